@@ -1,0 +1,99 @@
+/* fork model: a child process per connection. SIGCHLD wakes the accept
+ * loop, which reaps with waitpid(WNOHANG) so no zombie stays; on SIGTERM
+ * the children still running are terminated and waited for. */
+#include <errno.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "net.h"
+#include "srv.h"
+
+struct kids {
+	pid_t *pid;
+	size_t n, cap;
+};
+
+static void reap(struct kids *k)
+{
+	pid_t pid;
+	int st;
+
+	while ((pid = waitpid(-1, &st, WNOHANG)) > 0) {
+		for (size_t i = 0; i < k->n; i++) {
+			if (k->pid[i] == pid) {
+				k->pid[i] = k->pid[--k->n];
+				break;
+			}
+		}
+	}
+}
+
+/* Room for one more pid, so a forked child is always recorded. */
+static int room(struct kids *k)
+{
+	if (k->n == k->cap) {
+		size_t cap = k->cap ? k->cap * 2 : 64;
+		pid_t *p = realloc(k->pid, cap * sizeof(*p));
+		if (p == NULL)
+			return -ENOMEM;
+		k->pid = p;
+		k->cap = cap;
+	}
+	return 0;
+}
+
+static void terminate_all(struct kids *k)
+{
+	for (size_t i = 0; i < k->n; i++)
+		kill(k->pid[i], SIGTERM);
+	for (size_t i = 0; i < k->n; i++)
+		while (waitpid(k->pid[i], NULL, 0) < 0 && errno == EINTR)
+			;
+	free(k->pid);
+}
+
+static void child(const struct srv *s, int fd)
+{
+	net_signals_child();
+	close(s->lfd);
+	srv_serve_conn(s, fd, -1);
+	close(fd);
+	_exit(0);
+}
+
+int model_fork(const struct srv *s)
+{
+	struct kids k = {0};
+	int rc = 0;
+
+	while (!net_stop) {
+		if (net_child) {
+			net_child = 0;
+			reap(&k);
+		}
+		int fd = srv_accept_wait(s, net_wake_fd());
+		if (fd == -EINTR)
+			continue;
+		if (fd < 0) {
+			rc = fd;
+			break;
+		}
+		if ((s->max_conns && k.n >= s->max_conns) || room(&k)) {
+			srv_log(s, "connection limit reached; dropping one");
+			close(fd);
+			continue;
+		}
+		pid_t pid = fork();
+		if (pid == 0)
+			child(s, fd);
+		close(fd);
+		if (pid < 0)
+			srv_log(s, "fork: %s", fr_strerror(-errno));
+		else
+			k.pid[k.n++] = pid;
+	}
+	terminate_all(&k);
+	return rc;
+}

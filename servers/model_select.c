@@ -1,0 +1,67 @@
+/* select model: one thread multiplexes all connections with select().
+ * Connections whose fd would not fit an fd_set (>= FD_SETSIZE) are
+ * refused rather than corrupting the stack. */
+#include <errno.h>
+#include <sys/select.h>
+
+#include "mux.h"
+
+static int wait_ready(struct mx *m, fd_set *r, fd_set *w)
+{
+	int wake = net_wake_fd();
+	int maxfd = wake;
+	int t = mx_timeout(m);
+	struct timeval tv = {.tv_sec = t / 1000, .tv_usec = (t % 1000) * 1000};
+
+	FD_ZERO(r);
+	FD_ZERO(w);
+	FD_SET(wake, r);
+	if (mx_listen_ok(m)) {
+		FD_SET(m->s->lfd, r);
+		maxfd = m->s->lfd > maxfd ? m->s->lfd : maxfd;
+	}
+	for (size_t fd = 0; fd < m->cap; fd++) {
+		struct mx_conn *c = m->by_fd[fd];
+		if (c == NULL)
+			continue;
+		if (mx_want_read(c))
+			FD_SET(c->fd, r);
+		if (mx_want_write(c))
+			FD_SET(c->fd, w);
+		maxfd = c->fd > maxfd ? c->fd : maxfd;
+	}
+	return select(maxfd + 1, r, w, NULL, t < 0 ? NULL : &tv);
+}
+
+int model_select(const struct srv *s)
+{
+	struct mx m;
+	fd_set r, w;
+	int rc = mx_init(&m, s, FD_SETSIZE);
+
+	while (rc == 0 && !net_stop) {
+		int n = wait_ready(&m, &r, &w);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0) {
+			rc = -errno;
+			break;
+		}
+		if (FD_ISSET(net_wake_fd(), &r))
+			net_wake_drain();
+		for (size_t fd = 0; fd < m.cap; fd++) {
+			struct mx_conn *c = m.by_fd[fd];
+			if (c == NULL)
+				continue;
+			bool rd = FD_ISSET(c->fd, &r), wr = FD_ISSET(c->fd, &w);
+			if (rd || wr)
+				mx_service(&m, c, rd, wr);
+		}
+		if (FD_ISSET(s->lfd, &r) || m.backoff_until)
+			rc = mx_accept(&m);
+		if (m.backoff_until && mx_timeout(&m) == 0)
+			m.backoff_until = 0;
+	}
+	mx_free(&m);
+	return rc;
+}

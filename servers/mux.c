@@ -1,0 +1,201 @@
+/* Connection layer of the select/poll/epoll models (mux.h). */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "mux.h"
+
+#define MX_ACCEPT_BATCH 64 /* accepts per wake-up: keep serving the rest */
+#define MX_BACKOFF_MS 100  /* listener pause when out of descriptors */
+
+static int64_t now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+int mx_init(struct mx *m, const struct srv *s, int fd_limit)
+{
+	memset(m, 0, sizeof(*m));
+	m->s = s;
+	m->fd_limit = fd_limit;
+	m->rbuf = malloc(SRV_RBUF);
+	return m->rbuf ? 0 : -ENOMEM;
+}
+
+static void conn_close(struct mx *m, struct mx_conn *c)
+{
+	m->by_fd[c->fd] = NULL;
+	m->n--;
+	close(c->fd);
+	ec_free(&c->ec);
+	free(c);
+}
+
+void mx_free(struct mx *m)
+{
+	for (size_t i = 0; i < m->cap; i++)
+		if (m->by_fd[i])
+			conn_close(m, m->by_fd[i]);
+	free(m->by_fd);
+	free(m->rbuf);
+	m->by_fd = NULL;
+	m->rbuf = NULL;
+}
+
+static int grow(struct mx *m, int fd)
+{
+	size_t cap = m->cap ? m->cap : 64;
+
+	while (cap <= (size_t)fd)
+		cap *= 2;
+	if (cap == m->cap)
+		return 0;
+	struct mx_conn **t = realloc(m->by_fd, cap * sizeof(*t));
+	if (t == NULL)
+		return -ENOMEM;
+	memset(t + m->cap, 0, (cap - m->cap) * sizeof(*t));
+	m->by_fd = t;
+	m->cap = cap;
+	return 0;
+}
+
+static void open_conn(struct mx *m, int fd)
+{
+	struct mx_conn *c = NULL;
+
+	if (m->fd_limit > 0 && fd >= m->fd_limit) {
+		srv_log(m->s, "fd %d over this model's limit; dropping", fd);
+		goto fail;
+	}
+	c = calloc(1, sizeof(*c));
+	if (c == NULL || grow(m, fd) != 0 || ec_init(&c->ec, &m->s->spec)) {
+		srv_log(m->s, "out of memory; dropping a connection");
+		goto fail;
+	}
+	c->fd = fd;
+	net_peer(fd, c->peer, sizeof(c->peer));
+	m->by_fd[fd] = c;
+	m->n++;
+	if (m->on_open == NULL || m->on_open(m, c))
+		return;
+	conn_close(m, c);
+	return;
+fail:
+	if (c)
+		ec_free(&c->ec);
+	free(c);
+	close(fd);
+}
+
+int mx_accept(struct mx *m)
+{
+	for (int i = 0; i < MX_ACCEPT_BATCH && mx_listen_ok(m); i++) {
+		int fd = net_accept(m->s->lfd, true);
+		if (fd >= 0) {
+			m->emfile_logged = false;
+			open_conn(m, fd);
+			continue;
+		}
+		if (fd == -EAGAIN)
+			return 0;
+		if (fd == -EINTR || fd == -ECONNABORTED || fd == -EPROTO)
+			continue;
+		if (fd != -EMFILE && fd != -ENFILE && fd != -ENOSPC &&
+		    fd != -ENOBUFS && fd != -ENOMEM)
+			return fd;
+		if (!m->emfile_logged)
+			srv_log(m->s, "accept: out of descriptors or memory "
+				      "(%s); dropping new connections",
+				fr_strerror(fd == -ENOSPC ? -EMFILE : fd));
+		m->emfile_logged = true;
+		if (fd != -EMFILE && fd != -ENFILE) {
+			m->backoff_until = now_ms() + MX_BACKOFF_MS;
+			return 0;
+		}
+	}
+	return 0;
+}
+
+bool mx_listen_ok(const struct mx *m)
+{
+	if (m->s->max_conns && m->n >= m->s->max_conns)
+		return false;
+	return m->backoff_until == 0 || now_ms() >= m->backoff_until;
+}
+
+int mx_timeout(const struct mx *m)
+{
+	if (m->backoff_until == 0)
+		return -1;
+	int64_t left = m->backoff_until - now_ms();
+	return left > 0 ? (int)left + 1 : 0;
+}
+
+bool mx_want_read(const struct mx_conn *c)
+{
+	return !c->eof && ec_want_read(&c->ec);
+}
+
+bool mx_want_write(const struct mx_conn *c)
+{
+	return ec_pending(&c->ec) > 0;
+}
+
+static void send_some(struct mx_conn *c)
+{
+	size_t len;
+	const uint8_t *out = ec_output(&c->ec, &len);
+
+	if (len == 0)
+		return;
+	ssize_t n = send(c->fd, out, len, MSG_NOSIGNAL);
+	if (n > 0)
+		ec_consume(&c->ec, (size_t)n);
+	else if (n < 0 && errno != EAGAIN && errno != EINTR)
+		c->dead = true;
+}
+
+static void recv_some(struct mx *m, struct mx_conn *c)
+{
+	ssize_t n = recv(c->fd, m->rbuf, SRV_RBUF, 0);
+	int rc;
+
+	if (n < 0) {
+		if (errno != EAGAIN && errno != EINTR)
+			c->dead = true;
+		return;
+	}
+	if (n == 0) {
+		c->eof = true;
+		rc = ec_eof(&c->ec);
+	} else {
+		rc = ec_input(&c->ec, m->rbuf, (size_t)n);
+	}
+	if (rc == FR_OK) {
+		send_some(c); /* answer at once: saves a wake-up */
+		return;
+	}
+	srv_log_error(m->s, c->peer, ec_error(&c->ec));
+	send_some(c); /* best effort: frames echoed before the error */
+	c->dead = true;
+}
+
+bool mx_service(struct mx *m, struct mx_conn *c, bool readable,
+		bool writable)
+{
+	if (writable && !c->dead)
+		send_some(c);
+	if (readable && !c->dead && mx_want_read(c))
+		recv_some(m, c);
+	if (c->dead || (c->eof && !mx_want_write(c))) {
+		conn_close(m, c);
+		return false;
+	}
+	return true;
+}

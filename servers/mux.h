@@ -1,0 +1,64 @@
+/* Connection layer of the multiplexing models (select, poll, epoll):
+ * non-blocking sockets, a table of connections by fd, each with its echo
+ * core, and bounded work per readiness so no connection starves others.
+ * The model files only wait for readiness and call in here. */
+#ifndef SERVERS_MUX_H
+#define SERVERS_MUX_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "echo_core.h"
+#include "net.h"
+#include "srv.h"
+
+struct mx_conn {
+	int fd;
+	bool eof;        /* peer finished sending */
+	bool dead;       /* close at the end of this service */
+	unsigned events; /* interest the model registered (model's use) */
+	char peer[NET_NAMELEN];
+	struct ec_conn ec;
+};
+
+struct mx {
+	const struct srv *s;
+	struct mx_conn **by_fd; /* table indexed by fd */
+	size_t cap;             /* entries in by_fd */
+	size_t n;               /* open connections */
+	int fd_limit;           /* fds >= this are refused (select: FD_SETSIZE) */
+	uint8_t *rbuf;          /* one read buffer shared by all */
+	int64_t backoff_until;  /* ms, CLOCK_MONOTONIC: listener paused */
+	bool emfile_logged;
+	/* called for each new connection; return false to refuse it */
+	bool (*on_open)(struct mx *m, struct mx_conn *c);
+	void *model;            /* model's own state */
+};
+
+int mx_init(struct mx *m, const struct srv *s, int fd_limit);
+
+/* Close every connection and free the table. */
+void mx_free(struct mx *m);
+
+/* Accept up to a batch of pending connections. Returns 0 or a fatal
+ * -errno. EMFILE/ENFILE never spin: a spare fd drops the connection, or
+ * the listener is paused (see mx_listen_ok). */
+int mx_accept(struct mx *m);
+
+/* Whether to wait on the listener now (under max_conns, not backing off). */
+bool mx_listen_ok(const struct mx *m);
+
+/* Poll timeout in ms: -1, or the time left in a back-off. */
+int mx_timeout(const struct mx *m);
+
+/* Interest the connection has now. */
+bool mx_want_read(const struct mx_conn *c);
+bool mx_want_write(const struct mx_conn *c);
+
+/* Do one bounded step: one send if writable, one recv if readable.
+ * Closes the connection (and returns false) when it is finished. */
+bool mx_service(struct mx *m, struct mx_conn *c, bool readable,
+		bool writable);
+
+#endif
