@@ -1,0 +1,68 @@
+/* Framing specs: the one grammar every tool, test and fuzz target uses to
+ * name a framing ("len:2be,offset=1,adjust=-3,strip=3,max=4096").
+ * Parsed once into struct fr_spec; see docs/specs.md for the grammar. */
+#ifndef FRAMING_SPEC_H
+#define FRAMING_SPEC_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#define FR_DEFAULT_MAX ((size_t)1 << 20) /* 1 MiB */
+#define FR_MAX_LIMIT ((size_t)1 << 40)   /* largest max= accepted */
+#define FR_DELIM_MAX 16                  /* longest delim:HEX, in bytes */
+#define FR_SPEC_STRLEN 128               /* enough for fr_spec_format */
+
+enum fr_kind {
+	FR_FIXED = 1, /* fixed:N */
+	FR_LINE,      /* line: payload "\n" */
+	FR_CRLF,      /* crlf: payload "\r\n" */
+	FR_DELIM,     /* delim:HEX */
+	FR_LEN,       /* len:Wbe / len:Wle / len:varint */
+	FR_COBS,      /* cobs: COBS payload, then 00 */
+	FR_SLIP,      /* slip: RFC 1055 */
+	FR_NETSTRING, /* netstring: <len>:<payload>, */
+	FR_TLV,       /* tlv: type(1) length(4, BE) value */
+	FR_RAW,       /* raw: no framing */
+};
+
+struct fr_spec {
+	enum fr_kind kind;
+	size_t max;      /* bound on a frame as delivered (bytes) */
+	size_t fixed;    /* FR_FIXED: frame size, 1..max */
+	/* FR_LINE, FR_CRLF, FR_DELIM: the delimiter */
+	uint8_t delim[FR_DELIM_MAX];
+	size_t delim_len;
+	/* FR_LEN, Netty LengthFieldBasedFrameDecoder semantics */
+	unsigned width;  /* 1,2,3,4,8; 0 means LEB128 varint */
+	bool little;     /* little-endian field (Wle) */
+	size_t offset;   /* lengthFieldOffset */
+	int64_t adjust;  /* lengthAdjustment */
+	size_t strip;    /* initialBytesToStrip (valid when strip_set) */
+	bool strip_set;  /* false: strip the whole header (offset + field) */
+};
+
+/* Parse text into *spec. On failure returns FR_ESPEC and, when err is not
+ * NULL, writes a one-line message naming the bad part into err (errlen
+ * bytes, always NUL-terminated). Allocates nothing. */
+int fr_spec_parse(struct fr_spec *spec, const char *text, char *err,
+		  size_t errlen);
+
+/* Canonical text of spec (parses back to the same spec). Returns the
+ * length that snprintf would, so a truncation is visible. */
+int fr_spec_format(const struct fr_spec *spec, char *buf, size_t len);
+
+/* The part of a spec that names the codec, e.g. "len" for len:4be. */
+const char *fr_kind_name(enum fr_kind kind);
+
+/* One paragraph per spec name and option, for --help of every tool. */
+extern const char fr_spec_help[];
+
+#ifdef __cplusplus
+}
+#endif
+#endif

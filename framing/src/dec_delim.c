@@ -1,0 +1,302 @@
+/* Delimited codecs: line, crlf, delim:HEX (memchr scan that resumes where
+ * it stopped, delimiter matched across chunk boundaries), cobs and slip.
+ * Errors are recoverable: reported once, frame discarded to its end. */
+#include <string.h>
+
+#include "decoder_int.h"
+
+/* Keep the last (k-1) raw bytes of the current frame in d->tail, so that a
+ * delimiter split across chunks is recognised without rescanning. */
+static void tail_push(struct fr_decoder *d, const uint8_t *p, size_t n)
+{
+	size_t keep = d->spec.delim_len - 1;
+
+	if (keep == 0)
+		return;
+	if (n >= keep) {
+		memcpy(d->tail, p + n - keep, keep);
+		d->tail_len = keep;
+		return;
+	}
+	size_t old = d->tail_len + n > keep ? keep - n : d->tail_len;
+	memmove(d->tail, d->tail + d->tail_len - old, old);
+	memcpy(d->tail + old, p, n);
+	d->tail_len = old + n;
+}
+
+/* Does the delimiter end at in[j]? m = bytes of this chunk before j that
+ * belong to the frame (j - in_pos). */
+static bool delim_ends_at(const struct fr_decoder *d, const uint8_t *in,
+			  size_t j, size_t m)
+{
+	const uint8_t *D = d->spec.delim;
+	size_t k1 = d->spec.delim_len - 1;
+
+	if (m >= k1)
+		return memcmp(in + j - k1, D, k1) == 0;
+	if (d->seen + m < k1 || d->tail_len < k1 - m)
+		return false;
+	/* first (k1 - m) bytes come from the tail, the rest from the chunk */
+	size_t from_tail = k1 - m;
+	if (memcmp(d->tail + d->tail_len - from_tail, D, from_tail) != 0)
+		return false;
+	return memcmp(in + j - m, D + from_tail, m) == 0;
+}
+
+/* Position of the first delimiter end in in[pos..len), or len. */
+static size_t find_delim(const struct fr_decoder *d, const uint8_t *in,
+			 size_t pos, size_t len)
+{
+	uint8_t last = d->spec.delim[d->spec.delim_len - 1];
+	size_t j = pos;
+
+	for (;;) {
+		const uint8_t *p = memchr(in + j, last, len - j);
+		if (!p)
+			return len;
+		j = (size_t)(p - in);
+		if (d->spec.delim_len == 1 || delim_ends_at(d, in, j, j - pos))
+			return j;
+		j++;
+	}
+}
+
+int fr_dec_delim_next(struct fr_decoder *d, struct fr_frame *f)
+{
+	const uint8_t *in = d->in;
+	size_t k = d->spec.delim_len, max = d->spec.max;
+
+	while (d->in_pos < d->in_len) {
+		size_t pos = d->in_pos;
+		if (!d->in_frame)
+			fr_dec_begin(d);
+		size_t j = find_delim(d, in, pos, d->in_len);
+		if (j == d->in_len) {
+			/* no delimiter: keep the bytes, or discard if the
+			 * frame can no longer fit */
+			size_t n = d->in_len - pos;
+			tail_push(d, in + pos, n);
+			d->in_pos = d->in_len;
+			d->seen += n;
+			if (d->discarding)
+				return FR_NEED_MORE;
+			if (d->seen >= (uint64_t)max + k) {
+				d->discarding = true;
+				d->len = 0;
+				return fr_dec_report(d, FR_EOVERSIZE, f);
+			}
+			int rc = fr_dec_append(d, in + pos, n);
+			if (rc)
+				return fr_dec_fail(d, rc, f);
+			return FR_NEED_MORE;
+		}
+		/* delimiter ends at j: frame content = raw - k */
+		uint64_t raw = d->seen + (j - pos) + 1;
+		uint64_t off = d->frame_off;
+		bool was_discarding = d->discarding;
+		d->in_pos = j + 1;
+		if (was_discarding) {
+			fr_dec_end(d);
+			continue;
+		}
+		uint64_t content = raw - k;
+		if (content > max) {
+			int rc = fr_dec_report(d, FR_EOVERSIZE, f);
+			fr_dec_end(d);
+			return rc;
+		}
+		if (d->seen == 0) { /* whole frame inside this chunk */
+			fr_dec_end(d);
+			return fr_dec_emit(f, in + pos, (size_t)content, off);
+		}
+		if (content > d->len) {
+			int rc = fr_dec_append(d, in + pos,
+					       (size_t)content - d->len);
+			if (rc)
+				return fr_dec_fail(d, rc, f);
+		}
+		size_t flen = (size_t)content;
+		fr_dec_end(d);
+		return fr_dec_emit(f, d->buf, flen, off);
+	}
+	return FR_NEED_MORE;
+}
+
+/* ---- COBS: code byte n (1..255) then n-1 data bytes; a zero is implied
+ * between blocks unless n == 255; 00 ends the frame. */
+
+static int cobs_put(struct fr_decoder *d, const uint8_t *p, size_t n,
+		    struct fr_frame *f)
+{
+	if (d->len + n > d->spec.max) {
+		d->discarding = true;
+		d->len = 0;
+		return fr_dec_report(d, FR_EOVERSIZE, f);
+	}
+	int rc = fr_dec_append(d, p, n);
+	return rc ? fr_dec_fail(d, rc, f) : FR_OK;
+}
+
+static int cobs_end(struct fr_decoder *d, struct fr_frame *f)
+{
+	uint64_t off = d->frame_off;
+	bool empty = d->seen == 0, bad = d->cobs_left > 0;
+	bool discarding = d->discarding;
+	size_t len = d->len;
+
+	d->in_pos++; /* the 00 */
+	if (empty || discarding) {
+		fr_dec_end(d);
+		return FR_OK;
+	}
+	if (bad) {
+		int rc = fr_dec_report(d, FR_ECOBS, f);
+		fr_dec_end(d);
+		return rc;
+	}
+	fr_dec_end(d);
+	return fr_dec_emit(f, d->buf, len, off);
+}
+
+int fr_dec_cobs_next(struct fr_decoder *d, struct fr_frame *f)
+{
+	const uint8_t *in = d->in;
+
+	while (d->in_pos < d->in_len) {
+		if (!d->in_frame)
+			fr_dec_begin(d);
+		uint8_t b = in[d->in_pos];
+		if (b == 0) {
+			int rc = cobs_end(d, f);
+			if (rc)
+				return rc;
+			continue;
+		}
+		if (d->discarding) {
+			const uint8_t *z = memchr(in + d->in_pos, 0,
+						  d->in_len - d->in_pos);
+			size_t stop = z ? (size_t)(z - in) : d->in_len;
+			d->seen += stop - d->in_pos;
+			d->in_pos = stop;
+			continue;
+		}
+		if (d->cobs_left == 0) { /* code byte */
+			d->in_pos++;
+			d->seen++;
+			if (d->cobs_zero) {
+				static const uint8_t zero = 0;
+				int rc = cobs_put(d, &zero, 1, f);
+				if (rc)
+					return rc;
+			}
+			d->cobs_left = b - 1u;
+			d->cobs_zero = b != 0xff;
+			continue;
+		}
+		/* data run: up to cobs_left non-zero bytes */
+		size_t avail = d->in_len - d->in_pos;
+		size_t n = avail < d->cobs_left ? avail : d->cobs_left;
+		const uint8_t *z = memchr(in + d->in_pos, 0, n);
+		if (z)
+			n = (size_t)(z - (in + d->in_pos));
+		int rc = cobs_put(d, in + d->in_pos, n, f);
+		d->in_pos += n;
+		d->seen += n;
+		d->cobs_left -= (unsigned)n;
+		if (rc)
+			return rc;
+	}
+	return FR_NEED_MORE;
+}
+
+/* ---- SLIP (RFC 1055): C0 ends a frame, DB DC -> C0, DB DD -> DB. */
+
+enum { SLIP_END = 0xc0, SLIP_ESC = 0xdb, SLIP_ESC_END = 0xdc,
+       SLIP_ESC_ESC = 0xdd };
+
+static int slip_put(struct fr_decoder *d, const uint8_t *p, size_t n,
+		    struct fr_frame *f)
+{
+	if (d->len + n > d->spec.max) {
+		d->discarding = true;
+		d->len = 0;
+		return fr_dec_report(d, FR_EOVERSIZE, f);
+	}
+	int rc = fr_dec_append(d, p, n);
+	return rc ? fr_dec_fail(d, rc, f) : FR_OK;
+}
+
+/* Length of the run of ordinary bytes at in[pos..len). */
+static size_t slip_run(const uint8_t *in, size_t pos, size_t len)
+{
+	size_t i = pos;
+
+	while (i < len && in[i] != SLIP_END && in[i] != SLIP_ESC)
+		i++;
+	return i - pos;
+}
+
+static int slip_escaped(struct fr_decoder *d, uint8_t b, struct fr_frame *f)
+{
+	d->esc = false;
+	if (b == SLIP_ESC_END || b == SLIP_ESC_ESC) {
+		uint8_t v = b == SLIP_ESC_END ? SLIP_END : SLIP_ESC;
+		d->in_pos++;
+		d->seen++;
+		return slip_put(d, &v, 1, f);
+	}
+	/* Bad escape: report, discard the frame. A C0 here still ends it. */
+	if (b != SLIP_END) {
+		d->in_pos++;
+		d->seen++;
+		d->discarding = true;
+		d->len = 0;
+		return fr_dec_report(d, FR_EESCAPE, f);
+	}
+	int rc = fr_dec_report(d, FR_EESCAPE, f);
+	d->in_pos++;
+	fr_dec_end(d);
+	return rc;
+}
+
+int fr_dec_slip_next(struct fr_decoder *d, struct fr_frame *f)
+{
+	const uint8_t *in = d->in;
+
+	while (d->in_pos < d->in_len) {
+		if (!d->in_frame)
+			fr_dec_begin(d);
+		uint8_t b = in[d->in_pos];
+		if (d->esc && !d->discarding) {
+			int rc = slip_escaped(d, b, f);
+			if (rc)
+				return rc;
+			continue;
+		}
+		if (b == SLIP_END) {
+			uint64_t off = d->frame_off;
+			bool emit = d->seen > 0 && !d->discarding;
+			size_t len = d->len;
+			d->in_pos++;
+			fr_dec_end(d);
+			if (emit)
+				return fr_dec_emit(f, d->buf, len, off);
+			continue;
+		}
+		d->seen++;
+		d->in_pos++;
+		if (d->discarding)
+			continue;
+		if (b == SLIP_ESC) {
+			d->esc = true;
+			continue;
+		}
+		size_t n = 1 + slip_run(in, d->in_pos, d->in_len);
+		int rc = slip_put(d, in + d->in_pos - 1, n, f);
+		d->in_pos += n - 1;
+		d->seen += n - 1;
+		if (rc)
+			return rc;
+	}
+	return FR_NEED_MORE;
+}
