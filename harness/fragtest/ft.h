@@ -1,0 +1,178 @@
+/* fragtest internals shared across ft_*.c: run options, child processes,
+ * workload generation, per-connection verdicts and reports. */
+#ifndef FRAGTEST_FT_H
+#define FRAGTEST_FT_H
+
+#include <signal.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <sys/types.h>
+
+#include "framing/framing.h"
+
+#define FT_PROG "fragtest"
+#define FT_EXIT_PASS 0
+#define FT_EXIT_FAIL 1
+#define FT_EXIT_USAGE 2
+#define FT_EXIT_INTR 130
+#define FT_HOSTLEN 256
+#define FT_MSGLEN 512
+
+/* What one `fragtest run` does; also one cell of a matrix. */
+struct ft_opts {
+	const char *framing;   /* spec text as given */
+	const char *server_cmd;/* --server-cmd, NULL with --target */
+	const char *target;    /* --target HOST:PORT */
+	const char *split;     /* --split (both directions) */
+	const char *up, *down; /* --up / --down */
+	const char *delay;     /* --delay, passed to fragproxy */
+	const char *pace;      /* --pace, passed to fragproxy */
+	const char *proxy_bin; /* --proxy-bin */
+	const char *record;    /* --record FILE: keep fragproxy's record */
+	bool direct;           /* --direct: no proxy */
+	uint64_t seed;
+	unsigned clients, messages;
+	size_t size_min, size_max;
+	double timeout;        /* seconds without progress on a connection */
+	double start_timeout;  /* seconds for the server to get ready */
+	int verbose;
+	bool progress;         /* progress line on stderr (a TTY) */
+	const char *label;     /* matrix: cell name for messages */
+};
+
+void ft_opts_defaults(struct ft_opts *o);
+
+/* ---- child processes (ft_server.c) ---- */
+struct ft_child {
+	pid_t pid;             /* also the process group id; 0 if none */
+	const char *what;      /* "server" / "fragproxy", for messages */
+	char host[FT_HOSTLEN]; /* where it listens, once ready */
+	int port;
+	int out_fd;            /* its stdout (read by a drain thread) */
+	char log[FT_HOSTLEN];  /* file holding its stderr */
+	void *drain;           /* private drain thread state */
+};
+
+/* Start `/bin/sh -c cmd` in its own process group; {port} is replaced by
+ * a free port. Waits until it prints `listening on HOST:PORT` or, with
+ * {port}, accepts connections. On failure writes a one-line reason to
+ * err and leaves nothing running. */
+int ft_child_start(struct ft_child *c, const char *what, const char *cmd,
+		   double timeout, char *err, size_t errlen);
+/* Start argv directly (no shell), same readiness rules. */
+int ft_child_startv(struct ft_child *c, const char *what, char *const argv[],
+		    double timeout, char *err, size_t errlen);
+/* True (and a reason in err) if the child already exited. */
+bool ft_child_dead(struct ft_child *c, char *err, size_t errlen);
+/* SIGTERM the whole group, SIGKILL after a grace period, reap. Safe to
+ * call twice. */
+void ft_child_stop(struct ft_child *c);
+/* Last lines of the child's stderr, for error messages. */
+void ft_child_tail(const struct ft_child *c, char *buf, size_t len);
+
+/* Signals: SIGINT/SIGTERM set ft_stop; every started group is killed
+ * from ft_cleanup_all() (also called at exit). */
+extern volatile sig_atomic_t ft_stop;
+void ft_signals_init(void);
+void ft_cleanup_all(void);
+
+/* ---- workload (ft_workload.c) ---- */
+struct ft_gen {
+	const struct fr_spec *spec;
+	uint64_t rng;
+	size_t min, max;
+	uint8_t *msg;          /* current payload (max bytes) */
+	size_t len;
+	uint8_t *wire;         /* its encoding */
+	size_t wire_len, wire_cap;
+};
+
+int ft_gen_init(struct ft_gen *g, const struct fr_spec *spec, uint64_t seed,
+		unsigned conn, size_t min, size_t max);
+/* Next payload into g->msg/g->len; the encoder accepts it. */
+int ft_gen_next(struct ft_gen *g);
+void ft_gen_free(struct ft_gen *g);
+/* Frames in the next write burst (1, or several). */
+unsigned ft_burst_next(uint64_t *rng, unsigned left);
+/* Checks up front that payloads can be generated; message in err. */
+int ft_gen_check(const struct fr_spec *spec, size_t min, size_t max,
+		 char *err, size_t errlen);
+
+/* ---- verdicts (ft_verify.c) ---- */
+enum ft_status { FT_PASS = 0, FT_DIVERGE, FT_ERROR };
+
+struct ft_verdict {
+	enum ft_status status;
+	unsigned conn;
+	uint64_t frames_ok;   /* frames verified before the verdict */
+	uint64_t frame;       /* failing frame index */
+	uint64_t byte;        /* failing byte index inside it */
+	uint64_t up_off;      /* wire offset of that frame, client->server */
+	uint64_t down_off;    /* wire offset in the echo stream */
+	char msg[FT_MSGLEN];  /* one line, no "fragtest:" prefix */
+};
+
+/* First difference between expected and received; fills v. */
+bool ft_compare(const uint8_t *exp, size_t elen, const uint8_t *got,
+		size_t glen, struct ft_verdict *v);
+void ft_hex(const uint8_t *p, size_t len, size_t from, char *out,
+	    size_t outlen);
+
+/* ---- one run (ft_run.c) ---- */
+struct ft_result {
+	struct ft_verdict *v;  /* one per client */
+	unsigned n;
+	uint64_t frames;       /* verified in total */
+	double seconds;
+	int setup_err;         /* FT_SETUP_ERROR: could not run at all;
+				  FT_SETUP_DIED: a process died mid-run */
+	char setup_msg[FT_MSGLEN];
+	char reproduce[2048];
+	char record[FT_HOSTLEN]; /* fragproxy record file, if kept */
+	uint64_t **up_ends;    /* per client: wire end offset of each frame */
+};
+
+#define FT_SETUP_ERROR 1
+#define FT_SETUP_DIED 2
+
+/* Runs o; returns FT_EXIT_PASS / FT_EXIT_FAIL (setup errors are FAIL
+ * with r->setup_err set). r is filled; free with ft_result_free. */
+int ft_run(const struct ft_opts *o, struct ft_result *r);
+void ft_result_free(struct ft_result *r);
+bool ft_result_ok(const struct ft_result *r);
+void ft_reproduce(const struct ft_opts *o, char *buf, size_t len);
+/* Where fragproxy / echod live: next to our own executable. */
+int ft_sibling(const char *name, char *buf, size_t len);
+
+/* ---- clients (ft_client.c) ---- */
+int ft_clients(const struct ft_opts *o, const struct fr_spec *spec,
+	       const char *host, int port, struct ft_result *r);
+
+/* ---- reports (ft_report.c, ft_html.c) ---- */
+struct ft_cell {
+	const char *server, *framing, *policy;
+	struct ft_opts opts;
+	struct ft_result res;
+	bool expect_fail;
+	bool ran;
+};
+
+int ft_write_html(const char *path, const struct ft_cell *cells, size_t n);
+bool ft_cell_ok(const struct ft_cell *c);
+/* Writes s escaped for XML/HTML text and attributes, or for JSON. */
+void ft_escape(FILE *f, const char *s, bool xml);
+const char *ft_cell_word(const struct ft_cell *c);
+
+/* ---- commands ---- */
+int ft_cmd_run(int argc, char **argv);
+int ft_cmd_matrix(int argc, char **argv);
+
+/* Shared option parsing helpers (ft_main.c). */
+int ft_parse_common(struct ft_opts *o, int opt, const char *arg);
+int ft_parse_size(const char *arg, size_t *lo, size_t *hi);
+void ft_usage_err(const char *fmt, ...);
+void ft_err(const char *fmt, ...);
+
+#endif

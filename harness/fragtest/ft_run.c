@@ -1,0 +1,272 @@
+/* One fragtest run: start (or reach) the server, put fragproxy in front of
+ * it, drive the clients, stop everything, and build the reproduce line. */
+#include <errno.h>
+#include <libgen.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "ft.h"
+
+void ft_opts_defaults(struct ft_opts *o)
+{
+	memset(o, 0, sizeof(*o));
+	o->seed = 1;
+	o->clients = 4;
+	o->messages = 200;
+	o->size_min = 1;
+	o->size_max = 64;
+	o->timeout = 10;
+	o->start_timeout = 10;
+}
+
+int ft_sibling(const char *name, char *buf, size_t len)
+{
+	char self[4096];
+	ssize_t n = readlink("/proc/self/exe", self, sizeof(self) - 1);
+
+	if (n <= 0)
+		return -1;
+	self[n] = '\0';
+	if ((size_t)snprintf(buf, len, "%s/%s", dirname(self), name) >= len)
+		return -1;
+	return access(buf, X_OK) == 0 ? 0 : -1;
+}
+
+/* Appends ' quoted' (shell single quotes) when it needs quoting. */
+static void ft_cat_arg(char *buf, size_t len, const char *flag,
+		       const char *val)
+{
+	size_t o = strlen(buf);
+	bool plain = val[0] != '\0';
+
+	for (const char *p = val; *p; p++)
+		if (!strchr("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
+			    "0123456789-_.,:/=+@%", *p))
+			plain = false;
+	o += (size_t)snprintf(buf + o, o < len ? len - o : 0, " %s %s", flag,
+			      plain ? "" : "'");
+	for (const char *p = val; *p && o < len; p++)
+		o += (size_t)snprintf(buf + o, len - o, *p == '\'' ? "'\\''"
+								   : "%c", *p);
+	if (!plain && o < len)
+		snprintf(buf + o, len - o, "'");
+}
+
+void ft_reproduce(const struct ft_opts *o, char *buf, size_t len)
+{
+	char num[64];
+
+	snprintf(buf, len, "fragtest run");
+	ft_cat_arg(buf, len, "--framing", o->framing);
+	if (o->server_cmd)
+		ft_cat_arg(buf, len, "--server-cmd", o->server_cmd);
+	else
+		ft_cat_arg(buf, len, "--target", o->target);
+	if (o->direct)
+		strncat(buf, " --direct", len - strlen(buf) - 1);
+	if (o->split)
+		ft_cat_arg(buf, len, "--split", o->split);
+	if (o->up)
+		ft_cat_arg(buf, len, "--up", o->up);
+	if (o->down)
+		ft_cat_arg(buf, len, "--down", o->down);
+	if (o->delay)
+		ft_cat_arg(buf, len, "--delay", o->delay);
+	if (o->pace)
+		ft_cat_arg(buf, len, "--pace", o->pace);
+	if (o->proxy_bin)
+		ft_cat_arg(buf, len, "--proxy-bin", o->proxy_bin);
+	snprintf(num, sizeof(num), "%llu", (unsigned long long)o->seed);
+	ft_cat_arg(buf, len, "--seed", num);
+	snprintf(num, sizeof(num), "%u", o->clients);
+	ft_cat_arg(buf, len, "--clients", num);
+	snprintf(num, sizeof(num), "%u", o->messages);
+	ft_cat_arg(buf, len, "--messages", num);
+	snprintf(num, sizeof(num), "%zu-%zu", o->size_min, o->size_max);
+	ft_cat_arg(buf, len, "--size", num);
+	snprintf(num, sizeof(num), "%g", o->timeout);
+	ft_cat_arg(buf, len, "--timeout", num);
+}
+
+static int ft_start_proxy(const struct ft_opts *o, struct ft_child *px,
+			  const char *host, int port, char *err,
+			  size_t errlen)
+{
+	char bin[4096], up[FT_HOSTLEN + 16], seed[32];
+	char *argv[24];
+	int n = 0;
+
+	if (o->proxy_bin)
+		snprintf(bin, sizeof(bin), "%s", o->proxy_bin);
+	else if (ft_sibling("fragproxy", bin, sizeof(bin)) < 0) {
+		snprintf(err, errlen, "fragproxy not found next to fragtest "
+			 "(build it, or give --proxy-bin PATH or --direct)");
+		return -1;
+	}
+	snprintf(up, sizeof(up), strchr(host, ':') ? "[%s]:%d" : "%s:%d",
+		 host, port);
+	snprintf(seed, sizeof(seed), "%llu", (unsigned long long)o->seed);
+	argv[n++] = bin;
+	argv[n++] = "--listen";
+	argv[n++] = "127.0.0.1:0";
+	argv[n++] = "--upstream";
+	argv[n++] = up;
+	argv[n++] = "--seed";
+	argv[n++] = seed;
+	if (o->split) {
+		argv[n++] = "--split";
+		argv[n++] = (char *)o->split;
+	}
+	if (o->up) {
+		argv[n++] = "--up";
+		argv[n++] = (char *)o->up;
+	}
+	if (o->down) {
+		argv[n++] = "--down";
+		argv[n++] = (char *)o->down;
+	}
+	if (o->delay) {
+		argv[n++] = "--delay";
+		argv[n++] = (char *)o->delay;
+	}
+	if (o->pace) {
+		argv[n++] = "--pace";
+		argv[n++] = (char *)o->pace;
+	}
+	if (o->record) {
+		argv[n++] = "--record";
+		argv[n++] = (char *)o->record;
+	}
+	argv[n] = NULL;
+	return ft_child_startv(px, "fragproxy", argv, o->start_timeout, err,
+			       errlen);
+}
+
+static double ft_clock(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+static int ft_split_target(const char *t, char *host, int *port)
+{
+	const char *colon = strrchr(t, ':');
+	size_t n;
+
+	if (!colon || colon == t)
+		return -1;
+	n = (size_t)(colon - t);
+	if (t[0] == '[' && n >= 2 && t[n - 1] == ']') {
+		t++;
+		n -= 2;
+	}
+	if (n >= FT_HOSTLEN)
+		return -1;
+	memcpy(host, t, n);
+	host[n] = '\0';
+	*port = atoi(colon + 1);
+	return *port > 0 && *port < 65536 ? 0 : -1;
+}
+
+/* A connection failed while the server died: say so. */
+static void ft_note_death(struct ft_child *c, struct ft_result *r)
+{
+	char why[128];
+
+	if (!c->pid || ft_result_ok(r) || !ft_child_dead(c, why, sizeof(why)))
+		return;
+	r->setup_err = FT_SETUP_DIED;
+	snprintf(r->setup_msg, sizeof(r->setup_msg), "%s during the run", why);
+}
+
+static int ft_run_inner(const struct ft_opts *o, const struct fr_spec *spec,
+			struct ft_result *r, struct ft_child *srv,
+			struct ft_child *px)
+{
+	char host[FT_HOSTLEN], err[FT_MSGLEN - 64];
+	int port;
+
+	if (o->server_cmd) {
+		if (ft_child_start(srv, "server", o->server_cmd,
+				   o->start_timeout, err, sizeof(err)) < 0) {
+			snprintf(r->setup_msg, sizeof(r->setup_msg),
+				 "server command failed: %s", err);
+			return -1;
+		}
+		snprintf(host, sizeof(host), "%s", srv->host);
+		port = srv->port;
+	} else if (ft_split_target(o->target, host, &port) < 0) {
+		snprintf(r->setup_msg, sizeof(r->setup_msg),
+			 "bad --target '%s' (want HOST:PORT)", o->target);
+		return -1;
+	}
+	if (!o->direct) {
+		if (ft_start_proxy(o, px, host, port, err, sizeof(err)) < 0) {
+			snprintf(r->setup_msg, sizeof(r->setup_msg),
+				 "fragproxy failed: %s", err);
+			return -1;
+		}
+		snprintf(host, sizeof(host), "%s", px->host);
+		port = px->port;
+	}
+	if (ft_clients(o, spec, host, port, r) < 0)
+		return -1;
+	ft_note_death(srv, r);
+	ft_note_death(px, r);
+	return 0;
+}
+
+int ft_run(const struct ft_opts *o, struct ft_result *r)
+{
+	struct ft_child srv = {.out_fd = -1}, px = {.out_fd = -1};
+	struct fr_spec spec;
+	double t0 = ft_clock();
+
+	memset(r, 0, sizeof(*r));
+	r->n = o->clients;
+	r->v = calloc(o->clients ? o->clients : 1, sizeof(*r->v));
+	r->up_ends = calloc(o->clients ? o->clients : 1, sizeof(*r->up_ends));
+	if (!r->v || !r->up_ends)
+		abort();
+	ft_reproduce(o, r->reproduce, sizeof(r->reproduce));
+	if (o->record)
+		snprintf(r->record, sizeof(r->record), "%s", o->record);
+	if (fr_spec_parse(&spec, o->framing, r->setup_msg,
+			  sizeof(r->setup_msg)) != FR_OK ||
+	    ft_gen_check(&spec, o->size_min, o->size_max, r->setup_msg,
+			 sizeof(r->setup_msg)) != FR_OK ||
+	    ft_run_inner(o, &spec, r, &srv, &px) < 0)
+		r->setup_err = FT_SETUP_ERROR;
+	ft_child_stop(&px);
+	ft_child_stop(&srv);
+	if (ft_stop && !r->setup_err) {
+		r->setup_err = FT_SETUP_ERROR;
+		snprintf(r->setup_msg, sizeof(r->setup_msg), "interrupted");
+	}
+	r->seconds = ft_clock() - t0;
+	return ft_result_ok(r) ? FT_EXIT_PASS : FT_EXIT_FAIL;
+}
+
+bool ft_result_ok(const struct ft_result *r)
+{
+	if (r->setup_err)
+		return false;
+	for (unsigned i = 0; i < r->n; i++)
+		if (r->v[i].status != FT_PASS)
+			return false;
+	return true;
+}
+
+void ft_result_free(struct ft_result *r)
+{
+	for (unsigned i = 0; r->up_ends && i < r->n; i++)
+		free(r->up_ends[i]);
+	free(r->up_ends);
+	free(r->v);
+	r->up_ends = NULL;
+	r->v = NULL;
+}
