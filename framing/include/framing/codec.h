@@ -26,8 +26,10 @@ enum fr_result {
 
 /* A decoded frame. data is a view valid until the next call on the
  * decoder: it points into the fed chunk when the whole frame lay inside
- * it and the codec needs no unescaping (zero-copy), else into the
- * decoder's buffer. offset is the stream offset of the frame's first wire
+ * it (zero-copy: fixed, line, crlf, delim, len, netstring, raw), else into
+ * the decoder's buffer. cobs and slip (unescaping) and tlv (type and value
+ * are not contiguous on the wire) always copy. An empty frame has a
+ * non-NULL data pointer. offset is the stream offset of the frame's first wire
  * byte. After an error, data is NULL, len 0 and offset is the error's
  * stream offset (the first wire byte of the frame it was found in). */
 struct fr_frame {
