@@ -1,0 +1,14 @@
+# servers/ suites: the sans-I/O echo core, echod in every model, faults,
+# and udp-echod/echo-client. They start the built programs (FRAGLAB_BIN).
+set(SERVERS_TEST_DIR ${CMAKE_CURRENT_LIST_DIR})
+set(SERVERS_TEST_UTIL ${SERVERS_TEST_DIR}/test_servers_util.c)
+fraglab_test(test_echo_core SOURCES ${SERVERS_TEST_DIR}/test_echo_core.c
+  LIBS echo_core LABELS servers TIMEOUT 120)
+fraglab_test(test_echod SOURCES ${SERVERS_TEST_DIR}/test_echod.c
+  ${SERVERS_TEST_UTIL} LABELS servers TIMEOUT 300 DEPENDS echod echo-client)
+fraglab_test(test_servers_faults
+  SOURCES ${SERVERS_TEST_DIR}/test_servers_faults.c ${SERVERS_TEST_UTIL}
+  LABELS servers TIMEOUT 300 DEPENDS echod)
+fraglab_test(test_udp SOURCES ${SERVERS_TEST_DIR}/test_udp.c
+  ${SERVERS_TEST_UTIL} LABELS servers TIMEOUT 120
+  DEPENDS udp-echod echo-client)

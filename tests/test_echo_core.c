@@ -1,0 +1,224 @@
+/* Echo core unit suite (servers/echo_core.h), no sockets: output equals
+ * the re-encoded frames however the input is split; errors carry the
+ * same offset byte by byte as whole; output is bounded; raw passes bytes. */
+#include <criterion/criterion.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "echo_core.h"
+#include "framing/spec.h"
+
+struct run {
+	uint8_t out[1 << 16];
+	size_t len;
+	int rc;
+	struct ec_error err;
+};
+
+static void init(struct ec_conn *c, const char *spec)
+{
+	struct fr_spec sp;
+	cr_assert_eq(fr_spec_parse(&sp, spec, NULL, 0), FR_OK, "%s", spec);
+	cr_assert_eq(ec_init(c, &sp), FR_OK);
+}
+
+static void drain(struct ec_conn *c, struct run *r)
+{
+	size_t n;
+	const uint8_t *p = ec_output(c, &n);
+	cr_assert_leq(r->len + n, sizeof(r->out));
+	if (n)
+		memcpy(r->out + r->len, p, n);
+	r->len += n;
+	ec_consume(c, n);
+	cr_assert_eq(ec_pending(c), 0);
+}
+
+/* Feed `in` in chunks of `step` bytes (0: whole), then EOF. Each chunk is
+ * copied into an exact-size heap buffer so ASan sees over-reads. */
+static void feed(const char *spec, const void *in, size_t len, size_t step,
+		 struct run *r)
+{
+	struct ec_conn c;
+
+	memset(r, 0, sizeof(*r));
+	init(&c, spec);
+	for (size_t off = 0; off < len && r->rc == FR_OK;) {
+		size_t n = step && step < len - off ? step : len - off;
+		uint8_t *chunk = malloc(n);
+		memcpy(chunk, (const uint8_t *)in + off, n);
+		r->rc = ec_input(&c, chunk, n);
+		free(chunk);
+		drain(&c, r);
+		off += n;
+	}
+	if (r->rc == FR_OK)
+		r->rc = ec_eof(&c);
+	if (ec_error(&c))
+		r->err = *ec_error(&c);
+	ec_free(&c);
+}
+
+static void same_any_split(const char *spec, const void *in, size_t len,
+			   const void *want, size_t want_len, int want_rc)
+{
+	static struct run whole, piece;
+
+	feed(spec, in, len, 0, &whole);
+	cr_assert_eq(whole.rc, want_rc, "%s whole: rc %d", spec, whole.rc);
+	cr_assert_eq(whole.len, want_len, "%s: %zu bytes out", spec, whole.len);
+	cr_assert_eq(memcmp(whole.out, want, want_len), 0, "%s output", spec);
+	for (size_t step = 1; step <= 7; step++) {
+		feed(spec, in, len, step, &piece);
+		cr_assert_eq(piece.rc, whole.rc, "%s step %zu", spec, step);
+		cr_assert_eq(piece.len, whole.len, "%s step %zu", spec, step);
+		cr_assert_eq(memcmp(piece.out, whole.out, whole.len), 0);
+		cr_assert_eq(piece.err.offset, whole.err.offset,
+			     "%s step %zu: error offset", spec, step);
+	}
+}
+
+Test(echo_core, line_echoes_frames)
+{
+	static const char in[] = "a\n\nhello world\n";
+	same_any_split("line", in, sizeof(in) - 1, in, sizeof(in) - 1, FR_OK);
+}
+
+Test(echo_core, len4be_echoes_frames)
+{
+	static const uint8_t in[] = {0, 0, 0, 2, 'h', 'i', 0, 0, 0, 0,
+				     0, 0, 0, 1, 0};
+	same_any_split("len:4be", in, sizeof(in), in, sizeof(in), FR_OK);
+}
+
+Test(echo_core, cobs_reencodes_zeros)
+{
+	/* COBS of {11 00 22} then 00, and of {} */
+	static const uint8_t in[] = {0x02, 0x11, 0x02, 0x22, 0x00, 0x01, 0x00};
+	same_any_split("cobs", in, sizeof(in), in, sizeof(in), FR_OK);
+}
+
+Test(echo_core, crlf_reencodes_to_same_spec)
+{
+	static const char in[] = "x\r\nyz\r\n";
+	same_any_split("crlf", in, sizeof(in) - 1, in, sizeof(in) - 1, FR_OK);
+}
+
+Test(echo_core, oversize_length_fails_at_its_offset)
+{
+	/* frame "hi" is echoed, then a length of 9 > max=4 at offset 6 */
+	static const uint8_t in[] = {0, 2, 'h', 'i', 0, 9, 'x'};
+	static const uint8_t want[] = {0, 2, 'h', 'i'};
+	static struct run r;
+
+	same_any_split("len:2be,max=4", in, sizeof(in), want, sizeof(want),
+		       FR_EOVERSIZE);
+	feed("len:2be,max=4", in, sizeof(in), 1, &r);
+	cr_assert_eq(r.err.code, FR_EOVERSIZE);
+	cr_assert_eq(r.err.offset, 4);
+	cr_assert_not_null(r.err.reason);
+}
+
+Test(echo_core, oversize_line_closes_the_connection)
+{
+	static const char in[] = "ok\ntoolong\nlater\n";
+	static struct run r;
+
+	same_any_split("line,max=4", in, sizeof(in) - 1, "ok\n", 3,
+		       FR_EOVERSIZE);
+	feed("line,max=4", in, sizeof(in) - 1, 0, &r);
+	cr_assert_eq(r.err.offset, 3);
+}
+
+Test(echo_core, error_is_sticky)
+{
+	struct ec_conn c;
+
+	init(&c, "len:1be,max=2");
+	cr_assert_eq(ec_input(&c, "\x05", 1), FR_EOVERSIZE);
+	cr_assert_eq(ec_input(&c, "\x01z", 2), FR_EOVERSIZE);
+	cr_assert_eq(ec_eof(&c), FR_EOVERSIZE);
+	cr_assert_not(ec_want_read(&c));
+	ec_free(&c);
+}
+
+Test(echo_core, eof_inside_frame_is_truncated)
+{
+	static const uint8_t in[] = {0, 0, 0, 3, 'a', 'b'};
+	static struct run r;
+
+	feed("len:4be", in, sizeof(in), 1, &r);
+	cr_assert_eq(r.rc, FR_ETRUNCATED);
+	cr_assert_eq(r.err.offset, 0);
+	cr_assert_eq(r.len, 0);
+}
+
+Test(echo_core, raw_passes_bytes_through)
+{
+	static const char in[] = "no\nframing\0at all";
+	same_any_split("raw", in, sizeof(in), in, sizeof(in), FR_OK);
+}
+
+Test(echo_core, output_is_bounded_until_drained)
+{
+	struct ec_conn c;
+	static char chunk[4096];
+	size_t fed = 0;
+
+	memset(chunk, 'a', sizeof(chunk));
+	for (size_t i = 63; i < sizeof(chunk); i += 64)
+		chunk[i] = '\n';
+	init(&c, "line");
+	while (ec_want_read(&c)) {
+		cr_assert_eq(ec_input(&c, chunk, sizeof(chunk)), FR_OK);
+		fed += sizeof(chunk);
+		cr_assert_leq(fed, 2 * EC_OUT_LIMIT, "never stops reading");
+	}
+	cr_assert_geq(ec_pending(&c), EC_OUT_LIMIT);
+	cr_assert_leq(ec_pending(&c), EC_OUT_LIMIT + sizeof(chunk));
+	size_t n;
+	ec_output(&c, &n);
+	ec_consume(&c, n / 2);
+	cr_assert(ec_want_read(&c) || ec_pending(&c) >= EC_OUT_LIMIT);
+	ec_consume(&c, n);
+	cr_assert(ec_want_read(&c));
+	cr_assert_eq(ec_pending(&c), 0);
+	cr_assert_eq(c.frames, fed / 64);
+	ec_free(&c);
+}
+
+/* Random messages, encoded, fed at random splits: echoed byte-exact. */
+Test(echo_core, random_splits_echo_exactly)
+{
+	static const char *specs[] = {"line", "len:4be", "cobs", "slip",
+				      "netstring", "len:varint"};
+	static uint8_t wire[1 << 15];
+	static struct run r;
+	unsigned seed = 12345;
+
+	for (size_t s = 0; s < sizeof(specs) / sizeof(specs[0]); s++) {
+		struct fr_spec sp;
+		size_t used = 0;
+		cr_assert_eq(fr_spec_parse(&sp, specs[s], NULL, 0), FR_OK);
+		for (int m = 0; m < 50; m++) {
+			uint8_t msg[60];
+			size_t len = 1 + (size_t)rand_r(&seed) % sizeof(msg), n;
+			for (size_t i = 0; i < len; i++)
+				msg[i] = (uint8_t)rand_r(&seed);
+			if (sp.kind == FR_LINE)
+				for (size_t i = 0; i < len; i++)
+					msg[i] = msg[i] == '\n' ? 'n' : msg[i];
+			cr_assert_eq(fr_encode(&sp, msg, len, wire + used,
+					       sizeof(wire) - used, &n), FR_OK);
+			used += n;
+		}
+		for (int k = 0; k < 5; k++) {
+			size_t step = 1 + (size_t)rand_r(&seed) % 97;
+			feed(specs[s], wire, used, step, &r);
+			cr_assert_eq(r.rc, FR_OK, "%s step %zu (seed 12345)",
+				     specs[s], step);
+			cr_assert_eq(r.len, used);
+			cr_assert_eq(memcmp(r.out, wire, used), 0, "%s", specs[s]);
+		}
+	}
+}

@@ -1,0 +1,341 @@
+/* Process and socket helpers for the servers suites
+ * (test_servers_util.h). */
+#include <arpa/inet.h>
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/resource.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "framing/codec.h"
+#include "framing/io.h"
+#include "test_servers_util.h"
+
+static void bin_path(char *buf, size_t len, const char *name)
+{
+	const char *dir = getenv("FRAGLAB_BIN");
+
+	snprintf(buf, len, "%s/%s", dir ? dir : ".", name);
+}
+
+static void exec_child(const char *const argv[], long nofile)
+{
+	char path[512];
+
+	prctl(PR_SET_PDEATHSIG, SIGKILL);
+	if (nofile > 0) {
+		struct rlimit rl = {.rlim_cur = (rlim_t)nofile,
+				    .rlim_max = (rlim_t)nofile};
+		setrlimit(RLIMIT_NOFILE, &rl);
+	}
+	bin_path(path, sizeof(path), argv[0]);
+	execv(path, (char *const *)argv);
+	fprintf(stderr, "exec %s: %s\n", path, strerror(errno));
+	_exit(127);
+}
+
+static int read_line(int fd, char *buf, size_t cap, int timeout_ms)
+{
+	size_t n = 0;
+
+	while (n + 1 < cap) {
+		struct pollfd p = {.fd = fd, .events = POLLIN};
+		if (poll(&p, 1, timeout_ms) <= 0)
+			return -1;
+		ssize_t r = read(fd, buf + n, 1);
+		if (r <= 0)
+			return -1;
+		if (buf[n] == '\n')
+			break;
+		n++;
+	}
+	buf[n] = '\0';
+	return 0;
+}
+
+int ts_start(struct ts_proc *p, const char *const argv[], long nofile)
+{
+	int out[2];
+	char line[128];
+
+	char errpath[] = "/tmp/ts-err-XXXXXX";
+
+	memset(p, 0, sizeof(*p));
+	int efd = mkstemp(errpath);
+	if (efd < 0 || pipe(out) != 0)
+		return -1;
+	unlink(errpath);
+	p->errfd = dup(efd);
+	p->pid = fork();
+	if (p->pid == 0) {
+		dup2(out[1], 1);
+		dup2(efd, 2);
+		close(out[0]);
+		close(out[1]);
+		close(efd);
+		exec_child(argv, nofile);
+	}
+	close(out[1]);
+	close(efd);
+	int rc = p->pid > 0 ? read_line(out[0], line, sizeof(line), TS_WAIT_MS)
+			    : -1;
+	close(out[0]);
+	const char *sp = strrchr(line, ':');
+	if (rc != 0 || strncmp(line, "listening on ", 13) != 0 || !sp) {
+		if (p->pid > 0)
+			ts_stop(p);
+		return -1;
+	}
+	snprintf(p->addr, sizeof(p->addr), "%s", line + 13);
+	p->port = atoi(sp + 1);
+	return 0;
+}
+
+static int wait_exit(pid_t pid, int timeout_ms, int *status)
+{
+	for (int waited = 0; waited <= timeout_ms; waited += 5) {
+		pid_t r = waitpid(pid, status, WNOHANG);
+		if (r == pid)
+			return 0;
+		if (r < 0 && errno != EINTR)
+			return -1;
+		poll(NULL, 0, 5);
+	}
+	return -1;
+}
+
+int ts_stop(struct ts_proc *p)
+{
+	int st = 0;
+
+	if (p->pid <= 0)
+		return -1;
+	kill(p->pid, SIGTERM);
+	if (wait_exit(p->pid, TS_WAIT_MS, &st) != 0) {
+		kill(p->pid, SIGKILL);
+		waitpid(p->pid, &st, 0);
+		p->pid = 0;
+		return -1;
+	}
+	p->pid = 0;
+	if (WIFEXITED(st))
+		return WEXITSTATUS(st);
+	return 128 + WTERMSIG(st);
+}
+
+const char *ts_stderr(const struct ts_proc *p)
+{
+	static char buf[16384];
+	ssize_t n = pread(p->errfd, buf, sizeof(buf) - 1, 0);
+
+	buf[n > 0 ? n : 0] = '\0';
+	return buf;
+}
+
+static void slurp(int fd, char *buf, size_t cap)
+{
+	size_t n = 0;
+	ssize_t r;
+
+	while ((r = read(fd, buf + n, cap - 1 - n)) > 0 && n + 1 < cap)
+		n += (size_t)r;
+	buf[n] = '\0';
+}
+
+int ts_run(const char *const argv[], const char *in, char *out,
+	   size_t outcap, char *err, size_t errcap)
+{
+	char opath[] = "/tmp/ts-out-XXXXXX", epath[] = "/tmp/ts-err-XXXXXX";
+	char ipath[] = "/tmp/ts-in-XXXXXX";
+	int ofd = mkstemp(opath), efd = mkstemp(epath), ifd = mkstemp(ipath);
+	int st = -1;
+
+	if (ofd < 0 || efd < 0 || ifd < 0)
+		return -1;
+	if (in && write(ifd, in, strlen(in)) < 0)
+		return -1;
+	lseek(ifd, 0, SEEK_SET);
+	pid_t pid = fork();
+	if (pid == 0) {
+		dup2(ifd, 0);
+		dup2(ofd, 1);
+		dup2(efd, 2);
+		exec_child(argv, 0);
+	}
+	if (pid < 0 || wait_exit(pid, TS_WAIT_MS, &st) != 0) {
+		if (pid > 0) {
+			kill(pid, SIGKILL);
+			waitpid(pid, NULL, 0);
+		}
+		st = -1;
+	}
+	lseek(ofd, 0, SEEK_SET);
+	lseek(efd, 0, SEEK_SET);
+	slurp(ofd, out, outcap);
+	slurp(efd, err, errcap);
+	close(ofd);
+	close(efd);
+	close(ifd);
+	unlink(opath);
+	unlink(epath);
+	unlink(ipath);
+	if (st == -1 || !WIFEXITED(st))
+		return -1;
+	return WEXITSTATUS(st);
+}
+
+int ts_connect(int port, bool v6)
+{
+	struct sockaddr_storage ss = {0};
+	socklen_t len;
+	struct timeval tv = {.tv_sec = TS_WAIT_MS / 1000};
+	int one = 1;
+
+	if (v6) {
+		struct sockaddr_in6 *a = (struct sockaddr_in6 *)&ss;
+		a->sin6_family = AF_INET6;
+		a->sin6_port = htons((uint16_t)port);
+		a->sin6_addr = in6addr_loopback;
+		len = sizeof(*a);
+	} else {
+		struct sockaddr_in *a = (struct sockaddr_in *)&ss;
+		a->sin_family = AF_INET;
+		a->sin_port = htons((uint16_t)port);
+		a->sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+		len = sizeof(*a);
+	}
+	int fd = socket(ss.ss_family, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	if (fd < 0)
+		return -1;
+	setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
+	setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv));
+	setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
+	if (connect(fd, (struct sockaddr *)&ss, len) != 0) {
+		close(fd);
+		return -1;
+	}
+	return fd;
+}
+
+int ts_children(pid_t pid, int *zombies)
+{
+	DIR *d = opendir("/proc");
+	struct dirent *e;
+	int n = 0;
+
+	*zombies = 0;
+	if (d == NULL)
+		return -1;
+	while ((e = readdir(d)) != NULL) {
+		char path[300], buf[512];
+		if (e->d_name[0] < '0' || e->d_name[0] > '9')
+			continue;
+		snprintf(path, sizeof(path), "/proc/%s/stat", e->d_name);
+		FILE *f = fopen(path, "r");
+		if (f == NULL)
+			continue;
+		size_t r = fread(buf, 1, sizeof(buf) - 1, f);
+		fclose(f);
+		buf[r] = '\0';
+		/* pid (comm) state ppid ...: comm may hold spaces */
+		char *rp = strrchr(buf, ')');
+		char state;
+		int ppid;
+		if (rp == NULL || sscanf(rp + 1, " %c %d", &state, &ppid) != 2)
+			continue;
+		if (ppid != pid)
+			continue;
+		n++;
+		if (state == 'Z')
+			(*zombies)++;
+	}
+	closedir(d);
+	return n;
+}
+
+static int send_framed(int fd, const struct fr_spec *sp,
+		       const char *const *msgs, const size_t *lens, size_t n,
+		       bool bytewise)
+{
+	size_t total = 0, used = 0;
+
+	for (size_t i = 0; i < n; i++)
+		total += fr_encode_bound(sp, lens[i]);
+	uint8_t *wire = malloc(total ? total : 1);
+	if (wire == NULL)
+		return -1;
+	for (size_t i = 0; i < n; i++) {
+		size_t w = 0;
+		if (fr_encode(sp, msgs[i], lens[i], wire + used, total - used,
+			      &w) != FR_OK) {
+			free(wire);
+			return -2;
+		}
+		used += w;
+	}
+	int rc = 0;
+	if (!bytewise)
+		rc = fr_send_all(fd, wire, used, TS_WAIT_MS, NULL);
+	for (size_t i = 0; bytewise && i < used && rc == 0; i++)
+		rc = fr_send_all(fd, wire + i, 1, TS_WAIT_MS, NULL);
+	free(wire);
+	return rc == 0 ? 0 : -1;
+}
+
+const char *ts_echo_check(int fd, const char *spec, const char *const *msgs,
+			  const size_t *lens, size_t n, bool bytewise)
+{
+	static __thread char why[160];
+	struct fr_spec sp;
+	struct fr_decoder dec;
+	struct fr_frame f;
+	size_t rcap = 65536;
+	uint8_t *rbuf = malloc(rcap);
+
+	if (rbuf == NULL || fr_spec_parse(&sp, spec, NULL, 0) != FR_OK ||
+	    fr_decoder_init(&dec, &sp, NULL, 0) != FR_OK) {
+		free(rbuf);
+		return "setup failed";
+	}
+	int rc = send_framed(fd, &sp, msgs, lens, n, bytewise);
+	snprintf(why, sizeof(why), "send failed (%d)", rc);
+	for (size_t i = 0; rc == 0 && i < n; i++) {
+		rc = fr_recv_frame(fd, &dec, rbuf, rcap, &f, TS_WAIT_MS);
+		if (rc != FR_FRAME) {
+			snprintf(why, sizeof(why), "frame %zu of %zu: %s", i,
+				 n, fr_errname(rc));
+			break;
+		}
+		rc = 0;
+		if (f.len != lens[i] || memcmp(f.data, msgs[i], f.len) != 0) {
+			snprintf(why, sizeof(why),
+				 "frame %zu differs (%zu bytes, sent %zu)", i,
+				 f.len, lens[i]);
+			rc = -1;
+		}
+	}
+	fr_decoder_free(&dec);
+	free(rbuf);
+	return rc == 0 ? NULL : why;
+}
+
+void ts_random_msg(char *buf, size_t len, const char *spec, unsigned *seed)
+{
+	bool line = strncmp(spec, "line", 4) == 0;
+
+	for (size_t i = 0; i < len; i++) {
+		char c = (char)(rand_r(seed) & 0xff);
+		buf[i] = line && c == '\n' ? 'n' : c;
+	}
+}

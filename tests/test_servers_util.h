@@ -1,0 +1,55 @@
+/* Helpers for the servers suites: start a built program from FRAGLAB_BIN
+ * on port 0 and read its `listening on` line, stop it with SIGTERM, run a
+ * client program to completion, and loopback TCP/UDP sockets. */
+#ifndef TEST_SERVERS_UTIL_H
+#define TEST_SERVERS_UTIL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <sys/types.h>
+
+#define TS_WAIT_MS 30000 /* generous: loaded 2-core box under ASan */
+
+struct ts_proc {
+	pid_t pid;
+	int port;
+	int errfd;        /* the program's stderr (an unlinked file) */
+	char addr[128];   /* from the listening line */
+};
+
+/* Start FRAGLAB_BIN/argv[0] with argv; stdout piped until the listening
+ * line is read (port parsed into p->port). nofile > 0: RLIMIT_NOFILE of
+ * the child. The child dies with the test process (PR_SET_PDEATHSIG).
+ * Returns 0, or -1 (with p->pid reaped) if it never announced. */
+int ts_start(struct ts_proc *p, const char *const argv[], long nofile);
+
+/* SIGTERM, then wait up to TS_WAIT_MS (SIGKILL after). Returns the exit
+ * status, or 128+signal, or -1 if it had to be killed. */
+int ts_stop(struct ts_proc *p);
+
+/* Read the stderr the program has written so far (static buffer). */
+const char *ts_stderr(const struct ts_proc *p);
+
+/* Run FRAGLAB_BIN/argv[0] to completion, stdin from `in` (may be NULL),
+ * stdout/stderr captured into out/err (NUL-terminated, truncated).
+ * Returns the exit status or -1. */
+int ts_run(const char *const argv[], const char *in, char *out,
+	   size_t outcap, char *err, size_t errcap);
+
+/* Blocking TCP connection to 127.0.0.1 or ::1 (v6) port; receive and send
+ * time out after TS_WAIT_MS. Returns fd or -1. */
+int ts_connect(int port, bool v6);
+
+/* Send msgs framed with spec: `bytewise` one send() per byte, else all
+ * in one write; then read as many frames back and compare byte for byte.
+ * Returns NULL, or a static message saying what differed. */
+const char *ts_echo_check(int fd, const char *spec, const char *const *msgs,
+			  const size_t *lens, size_t n, bool bytewise);
+
+/* Random message of len bytes for spec (no '\n' for line). */
+void ts_random_msg(char *buf, size_t len, const char *spec, unsigned *seed);
+
+/* Number of child processes of pid, and how many are zombies. */
+int ts_children(pid_t pid, int *zombies);
+
+#endif
