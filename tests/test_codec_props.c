@@ -1,0 +1,343 @@
+/* Criterion suite: seeded property tests of chunk invariance (DESIGN.md):
+ * for every codec, valid, garbage and mutated streams decode to the same
+ * events under every split policy, and decode(encode(msgs)) == msgs under
+ * random splits. FRAGLAB_SEED=N replays a run; failures print the seed. */
+#include <criterion/criterion.h>
+#include <criterion/parameterized.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "framing/codec.h"
+#include "framing/sched.h"
+#include "support/decode_util.h"
+
+static const char *const specs[] = {
+	"fixed:1", "fixed:5", "line", "line,max=16", "crlf,max=8",
+	"delim:0d0a0d0a,max=32", "delim:616161,max=8", "delim:00",
+	"len:1be", "len:2le,max=40", "len:3be", "len:8le", "len:varint",
+	"len:varint,max=100", "len:2be,offset=1,adjust=1,strip=3",
+	"len:2be,offset=1,adjust=-3,strip=3", "len:2be,adjust=-2,strip=0",
+	"len:3be,adjust=2,strip=0", "len:4le,offset=2,strip=0,max=64",
+	"cobs", "cobs,max=20", "slip", "slip,max=10", "netstring",
+	"netstring,max=20", "tlv", "tlv,max=16", "raw", "raw,max=3",
+};
+#define NSPECS (sizeof(specs) / sizeof(specs[0]))
+#define STREAMS_PER_SPEC 40
+#define ROUNDTRIPS_PER_SPEC 40
+
+/* Bytes that mean something to some codec. */
+static const uint8_t pool[] = {0x00, 0x01, 0x02, 0x03, 0x05, 0x0a, 0x0d,
+			       0x61, 0xc0, 0xdb, 0xdc, 0xdd, '0', '1', '3',
+			       ':', ',', 0xff, 0x80, 0x7f};
+
+static uint64_t base_seed(void)
+{
+	const char *env = getenv("FRAGLAB_SEED");
+
+	return env ? strtoull(env, NULL, 0) : 0x5eed2026;
+}
+
+static uint8_t rand_byte(uint64_t *rng, bool special)
+{
+	if (special)
+		return pool[fr_rng_range(rng, 0, sizeof(pool) - 1)];
+	return (uint8_t)fr_rng_next(rng);
+}
+
+/* Length field value for a strip=0 len spec whose message is the whole
+ * frame: write it into msg so the encoder can accept it. */
+static bool fill_header(const struct fr_spec *s, uint8_t *msg, size_t len)
+{
+	size_t hdr = s->offset + s->width;
+	int64_t v = (int64_t)len - (int64_t)hdr - s->adjust;
+
+	if (len < hdr || v < 0 || (s->width < 8 && v >> (8 * s->width)))
+		return false;
+	for (unsigned i = 0; i < s->width; i++) {
+		unsigned sh = s->little ? i : s->width - 1 - i;
+
+		msg[s->offset + i] = (uint8_t)((uint64_t)v >> (8 * sh));
+	}
+	return true;
+}
+
+/* A random message the spec's encoder should usually accept. */
+static size_t rand_msg(const struct fr_spec *s, uint64_t *rng, uint8_t *msg,
+		       size_t cap)
+{
+	bool special = fr_rng_range(rng, 0, 4) == 0;
+	size_t hi = s->max < 40 ? s->max : 40;
+	size_t len;
+
+	if (s->max <= 300 && fr_rng_range(rng, 0, 5) == 0)
+		hi = s->max + 1; /* near and over the edge */
+	if (hi > cap)
+		hi = cap;
+	len = fr_rng_range(rng, 0, hi);
+	if (s->kind == FR_FIXED)
+		len = s->fixed;
+	for (size_t i = 0; i < len; i++)
+		msg[i] = rand_byte(rng, special);
+	if (s->kind == FR_LEN && s->strip_set && s->strip == 0 && s->width) {
+		len = s->offset + s->width + fr_rng_range(rng, 0, 12);
+		for (size_t i = 0; i < len; i++)
+			msg[i] = rand_byte(rng, special);
+		if (!fill_header(s, msg, len))
+			len = 0;
+	}
+	return len;
+}
+
+/* Append the encodings of up to n random messages; returns how many the
+ * encoder accepted. Accepted messages are also kept in *msgs when given. */
+static size_t rand_valid(const struct fr_spec *s, uint64_t *rng, size_t n,
+			 struct du_buf *out, struct du_buf *msgs,
+			 struct du_buf *lens)
+{
+	uint8_t msg[512], wire[1100];
+	size_t ok = 0;
+
+	for (size_t i = 0; i < n; i++) {
+		size_t len = rand_msg(s, rng, msg, sizeof(msg)), wl = 0;
+		int r = fr_encode(s, msg, len, wire, sizeof(wire), &wl);
+
+		if (r != FR_OK)
+			continue;
+		cr_assert_leq(wl, fr_encode_bound(s, len));
+		du_buf_put(out, wire, wl);
+		if (msgs) {
+			du_buf_put(msgs, msg, len);
+			du_buf_put(lens, &len, sizeof(len));
+		}
+		ok++;
+	}
+	return ok;
+}
+
+static void mutate(struct du_buf *b, uint64_t *rng)
+{
+	int n = (int)fr_rng_range(rng, 1, 3);
+
+	for (int k = 0; k < n && b->len; k++) {
+		size_t at = fr_rng_range(rng, 0, b->len - 1);
+
+		switch (fr_rng_range(rng, 0, 3)) {
+		case 0:
+			b->p[at] ^= (uint8_t)(1u << fr_rng_range(rng, 0, 7));
+			break;
+		case 1:
+			b->p[at] = rand_byte(rng, true);
+			break;
+		case 2:
+			memmove(b->p + at, b->p + at + 1, b->len - at - 1);
+			b->len--;
+			break;
+		default:
+			b->len = at;
+			break;
+		}
+	}
+}
+
+static void rand_stream(const struct fr_spec *s, uint64_t *rng,
+			struct du_buf *b, int kind)
+{
+	if (kind == 0 || kind == 2)
+		rand_valid(s, rng, fr_rng_range(rng, 0, 12), b, NULL, NULL);
+	if (kind == 1) {
+		size_t n = fr_rng_range(rng, 0, 200);
+		bool special = fr_rng_range(rng, 0, 3) != 0;
+
+		for (size_t i = 0; i < n; i++) {
+			uint8_t c = rand_byte(rng, special);
+
+			du_buf_put(b, &c, 1);
+		}
+	}
+	if (kind == 2)
+		mutate(b, rng);
+}
+
+static char *events_text(const struct fr_spec *s, const struct du_events *e)
+{
+	return s->kind == FR_RAW ? du_events_concat_str(e) : du_events_str(e);
+}
+
+static bool stopped_fatal(const struct fr_spec *s, const struct du_events *e)
+{
+	for (size_t i = 0; i < e->n; i++)
+		if (!e->ev[i].fin && e->ev[i].code < 0 &&
+		    fr_error_is_fatal(s, e->ev[i].code))
+			return true;
+	return false;
+}
+
+/* Schedules every stream is decoded under, besides one whole chunk. */
+static void policies(uint64_t *rng, char out[][64], size_t *n)
+{
+	size_t k = 0;
+
+	snprintf(out[k++], 64, "bytes");
+	for (int f = 1; f <= 7; f++)
+		snprintf(out[k++], 64, "fixed:%d", f);
+	for (int i = 0; i < 3; i++)
+		snprintf(out[k++], 64, "random:1-16,seed=%llu",
+			 (unsigned long long)fr_rng_next(rng));
+	snprintf(out[k++], 64, "list:%d,%d,%d,%d,%d",
+		 (int)fr_rng_range(rng, 1, 9), (int)fr_rng_range(rng, 1, 9),
+		 (int)fr_rng_range(rng, 1, 30), (int)fr_rng_range(rng, 1, 3),
+		 (int)fr_rng_range(rng, 1, 40));
+	snprintf(out[k++], 64, "list:3,1,2,repeat");
+	*n = k;
+}
+
+static void check_invariance(size_t si, uint64_t seed)
+{
+	struct fr_spec s;
+	uint64_t rng = fr_rng_seed(seed, si);
+	char pol[16][64];
+	size_t npol;
+
+	du_spec(&s, specs[si]);
+	for (int it = 0; it < STREAMS_PER_SPEC; it++) {
+		struct du_buf b = {0};
+		struct du_events ref, got;
+		char *ref_s, *hex;
+
+		rand_stream(&s, &rng, &b, it % 3);
+		policies(&rng, pol, &npol);
+		du_decode(&s, b.p, b.len, NULL, 0, 0, &ref);
+		ref_s = events_text(&s, &ref);
+		hex = du_hex(b.p, b.len < 400 ? b.len : 400);
+		cr_assert_not(ref.runaway || ref.feed_err || ref.init_err,
+			      "seed %llu %s stream %s: %s",
+			      (unsigned long long)seed, specs[si], hex, ref_s);
+		if (!stopped_fatal(&s, &ref))
+			cr_assert_eq(ref.consumed, b.len, "seed %llu %s: consumed",
+				     (unsigned long long)seed, specs[si]);
+		for (size_t p = 0; p <= npol; p++) {
+			char *got_s;
+
+			if (p == npol)
+				du_decode(&s, b.p, b.len, NULL, 0,
+					  DU_CALLER_BUF, &got);
+			else
+				du_decode_sched(&s, b.p, b.len, pol[p], it, 0,
+						&got);
+			got_s = events_text(&s, &got);
+			cr_assert_str_eq(got_s, ref_s,
+					 "chunk invariance broken: FRAGLAB_SEED="
+					 "%llu spec %s split %s (stream id %d)"
+					 "\nstream %s\n got  %s\n want %s",
+					 (unsigned long long)seed, specs[si],
+					 p == npol ? "whole+caller buffer"
+						   : pol[p],
+					 it, hex, got_s, ref_s);
+			free(got_s);
+			du_events_free(&got);
+		}
+		free(hex);
+		free(ref_s);
+		du_events_free(&ref);
+		du_buf_free(&b);
+	}
+}
+
+/* decode(encode(msgs)) == msgs, under random splits and 1-byte chunks. */
+static void check_round_trip(size_t si, uint64_t seed)
+{
+	struct fr_spec s;
+	uint64_t rng = fr_rng_seed(seed, 1000 + si);
+	size_t accepted = 0;
+
+	du_spec(&s, specs[si]);
+	for (int it = 0; it < ROUNDTRIPS_PER_SPEC; it++) {
+		struct du_buf wire = {0}, msgs = {0}, lens = {0}, want = {0};
+		size_t n = rand_valid(&s, &rng, fr_rng_range(&rng, 1, 10),
+				      &wire, &msgs, &lens);
+		const size_t *ln = (const size_t *)lens.p;
+		size_t pos = 0;
+		char sched[64];
+		char *want_s;
+
+		accepted += n;
+		for (size_t i = 0; i < n; i++) {
+			char *h = du_hex(msgs.p + pos, ln[i]);
+
+			du_buf_put(&want, s.kind == FR_RAW ? "" : " f@*:", 
+				   s.kind == FR_RAW ? 0 : 5);
+			du_buf_put(&want, h, strlen(h));
+			pos += ln[i];
+			free(h);
+		}
+		du_buf_put(&want, "", 1);
+		want_s = (char *)want.p;
+		for (int pass = 0; pass < 2; pass++) {
+			struct du_events ev;
+			struct du_buf got = {0};
+
+			snprintf(sched, sizeof(sched), pass ? "bytes" :
+				 "random:1-16,seed=%llu",
+				 (unsigned long long)fr_rng_next(&rng));
+			du_decode_sched(&s, wire.p, wire.len, sched, 0, 0, &ev);
+			for (size_t i = 0; i < ev.n; i++) {
+				char *h;
+
+				if (ev.ev[i].fin || ev.ev[i].code != FR_FRAME)
+					continue;
+				h = du_hex(ev.ev[i].data, ev.ev[i].len);
+				du_buf_put(&got, s.kind == FR_RAW ? "" : " f@*:",
+					   s.kind == FR_RAW ? 0 : 5);
+				du_buf_put(&got, h, strlen(h));
+				free(h);
+			}
+			du_buf_put(&got, "", 1);
+			cr_assert(ev.n > 0 && ev.ev[ev.n - 1].fin &&
+				  ev.ev[ev.n - 1].code == FR_DONE,
+				  "FRAGLAB_SEED=%llu %s split %s: stream of "
+				  "encoded messages does not end cleanly",
+				  (unsigned long long)seed, specs[si], sched);
+			cr_assert_str_eq((char *)got.p, want_s ? want_s : "",
+					 "round trip broken: FRAGLAB_SEED=%llu "
+					 "spec %s split %s",
+					 (unsigned long long)seed, specs[si],
+					 sched);
+			du_buf_free(&got);
+			du_events_free(&ev);
+		}
+		du_buf_free(&wire);
+		du_buf_free(&msgs);
+		du_buf_free(&lens);
+		du_buf_free(&want);
+	}
+	cr_assert_geq(accepted, ROUNDTRIPS_PER_SPEC,
+		      "%s: encoder accepted only %zu random messages", specs[si],
+		      accepted);
+}
+
+static size_t spec_idx[NSPECS];
+
+ParameterizedTestParameters(props, chunk_invariance)
+{
+	for (size_t i = 0; i < NSPECS; i++)
+		spec_idx[i] = i;
+	return cr_make_param_array(size_t, spec_idx, NSPECS);
+}
+
+ParameterizedTest(size_t *si, props, chunk_invariance, .timeout = 120)
+{
+	check_invariance(*si, base_seed());
+}
+
+ParameterizedTestParameters(props, round_trip)
+{
+	for (size_t i = 0; i < NSPECS; i++)
+		spec_idx[i] = i;
+	return cr_make_param_array(size_t, spec_idx, NSPECS);
+}
+
+ParameterizedTest(size_t *si, props, round_trip, .timeout = 120)
+{
+	check_round_trip(*si, base_seed());
+}
