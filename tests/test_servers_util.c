@@ -339,3 +339,11 @@ void ts_random_msg(char *buf, size_t len, const char *spec, unsigned *seed)
 		buf[i] = line && c == '\n' ? 'n' : c;
 	}
 }
+
+/* Criterion 2.4 leaks the parameter arrays of ParameterizedTest in its
+ * runner; that is not ours, so LeakSanitizer is told to skip it. */
+const char *__lsan_default_suppressions(void);
+const char *__lsan_default_suppressions(void)
+{
+	return "leak:libcriterion.so\n";
+}
