@@ -19,6 +19,8 @@ static const char *const specs[] = {
 	"len:varint,max=100", "len:2be,offset=1,adjust=1,strip=3",
 	"len:2be,offset=1,adjust=-3,strip=3", "len:2be,adjust=-2,strip=0",
 	"len:3be,adjust=2,strip=0", "len:4le,offset=2,strip=0,max=64",
+	"len:2be,offset=1,adjust=3,strip=1", "len:2be,strip=1",
+	"len:varint,strip=0", "len:varint,offset=2",
 	"cobs", "cobs,max=20", "slip", "slip,max=10", "netstring",
 	"netstring,max=20", "tlv", "tlv,max=16", "raw", "raw,max=3",
 };
@@ -45,21 +47,40 @@ static uint8_t rand_byte(uint64_t *rng, bool special)
 	return (uint8_t)fr_rng_next(rng);
 }
 
-/* Length field value for a strip=0 len spec whose message is the whole
- * frame: write it into msg so the encoder can accept it. */
+/* A len spec whose strip keeps (part of) the header delivers it in the
+ * message: write the length field bytes that fall inside the message so
+ * the encoder can accept it. msg holds wire bytes [strip, strip + len). */
 static bool fill_header(const struct fr_spec *s, uint8_t *msg, size_t len)
 {
 	size_t hdr = s->offset + s->width;
-	int64_t v = (int64_t)len - (int64_t)hdr - s->adjust;
+	int64_t v = (int64_t)(s->strip + len) - (int64_t)hdr - s->adjust;
 
-	if (len < hdr || v < 0 || (s->width < 8 && v >> (8 * s->width)))
+	if (s->strip + len < hdr || v < 0 ||
+	    (s->width < 8 && v >> (8 * s->width)))
 		return false;
 	for (unsigned i = 0; i < s->width; i++) {
 		unsigned sh = s->little ? i : s->width - 1 - i;
 
-		msg[s->offset + i] = (uint8_t)((uint64_t)v >> (8 * sh));
+		if (s->offset + i >= s->strip)
+			msg[s->offset + i - s->strip] =
+				(uint8_t)((uint64_t)v >> (8 * sh));
 	}
 	return true;
+}
+
+/* len:varint,strip=0: the message is LEB128(n) followed by n bytes. */
+static size_t varint_msg(uint64_t *rng, uint8_t *msg, bool special)
+{
+	size_t n = fr_rng_range(rng, 0, 200), k = 0;
+
+	for (size_t v = n; ; v >>= 7) {
+		msg[k++] = (uint8_t)((v & 0x7f) | (v > 0x7f ? 0x80 : 0));
+		if (v <= 0x7f)
+			break;
+	}
+	for (size_t i = 0; i < n; i++)
+		msg[k + i] = rand_byte(rng, special);
+	return k + n;
 }
 
 /* A random message the spec's encoder should usually accept. */
@@ -79,14 +100,16 @@ static size_t rand_msg(const struct fr_spec *s, uint64_t *rng, uint8_t *msg,
 		len = s->fixed;
 	for (size_t i = 0; i < len; i++)
 		msg[i] = rand_byte(rng, special);
-	if (s->kind == FR_LEN && s->strip_set && s->strip == 0 && s->width) {
-		len = s->offset + s->width + fr_rng_range(rng, 0, 12);
-		for (size_t i = 0; i < len; i++)
-			msg[i] = rand_byte(rng, special);
-		if (!fill_header(s, msg, len))
-			len = 0;
-	}
-	return len;
+	if (s->kind != FR_LEN || !s->strip_set)
+		return len;
+	if (!s->width && s->strip == 0 && s->offset == 0)
+		return varint_msg(rng, msg, special);
+	if (!s->width || s->strip >= s->offset + s->width)
+		return len;
+	len = s->offset + s->width - s->strip + fr_rng_range(rng, 0, 12);
+	for (size_t i = 0; i < len; i++)
+		msg[i] = rand_byte(rng, special);
+	return fill_header(s, msg, len) ? len : 0;
 }
 
 /* Append the encodings of up to n random messages; returns how many the
@@ -197,7 +220,7 @@ static void check_invariance(size_t si, uint64_t seed)
 	struct fr_spec s;
 	uint64_t rng = fr_rng_seed(seed, si);
 	char pol[16][64];
-	size_t npol;
+	size_t npol, frames = 0, errors = 0;
 
 	du_spec(&s, specs[si]);
 	for (int it = 0; it < STREAMS_PER_SPEC; it++) {
@@ -216,6 +239,10 @@ static void check_invariance(size_t si, uint64_t seed)
 		if (!stopped_fatal(&s, &ref))
 			cr_assert_eq(ref.consumed, b.len, "seed %llu %s: consumed",
 				     (unsigned long long)seed, specs[si]);
+		for (size_t e = 0; e < ref.n; e++) {
+			frames += ref.ev[e].code == FR_FRAME;
+			errors += ref.ev[e].code < 0;
+		}
 		for (size_t p = 0; p <= npol; p++) {
 			char *got_s;
 
@@ -242,6 +269,25 @@ static void check_invariance(size_t si, uint64_t seed)
 		du_events_free(&ref);
 		du_buf_free(&b);
 	}
+	/* not vacuous: the streams made frames, and errors where possible */
+	cr_assert_gt(frames, STREAMS_PER_SPEC / 2, "%s: only %zu frames", specs[si],
+		     frames);
+	if (s.kind != FR_RAW && !(s.kind == FR_FIXED && s.fixed == 1))
+		cr_assert_gt(errors, 2, "%s: only %zu errors", specs[si],
+			     errors);
+}
+
+/* " f@*:HEX" per frame (offsets aside), or bare hex for raw, whose
+ * frames are only meaningful concatenated. */
+static void put_frame(struct du_buf *b, bool raw, const uint8_t *p,
+		      size_t n)
+{
+	char *h = du_hex(p, n);
+
+	if (!raw)
+		du_buf_put(b, " f@*:", 5);
+	du_buf_put(b, h, strlen(h));
+	free(h);
 }
 
 /* decode(encode(msgs)) == msgs, under random splits and 1-byte chunks. */
@@ -263,13 +309,9 @@ static void check_round_trip(size_t si, uint64_t seed)
 
 		accepted += n;
 		for (size_t i = 0; i < n; i++) {
-			char *h = du_hex(msgs.p + pos, ln[i]);
-
-			du_buf_put(&want, s.kind == FR_RAW ? "" : " f@*:", 
-				   s.kind == FR_RAW ? 0 : 5);
-			du_buf_put(&want, h, strlen(h));
+			put_frame(&want, s.kind == FR_RAW,
+				  msgs.p ? msgs.p + pos : NULL, ln[i]);
 			pos += ln[i];
-			free(h);
 		}
 		du_buf_put(&want, "", 1);
 		want_s = (char *)want.p;
@@ -281,17 +323,10 @@ static void check_round_trip(size_t si, uint64_t seed)
 				 "random:1-16,seed=%llu",
 				 (unsigned long long)fr_rng_next(&rng));
 			du_decode_sched(&s, wire.p, wire.len, sched, 0, 0, &ev);
-			for (size_t i = 0; i < ev.n; i++) {
-				char *h;
-
-				if (ev.ev[i].fin || ev.ev[i].code != FR_FRAME)
-					continue;
-				h = du_hex(ev.ev[i].data, ev.ev[i].len);
-				du_buf_put(&got, s.kind == FR_RAW ? "" : " f@*:",
-					   s.kind == FR_RAW ? 0 : 5);
-				du_buf_put(&got, h, strlen(h));
-				free(h);
-			}
+			for (size_t i = 0; i < ev.n; i++)
+				if (!ev.ev[i].fin && ev.ev[i].code == FR_FRAME)
+					put_frame(&got, s.kind == FR_RAW,
+						  ev.ev[i].data, ev.ev[i].len);
 			du_buf_put(&got, "", 1);
 			cr_assert(ev.n > 0 && ev.ev[ev.n - 1].fin &&
 				  ev.ev[ev.n - 1].code == FR_DONE,
