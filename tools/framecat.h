@@ -1,0 +1,47 @@
+/* framecat internals shared by its files: options, growable buffers,
+ * error reporting and the encode/decode drivers. Prefix fc_. */
+#ifndef FRAGLAB_TOOLS_FRAMECAT_H
+#define FRAGLAB_TOOLS_FRAMECAT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "framing/framing.h"
+
+enum fc_cmd { FC_ENCODE = 1, FC_DECODE, FC_TRANSCODE };
+enum fc_in { FC_IN_HEX = 1, FC_IN_LINES, FC_IN_RAW };
+enum fc_out { FC_OUT_HEX = 1, FC_OUT_LINES, FC_OUT_RAW };
+
+struct fc_opts {
+	enum fc_cmd cmd;
+	struct fr_spec spec;     /* encode/decode spec, transcode input */
+	struct fr_spec out_spec; /* transcode output */
+	enum fc_in in;
+	enum fc_out out;
+	struct fr_sched sched;   /* kind 0: whole reads */
+};
+
+/* Heap buffer that grows by doubling. */
+struct fc_buf {
+	uint8_t *p;
+	size_t len, cap;
+};
+
+/* Make room for want bytes in total; false when out of memory. */
+bool fc_reserve(struct fc_buf *b, size_t want);
+
+/* Encode msg with spec and write it to stdout; on refusal print
+ * "framecat: message N: REASON". Returns 0, or 1 if an error was
+ * reported. */
+int fc_emit_encoded(const struct fr_spec *spec, const uint8_t *msg,
+		    size_t len, uint64_t msgno, struct fc_buf *out);
+
+/* Report a stdout write failure once; returns 1 if stdout failed. */
+int fc_check_stdout(void);
+
+/* Drivers: return the exit status (0 or 1). */
+int fc_encode(const struct fc_opts *o);
+int fc_decode(const struct fc_opts *o);
+
+#endif
