@@ -31,6 +31,7 @@ struct ft_conn {
 	uint64_t *up_ends;   /* wire end offset of each frame */
 	struct fr_decoder dec;
 	uint64_t got;        /* frames verified */
+	uint64_t rx;         /* echo bytes received */
 	size_t raw_pos;      /* raw: position inside the expected payload */
 	bool raw_loaded;
 	bool shut, done;
@@ -227,7 +228,7 @@ static void ft_on_eof(struct ft_conn *c, unsigned m)
 	struct fr_frame f;
 	int rc = fr_decoder_finish(&c->dec, &f);
 
-	ft_mark(c, fr_decoder_offset(&c->dec));
+	ft_mark(c, c->rx);
 	if (c->got >= m && rc == FR_DONE) {
 		c->done = true;
 		return;
@@ -242,7 +243,8 @@ static void ft_on_eof(struct ft_conn *c, unsigned m)
 			(unsigned long long)c->got, (unsigned long long)f.offset,
 			(unsigned long long)c->got, m);
 	else
-		ft_fail(c, FT_ERROR, "unexpected close after %llu of %u frames",
+		ft_fail(c, FT_ERROR, "unexpected close after %llu echo bytes, "
+			"%llu of %u frames verified", (unsigned long long)c->rx,
 			(unsigned long long)c->got, m);
 }
 
@@ -256,11 +258,11 @@ static void ft_on_readable(struct ft_conn *c, unsigned m, uint8_t *rbuf,
 	if (n < 0 && (errno == EAGAIN || errno == EINTR))
 		return;
 	if (n < 0) {
-		ft_mark(c, fr_decoder_offset(&c->dec));
-		ft_fail(c, FT_ERROR, "%s after %llu of %u frames",
-			errno == ECONNRESET ? "connection reset by peer"
-					    : strerror(errno),
-			(unsigned long long)c->got, m);
+		ft_mark(c, c->rx);
+		ft_fail(c, FT_ERROR, "%s after %llu echo bytes, %llu of %u "
+			"frames verified", errno == ECONNRESET
+				? "connection reset by peer" : strerror(errno),
+			(unsigned long long)c->rx, (unsigned long long)c->got, m);
 		return;
 	}
 	if (n == 0) {
@@ -268,6 +270,7 @@ static void ft_on_readable(struct ft_conn *c, unsigned m, uint8_t *rbuf,
 		return;
 	}
 	c->last = ft_now();
+	c->rx += (size_t)n;
 	fr_decoder_feed(&c->dec, rbuf, (size_t)n);
 	while ((rc = fr_decoder_next(&c->dec, &f)) == FR_FRAME) {
 		if (!(raw ? ft_check_raw(c, &f, m) : ft_check_frame(c, &f, m)))
@@ -333,7 +336,7 @@ static void ft_tick(struct ft_conn *c, const struct ft_opts *o, double now)
 		return;
 	}
 	if (now - c->last > o->timeout) {
-		ft_mark(c, fr_decoder_offset(&c->dec));
+		ft_mark(c, c->rx);
 		ft_fail(c, FT_ERROR, "timeout: nothing received for %.1f s "
 			"after %llu of %u frames (%u written)", o->timeout,
 			(unsigned long long)c->got, m, c->sent);

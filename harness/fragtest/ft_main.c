@@ -73,6 +73,26 @@ void ft_usage_err(const char *fmt, ...)
 	fprintf(stderr, "\nTry '%s --help' for more information.\n", FT_PROG);
 }
 
+const char *ft_optname(int opt)
+{
+	for (const struct option *o = ft_longopts; o->name; o++)
+		if (o->val == opt)
+			return o->name;
+	return "?";
+}
+
+void ft_bad_opt(char **argv, int opt)
+{
+	const char *arg = argv[optind - 1];
+
+	if (opt == ':')
+		ft_usage_err("option '%s' needs an argument", arg);
+	else if (arg[0] == '-' && arg[1] == '-')
+		ft_usage_err("unknown option '%s'", arg);
+	else
+		ft_usage_err("unknown option '-%c'", optopt);
+}
+
 static int ft_parse_uint(const char *flag, const char *arg, uint64_t lo,
 			 uint64_t hi, uint64_t *out)
 {
@@ -216,8 +236,13 @@ static int ft_run_args(int argc, char **argv, struct ft_opts *o,
 	int opt;
 
 	optind = 1;
-	while ((opt = getopt_long(argc, argv, "+f:s:t:c:m:qh", ft_longopts,
+	opterr = 0;
+	while ((opt = getopt_long(argc, argv, "+:f:s:t:c:m:qh", ft_longopts,
 				  NULL)) != -1) {
+		if (opt == '?' || opt == ':') {
+			ft_bad_opt(argv, opt);
+			return -1;
+		}
 		int rc = ft_parse_common(o, opt, optarg);
 
 		if (rc <= 0) {
@@ -258,7 +283,8 @@ static int ft_run_args(int argc, char **argv, struct ft_opts *o,
 			fputs(ft_run_usage, stdout);
 			exit(FT_EXIT_PASS);
 		default:
-			ft_usage_err("bad option for 'run'");
+			ft_usage_err("--%s is for 'matrix', not 'run'",
+				     ft_optname(opt));
 			return -1;
 		}
 	}

@@ -202,7 +202,7 @@ static int ft_matrix_opt(struct ft_matrix *m, int opt, const char *arg)
 		fputs(ft_matrix_usage, stdout);
 		exit(FT_EXIT_PASS);
 	}
-	ft_usage_err("option not valid for 'matrix'");
+	ft_usage_err("--%s is for 'run', not 'matrix'", ft_optname(opt));
 	return -1;
 }
 
@@ -211,8 +211,13 @@ static int ft_matrix_args(struct ft_matrix *m, int argc, char **argv)
 	int opt;
 
 	optind = 1;
-	while ((opt = getopt_long(argc, argv, "+f:c:m:qh", ft_longopts,
+	opterr = 0;
+	while ((opt = getopt_long(argc, argv, "+:f:c:m:qh", ft_longopts,
 				  NULL)) != -1) {
+		if (opt == '?' || opt == ':') {
+			ft_bad_opt(argv, opt);
+			return -1;
+		}
 		int rc = ft_parse_common(&m->base, opt, optarg);
 
 		if (rc > 0)
@@ -248,8 +253,13 @@ static int ft_default_servers(struct ft_matrix *m)
 		const char *name = ft_own(m, list ? list : ft_models[i], n);
 		char cmd[4200];
 
-		snprintf(cmd, sizeof(cmd), "'%s' --model %s --framing "
-			 "'{framing}' --listen 127.0.0.1:0", echod, name);
+		bool plain = strspn(echod, "abcdefghijklmnopqrstuvwxyz"
+				    "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789/._-+")
+			     == strlen(echod);
+
+		snprintf(cmd, sizeof(cmd), "%s%s%s --model %s --framing "
+			 "{framing} --listen 127.0.0.1:0", plain ? "" : "'",
+			 echod, plain ? "" : "'", name);
 		if (ft_add_server(m, name, ft_own(m, cmd, strlen(cmd))) < 0)
 			return -1;
 		if (list)
@@ -425,10 +435,12 @@ static int ft_matrix_setup(struct ft_matrix *m, int argc, char **argv)
 	m->base.progress = isatty(STDERR_FILENO);
 	if (ft_matrix_args(m, argc, argv) < 0)
 		return FT_EXIT_USAGE;
-	for (size_t i = 0; !m->framings.n && i < 3; i++)
-		ft_push(&m->framings, "framings", def_framings[i]);
-	for (size_t i = 0; !m->splits.n && i < 3; i++)
-		ft_push(&m->splits, "policies", def_splits[i]);
+	if (!m->framings.n)
+		for (size_t i = 0; i < 3; i++)
+			ft_push(&m->framings, "framings", def_framings[i]);
+	if (!m->splits.n)
+		for (size_t i = 0; i < 3; i++)
+			ft_push(&m->splits, "policies", def_splits[i]);
 	for (size_t i = 0; i < m->splits.n; i++) {
 		struct fr_sched s;
 		char err[256];

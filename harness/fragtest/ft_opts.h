@@ -38,6 +38,10 @@ struct ft_outputs {
 };
 
 int ft_check_framing(const char *text);
+/* Reports an unknown option or a missing argument (getopt's '?'/':'). */
+void ft_bad_opt(char **argv, int opt);
+/* Long name of an option id, for messages. */
+const char *ft_optname(int opt);
 /* Failing connections of a cell and its reproduce line, on stderr. */
 void ft_print_failures(const struct ft_cell *c);
 /* Writes every requested report; -1 (reported) if one could not be. */

@@ -33,6 +33,7 @@ void ft_print_failures(const struct ft_cell *c)
 	const struct ft_result *r = &c->res;
 	const char *label = c->opts.label;
 	unsigned shown = 0, failed = 0;
+	unsigned max = c->expect_fail ? 1 : FT_SHOW_CONNS;
 
 	if (ft_result_ok(r))
 		return;
@@ -40,7 +41,7 @@ void ft_print_failures(const struct ft_cell *c)
 		if (r->v[i].status == FT_PASS)
 			continue;
 		failed++;
-		if (r->setup_err == FT_SETUP_ERROR || shown >= FT_SHOW_CONNS)
+		if (r->setup_err == FT_SETUP_ERROR || shown >= max)
 			continue;
 		shown++;
 		fprintf(stderr, "%s: %s%sconnection %u: %s\n", FT_PROG,

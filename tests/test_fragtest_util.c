@@ -1,0 +1,167 @@
+/* Helpers for the fragtest suites (see test_fragtest_util.h). */
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "test_fragtest_util.h"
+
+const char *ftt_bin(const char *name)
+{
+	static char bufs[4][1024];
+	static int k;
+	const char *dir = getenv("FRAGLAB_BIN");
+	char *b = bufs[k++ % 4];
+
+	snprintf(b, sizeof(bufs[0]), "%s/%s", dir ? dir : ".", name);
+	return b;
+}
+
+const char *ftt_tmpdir(void)
+{
+	char dir[64];
+	char *copy;
+
+	snprintf(dir, sizeof(dir), "/tmp/fragtest-test-XXXXXX");
+	if (!mkdtemp(dir) || !(copy = strdup(dir)))
+		abort();
+	return copy; /* lives as long as the test process */
+}
+
+static void slurp(const char *path, char *buf, size_t len)
+{
+	int fd = open(path, O_RDONLY);
+	ssize_t n = fd >= 0 ? read(fd, buf, len - 1) : 0;
+
+	buf[n > 0 ? n : 0] = '\0';
+	if (fd >= 0)
+		close(fd);
+}
+
+static pid_t vspawn(const char *dir, const char *fmt, va_list ap)
+{
+	char cmd[8192], full[8400];
+	pid_t pid;
+
+	vsnprintf(cmd, sizeof(cmd), fmt, ap);
+	snprintf(full, sizeof(full), "exec >'%s/out' 2>'%s/err' </dev/null; %s",
+		 dir, dir, cmd);
+	pid = fork();
+	if (pid == 0) {
+		execl("/bin/sh", "sh", "-c", full, (char *)NULL);
+		_exit(127);
+	}
+	return pid;
+}
+
+pid_t ftt_spawn(const char *dir, const char *fmt, ...)
+{
+	va_list ap;
+	pid_t pid;
+
+	va_start(ap, fmt);
+	pid = vspawn(dir, fmt, ap);
+	va_end(ap);
+	return pid;
+}
+
+int ftt_wait(pid_t pid, const char *dir, struct ftt_out *o)
+{
+	char path[512];
+	int st;
+
+	o->status = -1;
+	while (waitpid(pid, &st, 0) < 0 && errno == EINTR)
+		;
+	if (WIFEXITED(st))
+		o->status = WEXITSTATUS(st);
+	else if (WIFSIGNALED(st))
+		o->status = 128 + WTERMSIG(st);
+	snprintf(path, sizeof(path), "%s/out", dir);
+	slurp(path, o->out, sizeof(o->out));
+	snprintf(path, sizeof(path), "%s/err", dir);
+	slurp(path, o->err, sizeof(o->err));
+	return o->status;
+}
+
+int ftt_sh(struct ftt_out *o, const char *fmt, ...)
+{
+	const char *dir = ftt_tmpdir();
+	va_list ap;
+	pid_t pid;
+
+	va_start(ap, fmt);
+	pid = vspawn(dir, fmt, ap);
+	va_end(ap);
+	return ftt_wait(pid, dir, o);
+}
+
+static int count_lines(const char *path)
+{
+	char buf[4096];
+	int n = 0;
+
+	slurp(path, buf, sizeof(buf));
+	for (char *p = buf; *p; p++)
+		n += *p == '\n';
+	return n;
+}
+
+bool ftt_wait_lines(const char *path, int n)
+{
+	for (int i = 0; i < 3000; i++) { /* 30 s bound on a loaded machine */
+		if (count_lines(path) >= n)
+			return true;
+		usleep(10000);
+	}
+	return false;
+}
+
+bool ftt_pids_gone(const char *path)
+{
+	char buf[4096], *p = buf;
+
+	slurp(path, buf, sizeof(buf));
+	while (*p) {
+		pid_t pid = (pid_t)strtol(p, &p, 10);
+
+		if (pid > 0 && !(kill(pid, 0) < 0 && errno == ESRCH)) {
+			fprintf(stderr, "pid %d is still alive\n", (int)pid);
+			return false;
+		}
+		while (*p == '\n' || *p == ' ')
+			p++;
+	}
+	return true;
+}
+
+const char *ftt_line_after(const char *text, const char *prefix)
+{
+	static char line[4096];
+	const char *p = strstr(text, prefix);
+	size_t n;
+
+	if (!p)
+		return NULL;
+	p += strlen(prefix);
+	n = strcspn(p, "\n");
+	if (n >= sizeof(line))
+		n = sizeof(line) - 1;
+	memcpy(line, p, n);
+	line[n] = '\0';
+	return line;
+}
+
+bool ftt_have(const char *prog)
+{
+	char cmd[256];
+
+	snprintf(cmd, sizeof(cmd), "command -v %s >/dev/null 2>&1", prog);
+	return system(cmd) == 0;
+}
