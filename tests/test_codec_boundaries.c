@@ -680,3 +680,173 @@ Test(boundaries, long_frames_fed_bytewise, .timeout = 240)
 	feed_bytewise("delim:0d0a0d0a,max=8388608", p, n + 4, 1, n);
 	free(p);
 }
+
+/* Netty arithmetic at its edges: strip beyond the header, strip equal to
+ * the frame, positive adjust with the default strip, max on what is
+ * delivered, errors at the frame's first byte even with a prefix. */
+Test(boundaries, length_field_edges)
+{
+	static const struct vec v[] = {
+		{"len:1be,strip=2", "03616263", "f@0:6263 done"},
+		{"len:1be,strip=3", "026162 026364", "f@0: f@3: done"},
+		{"len:1be,strip=3", "026162 00", "f@0: e@3:EBADLEN fin@3:EBADLEN"},
+		{"len:1be,adjust=2", "01aabb61", "f@0:aabb61 done"},
+		{"len:1be,strip=0,max=3", "026162", "f@0:026162 done"},
+		{"len:1be,strip=0,max=3", "03616263", "e@0:EOVERSIZE fin@0:EOVERSIZE"},
+		{"len:2be,offset=3,max=4", "aabbcc0005 6162636465",
+		 "e@0:EOVERSIZE fin@0:EOVERSIZE"},
+		{"len:2be,offset=3,max=4", "aabbcc0001 61 ddeeff0009 61",
+		 "f@0:61 e@6:EOVERSIZE fin@6:EOVERSIZE"},
+		{"len:2be,offset=3", "aabbcc00", "fin@0:ETRUNCATED"},
+	};
+	RUN(v);
+}
+
+/* The biggest max: a length equal to it is legal (and must not be
+ * reserved), one more is not. */
+Test(boundaries, max_limit_lengths)
+{
+	static const struct vec v[] = {
+		{"netstring,max=1099511627776", "313039393531313632373737373a",
+		 "e@0:EOVERSIZE fin@0:EOVERSIZE"},
+		{"netstring,max=1099511627776", "313039393531313632373737363a6162",
+		 "fin@0:ETRUNCATED"},
+		{"len:8be,max=1099511627776", "0000010000000001 61",
+		 "e@0:EOVERSIZE fin@0:EOVERSIZE"},
+		{"len:8le,max=1099511627776", "0000000000010000 61",
+		 "fin@0:ETRUNCATED"},
+	};
+	static const size_t ones[64] = {1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
+					1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1};
+
+	limit_memory();
+	/* no caller buffer: bufsize is 1 TiB here */
+	for (size_t i = 0; i < sizeof(v) / sizeof(v[0]); i++) {
+		for (int pass = 0; pass < 2; pass++) {
+			char *got = du_run(v[i].spec, v[i].wire,
+					   pass ? ones : NULL, pass ? 25 : 0, 0);
+
+			cr_assert_str_eq(got, v[i].want, "%s (%s)", v[i].spec,
+					 pass ? "1-byte chunks" : "one chunk");
+			free(got);
+		}
+	}
+}
+
+/* Reset mid-frame (partial header, escape pending, discarding an
+ * oversize frame...) must forget everything: the next stream decodes as
+ * if the decoder were new, offsets from 0. */
+Test(boundaries, reset_forgets_partial_state)
+{
+	static const struct {
+		const char *spec, *partial, *stream, *want;
+	} t[] = {
+		{"line,max=2", "616263", "78790a", "f@0:7879 done"},
+		{"line", "6162", "78790a", "f@0:7879 done"},
+		{"crlf", "61620d", "0a78790d0a", "f@0:0a7879 done"},
+		{"delim:0d0a0d0a", "0d0a0d", "0a0d0a0d0a", "f@0:0a done"},
+		{"len:2be", "00", "000178", "f@0:78 done"},
+		{"len:varint", "8080", "0178", "f@0:78 done"},
+		{"slip", "41db", "dcc0", "f@0:dc done"},
+		{"cobs", "05", "0278 00", "f@0:78 done"},
+		{"netstring", "3132", "313a782c", "f@0:78 done"},
+		{"tlv", "0100", "0700000000", "f@0:07 done"},
+		{"fixed:2", "61", "7879", "f@0:7879 done"},
+	};
+
+	for (size_t i = 0; i < sizeof(t) / sizeof(t[0]); i++) {
+		struct fr_spec s;
+		struct fr_decoder d;
+		struct fr_frame f;
+		size_t plen, len;
+		uint8_t *partial = du_unhex(t[i].partial, &plen);
+		uint8_t *wire = du_unhex(t[i].stream, &len);
+		struct du_buf got = {0};
+		int r;
+
+		du_spec(&s, t[i].spec);
+		cr_assert_eq(fr_decoder_init(&d, &s, NULL, 0), FR_OK);
+		cr_assert_eq(fr_decoder_feed(&d, partial, plen), FR_OK);
+		while ((r = fr_decoder_next(&d, &f)) != FR_NEED_MORE &&
+		       !fr_decoder_failed(&d))
+			;
+		fr_decoder_reset(&d);
+		cr_assert_eq(fr_decoder_feed(&d, wire, len), FR_OK);
+		while ((r = fr_decoder_next(&d, &f)) == FR_FRAME) {
+			char *h = du_hex(f.data, f.len);
+			char tmp[32];
+
+			snprintf(tmp, sizeof(tmp), "f@%llu:",
+				 (unsigned long long)f.offset);
+			du_buf_put(&got, tmp, strlen(tmp));
+			du_buf_put(&got, h, strlen(h));
+			du_buf_put(&got, " ", 1);
+			free(h);
+		}
+		cr_assert_eq(r, FR_NEED_MORE, "%s: %s", t[i].spec,
+			     du_code_name(r));
+		r = fr_decoder_finish(&d, &f);
+		du_buf_put(&got, r == FR_DONE ? "done" : du_code_name(r),
+			   strlen(r == FR_DONE ? "done" : du_code_name(r)) + 1);
+		cr_expect_str_eq((char *)got.p, t[i].want, "%s after reset",
+				 t[i].spec);
+		du_buf_free(&got);
+		fr_decoder_free(&d);
+		free(partial);
+		free(wire);
+	}
+}
+
+Test(boundaries, empty_feeds_and_idle_calls)
+{
+	struct fr_spec s;
+	struct fr_decoder d;
+	struct fr_frame f;
+
+	du_spec(&s, "len:1be");
+	cr_assert_eq(fr_decoder_init(&d, &s, NULL, 0), FR_OK);
+	cr_assert_eq(fr_decoder_next(&d, &f), FR_NEED_MORE);
+	cr_assert_eq(fr_decoder_feed(&d, "", 0), FR_OK);
+	cr_assert_eq(fr_decoder_next(&d, &f), FR_NEED_MORE);
+	cr_assert_eq(fr_decoder_feed(&d, "\x02" "a", 2), FR_OK);
+	cr_assert_eq(fr_decoder_next(&d, &f), FR_NEED_MORE);
+	cr_assert_eq(fr_decoder_offset(&d), 2);
+	cr_assert_eq(fr_decoder_feed(&d, "", 0), FR_OK);
+	cr_assert_eq(fr_decoder_next(&d, &f), FR_NEED_MORE);
+	cr_assert_eq(fr_decoder_feed(&d, "b", 1), FR_OK);
+	cr_assert_eq(fr_decoder_next(&d, &f), FR_FRAME);
+	cr_assert_eq(f.len, 2);
+	cr_assert_eq(memcmp(f.data, "ab", 2), 0);
+	cr_assert_eq(fr_decoder_next(&d, &f), FR_NEED_MORE);
+	cr_assert_eq(fr_decoder_finish(&d, &f), FR_DONE);
+	cr_assert_eq(fr_decoder_finish(&d, &f), FR_DONE);
+	fr_decoder_free(&d);
+	/* a stream that never had a byte ends cleanly */
+	cr_assert_eq(fr_decoder_init(&d, &s, NULL, 0), FR_OK);
+	cr_assert_eq(fr_decoder_finish(&d, &f), FR_DONE);
+	fr_decoder_free(&d);
+}
+
+Test(boundaries, errpos_of_recoverable_errors)
+{
+	struct fr_spec s;
+	struct fr_decoder d;
+	struct fr_frame f;
+	static const char wire[] = "ok\ntoolong\nfine\n";
+
+	du_spec(&s, "line,max=4");
+	cr_assert_eq(fr_decoder_init(&d, &s, NULL, 0), FR_OK);
+	cr_assert_eq(fr_decoder_feed(&d, wire, sizeof(wire) - 1), FR_OK);
+	cr_assert_eq(fr_decoder_next(&d, &f), FR_FRAME);
+	cr_assert_eq(fr_decoder_next(&d, &f), FR_EOVERSIZE);
+	cr_assert_eq(f.offset, 3);
+	cr_assert_null(f.data);
+	cr_assert_eq(fr_decoder_errpos(&d), 3);
+	cr_assert_not(fr_decoder_failed(&d));
+	cr_assert_eq(fr_decoder_next(&d, &f), FR_FRAME);
+	cr_assert_eq(f.offset, 11);
+	cr_assert_eq(fr_decoder_next(&d, &f), FR_NEED_MORE);
+	cr_assert_eq(fr_decoder_offset(&d), sizeof(wire) - 1);
+	cr_assert_eq(fr_decoder_finish(&d, &f), FR_DONE);
+	fr_decoder_free(&d);
+}

@@ -186,8 +186,12 @@ static void encode_into(const struct fr_spec *s, const char *spec,
 	char *got_hex, *want_hex;
 	int r = fr_encode(s, msg, mlen, out, cap, &got_len);
 
-	cr_assert_eq(r, FR_OK, "%s: encode of %zu bytes into %zu: %s", spec,
+	cr_expect_eq(r, FR_OK, "%s: encode of %zu bytes into %zu: %s", spec,
 		     mlen, cap, du_code_name(r));
+	if (r != FR_OK) {
+		du_guard_free(out, cap);
+		return;
+	}
 	got_hex = du_hex(out, got_len);
 	want_hex = du_hex(want, wlen);
 	cr_assert_str_eq(got_hex, want_hex, "%s: encode", spec);
