@@ -194,6 +194,35 @@ static size_t encode_slip(const uint8_t *m, size_t n, uint8_t *out)
 	return o;
 }
 
+/* Exact wire size of an accepted message (all codecs but len). */
+static size_t exact_size(const struct fr_spec *s, const uint8_t *m, size_t n)
+{
+	size_t extra = 0;
+
+	switch (s->kind) {
+	case FR_COBS: /* zeros become code bytes; a full 254-run adds one */
+		for (size_t i = 0, run = 0; i < n; i++) {
+			if (m[i] == 0) {
+				run = 0;
+			} else if (++run == 254 && i + 1 < n) {
+				extra++;
+				run = 0;
+			}
+		}
+		return n + extra + 2;
+	case FR_SLIP:
+		for (size_t i = 0; i < n; i++)
+			extra += m[i] == 0xc0 || m[i] == 0xdb;
+		return n + extra + 1;
+	case FR_NETSTRING:
+		for (size_t v = n; v >= 10; v /= 10)
+			extra++;
+		return n + extra + 3;
+	default:
+		return fr_encode_bound(s, n);
+	}
+}
+
 /* Refusals that do not depend on the output buffer. */
 static int encode_check(const struct fr_spec *s, const uint8_t *m, size_t n)
 {
@@ -231,10 +260,7 @@ int fr_encode(const struct fr_spec *s, const void *msg, size_t n, void *outv,
 		return rc;
 	if (s->kind == FR_LEN)
 		return encode_len(s, m, n, out, cap, out_len);
-	/* the exact size for these is cheap to bound; COBS/SLIP are checked
-	 * against the bound, everything else is exact */
-	size_t need = fr_encode_bound(s, n);
-	if (need > cap)
+	if (exact_size(s, m, n) > cap)
 		return FR_ENOSPC;
 	switch (s->kind) {
 	case FR_LINE:
@@ -251,7 +277,9 @@ int fr_encode(const struct fr_spec *s, const void *msg, size_t n, void *outv,
 		*out_len = encode_slip(m, n, out);
 		return FR_OK;
 	case FR_NETSTRING: {
-		int h = snprintf((char *)out, cap, "%zu:", n);
+		char hdr[24];
+		int h = snprintf(hdr, sizeof(hdr), "%zu:", n);
+		memcpy(out, hdr, (size_t)h);
 		memcpy(out + h, m, n);
 		out[(size_t)h + n] = ',';
 		*out_len = (size_t)h + n + 1;
