@@ -1,0 +1,251 @@
+/* Drives one libframing decoder over a stream cut into chunks (each chunk
+ * in its own exact-size heap buffer, freed as soon as the decoder says it
+ * is used up) and records every event; checks the per-call contract and
+ * the memory bound on the way. Failures abort from their own function. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "fuzz_check.h"
+
+#define FZ_NOINLINE __attribute__((noinline))
+
+const char *fz_ctx_spec = "?", *fz_ctx_sched = "?";
+
+static FZ_NOINLINE void fz_die(const char *what, const char *detail)
+{
+	fprintf(stderr, "fuzz: %s (%s) spec=%s split=%s\n", what, detail,
+		fz_ctx_spec, fz_ctx_sched);
+	fflush(stderr);
+	abort();
+}
+
+/* One function per invariant: distinct stacks, distinct crash buckets. */
+static FZ_NOINLINE void fz_fail_init(void) { fz_die("decoder init refused a parsed spec", "init"); }
+static FZ_NOINLINE void fz_fail_feed(void) { fz_die("feed refused a chunk after NEED_MORE", "feed"); }
+static FZ_NOINLINE void fz_fail_bound(void) { fz_die("decoder buffer grew past fr_decoder_bufsize", "bound"); }
+static FZ_NOINLINE void fz_fail_frame_over_max(void) { fz_die("frame longer than max", "frame"); }
+static FZ_NOINLINE void fz_fail_fixed_len(void) { fz_die("fixed frame of the wrong size", "frame"); }
+static FZ_NOINLINE void fz_fail_frame_null(void) { fz_die("frame with length but no data", "frame"); }
+static FZ_NOINLINE void fz_fail_error_frame(void) { fz_die("error result left data in the frame", "error"); }
+static FZ_NOINLINE void fz_fail_not_sticky(void) { fz_die("fatal error not sticky", "error"); }
+static FZ_NOINLINE void fz_fail_fatal_not_failed(void) { fz_die("fatal code but decoder not failed", "error"); }
+static FZ_NOINLINE void fz_fail_bad_result(void) { fz_die("unexpected result from fr_decoder_next", "next"); }
+static FZ_NOINLINE void fz_fail_no_progress(void) { fz_die("more events than input bytes", "next"); }
+static FZ_NOINLINE void fz_fail_finish_unstable(void) { fz_die("second finish differs from the first", "finish"); }
+static FZ_NOINLINE void fz_fail_finish_result(void) { fz_die("finish returned a non-finish result", "finish"); }
+static FZ_NOINLINE void fz_fail_offset_total(void) { fz_die("consumed offset differs from stream length", "offset"); }
+static FZ_NOINLINE void fz_fail_frame_offset_order(void) { fz_die("frame starts before the end of the previous one", "frame"); }
+static FZ_NOINLINE void fz_fail_raw_offset(void) { fz_die("raw frame offset not contiguous", "raw"); }
+static FZ_NOINLINE void fz_fail_event_count_differs(const char *w) { fz_die("event counts differ", w); }
+static FZ_NOINLINE void fz_fail_event_kind_differs(const char *w) { fz_die("event kinds differ", w); }
+static FZ_NOINLINE void fz_fail_frames_differ(const char *w) { fz_die("frame bytes differ", w); }
+static FZ_NOINLINE void fz_fail_frame_offset_differs(const char *w) { fz_die("frame offsets differ", w); }
+static FZ_NOINLINE void fz_fail_error_code_differs(const char *w) { fz_die("error codes differ", w); }
+static FZ_NOINLINE void fz_fail_error_offset_differs(const char *w) { fz_die("error offsets differ", w); }
+static FZ_NOINLINE void fz_fail_finish_differs(const char *w) { fz_die("finish results differ", w); }
+static FZ_NOINLINE void fz_fail_raw_bytes_differ(const char *w) { fz_die("raw byte streams differ", w); }
+
+static void *fz_grow(void *p, size_t *cap, size_t need, size_t elem)
+{
+	size_t n = *cap ? *cap : 64;
+
+	while (n < need)
+		n *= 2;
+	if (n == *cap)
+		return p;
+	p = realloc(p, n * elem);
+	if (p == NULL)
+		abort(); /* out of memory is not a finding worth keeping */
+	*cap = n;
+	return p;
+}
+
+static struct fz_ev *fz_push(struct fz_log *log, enum fz_ev_kind kind)
+{
+	struct fz_ev *e;
+
+	log->ev = fz_grow(log->ev, &log->cap, log->n + 1, sizeof(*log->ev));
+	e = &log->ev[log->n++];
+	memset(e, 0, sizeof(*e));
+	e->kind = kind;
+	return e;
+}
+
+static void fz_log_frame(struct fz_log *log, const struct fr_spec *spec,
+			 const struct fr_frame *f)
+{
+	struct fz_ev *e;
+
+	if (f->len > spec->max)
+		fz_fail_frame_over_max();
+	if (spec->kind == FR_FIXED && f->len != spec->fixed)
+		fz_fail_fixed_len();
+	if (f->len > 0 && f->data == NULL)
+		fz_fail_frame_null();
+	if (spec->kind == FR_RAW && f->offset != log->nb)
+		fz_fail_raw_offset();
+	log->bytes = fz_grow(log->bytes, &log->bcap, log->nb + f->len, 1);
+	if (f->len > 0)
+		memcpy(log->bytes + log->nb, f->data, f->len);
+	if (spec->kind == FR_RAW) { /* only the concatenation is invariant */
+		log->nb += f->len;
+		return;
+	}
+	if (f->offset < log->next_off)
+		fz_fail_frame_offset_order();
+	log->next_off = f->offset + 1;
+	e = fz_push(log, FZ_EV_FRAME);
+	e->off = f->offset;
+	e->len = f->len;
+	e->at = log->nb;
+	log->nb += f->len;
+}
+
+/* Pull events until NEED_MORE; true once the decoder is failed. */
+static bool fz_drain(struct fr_decoder *d, const struct fr_spec *spec,
+		     struct fz_log *log, size_t fed)
+{
+	size_t events = 0;
+
+	for (;;) {
+		struct fr_frame f, again;
+		struct fz_ev *e;
+		int r = fr_decoder_next(d, &f);
+
+		if (++events > 2 * fed + 4)
+			fz_fail_no_progress();
+		if (r == FR_NEED_MORE)
+			return false;
+		if (r == FR_FRAME) {
+			fz_log_frame(log, spec, &f);
+			continue;
+		}
+		if (r >= 0)
+			fz_fail_bad_result();
+		if (f.data != NULL || f.len != 0)
+			fz_fail_error_frame();
+		e = fz_push(log, FZ_EV_ERROR);
+		e->code = r;
+		e->off = f.offset;
+		if (fr_decoder_failed(d)) {
+			if (fr_decoder_next(d, &again) != r ||
+			    again.offset != f.offset)
+				fz_fail_not_sticky();
+			return true;
+		}
+		if (fr_error_is_fatal(spec, r))
+			fz_fail_fatal_not_failed();
+	}
+}
+
+static void fz_finish(struct fr_decoder *d, struct fz_log *log)
+{
+	struct fr_frame f, g;
+	struct fz_ev *e;
+	int r = fr_decoder_finish(d, &f);
+	int r2 = fr_decoder_finish(d, &g);
+
+	if (r != FR_DONE && r >= 0)
+		fz_fail_finish_result();
+	if (r2 != r || (r < 0 && g.offset != f.offset))
+		fz_fail_finish_unstable();
+	e = fz_push(log, FZ_EV_FINISH);
+	e->code = r;
+	e->off = r < 0 ? f.offset : 0;
+}
+
+/* Largest caller buffer worth a malloc per run. */
+#define FZ_CALLER_BUF_MAX 65536
+
+void fz_decode(const struct fr_spec *spec, const uint8_t *stream, size_t len,
+	       const size_t *chunks, size_t nchunks, enum fz_feed feed,
+	       struct fz_log *log)
+{
+	struct fr_decoder d;
+	size_t bsz = fr_decoder_bufsize(spec), pos = 0, i = 0;
+	void *cbuf = NULL;
+	bool failed = false;
+
+	log->n = 0;
+	log->nb = 0;
+	log->next_off = 0;
+	if (feed == FZ_FEED_WHOLE && bsz > 0 && bsz <= FZ_CALLER_BUF_MAX)
+		cbuf = malloc(bsz);
+	if (fr_decoder_init(&d, spec, cbuf, cbuf ? bsz : 0) != FR_OK)
+		fz_fail_init();
+	while (pos < len && !failed) {
+		size_t n = len - pos;
+		uint8_t *chunk;
+
+		if (feed == FZ_FEED_BYTES)
+			n = 1;
+		else if (feed == FZ_FEED_PLAN && i < nchunks)
+			n = chunks[i++];
+		chunk = malloc(n);
+		if (chunk == NULL)
+			abort();
+		memcpy(chunk, stream + pos, n);
+		if (fr_decoder_feed(&d, chunk, n) != FR_OK)
+			fz_fail_feed();
+		failed = fz_drain(&d, spec, log, n);
+		free(chunk);
+		if (cbuf == NULL && d.cap > bsz)
+			fz_fail_bound();
+		pos += n;
+	}
+	if (!failed && fr_decoder_offset(&d) != len)
+		fz_fail_offset_total();
+	fz_finish(&d, log);
+	fr_decoder_free(&d);
+	free(cbuf);
+}
+
+static void fz_compare_ev(const struct fz_log *a, const struct fz_log *b,
+			  const struct fz_ev *x, const struct fz_ev *y,
+			  const char *what)
+{
+	if (x->kind != y->kind)
+		fz_fail_event_kind_differs(what);
+	switch (x->kind) {
+	case FZ_EV_FRAME:
+		if (x->len != y->len || (x->len > 0 &&
+		    memcmp(a->bytes + x->at, b->bytes + y->at, x->len) != 0))
+			fz_fail_frames_differ(what);
+		if (x->off != y->off)
+			fz_fail_frame_offset_differs(what);
+		break;
+	case FZ_EV_ERROR:
+		if (x->code != y->code)
+			fz_fail_error_code_differs(what);
+		if (x->off != y->off)
+			fz_fail_error_offset_differs(what);
+		break;
+	case FZ_EV_FINISH:
+		if (x->code != y->code || x->off != y->off)
+			fz_fail_finish_differs(what);
+		break;
+	}
+}
+
+void fz_compare(const struct fr_spec *spec, const struct fz_log *a,
+		const struct fz_log *b, const char *what)
+{
+	size_t n = a->n < b->n ? a->n : b->n;
+
+	for (size_t i = 0; i < n; i++)
+		fz_compare_ev(a, b, &a->ev[i], &b->ev[i], what);
+	if (a->n != b->n)
+		fz_fail_event_count_differs(what);
+	if (spec->kind == FR_RAW &&
+	    (a->nb != b->nb ||
+	     (a->nb > 0 && memcmp(a->bytes, b->bytes, a->nb) != 0)))
+		fz_fail_raw_bytes_differ(what);
+}
+
+int fz_spec(struct fr_spec *spec, const char *text)
+{
+	char err[128];
+
+	return fr_spec_parse(spec, text, err, sizeof(err)) == FR_OK ? 0 : -1;
+}

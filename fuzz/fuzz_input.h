@@ -1,0 +1,182 @@
+/* The one description of fraglab's fuzz input layout, and the data
+ * producer every target uses to read its choices (the C stand-in for
+ * libFuzzer's FuzzedDataProvider, shaped like zstd's fuzz_data_producer).
+ *
+ * Layout of every input:
+ *
+ *     [ front: raw stream / message bytes ........ ][ choices (trailer) ]
+ *                                                    ^ read backwards
+ *
+ * Choices are taken from the END of the input, one after another, each
+ * consuming 1, 2 or 4 bytes (just enough for its range; the byte at the
+ * very end is the most significant one of the first choice). What the
+ * choices leave over at the front is the payload: for split_* targets it
+ * is the raw wire stream, so any captured stream is a valid seed (its
+ * last few bytes become choices). When the input runs out, every further
+ * choice takes its lowest value, so short inputs still mean something.
+ *
+ * Order of choices, split_<codec> (see fz_opts_read in fuzz_input.c):
+ *   1. codec options (only those the codec has):
+ *        fixed      N 1..16
+ *        delim      length 1..6, then that many delimiter bytes
+ *        len        width {1,2,3,4,8,varint}, little-endian flag,
+ *                   offset 0..3, adjust -8..8, strip-set flag, strip 0..12
+ *   2. max mode 0..3 (0: default 1 MiB, 1..3: max= 1..8/64/300)
+ *   3. schedule mode 0..2 and its parameters:
+ *        0 list:    count 1..8, then count sizes 1..64, repeat flag
+ *        1 fixed:N  N 1..32
+ *        2 random:MIN-MAX,seed=S   MIN 1..16, MAX-MIN 0..48, S (32 bits)
+ *   the rest, at the front: the stream.
+ *
+ * roundtrip_<codec> reads the same choices; its front part is a message
+ * list, each message a length byte L then L bytes (L = 255: the next two
+ * bytes, big-endian, give the length mod 1024); for fixed:N every message
+ * is simply the next N bytes.
+ *
+ * spec_parse and schedule_parse take the whole input as text.
+ * fuzz/show-input prints the spec, the schedule and the chunk list that
+ * an input stands for, as `framecat decode SPEC --split list:...`. */
+#ifndef FRAGLAB_FUZZ_INPUT_H
+#define FRAGLAB_FUZZ_INPUT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+/* ---- the data producer (self-contained: no libframing needed) ---- */
+
+struct fz_producer {
+	const uint8_t *data;
+	size_t size; /* bytes not yet taken; choices shrink it from the end */
+};
+
+static inline void fz_producer_init(struct fz_producer *p, const uint8_t *data,
+				    size_t size)
+{
+	p->data = data;
+	p->size = size;
+}
+
+/* Bytes a choice with span hi-lo takes. */
+static inline unsigned fz_span_bytes(uint32_t span)
+{
+	if (span == 0)
+		return 0;
+	if (span < 0x100)
+		return 1;
+	if (span < 0x10000)
+		return 2;
+	return 4;
+}
+
+/* A value in [lo, hi], read from the end of the input. */
+static inline uint32_t fz_range(struct fz_producer *p, uint32_t lo,
+				uint32_t hi)
+{
+	uint32_t span = hi - lo;
+	uint64_t v = 0;
+	unsigned n = fz_span_bytes(span);
+
+	for (unsigned i = 0; i < n && p->size > 0; i++)
+		v = (v << 8) | p->data[--p->size];
+	if (span == UINT32_MAX)
+		return lo + (uint32_t)v;
+	return lo + (uint32_t)(v % ((uint64_t)span + 1));
+}
+
+static inline bool fz_bool(struct fz_producer *p)
+{
+	return fz_range(p, 0, 1) == 1;
+}
+
+static inline int32_t fz_srange(struct fz_producer *p, int32_t lo, int32_t hi)
+{
+	uint32_t span = (uint32_t)((int64_t)hi - lo);
+
+	return (int32_t)((int64_t)lo + fz_range(p, 0, span));
+}
+
+/* ---- the writing side, for the seed generator ---- */
+
+/* Choices recorded in order; fz_trailer_bytes lays them out so that the
+ * producer reads them back in the same order. */
+struct fz_trailer {
+	uint8_t buf[256];
+	size_t len;
+};
+
+static inline void fz_put(struct fz_trailer *t, uint32_t lo, uint32_t hi,
+			  uint32_t value)
+{
+	uint32_t v = value - lo;
+	unsigned n = fz_span_bytes(hi - lo);
+
+	for (unsigned i = n; i > 0 && t->len < sizeof(t->buf); i--)
+		t->buf[t->len++] = (uint8_t)(v >> (8 * (i - 1)));
+}
+
+/* ---- what a split/roundtrip input stands for (needs libframing) ---- */
+
+struct fr_spec;
+
+/* Codec options and schedule as chosen by the trailer. */
+struct fz_opts {
+	int kind;           /* enum fr_kind */
+	uint32_t fixed;
+	uint32_t delim_len;
+	uint8_t delim[6];
+	uint32_t width;     /* 0 = varint */
+	bool little;
+	uint32_t offset;
+	int32_t adjust;
+	bool strip_set;
+	uint32_t strip;
+	uint32_t max_mode, max;
+	uint32_t sched_mode;
+	uint32_t list_len;
+	uint32_t list[8];
+	bool repeat;
+	uint32_t sched_n;   /* fixed:N */
+	uint32_t rmin, rspan, seed;
+};
+
+#define FZ_MAX_CHUNKS_TEXT 4096
+
+/* Everything a split input stands for. */
+struct fz_setup {
+	struct fz_opts o;
+	char spec_text[128];
+	char sched_text[128];
+	const uint8_t *stream; /* the front part */
+	size_t stream_len;
+	size_t *chunks;        /* chunk sizes under the schedule (owned) */
+	size_t nchunks;
+};
+
+/* Read the choices for codec kind from the end of data and build the
+ * spec text, the schedule text and the chunk list. Returns 0, or -1 when
+ * the choices make no valid spec (the input is then skipped). */
+int fz_setup_read(struct fz_setup *s, int kind, const uint8_t *data,
+		  size_t size);
+void fz_setup_free(struct fz_setup *s);
+
+/* (Re)compute s->chunks for a stream of len bytes (roundtrip targets cut
+ * the encoded stream, not the input). Returns 0 or -1. */
+int fz_setup_chunks(struct fz_setup *s, size_t len);
+
+/* Write the choices of o into t (inverse of the reading side). */
+void fz_opts_write(struct fz_trailer *t, const struct fz_opts *o);
+
+/* Build the input data = front || trailer(o) into out (cap bytes).
+ * Returns its length, or 0 if it does not fit. */
+size_t fz_input_build(uint8_t *out, size_t cap, const uint8_t *front,
+		      size_t front_len, const struct fz_opts *o);
+
+/* Engines behind the targets (fuzz_split.c, fuzz_roundtrip.c). */
+int fz_split_run(int kind, const uint8_t *data, size_t size);
+int fz_roundtrip_run(int kind, const uint8_t *data, size_t size);
+
+/* Name of the codec kind as used in target names ("len", "cobs"). */
+const char *fz_kind_target(int kind);
+
+#endif

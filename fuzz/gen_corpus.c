@@ -1,0 +1,311 @@
+/* gen_corpus: writes the seed corpora corpus/<target>/ for every fuzz
+ * target in the layout of fuzz_input.h: valid streams made with fr_encode,
+ * truncated ones, and hand-made bad ones (split delimiters and varints,
+ * max edges, escapes), each under a few split schedules. */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "framing/framing.h"
+#include "fuzz_check.h"
+#include "fuzz_input.h"
+
+#define GEN_MAX 8192
+
+static const char *prog = "gen_corpus";
+static const char *outdir;
+static unsigned nfiles;
+
+struct gen_buf {
+	uint8_t b[GEN_MAX];
+	size_t n;
+};
+
+static void gen_add(struct gen_buf *g, const void *p, size_t n)
+{
+	if (n > GEN_MAX - g->n)
+		n = GEN_MAX - g->n;
+	memcpy(g->b + g->n, p, n);
+	g->n += n;
+}
+
+static int write_file(const char *target, const char *name,
+		      const uint8_t *d, size_t n)
+{
+	char path[4096];
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s/%s", outdir, target);
+	if (mkdir(path, 0755) != 0 && errno != EEXIST)
+		goto fail;
+	snprintf(path, sizeof(path), "%s/%s/%s", outdir, target, name);
+	f = fopen(path, "wb");
+	if (f == NULL)
+		goto fail;
+	if (fwrite(d, 1, n, f) != n) {
+		fclose(f);
+		goto fail;
+	}
+	if (fclose(f) != 0)
+		goto fail;
+	nfiles++;
+	return 0;
+fail:
+	fprintf(stderr, "%s: %s: %s\n", prog, path, strerror(errno));
+	exit(1);
+}
+
+static void emit(const char *target, const char *name,
+		 const struct fz_opts *o, const uint8_t *front, size_t n)
+{
+	uint8_t in[GEN_MAX + 256];
+	size_t len = fz_input_build(in, sizeof(in), front, n, o);
+
+	write_file(target, name, in, len);
+}
+
+/* Schedule variant v: split every few bytes, seeded random, fixed. */
+static void gen_sched(struct fz_opts *o, unsigned v)
+{
+	static const uint32_t lists[][4] = {{1, 2, 3, 0}, {5, 1, 0, 0},
+					    {2, 0, 0, 0}};
+
+	o->sched_mode = v % 3;
+	o->list_len = 0;
+	for (unsigned i = 0; i < 4 && lists[v % 3][i]; i++)
+		o->list[o->list_len++] = lists[v % 3][i];
+	o->repeat = true;
+	o->sched_n = 3 + v % 5;
+	o->rmin = 1;
+	o->rspan = 7;
+	o->seed = 42 + v;
+}
+
+/* The messages every codec's seeds are made of. */
+static const char *const gen_msgs[] = {
+	"hello", "", "a", "two\nlines", "cr\r\nlf", "\xc0\xdb\xdc\xdd end",
+	"zero\0byte", "12:x,", "abab", "\x01\x00\x00\x00\x02hi",
+};
+static const size_t gen_msg_len[] = {5, 0, 1, 9, 6, 8, 9, 5, 4, 7};
+#define GEN_NMSG (sizeof(gen_msg_len) / sizeof(gen_msg_len[0]))
+
+static void gen_long(uint8_t *m, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		m[i] = (uint8_t)(i % 7 == 6 ? 0 : 'A' + i % 26);
+}
+
+/* Spec of o (via the same path a target takes); -1 if invalid. */
+static int gen_spec(const struct fz_opts *o, struct fr_spec *spec)
+{
+	uint8_t in[256];
+	size_t len = fz_input_build(in, sizeof(in), NULL, 0, o);
+	struct fz_setup s;
+	int rc;
+
+	if (fz_setup_read(&s, o->kind, in, len) != 0)
+		return -1;
+	rc = fz_spec(spec, s.spec_text);
+	fz_setup_free(&s);
+	return rc;
+}
+
+/* Valid stream: every message the encoder takes, plus a long one. */
+static void gen_encoded(const struct fr_spec *spec, struct gen_buf *g,
+			struct gen_buf *front)
+{
+	uint8_t msg[600], out[2048];
+	size_t outlen;
+
+	for (size_t i = 0; i <= GEN_NMSG; i++) {
+		const uint8_t *m = (const uint8_t *)gen_msgs[i % GEN_NMSG];
+		size_t n = i < GEN_NMSG ? gen_msg_len[i] : 300;
+
+		if (i == GEN_NMSG) {
+			gen_long(msg, n);
+			m = msg;
+		}
+		if (spec->kind == FR_FIXED)
+			n = spec->fixed < n ? spec->fixed : n;
+		if (n < 255) {
+			uint8_t l = (uint8_t)n;
+
+			gen_add(front, &l, 1);
+		} else {
+			uint8_t l[3] = {255, (uint8_t)(n >> 8), (uint8_t)n};
+
+			gen_add(front, l, 3);
+		}
+		gen_add(front, m, n);
+		if (fr_encode(spec, m, n, out, sizeof(out), &outlen) == FR_OK)
+			gen_add(g, out, outlen);
+	}
+}
+
+/* Hand-made streams that reach error and edge states, per codec. */
+struct gen_bytes {
+	const char *s;
+	size_t n;
+};
+#define B(lit) {lit, sizeof(lit) - 1}
+
+static const struct gen_bytes gen_bad[][7] = {
+	[FR_FIXED] = {B("abc"), B("abcdefghijklmnopq"), {NULL, 0}},
+	[FR_LINE] = {B("abcdefghijklmnop\nok\n"), B("\n\n\n"), B("no end"), {NULL, 0}},
+	[FR_CRLF] = {B("abc\r\rdef\r\n\r"), B("\r\n\r\n"), B("abcdefghij\r\nx\r\n"),
+		     B("tail\r"), {NULL, 0}},
+	[FR_DELIM] = {B("xxabab\r\naab\x00"), B("\r\r\n\n"), B("aaab"), {NULL, 0}},
+	[FR_LEN] = {B("\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff"),
+		    B("\x80\x80\x80\x80\x80\x80\x80\x80\x80\x80\x01"),
+		    B("\xff\xff\xff\xff\xff\xff\xff\xff\xff\x02"), B("\x00\x05" "ab"),
+		    B("\x03\x00\x00" "abc"), {NULL, 0}},
+	[FR_COBS] = {B("\x05\x11\x00"), B("\x00\x00"), B("\x02\x11\x22\x00"), B("\x01"),
+		     {NULL, 0}},
+	[FR_SLIP] = {B("\xdb\x41\xc0ok\xc0"), B("\xc0\xc0\xc0"), B("ab\xdb"),
+		     B("\xdb\xdc\xdb\xdd\xc0"), {NULL, 0}},
+	[FR_NETSTRING] = {B("05:hello,"), B("3:abcX"), B("99999999999999999999:x,"),
+			  B(":"), B("0:,3:ab"), B("-1:,"), {NULL, 0}},
+	[FR_TLV] = {B("\x01\xff\xff\xff\xff"), B("\x01\x00\x00\x00\x02" "ab\x02"),
+		    B("\x07\x00\x00\x00\x00"), {NULL, 0}},
+	[FR_RAW] = {B("anything at all"), {NULL, 0}},
+};
+
+static void gen_case(const struct fz_opts *base, const char *tag)
+{
+	char split[64], rt[64], name[128];
+	struct gen_buf g = {.n = 0}, front = {.n = 0};
+	struct fr_spec spec;
+	struct fz_opts o = *base;
+	const char *codec = fz_kind_target(o.kind);
+	unsigned v = 0;
+
+	if (gen_spec(&o, &spec) != 0) {
+		fprintf(stderr, "%s: skipping invalid case %s\n", prog, tag);
+		return;
+	}
+	snprintf(split, sizeof(split), "split_%s", codec);
+	snprintf(rt, sizeof(rt), "roundtrip_%s", codec);
+	gen_encoded(&spec, &g, &front);
+	for (v = 0; v < 3; v++) {
+		gen_sched(&o, v);
+		snprintf(name, sizeof(name), "%s-valid-s%u", tag, v);
+		emit(split, name, &o, g.b, g.n);
+		snprintf(name, sizeof(name), "%s-trunc-s%u", tag, v);
+		emit(split, name, &o, g.b, g.n > 0 ? g.n - 1 : 0);
+		snprintf(name, sizeof(name), "%s-msgs-s%u", tag, v);
+		emit(rt, name, &o, front.b, front.n);
+	}
+	for (unsigned i = 0; gen_bad[o.kind][i].s != NULL; i++) {
+		const struct gen_bytes *b = &gen_bad[o.kind][i];
+
+		gen_sched(&o, i);
+		snprintf(name, sizeof(name), "%s-bad%u", tag, i);
+		emit(split, name, &o, (const uint8_t *)b->s, b->n);
+	}
+}
+
+static void gen_codec(int kind)
+{
+	struct fz_opts o;
+	char tag[64];
+
+	for (unsigned m = 0; m < 3; m++) {
+		memset(&o, 0, sizeof(o));
+		o.kind = kind;
+		o.fixed = m == 0 ? 4 : (m == 1 ? 1 : 16);
+		o.max_mode = m;
+		o.max = m == 1 ? 4 : 40;
+		snprintf(tag, sizeof(tag), "max%u", m);
+		if (kind == FR_DELIM) {
+			static const char *const delims[] = {"\r\n", "aab",
+							     "\x00", "abab"};
+			const char *dl = delims[m];
+
+			o.delim_len = m == 2 ? 1 : (uint32_t)strlen(dl);
+			memcpy(o.delim, dl, o.delim_len);
+		}
+		if (kind == FR_LEN)
+			continue;
+		gen_case(&o, tag);
+	}
+}
+
+static void gen_len(void)
+{
+	static const uint32_t widths[] = {1, 2, 3, 4, 8, 0};
+	struct fz_opts o;
+	char tag[64];
+
+	for (unsigned i = 0; i < 12; i++) {
+		memset(&o, 0, sizeof(o));
+		o.kind = FR_LEN;
+		o.width = widths[i % 6];
+		o.little = i >= 6;
+		o.max_mode = i % 3;
+		o.max = o.max_mode == 1 ? 4 : 40;
+		snprintf(tag, sizeof(tag), "w%u%s-max%u", o.width,
+			 o.little ? "le" : "be", o.max_mode);
+		gen_case(&o, tag);
+	}
+	/* Netty's example header: offset, negative adjust, partial strip. */
+	memset(&o, 0, sizeof(o));
+	o.kind = FR_LEN;
+	o.width = 2;
+	o.offset = 1;
+	o.adjust = -3;
+	o.strip_set = true;
+	o.strip = 3;
+	gen_case(&o, "netty");
+	o.strip = 0;
+	o.adjust = 4;
+	gen_case(&o, "keephdr");
+}
+
+static void gen_text(const char *target, const char *const *texts)
+{
+	char name[32];
+
+	for (unsigned i = 0; texts[i] != NULL; i++) {
+		snprintf(name, sizeof(name), "seed%02u", i);
+		write_file(target, name, (const uint8_t *)texts[i],
+			   strlen(texts[i]));
+	}
+}
+
+static const char *const gen_specs[] = {
+	"fixed:4", "line", "crlf,max=80", "delim:0d0a", "delim:616162",
+	"len:2be", "len:4le,max=4096", "len:varint", "len:8be",
+	"len:2be,offset=1,adjust=-3,strip=3,max=4096", "len:3le,strip=0",
+	"cobs", "slip,max=1500", "netstring", "tlv", "raw", "fixed:0",
+	"len:5be", "delim:", "line,max=99999999999999999999", NULL};
+
+static const char *const gen_scheds[] = {
+	"whole", "fixed:7", "bytes", "random:1-64", "random:1-8,seed=42",
+	"list:1,2,3", "list:3,1,repeat", "coalesce:64", "coalesce:16,ms=5",
+	"fixed:0", "random:9-1", "list:", NULL};
+
+int main(int argc, char **argv)
+{
+	if (argc != 2 || argv[1][0] == '-') {
+		fprintf(argc == 2 && strcmp(argv[1], "--help") == 0 ? stdout
+								      : stderr,
+			"usage: %s OUTDIR\nWrite seed inputs for every fuzz "
+			"target into OUTDIR/<target>/ (e.g. corpus/).\n",
+			prog);
+		return argc == 2 && strcmp(argv[1], "--help") == 0 ? 0 : 2;
+	}
+	outdir = argv[1];
+	if (mkdir(outdir, 0755) != 0 && errno != EEXIST) {
+		fprintf(stderr, "%s: %s: %s\n", prog, outdir, strerror(errno));
+		return 1;
+	}
+	for (int k = FR_FIXED; k <= FR_RAW; k++)
+		gen_codec(k);
+	gen_len();
+	gen_text("spec_parse", gen_specs);
+	gen_text("schedule_parse", gen_scheds);
+	printf("%s: wrote %u inputs under %s\n", prog, nfiles, outdir);
+	return 0;
+}
