@@ -12,5 +12,7 @@ fraglab_test(test_codec_vectors SOURCES test_codec_vectors.c
   ${FRAGLAB_TEST_SUPPORT} LABELS framing TIMEOUT 180)
 fraglab_test(test_codec_boundaries SOURCES test_codec_boundaries.c
   ${FRAGLAB_TEST_SUPPORT} LABELS framing TIMEOUT 300)
+fraglab_test(test_codec_errors SOURCES test_codec_errors.c
+  ${FRAGLAB_TEST_SUPPORT} LABELS framing TIMEOUT 300)
 fraglab_test(test_codec_props SOURCES test_codec_props.c
   ${FRAGLAB_TEST_SUPPORT} LABELS framing TIMEOUT 300)

@@ -10,16 +10,10 @@
 #include "framing/codec.h"
 #include "support/decode_util.h"
 
-struct vec {
-	const char *spec;
-	const char *wire; /* hex */
-	const char *want; /* du_events_str form */
-};
-
 /* "HELLO, WORLD" from the Netty javadoc. */
 #define HW "48454c4c4f2c20574f524c44"
 
-static const struct vec decode_vecs[] = {
+static const struct du_vec decode_vecs[] = {
 	/* fixed */
 	{"fixed:4", "61626364 65666768", "f@0:61626364 f@4:65666768 done"},
 	{"fixed:1", "00ff", "f@0:00 f@1:ff done"},
@@ -115,15 +109,7 @@ static const struct vec decode_vecs[] = {
 
 Test(vectors, decode_under_every_split)
 {
-	for (size_t i = 0; i < sizeof(decode_vecs) / sizeof(decode_vecs[0]);
-	     i++) {
-		size_t len;
-		uint8_t *wire = du_unhex(decode_vecs[i].wire, &len);
-
-		du_expect_all_splits(decode_vecs[i].spec, wire, len,
-				     decode_vecs[i].want);
-		free(wire);
-	}
+	DU_EXPECT_VECS(decode_vecs);
 }
 
 struct evec {

@@ -496,3 +496,14 @@ void du_expect_all_splits(const char *spec, const void *wire, size_t len,
 	}
 	free(ones);
 }
+
+void du_expect_vecs(const struct du_vec *v, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		size_t len;
+		uint8_t *wire = du_unhex(v[i].wire, &len);
+
+		du_expect_all_splits(v[i].spec, wire, len, v[i].want);
+		free(wire);
+	}
+}

@@ -75,6 +75,15 @@ char *du_run(const char *spec, const char *hex, const size_t *sizes,
 void du_expect_all_splits(const char *spec, const void *wire, size_t len,
 			  const char *want);
 
+/* A decode vector: spec, wire in hex, expected du_events_str. */
+struct du_vec {
+	const char *spec, *wire, *want;
+};
+
+/* du_expect_all_splits for each vector. */
+void du_expect_vecs(const struct du_vec *v, size_t n);
+#define DU_EXPECT_VECS(v) du_expect_vecs(v, sizeof(v) / sizeof(v[0]))
+
 /* "EOVERSIZE" etc., independent of the library's fr_errname. */
 const char *du_code_name(int code);
 
