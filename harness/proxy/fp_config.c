@@ -1,0 +1,381 @@
+/* fragproxy configuration: defaults, the option table shared by the CLI and
+ * fp_config_set(), and the parsers for addresses, pacing and faults. */
+#include <errno.h>
+#include <inttypes.h>
+#include <math.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "fp_internal.h"
+
+const char fp_usage[] =
+"usage: fragproxy --upstream HOST:PORT [--listen HOST:PORT] [options]\n"
+"Re-cuts the TCP byte stream in each direction (up: client->upstream,\n"
+"down: upstream->client). Each chunk is written with its own send().\n"
+"\n"
+"Schedules (per direction):\n"
+"  --split POLICY        both directions      --up POLICY / --down POLICY\n"
+"     whole | fixed:N | bytes | random:MIN-MAX[,seed=S] | list:A,B,..[,repeat]\n"
+"     | file:PATH | coalesce:BYTES[,ms=T] | replay:RECORDFILE\n"
+"     Cuts are at stream offsets fixed by the policy and the seed, never by\n"
+"     how reads arrived. A chunk whose rest has not arrived waits up to\n"
+"     --hold MS (default 5; coalesce: ms=T, or until EOF) and is then sent\n"
+"     in part (the record shows such pieces).\n"
+"Pacing (VALUE may be prefixed up: or down: to apply to one direction):\n"
+"  --delay MS|MIN-MAX    gap between chunks (random range from the seed)\n"
+"  --latency MS[,jitter=MS]  every chunk leaves MS after its bytes arrived\n"
+"  --rate BYTES_PER_S    bandwidth limit\n"
+"  --pace drain|none     drain: before each chunk wait until the previous\n"
+"                        one has left and been acked (SIOCOUTQ == 0)\n"
+"  --toxicity P          apply policy/pacing to a fraction P of connections\n"
+"  What is guaranteed: without pacing, chunks are separate send() calls\n"
+"  (TCP_NODELAY) but the receiver's kernel may merge them into one read.\n"
+"  --pace drain makes each chunk leave as its own segment(s) before the next\n"
+"  is written; a receiver that reads faster than the gap sees each chunk as\n"
+"  one read, a slow reader may still see several at once. --delay only adds\n"
+"  time; it makes separate reads likely, not certain.\n"
+"Faults (repeatable):\n"
+"  --fault DIR:KIND[:ARG][@offset=N|@chunks=N][,conn=N]\n"
+"     DIR up|down; KIND close | reset | half | stall:MS | blackhole |\n"
+"     limit:BYTES; or just 'refuse[,conn=N]' (reset the client at accept).\n"
+"     Fires when N bytes (default 0) or N chunks have been forwarded.\n"
+"Other:\n"
+"  --seed S              run seed (printed when not given)\n"
+"  --buffer BYTES        per-direction buffer (default 65536); reading stops\n"
+"                        when it is full\n"
+"  --hold MS             see above\n"
+"  --no-splice           never use the splice(2) fast path\n"
+"  --record FILE         write every chunk: conn dir offset size time_us\n"
+"  --pcap FILE           write forwarded chunks as a TCP capture\n"
+"  --control HOST:PORT   HTTP/JSON control API\n"
+"  -v, --verbose         log connection events\n"
+"  -h, --help            this text\n"
+"Prints 'listening on HOST:PORT' when ready; stats on exit and SIGUSR1.\n";
+
+static int fail(char *err, size_t len, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(err, len, fmt, ap);
+	va_end(ap);
+	return -1;
+}
+
+int fp_config_init(struct fp_config *c)
+{
+	memset(c, 0, sizeof(*c));
+	strcpy(c->listen_host, "127.0.0.1");
+	strcpy(c->listen_port, "0");
+	for (int d = 0; d < 2; d++) {
+		c->dir[d].sched.kind = FR_SCHED_WHOLE;
+		c->dir[d].toxicity = 1.0;
+	}
+	c->bufsize = 65536;
+	c->hold_ms = 5;
+	c->splice = true;
+	return 0;
+}
+
+void fp_config_free(struct fp_config *c)
+{
+	for (int d = 0; d < 2; d++) {
+		fr_sched_free(&c->dir[d].sched);
+		free(c->dir[d].replay);
+		c->dir[d].replay = NULL;
+	}
+	free(c->record);
+	free(c->pcap);
+	free(c->control);
+	c->record = c->pcap = c->control = NULL;
+}
+
+int fp_parse_hostport(const char *s, char *host, size_t hlen, char *port,
+		      size_t plen)
+{
+	const char *colon = strrchr(s, ':');
+	const char *h = s;
+	size_t n;
+
+	if (!colon || !colon[1])
+		return -1;
+	n = (size_t)(colon - s);
+	if (n >= 2 && s[0] == '[' && s[n - 1] == ']') {
+		h = s + 1;
+		n -= 2;
+	}
+	if (n == 0 || n >= hlen || strlen(colon + 1) >= plen)
+		return -1;
+	for (const char *q = colon + 1; *q; q++)
+		if (*q < '0' || *q > '9')
+			return -1;
+	if (atol(colon + 1) > 65535)
+		return -1;
+	memcpy(host, h, n);
+	host[n] = '\0';
+	strcpy(port, colon + 1);
+	return 0;
+}
+
+static int parse_u64(const char *s, uint64_t *out)
+{
+	char *end;
+
+	if (*s < '0' || *s > '9')
+		return -1;
+	errno = 0;
+	unsigned long long v = strtoull(s, &end, 10);
+	if (errno || *end)
+		return -1;
+	*out = v;
+	return 0;
+}
+
+/* Milliseconds, fractions allowed, into microseconds. */
+static int parse_ms(const char *s, char **end, unsigned *us)
+{
+	if (*s < '0' || *s > '9')
+		return -1;
+	errno = 0;
+	double v = strtod(s, end);
+	if (errno || !isfinite(v) || v < 0 || v > 3600e3)
+		return -1;
+	*us = (unsigned)(v * 1000.0 + 0.5);
+	return 0;
+}
+
+static int set_sched(struct fp_dirconf *dc, const char *val, char *err,
+		     size_t len)
+{
+	struct fr_sched s;
+
+	if (strncmp(val, "replay:", 7) == 0) {
+		if (!val[7])
+			return fail(err, len, "replay: needs a record file");
+		free(dc->replay);
+		dc->replay = strdup(val + 7);
+		return dc->replay ? 0 : fail(err, len, "out of memory");
+	}
+	if (fr_sched_parse(&s, val, err, len) != FR_OK)
+		return -1;
+	fr_sched_free(&dc->sched);
+	dc->sched = s;
+	free(dc->replay);
+	dc->replay = NULL;
+	return 0;
+}
+
+static int set_delay(struct fp_dirconf *dc, const char *v)
+{
+	char *end;
+	unsigned lo, hi;
+
+	if (parse_ms(v, &end, &lo))
+		return -1;
+	hi = lo;
+	if (*end == '-' && parse_ms(end + 1, &end, &hi))
+		return -1;
+	if (*end || hi < lo)
+		return -1;
+	dc->delay_min_us = lo;
+	dc->delay_max_us = hi;
+	return 0;
+}
+
+static int set_latency(struct fp_dirconf *dc, const char *v)
+{
+	char *end;
+	unsigned lat, jit = 0;
+
+	if (parse_ms(v, &end, &lat))
+		return -1;
+	if (strncmp(end, ",jitter=", 8) == 0 && parse_ms(end + 8, &end, &jit))
+		return -1;
+	if (*end)
+		return -1;
+	dc->latency_us = lat;
+	dc->jitter_us = jit;
+	return 0;
+}
+
+static int set_dirval(struct fp_dirconf *dc, const char *name, const char *v)
+{
+	if (strcmp(name, "delay") == 0)
+		return set_delay(dc, v);
+	if (strcmp(name, "latency") == 0)
+		return set_latency(dc, v);
+	if (strcmp(name, "rate") == 0)
+		return parse_u64(v, &dc->rate);
+	if (strcmp(name, "pace") == 0) {
+		if (strcmp(v, "drain") && strcmp(v, "none"))
+			return -1;
+		dc->pace = strcmp(v, "drain") ? FP_PACE_NONE : FP_PACE_DRAIN;
+		return 0;
+	}
+	/* toxicity */
+	char *end;
+	errno = 0;
+	double p = strtod(v, &end);
+	if (errno || *end || end == v || !(p >= 0.0 && p <= 1.0))
+		return -1;
+	dc->toxicity = p;
+	return 0;
+}
+
+/* Pacing options take an optional up:/down: prefix. */
+static int set_paced(struct fp_config *c, const char *name, const char *val,
+		     char *err, size_t len)
+{
+	int d0 = 0, d1 = 1;
+	const char *v = val;
+
+	if (strncmp(v, "up:", 3) == 0) {
+		d1 = 0;
+		v += 3;
+	} else if (strncmp(v, "down:", 5) == 0) {
+		d0 = 1;
+		v += 5;
+	}
+	for (int d = d0; d <= d1; d++)
+		if (set_dirval(&c->dir[d], name, v))
+			return fail(err, len, "bad --%s value '%s'", name, val);
+	return 0;
+}
+
+static int set_str(char **dst, const char *val, char *err, size_t len)
+{
+	free(*dst);
+	*dst = strdup(val);
+	return *dst ? 0 : fail(err, len, "out of memory");
+}
+
+static int set_addr(struct fp_config *c, bool listen, const char *val,
+		    char *err, size_t len)
+{
+	char *h = listen ? c->listen_host : c->up_host;
+	char *p = listen ? c->listen_port : c->up_port;
+
+	if (fp_parse_hostport(val, h, sizeof(c->up_host), p,
+			      sizeof(c->up_port)))
+		return fail(err, len, "bad address '%s' (want HOST:PORT)", val);
+	return 0;
+}
+
+static int set_number(struct fp_config *c, const char *name, const char *val,
+		      char *err, size_t len)
+{
+	uint64_t v;
+
+	if (parse_u64(val, &v))
+		return fail(err, len, "bad --%s value '%s'", name, val);
+	if (strcmp(name, "seed") == 0) {
+		c->seed = v;
+		c->seed_set = true;
+	} else if (strcmp(name, "buffer") == 0) {
+		if (v < 1 || v > (1u << 30))
+			return fail(err, len, "bad --buffer value '%s'", val);
+		c->bufsize = (size_t)v;
+	} else {
+		if (v > 3600000)
+			return fail(err, len, "bad --hold value '%s'", val);
+		c->hold_ms = (unsigned)v;
+	}
+	return 0;
+}
+
+int fp_config_set(struct fp_config *c, const char *opt, const char *val,
+		  char *err, size_t len)
+{
+	const char *n = opt;
+
+	while (*n == '-')
+		n++;
+	if (!strcmp(n, "listen") || !strcmp(n, "upstream"))
+		return set_addr(c, n[0] == 'l', val, err, len);
+	if (!strcmp(n, "split"))
+		return set_sched(&c->dir[0], val, err, len) ||
+		       set_sched(&c->dir[1], val, err, len) ? -1 : 0;
+	if (!strcmp(n, "up") || !strcmp(n, "down"))
+		return set_sched(&c->dir[n[0] == 'd'], val, err, len);
+	if (!strcmp(n, "delay") || !strcmp(n, "latency") || !strcmp(n, "rate")
+	    || !strcmp(n, "pace") || !strcmp(n, "toxicity"))
+		return set_paced(c, n, val, err, len);
+	if (!strcmp(n, "seed") || !strcmp(n, "buffer") || !strcmp(n, "hold"))
+		return set_number(c, n, val, err, len);
+	if (!strcmp(n, "record"))
+		return set_str(&c->record, val, err, len);
+	if (!strcmp(n, "pcap"))
+		return set_str(&c->pcap, val, err, len);
+	if (!strcmp(n, "control")) {
+		char h[64], p[16];
+		if (fp_parse_hostport(val, h, sizeof(h), p, sizeof(p)))
+			return fail(err, len, "bad --control address '%s'",
+				    val);
+		return set_str(&c->control, val, err, len);
+	}
+	if (!strcmp(n, "fault")) {
+		if (c->nfaults == FP_MAX_FAULTS)
+			return fail(err, len, "too many --fault (max %d)",
+				    FP_MAX_FAULTS);
+		if (fp_fault_parse(&c->faults[c->nfaults], val, err, len))
+			return -1;
+		c->nfaults++;
+		return 0;
+	}
+	return fail(err, len, "unknown option '%s'", opt);
+}
+
+static int flag_opt(struct fp_config *c, const char *a, FILE *out)
+{
+	if (!strcmp(a, "-h") || !strcmp(a, "--help")) {
+		fputs(fp_usage, out);
+		return 1;
+	}
+	if (!strcmp(a, "-v") || !strcmp(a, "--verbose")) {
+		c->verbose++;
+		return 0;
+	}
+	if (!strcmp(a, "--no-splice")) {
+		c->splice = false;
+		return 0;
+	}
+	return -1;
+}
+
+int fp_config_parse(struct fp_config *c, int argc, char **argv, FILE *out,
+		    char *err, size_t len)
+{
+	for (int i = 1; i < argc; i++) {
+		const char *a = argv[i];
+		int r = flag_opt(c, a, out);
+		if (r >= 0) {
+			if (r == 1)
+				return 1;
+			continue;
+		}
+		if (strncmp(a, "--", 2) != 0)
+			return fail(err, len, "unexpected argument '%s'", a);
+		char name[32];
+		const char *eq = strchr(a, '=');
+		const char *val;
+		size_t nl = eq ? (size_t)(eq - a) : strlen(a);
+		if (nl >= sizeof(name))
+			return fail(err, len, "unknown option '%s'", a);
+		memcpy(name, a, nl);
+		name[nl] = '\0';
+		if (eq) {
+			val = eq + 1;
+		} else {
+			if (i + 1 >= argc)
+				return fail(err, len, "option '%s' needs a value",
+					    a);
+			val = argv[++i];
+		}
+		if (fp_config_set(c, name, val, err, len))
+			return -1;
+	}
+	if (!c->up_host[0])
+		return fail(err, len, "--upstream HOST:PORT is required");
+	return 0;
+}
