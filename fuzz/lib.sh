@@ -1,0 +1,73 @@
+# fuzz/lib.sh: shared by fuzz/*.sh (sourced, not run): target list,
+# dictionary per target, logging, process cleanup by PID.
+# shellcheck shell=bash
+
+FZ_ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+FZ_CODECS="fixed line crlf delim len cobs slip netstring tlv raw"
+
+fz_log() { printf '%s: %s\n' "${FZ_PROG:-fuzz}" "$*" >&2; }
+fz_die() { fz_log "$*"; exit 1; }
+fz_usage_error() { fz_log "$*"; exit 2; }
+
+# Every target name, in a stable order.
+fz_all_targets() {
+	local c
+	for c in $FZ_CODECS; do printf 'split_%s\n' "$c"; done
+	for c in $FZ_CODECS; do printf 'roundtrip_%s\n' "$c"; done
+	printf 'spec_parse\nschedule_parse\n'
+	if [ -f "$FZ_ROOT/fuzz/server_echo.c" ]; then printf 'server_echo\n'; fi
+}
+
+# "all" or a comma/space separated list -> one name a line, checked.
+fz_targets() {
+	local list=$1 t
+	if [ "$list" = all ]; then fz_all_targets; return; fi
+	for t in ${list//,/ }; do
+		fz_all_targets | grep -qx "$t" || fz_usage_error "unknown target '$t'"
+		printf '%s\n' "$t"
+	done
+}
+
+# Dictionary file for a target (empty output: none).
+fz_dict_for() {
+	local d=$FZ_ROOT/fuzz/dict
+	case $1 in
+	*_line | *_crlf | *_delim) echo "$d/delim.dict" ;;
+	*_len | *_tlv) echo "$d/len.dict" ;;
+	*_cobs | *_slip) echo "$d/stuff.dict" ;;
+	*_netstring) echo "$d/netstring.dict" ;;
+	spec_parse) echo "$d/spec.dict" ;;
+	schedule_parse) echo "$d/sched.dict" ;;
+	*) ;;
+	esac
+}
+
+# Configure + build the fuzz targets for engine ($1: libfuzzer|afl|replay)
+# into build dir $2; extra cmake -D arguments after.
+fz_build() {
+	local engine=$1 dir=$2 cc=clang fuzz=$1
+	shift 2
+	case $engine in
+	afl) cc=afl-clang-fast ;;
+	replay) fuzz=OFF ;;
+	esac
+	mkdir -p "$dir"
+	fz_log "configuring $engine build in $dir"
+	cmake -S "$FZ_ROOT" -B "$dir" -DCMAKE_C_COMPILER="$cc" \
+		-DCMAKE_BUILD_TYPE=RelWithDebInfo -DFRAGLAB_FUZZ="$fuzz" \
+		-DFRAGLAB_TESTS=OFF -DFRAGLAB_BENCH=OFF "$@" >"$dir/fz-configure.log" 2>&1 ||
+		{ cat "$dir/fz-configure.log" >&2; fz_die "cmake configure failed"; }
+	fz_log "building $(echo "$FZ_TARGETS" | wc -w) targets"
+	# shellcheck disable=SC2086
+	cmake --build "$dir" -j "${FZ_BUILD_JOBS:-2}" --target $FZ_TARGETS \
+		>"$dir/fz-build.log" 2>&1 ||
+		{ tail -40 "$dir/fz-build.log" >&2; fz_die "build failed"; }
+}
+
+# PIDs started by the sourcing script; killed (by PID) on exit.
+FZ_PIDS=""
+fz_cleanup() {
+	local p
+	for p in $FZ_PIDS; do kill "$p" 2>/dev/null || true; done
+	FZ_PIDS=""
+}
