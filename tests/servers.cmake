@@ -12,3 +12,6 @@ fraglab_test(test_servers_faults
 fraglab_test(test_udp SOURCES ${SERVERS_TEST_DIR}/test_udp.c
   ${SERVERS_TEST_UTIL} LABELS servers TIMEOUT 120
   DEPENDS udp-echod echo-client)
+fraglab_test(test_servers_flow
+  SOURCES ${SERVERS_TEST_DIR}/test_servers_flow.c ${SERVERS_TEST_UTIL}
+  LABELS servers TIMEOUT 300 DEPENDS echod)
