@@ -266,72 +266,51 @@ Test(vectors, netty_strip3_encode_reads_back)
 	}
 }
 
-/* COBS: the 254/255-byte examples exercise the 0xff code byte. */
-static void cobs_case(const uint8_t *msg, size_t mlen, const uint8_t *wire,
-		      size_t wlen)
+/* "02..ff 00" -> bytes 02 03 ... ff 00 ("XX..YY" is an inclusive range). */
+static size_t expand(const char *desc, uint8_t *out)
 {
-	char *mhex = du_hex(msg, mlen);
-	struct du_buf want = {0};
+	size_t n = 0;
+	unsigned lo, hi;
+	int used;
 
-	du_buf_put(&want, "f@0:", 4);
-	du_buf_put(&want, mhex, strlen(mhex));
-	du_buf_put(&want, " done", 6);
-	du_expect_all_splits("cobs", wire, wlen, (char *)want.p);
-	expect_encode("cobs", msg, mlen, wire, wlen);
-	du_buf_free(&want);
-	free(mhex);
+	while (sscanf(desc, " %2x%n", &lo, &used) == 1) {
+		desc += used;
+		hi = lo;
+		if (sscanf(desc, "..%2x%n", &hi, &used) == 1)
+			desc += used;
+		for (unsigned v = lo; v <= hi; v++)
+			out[n++] = (uint8_t)v;
+	}
+	return n;
 }
 
+/* COBS: the 254/255-byte examples exercise the 0xff code byte. */
 static void cobs_long_vectors(void)
 {
-	uint8_t msg[255], wire[260];
-	size_t i;
+	static const char *const t[][2] = {
+		{"01..fe", "ff 01..fe 00"},
+		{"00..fe", "01 ff 01..fe 00"},
+		{"01..ff", "ff 01..fe 02 ff 00"},
+		{"02..ff 00", "ff 02..ff 01 01 00"},
+		{"03..ff 00 01", "fe 03..ff 02 01 00"},
+	};
+	uint8_t msg[300], wire[300];
 
-	/* 01..fe (254 bytes) -> ff 01..fe 00 */
-	for (i = 0; i < 254; i++)
-		msg[i] = (uint8_t)(i + 1);
-	wire[0] = 0xff;
-	memcpy(wire + 1, msg, 254);
-	wire[255] = 0;
-	cobs_case(msg, 254, wire, 256);
-	/* 00..fe (255 bytes) -> 01 ff 01..fe 00 */
-	for (i = 0; i < 255; i++)
-		msg[i] = (uint8_t)i;
-	wire[0] = 0x01;
-	wire[1] = 0xff;
-	memcpy(wire + 2, msg + 1, 254);
-	wire[256] = 0;
-	cobs_case(msg, 255, wire, 257);
-	/* 01..ff (255 bytes) -> ff 01..fe 02 ff 00 */
-	for (i = 0; i < 255; i++)
-		msg[i] = (uint8_t)(i + 1);
-	wire[0] = 0xff;
-	memcpy(wire + 1, msg, 254);
-	wire[255] = 0x02;
-	wire[256] = 0xff;
-	wire[257] = 0;
-	cobs_case(msg, 255, wire, 258);
-	/* 02..ff 00 (255 bytes) -> ff 02..ff 01 01 00 */
-	for (i = 0; i < 254; i++)
-		msg[i] = (uint8_t)(i + 2);
-	msg[254] = 0;
-	wire[0] = 0xff;
-	memcpy(wire + 1, msg, 254);
-	wire[255] = 0x01;
-	wire[256] = 0x01;
-	wire[257] = 0;
-	cobs_case(msg, 255, wire, 258);
-	/* 03..ff 00 01 (255 bytes) -> fe 03..ff 02 01 00 */
-	for (i = 0; i < 253; i++)
-		msg[i] = (uint8_t)(i + 3);
-	msg[253] = 0;
-	msg[254] = 1;
-	wire[0] = 0xfe;
-	memcpy(wire + 1, msg, 253);
-	wire[254] = 0x02;
-	wire[255] = 0x01;
-	wire[256] = 0;
-	cobs_case(msg, 255, wire, 257);
+	for (size_t i = 0; i < sizeof(t) / sizeof(t[0]); i++) {
+		size_t mlen = expand(t[i][0], msg);
+		size_t wlen = expand(t[i][1], wire);
+		char *mhex = du_hex(msg, mlen);
+		struct du_buf want = {0};
+
+		cr_assert_eq(mlen, 254 + (i > 0), "%s", t[i][0]);
+		du_buf_put(&want, "f@0:", 4);
+		du_buf_put(&want, mhex, strlen(mhex));
+		du_buf_put(&want, " done", 6);
+		du_expect_all_splits("cobs", wire, wlen, (char *)want.p);
+		expect_encode("cobs", msg, mlen, wire, wlen);
+		du_buf_free(&want);
+		free(mhex);
+	}
 }
 
 Test(vectors, cobs_long_runs)

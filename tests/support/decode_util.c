@@ -507,3 +507,21 @@ void du_expect_vecs(const struct du_vec *v, size_t n)
 		free(wire);
 	}
 }
+
+bool du_expect_rejected(const struct du_bad *bad, int r, int want,
+			const char *err)
+{
+	bool named = false;
+
+	cr_expect_eq(r, want, "\"%s\" accepted (r=%d)", bad->text, r);
+	if (r != want)
+		return false;
+	for (int k = 0; k < 3 && bad->any[k]; k++)
+		named |= strstr(err, bad->any[k]) != NULL;
+	cr_expect_gt(strlen(err), 0, "\"%s\": no message", bad->text);
+	cr_expect_null(strchr(err, '\n'), "\"%s\": multi-line: %s",
+		       bad->text, err);
+	cr_expect(named, "\"%s\": message does not name the bad part: %s",
+		  bad->text, err);
+	return true;
+}

@@ -84,6 +84,19 @@ struct du_vec {
 void du_expect_vecs(const struct du_vec *v, size_t n);
 #define DU_EXPECT_VECS(v) du_expect_vecs(v, sizeof(v) / sizeof(v[0]))
 
+/* A text a parser must reject, and the substrings of which at least one
+ * must appear in its error message (the part that is wrong). */
+struct du_bad {
+	const char *text;
+	const char *any[3];
+};
+
+/* Check one rejection: r == want, err non-empty, one line, naming one of
+ * bad->any. Uses cr_expect, so every bad input gets reported. Returns
+ * true when r == want. */
+bool du_expect_rejected(const struct du_bad *bad, int r, int want,
+			const char *err);
+
 /* "EOVERSIZE" etc., independent of the library's fr_errname. */
 const char *du_code_name(int code);
 
