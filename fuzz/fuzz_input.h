@@ -33,6 +33,10 @@
  * bytes, big-endian, give the length mod 1024); for fixed:N every message
  * is simply the next N bytes.
  *
+ * server_echo first reads the codec (a choice 1..10, enum fr_kind), then
+ * the choices above; of the front part, the LAST byte is a mode (bit 0
+ * set: the rest is raw wire bytes; clear: a message list as above).
+ *
  * spec_parse and schedule_parse take the whole input as text.
  * fuzz/show-input prints the spec, the schedule and the chunk list that
  * an input stands for, as `framecat decode SPEC --split list:...`. */

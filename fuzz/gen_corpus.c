@@ -66,6 +66,22 @@ static void emit(const char *target, const char *name,
 	write_file(target, name, in, len);
 }
 
+/* server_echo: the codec choice goes last, the mode byte ends the front. */
+static void emit_server(const char *name, const struct fz_opts *o,
+			const uint8_t *front, size_t n, uint8_t mode)
+{
+	uint8_t f[GEN_MAX + 1], in[GEN_MAX + 258];
+	size_t len;
+
+	memcpy(f, front, n);
+	f[n] = mode;
+	len = fz_input_build(in, sizeof(in) - 1, f, n + 1, o);
+	if (len == 0)
+		return;
+	in[len++] = (uint8_t)(o->kind - FR_FIXED);
+	write_file("server_echo", name, in, len);
+}
+
 /* Schedule variant v: split every few bytes, seeded random, fixed. */
 static void gen_sched(struct fz_opts *o, unsigned v)
 {
@@ -196,6 +212,10 @@ static void gen_case(const struct fz_opts *base, const char *tag)
 		emit(split, name, &o, g.b, g.n > 0 ? g.n - 1 : 0);
 		snprintf(name, sizeof(name), "%s-msgs-s%u", tag, v);
 		emit(rt, name, &o, front.b, front.n);
+		snprintf(name, sizeof(name), "%s-%s-msgs-s%u", codec, tag, v);
+		emit_server(name, &o, front.b, front.n, 0);
+		snprintf(name, sizeof(name), "%s-%s-wire-s%u", codec, tag, v);
+		emit_server(name, &o, g.b, g.n, 1);
 	}
 	for (unsigned i = 0; gen_bad[o.kind][i].s != NULL; i++) {
 		const struct gen_bytes *b = &gen_bad[o.kind][i];
