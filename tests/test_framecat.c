@@ -9,9 +9,11 @@
 #include "framing/error.h"
 #include "run_util.h"
 
+/* round trips use the first NSPLITS_RT, error cases all of them */
 static const char *const splits[] = {"bytes", "fixed:3", "random:1-7,seed=9",
 				     "list:1,2,5,repeat"};
 #define NSPLITS (sizeof(splits) / sizeof(splits[0]))
+#define NSPLITS_RT 3
 
 /* Run framecat with args (NULL-terminated) and the given stdin. */
 static struct run_result fc_argv(const void *in, size_t len,
@@ -41,7 +43,7 @@ static void round_trip(const char *spec, const char *msgs)
 	struct run_result d = FCN(e.out, e.out_len, "decode", spec);
 	cr_assert_eq(d.status, 0, "decode %s: %s", spec, d.err);
 	cr_assert_str_eq(d.out, msgs, "decode %s", spec);
-	for (size_t i = 0; i < NSPLITS; i++) {
+	for (size_t i = 0; i < NSPLITS_RT; i++) {
 		struct run_result s = FCN(e.out, e.out_len, "decode", spec,
 					 "--split", splits[i]);
 		cr_assert_eq(s.status, 0, "%s --split %s: %s", spec, splits[i],

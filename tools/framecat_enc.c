@@ -47,6 +47,8 @@ static bool append(struct fc_buf *msg, const uint8_t *p, size_t n,
 		*over = true;
 		n = room;
 	}
+	if (n == 0)
+		return true;
 	if (!fc_reserve(msg, msg->len + n))
 		return false;
 	memcpy(msg->p + msg->len, p, n);
@@ -151,6 +153,11 @@ int fc_encode(const struct fc_opts *o)
 	int status = 0;
 	bool over;
 
+	/* never hand the encoder a NULL message, even an empty one */
+	if (!fc_reserve(&msg, 1) || !fc_reserve(&out, 1)) {
+		fprintf(stderr, "framecat: out of memory\n");
+		return 1;
+	}
 	for (;;) {
 		int got = next_record(&r, &msg, until, input_limit(o), &over);
 		if (got < 0) {
