@@ -14,7 +14,7 @@ struct ftt_out {
 
 /* $FRAGLAB_BIN/name (one of a few rotating static buffers). */
 const char *ftt_bin(const char *name);
-/* A fresh directory under /tmp (a new string each call). */
+/* A fresh directory under /tmp (the last 16 stay valid). */
 const char *ftt_tmpdir(void);
 /* Runs fmt... with /bin/sh -c; fills o. */
 int ftt_sh(struct ftt_out *o, const char *fmt, ...)

@@ -25,6 +25,7 @@ struct ft_conn {
 	struct ft_gen send, check;
 	uint64_t burst_rng;
 	unsigned sent;       /* frames encoded so far */
+	bool sync;           /* wait for every echo before the next burst */
 	uint8_t *out;
 	size_t out_len, out_pos, out_cap;
 	uint64_t up_off;     /* wire bytes encoded so far */
@@ -106,6 +107,11 @@ static int ft_fill(struct ft_conn *c, unsigned m)
 {
 	unsigned k = ft_burst_next(&c->burst_rng, m - c->sent);
 
+	/* Half the bursts are request/response: the next one waits for
+	 * their echoes. Pipelined bursts stress the server's buffering,
+	 * synchronous ones catch servers that treat one read as one
+	 * exchange (naive) whatever the timing. */
+	c->sync = fr_rng_range(&c->burst_rng, 0, 1) == 0;
 	c->out_len = c->out_pos = 0;
 	for (unsigned i = 0; i < k; i++) {
 		int rc = ft_gen_next(&c->send);
@@ -129,11 +135,16 @@ static int ft_fill(struct ft_conn *c, unsigned m)
 	return FR_OK;
 }
 
+static bool ft_waiting(const struct ft_conn *c)
+{
+	return c->out_pos == c->out_len && c->sync && c->got < c->sent;
+}
+
 static void ft_on_writable(struct ft_conn *c, unsigned m)
 {
 	while (!c->done) {
 		if (c->out_pos == c->out_len) {
-			if (c->sent == m)
+			if (c->sent == m || ft_waiting(c))
 				return;
 			int rc = ft_fill(c, m);
 			if (rc != FR_OK) {
@@ -373,7 +384,8 @@ static void ft_loop(const struct ft_opts *o, struct ft_conn *cs,
 			ft_tick(c, o, now);
 			pf[i].fd = c->done ? -1 : c->fd;
 			pf[i].events = POLLIN;
-			if (c->sent < o->messages || c->out_pos < c->out_len)
+			if ((c->sent < o->messages || c->out_pos < c->out_len) &&
+			    !ft_waiting(c))
 				pf[i].events |= POLLOUT;
 			live += !c->done;
 		}

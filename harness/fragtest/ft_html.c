@@ -71,6 +71,24 @@ static double ft_x(uint64_t off, uint64_t lo, uint64_t hi)
 	return 10.0 + (double)(off - lo) * (FT_SVG_W - 20) / (double)(hi - lo);
 }
 
+/* One bar for stream bytes [s, e), clipped to the window [lo, hi). */
+static void ft_svg_span(FILE *f, uint64_t s, uint64_t e, uint64_t lo,
+			uint64_t hi, int y, const char *fill, const char *what,
+			uint64_t idx)
+{
+	if (e <= lo || s >= hi)
+		return;
+	s = s < lo ? lo : s;
+	e = e > hi ? hi : e;
+	fprintf(f, "<rect x=\"%.1f\" y=\"%d\" width=\"%.1f\" height=\"18\" "
+		"fill=\"%s\" stroke=\"#555\" stroke-width=\"0.5\">",
+		ft_x(s, lo, hi), y, ft_x(e, lo, hi) - ft_x(s, lo, hi), fill);
+	if (what)
+		fprintf(f, "<title>%s %llu</title>", what,
+			(unsigned long long)idx);
+	fputs("</rect>\n", f);
+}
+
 static void ft_svg_chunks(FILE *f, const struct ft_chunks *c, uint64_t lo,
 			  uint64_t hi, int y, const char *label)
 {
@@ -83,15 +101,8 @@ static void ft_svg_chunks(FILE *f, const struct ft_chunks *c, uint64_t lo,
 	for (size_t i = 0; i < c->n; i++) {
 		uint64_t s = c->off[i], e = c->end[i];
 
-		if (e <= lo || s >= hi)
-			continue;
-		s = s < lo ? lo : s;
-		e = e > hi ? hi : e;
-		fprintf(f, "<rect x=\"%.1f\" y=\"%d\" width=\"%.1f\" "
-			"height=\"18\" fill=\"%s\" stroke=\"#555\" "
-			"stroke-width=\"0.5\"/>\n", ft_x(s, lo, hi), y,
-			ft_x(e, lo, hi) - ft_x(s, lo, hi),
-			i % 2 ? "#cfe3ff" : "#9cc3f5");
+		ft_svg_span(f, s, e, lo, hi, y, i % 2 ? "#cfe3ff" : "#9cc3f5",
+			    NULL, 0);
 	}
 }
 
@@ -103,16 +114,9 @@ static void ft_svg_frames(FILE *f, const uint64_t *ends, uint64_t nframes,
 	for (uint64_t i = 0; i < nframes; i++) {
 		uint64_t s = i ? ends[i - 1] : 0, e = ends[i];
 
-		if (e <= lo || s >= hi)
-			continue;
-		s = s < lo ? lo : s;
-		e = e > hi ? hi : e;
-		fprintf(f, "<rect x=\"%.1f\" y=\"%d\" width=\"%.1f\" "
-			"height=\"18\" fill=\"%s\" stroke=\"#333\"><title>frame "
-			"%llu</title></rect>\n", ft_x(s, lo, hi), y,
-			ft_x(e, lo, hi) - ft_x(s, lo, hi),
-			i == bad ? "#f3a1a1" : i % 2 ? "#d9f0d3" : "#b4deab",
-			(unsigned long long)i);
+		ft_svg_span(f, s, e, lo, hi, y,
+			    i == bad ? "#f3a1a1" : i % 2 ? "#d9f0d3" : "#b4deab",
+			    "frame", i);
 	}
 }
 

@@ -51,26 +51,30 @@ static const char ft_run_usage[] =
 	"Every failure prints 'reproduce: fragtest run ...', the command that\n"
 	"replays the same frames through the same schedule.\n";
 
+static void ft_verr(const char *fmt, va_list ap)
+{
+	fprintf(stderr, "%s: ", FT_PROG);
+	vfprintf(stderr, fmt, ap);
+	fputc('\n', stderr);
+}
+
 void ft_err(const char *fmt, ...)
 {
 	va_list ap;
 
-	fprintf(stderr, "%s: ", FT_PROG);
 	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
+	ft_verr(fmt, ap);
 	va_end(ap);
-	fputc('\n', stderr);
 }
 
 void ft_usage_err(const char *fmt, ...)
 {
 	va_list ap;
 
-	fprintf(stderr, "%s: ", FT_PROG);
 	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
+	ft_verr(fmt, ap);
 	va_end(ap);
-	fprintf(stderr, "\nTry '%s --help' for more information.\n", FT_PROG);
+	fprintf(stderr, "Try '%s --help' for more information.\n", FT_PROG);
 }
 
 const char *ft_optname(int opt)
@@ -147,11 +151,13 @@ static int ft_parse_seconds(const char *flag, const char *arg, double *out)
 	return 0;
 }
 
-static int ft_check_sched(const char *flag, const char *text)
+int ft_check_sched(const char *flag, const char *text)
 {
 	struct fr_sched s;
 	char err[256];
 
+	if (!strncmp(text, "replay:", 7)) /* fragproxy's own: it checks it */
+		return 0;
 	if (fr_sched_parse(&s, text, err, sizeof(err)) != FR_OK) {
 		ft_usage_err("%s: %s", flag, err);
 		return -1;

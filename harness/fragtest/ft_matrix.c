@@ -441,17 +441,9 @@ static int ft_matrix_setup(struct ft_matrix *m, int argc, char **argv)
 	if (!m->splits.n)
 		for (size_t i = 0; i < 3; i++)
 			ft_push(&m->splits, "policies", def_splits[i]);
-	for (size_t i = 0; i < m->splits.n; i++) {
-		struct fr_sched s;
-		char err[256];
-
-		if (fr_sched_parse(&s, m->splits.v[i], err, sizeof(err)) !=
-		    FR_OK) {
-			ft_usage_err("--split: %s", err);
+	for (size_t i = 0; i < m->splits.n; i++)
+		if (ft_check_sched("--split", m->splits.v[i]) < 0)
 			return FT_EXIT_USAGE;
-		}
-		fr_sched_free(&s);
-	}
 	if (ft_default_servers(m) < 0)
 		return FT_EXIT_USAGE;
 	return FT_EXIT_PASS;

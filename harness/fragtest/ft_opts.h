@@ -38,6 +38,8 @@ struct ft_outputs {
 };
 
 int ft_check_framing(const char *text);
+/* A split policy fragproxy accepts (flag names it in the message). */
+int ft_check_sched(const char *flag, const char *text);
 /* Reports an unknown option or a missing argument (getopt's '?'/':'). */
 void ft_bad_opt(char **argv, int opt);
 /* Long name of an option id, for messages. */

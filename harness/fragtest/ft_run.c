@@ -115,29 +115,16 @@ static int ft_start_proxy(const struct ft_opts *o, struct ft_child *px,
 	argv[n++] = up;
 	argv[n++] = "--seed";
 	argv[n++] = seed;
-	if (o->split) {
-		argv[n++] = "--split";
-		argv[n++] = (char *)o->split;
-	}
-	if (o->up) {
-		argv[n++] = "--up";
-		argv[n++] = (char *)o->up;
-	}
-	if (o->down) {
-		argv[n++] = "--down";
-		argv[n++] = (char *)o->down;
-	}
-	if (o->delay) {
-		argv[n++] = "--delay";
-		argv[n++] = (char *)o->delay;
-	}
-	if (o->pace) {
-		argv[n++] = "--pace";
-		argv[n++] = (char *)o->pace;
-	}
-	if (o->record) {
-		argv[n++] = "--record";
-		argv[n++] = (char *)o->record;
+	const struct {
+		const char *flag, *val;
+	} pass[] = {{"--split", o->split}, {"--up", o->up},
+		    {"--down", o->down},   {"--delay", o->delay},
+		    {"--pace", o->pace},   {"--record", o->record}};
+	for (size_t i = 0; i < sizeof(pass) / sizeof(pass[0]); i++) {
+		if (!pass[i].val)
+			continue;
+		argv[n++] = (char *)pass[i].flag;
+		argv[n++] = (char *)pass[i].val;
 	}
 	argv[n] = NULL;
 	return ft_child_startv(px, "fragproxy", argv, o->start_timeout, err,
