@@ -41,8 +41,9 @@ static void usage(FILE *f)
 		"cobs,max=4096\n"
 		"  -l, --listen HOST:PORT address; port 0 picks one; "
 		"[::1]:0 for IPv6\n"
-		"  -q, --quiet            no per-connection log lines "
-		"(decode errors are still logged)\n"
+		"  -q, --quiet            don't log peers that close "
+		"mid-frame (decode errors\n"
+		"                         are always logged)\n"
 		"  -n, --max-conns N      stop accepting at N open "
 		"connections (0: no limit)\n"
 		"  -h, --help             this text\n\nmodels:\n",

@@ -24,20 +24,20 @@ static unsigned interest(const struct mx_conn *c)
 static bool ep_open(struct mx *m, struct mx_conn *c)
 {
 	struct ep *ep = m->model;
-	struct epoll_event ev = {.events = EPOLLIN, .data.fd = c->fd};
+	struct epoll_event ev = {.events = EPOLLIN, .data.fd = c->io.fd};
 
 	c->events = EPOLLIN;
-	return epoll_ctl(ep->efd, EPOLL_CTL_ADD, c->fd, &ev) == 0;
+	return epoll_ctl(ep->efd, EPOLL_CTL_ADD, c->io.fd, &ev) == 0;
 }
 
 static void ep_update(struct ep *ep, struct mx_conn *c)
 {
 	unsigned want = interest(c);
-	struct epoll_event ev = {.events = want, .data.fd = c->fd};
+	struct epoll_event ev = {.events = want, .data.fd = c->io.fd};
 
 	if (want == c->events)
 		return;
-	if (epoll_ctl(ep->efd, EPOLL_CTL_MOD, c->fd, &ev) == 0)
+	if (epoll_ctl(ep->efd, EPOLL_CTL_MOD, c->io.fd, &ev) == 0)
 		c->events = want;
 }
 

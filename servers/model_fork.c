@@ -54,6 +54,11 @@ static void terminate_all(struct kids *k)
 	free(k->pid);
 }
 
+struct forker {
+	const struct srv *s;
+	struct kids k;
+};
+
 static void child(const struct srv *s, int fd)
 {
 	net_signals_child();
@@ -63,37 +68,41 @@ static void child(const struct srv *s, int fd)
 	_exit(0);
 }
 
+static void serve(void *arg, int fd)
+{
+	struct forker *f = arg;
+
+	if ((f->s->max_conns && f->k.n >= f->s->max_conns) || room(&f->k)) {
+		srv_log(f->s, "connection limit reached; dropping one");
+		close(fd);
+		return;
+	}
+	pid_t pid = fork();
+	if (pid == 0)
+		child(f->s, fd);
+	close(fd);
+	if (pid < 0)
+		srv_log(f->s, "fork: %s", fr_strerror(-errno));
+	else
+		f->k.pid[f->k.n++] = pid;
+}
+
+/* After each wake-up: collect the children that ended. */
+static void tick(void *arg)
+{
+	struct forker *f = arg;
+
+	if (net_child) {
+		net_child = 0;
+		reap(&f->k);
+	}
+}
+
 int model_fork(const struct srv *s)
 {
-	struct kids k = {0};
-	int rc = 0;
+	struct forker f = {.s = s};
+	int rc = srv_accept_loop(s, serve, tick, &f);
 
-	while (!net_stop) {
-		if (net_child) {
-			net_child = 0;
-			reap(&k);
-		}
-		int fd = srv_accept_wait(s, net_wake_fd());
-		if (fd == -EINTR)
-			continue;
-		if (fd < 0) {
-			rc = fd;
-			break;
-		}
-		if ((s->max_conns && k.n >= s->max_conns) || room(&k)) {
-			srv_log(s, "connection limit reached; dropping one");
-			close(fd);
-			continue;
-		}
-		pid_t pid = fork();
-		if (pid == 0)
-			child(s, fd);
-		close(fd);
-		if (pid < 0)
-			srv_log(s, "fork: %s", fr_strerror(-errno));
-		else
-			k.pid[k.n++] = pid;
-	}
-	terminate_all(&k);
+	terminate_all(&f.k);
 	return rc;
 }

@@ -7,37 +7,27 @@
 #include <unistd.h>
 
 #include "framing/io.h"
-#include "net.h"
 #include "srv.h"
 
 /* The bug, isolated: "one recv() is one message". */
-static void naive_serve(const struct srv *s, int fd, char *buf, size_t cap)
+static void serve(void *arg, int fd)
 {
+	static char buf[SRV_RBUF];
 	struct pollfd p[2] = {{.fd = fd, .events = POLLIN},
 			      {.fd = net_wake_fd(), .events = POLLIN}};
 
+	(void)arg;
 	while (poll(p, 2, -1) < 0 && errno == EINTR && !net_stop)
 		;
-	if (net_stop || p[1].revents)
-		return;
-	ssize_t n = recv(fd, buf, cap, MSG_DONTWAIT);
-	if (n > 0)
-		fr_send_all(fd, buf, (size_t)n, 5000, NULL);
-	(void)s;
+	if (!net_stop && !p[1].revents) {
+		ssize_t n = recv(fd, buf, sizeof(buf), MSG_DONTWAIT);
+		if (n > 0)
+			fr_send_all(fd, buf, (size_t)n, 5000, NULL);
+	}
+	close(fd);
 }
 
 int model_naive(const struct srv *s)
 {
-	static char buf[SRV_RBUF];
-
-	while (!net_stop) {
-		int fd = srv_accept_wait(s, net_wake_fd());
-		if (fd == -EINTR)
-			continue;
-		if (fd < 0)
-			return fd;
-		naive_serve(s, fd, buf, sizeof(buf));
-		close(fd);
-	}
-	return 0;
+	return srv_accept_loop(s, serve, NULL, NULL);
 }

@@ -32,7 +32,7 @@ static int build(struct mx *m, struct pset *ps)
 			continue;
 		short ev = (short)((mx_want_read(c) ? POLLIN : 0) |
 				   (mx_want_write(c) ? POLLOUT : 0));
-		ps->p[ps->n++] = (struct pollfd){.fd = c->fd, .events = ev};
+		ps->p[ps->n++] = (struct pollfd){.fd = c->io.fd, .events = ev};
 	}
 	return 0;
 }

@@ -25,10 +25,10 @@ static int wait_ready(struct mx *m, fd_set *r, fd_set *w)
 		if (c == NULL)
 			continue;
 		if (mx_want_read(c))
-			FD_SET(c->fd, r);
+			FD_SET(c->io.fd, r);
 		if (mx_want_write(c))
-			FD_SET(c->fd, w);
-		maxfd = c->fd > maxfd ? c->fd : maxfd;
+			FD_SET(c->io.fd, w);
+		maxfd = c->io.fd > maxfd ? c->io.fd : maxfd;
 	}
 	return select(maxfd + 1, r, w, NULL, t < 0 ? NULL : &tv);
 }
@@ -53,7 +53,7 @@ int model_select(const struct srv *s)
 			struct mx_conn *c = m.by_fd[fd];
 			if (c == NULL)
 				continue;
-			bool rd = FD_ISSET(c->fd, &r), wr = FD_ISSET(c->fd, &w);
+			bool rd = FD_ISSET(c->io.fd, &r), wr = FD_ISSET(c->io.fd, &w);
 			if (rd || wr)
 				mx_service(&m, c, rd, wr);
 		}

@@ -96,32 +96,29 @@ static void stop_all(struct pool *p)
 	pthread_mutex_unlock(&p->mu);
 }
 
+static void serve(void *arg, int fd)
+{
+	struct pool *p = arg;
+
+	pthread_mutex_lock(&p->mu);
+	size_t n = p->n;
+	pthread_mutex_unlock(&p->mu);
+	int err = p->s->max_conns && n >= p->s->max_conns ? EAGAIN
+							  : spawn(p, fd);
+	if (err != 0) {
+		srv_log(p->s, "no worker for a connection: %s",
+			fr_strerror(-err));
+		close(fd);
+	}
+}
+
 int model_thread(const struct srv *s)
 {
 	struct pool p = {.s = s,
 			 .mu = PTHREAD_MUTEX_INITIALIZER,
 			 .idle = PTHREAD_COND_INITIALIZER};
-	int rc = 0;
+	int rc = srv_accept_loop(s, serve, NULL, &p);
 
-	while (!net_stop) {
-		int fd = srv_accept_wait(s, net_wake_fd());
-		if (fd == -EINTR)
-			continue;
-		if (fd < 0) {
-			rc = fd;
-			break;
-		}
-		pthread_mutex_lock(&p.mu);
-		size_t n = p.n;
-		pthread_mutex_unlock(&p.mu);
-		int err = s->max_conns && n >= s->max_conns ? EAGAIN
-							    : spawn(&p, fd);
-		if (err != 0) {
-			srv_log(s, "no worker for a connection: %s",
-				fr_strerror(-err));
-			close(fd);
-		}
-	}
 	stop_all(&p);
 	return rc;
 }

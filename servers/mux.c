@@ -30,10 +30,10 @@ int mx_init(struct mx *m, const struct srv *s, int fd_limit)
 
 static void conn_close(struct mx *m, struct mx_conn *c)
 {
-	m->by_fd[c->fd] = NULL;
+	m->by_fd[c->io.fd] = NULL;
 	m->n--;
-	close(c->fd);
-	ec_free(&c->ec);
+	close(c->io.fd);
+	srv_conn_free(&c->io);
 	free(c);
 }
 
@@ -74,12 +74,11 @@ static void open_conn(struct mx *m, int fd)
 		goto fail;
 	}
 	c = calloc(1, sizeof(*c));
-	if (c == NULL || grow(m, fd) != 0 || ec_init(&c->ec, &m->s->spec)) {
+	if (c == NULL || grow(m, fd) != 0 ||
+	    srv_conn_init(m->s, &c->io, fd) != FR_OK) {
 		srv_log(m->s, "out of memory; dropping a connection");
 		goto fail;
 	}
-	c->fd = fd;
-	net_peer(fd, c->peer, sizeof(c->peer));
 	m->by_fd[fd] = c;
 	m->n++;
 	if (m->on_open == NULL || m->on_open(m, c))
@@ -88,7 +87,7 @@ static void open_conn(struct mx *m, int fd)
 	return;
 fail:
 	if (c)
-		ec_free(&c->ec);
+		srv_conn_free(&c->io);
 	free(c);
 	close(fd);
 }
@@ -139,61 +138,22 @@ int mx_timeout(const struct mx *m)
 
 bool mx_want_read(const struct mx_conn *c)
 {
-	return !c->eof && ec_want_read(&c->ec);
+	return srv_conn_want_read(&c->io);
 }
 
 bool mx_want_write(const struct mx_conn *c)
 {
-	return ec_pending(&c->ec) > 0;
-}
-
-static void send_some(struct mx_conn *c)
-{
-	size_t len;
-	const uint8_t *out = ec_output(&c->ec, &len);
-
-	if (len == 0)
-		return;
-	ssize_t n = send(c->fd, out, len, MSG_NOSIGNAL);
-	if (n > 0)
-		ec_consume(&c->ec, (size_t)n);
-	else if (n < 0 && errno != EAGAIN && errno != EINTR)
-		c->dead = true;
-}
-
-static void recv_some(struct mx *m, struct mx_conn *c)
-{
-	ssize_t n = recv(c->fd, m->rbuf, SRV_RBUF, 0);
-	int rc;
-
-	if (n < 0) {
-		if (errno != EAGAIN && errno != EINTR)
-			c->dead = true;
-		return;
-	}
-	if (n == 0) {
-		c->eof = true;
-		rc = ec_eof(&c->ec);
-	} else {
-		rc = ec_input(&c->ec, m->rbuf, (size_t)n);
-	}
-	if (rc == FR_OK) {
-		send_some(c); /* answer at once: saves a wake-up */
-		return;
-	}
-	srv_log_error(m->s, c->peer, ec_error(&c->ec));
-	send_some(c); /* best effort: frames echoed before the error */
-	c->dead = true;
+	return srv_conn_want_write(&c->io);
 }
 
 bool mx_service(struct mx *m, struct mx_conn *c, bool readable,
 		bool writable)
 {
-	if (writable && !c->dead)
-		send_some(c);
-	if (readable && !c->dead && mx_want_read(c))
-		recv_some(m, c);
-	if (c->dead || (c->eof && !mx_want_write(c))) {
+	if (writable && !c->io.dead)
+		srv_conn_send(&c->io);
+	if (readable && mx_want_read(c))
+		srv_conn_recv(m->s, &c->io, m->rbuf);
+	if (c->io.dead || (c->io.eof && !mx_want_write(c))) {
 		conn_close(m, c);
 		return false;
 	}

@@ -9,17 +9,11 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "echo_core.h"
-#include "net.h"
 #include "srv.h"
 
 struct mx_conn {
-	int fd;
-	bool eof;        /* peer finished sending */
-	bool dead;       /* close at the end of this service */
-	unsigned events; /* interest the model registered (model's use) */
-	char peer[NET_NAMELEN];
-	struct ec_conn ec;
+	struct srv_conn io; /* socket + echo core (srv.h) */
+	unsigned events;    /* interest the model registered (model's use) */
 };
 
 struct mx {

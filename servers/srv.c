@@ -1,5 +1,6 @@
-/* Shared pieces of echod's models: logging, the blocking accept wait and
- * the one-connection loop used by iterative, fork and thread. */
+/* Shared pieces of echod's models: logging, the connection I/O step, the
+ * blocking accept loop and the one-connection loop used by iterative,
+ * fork and thread. */
 #include <errno.h>
 #include <inttypes.h>
 #include <poll.h>
@@ -9,7 +10,6 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
-#include "net.h"
 #include "srv.h"
 
 void srv_log(const struct srv *s, const char *fmt, ...)
@@ -24,27 +24,86 @@ void srv_log(const struct srv *s, const char *fmt, ...)
 	fprintf(stderr, "%s: %s\n", s->prog, line);
 }
 
-void srv_log_error(const struct srv *s, const char *peer,
-		   const struct ec_error *e)
+int srv_conn_init(const struct srv *s, struct srv_conn *c, int fd)
 {
-	srv_log(s, "%s: closing: %s at offset %" PRIu64 " (%s)", peer,
+	c->fd = fd;
+	c->eof = c->dead = false;
+	net_peer(fd, c->peer, sizeof(c->peer));
+	return ec_init(&c->ec, &s->spec);
+}
+
+void srv_conn_free(struct srv_conn *c)
+{
+	ec_free(&c->ec);
+}
+
+bool srv_conn_want_read(const struct srv_conn *c)
+{
+	return !c->eof && !c->dead && ec_want_read(&c->ec);
+}
+
+bool srv_conn_want_write(const struct srv_conn *c)
+{
+	return !c->dead && ec_pending(&c->ec) > 0;
+}
+
+void srv_conn_send(struct srv_conn *c)
+{
+	size_t len;
+	const uint8_t *out = ec_output(&c->ec, &len);
+
+	if (len == 0)
+		return;
+	ssize_t n = send(c->fd, out, len, MSG_DONTWAIT | MSG_NOSIGNAL);
+	if (n > 0)
+		ec_consume(&c->ec, (size_t)n);
+	else if (n < 0 && errno != EAGAIN && errno != EINTR)
+		c->dead = true;
+}
+
+void srv_conn_recv(const struct srv *s, struct srv_conn *c, uint8_t *buf)
+{
+	ssize_t n = recv(c->fd, buf, SRV_RBUF, MSG_DONTWAIT);
+	int rc;
+
+	if (n < 0) {
+		if (errno != EAGAIN && errno != EINTR)
+			c->dead = true;
+		return;
+	}
+	if (n == 0) {
+		c->eof = true;
+		rc = ec_eof(&c->ec);
+	} else {
+		rc = ec_input(&c->ec, buf, (size_t)n);
+	}
+	/* answer at once (saves a wake-up); after an error this is the best
+	 * effort to deliver the frames echoed before it */
+	srv_conn_send(c);
+	c->dead = rc != FR_OK;
+	if (rc == FR_OK || (rc == FR_ETRUNCATED && s->quiet))
+		return;
+	const struct ec_error *e = ec_error(&c->ec);
+	srv_log(s, "%s: closing: %s at offset %" PRIu64 " (%s)", c->peer,
 		e->reason, e->offset, fr_errname(e->code));
 }
 
-int srv_accept_wait(const struct srv *s, int wake_fd)
+/* Wait for and accept one connection. Returns the fd, or -EINTR when a
+ * signal woke it, or another -errno. */
+static int accept_wait(const struct srv *s)
 {
 	struct pollfd p[2] = {{.fd = s->lfd, .events = POLLIN},
-			      {.fd = wake_fd, .events = POLLIN}};
+			      {.fd = net_wake_fd(), .events = POLLIN}};
 
 	for (;;) {
 		if (net_stop || net_child)
 			return -EINTR;
-		int n = poll(p, wake_fd >= 0 ? 2 : 1, -1);
+		int n = poll(p, 2, -1);
 		if (n < 0 && errno == EINTR)
 			return -EINTR;
 		if (n < 0)
 			return -errno;
-		if (wake_fd >= 0 && p[1].revents) {
+		if (p[1].revents) {
 			net_wake_drain();
 			return -EINTR;
 		}
@@ -62,65 +121,34 @@ int srv_accept_wait(const struct srv *s, int wake_fd)
 	}
 }
 
-struct conn_loop {
-	const struct srv *s;
-	int fd;
-	char peer[NET_NAMELEN];
-	struct ec_conn ec;
-	bool eof;
-	bool dead; /* peer gone or failed: stop now */
-};
-
-static void do_send(struct conn_loop *l)
+int srv_accept_loop(const struct srv *s, void (*serve)(void *arg, int fd),
+		    void (*tick)(void *arg), void *arg)
 {
-	size_t len;
-	const uint8_t *out = ec_output(&l->ec, &len);
-
-	if (len == 0)
-		return;
-	ssize_t n = send(l->fd, out, len, MSG_DONTWAIT | MSG_NOSIGNAL);
-	if (n > 0)
-		ec_consume(&l->ec, (size_t)n);
-	else if (n < 0 && errno != EAGAIN && errno != EINTR)
-		l->dead = true;
-}
-
-static void do_recv(struct conn_loop *l, uint8_t *buf)
-{
-	ssize_t n = recv(l->fd, buf, SRV_RBUF, MSG_DONTWAIT);
-	int rc;
-
-	if (n < 0) {
-		if (errno != EAGAIN && errno != EINTR)
-			l->dead = true;
-		return;
+	while (!net_stop) {
+		int fd = accept_wait(s);
+		if (fd >= 0)
+			serve(arg, fd);
+		else if (fd != -EINTR)
+			return fd;
+		else if (tick)
+			tick(arg);
 	}
-	if (n == 0) {
-		l->eof = true;
-		rc = ec_eof(&l->ec);
-	} else {
-		rc = ec_input(&l->ec, buf, (size_t)n);
-	}
-	if (rc == FR_OK)
-		return;
-	srv_log_error(l->s, l->peer, ec_error(&l->ec));
-	do_send(l); /* best effort: frames echoed before the error */
-	l->dead = true;
+	return 0;
 }
 
 void srv_serve_conn(const struct srv *s, int fd, int stop_fd)
 {
-	struct conn_loop l = {.s = s, .fd = fd};
+	struct srv_conn c;
 	uint8_t *buf = malloc(SRV_RBUF);
 
-	net_peer(fd, l.peer, sizeof(l.peer));
-	if (buf == NULL || ec_init(&l.ec, &s->spec) != FR_OK) {
-		srv_log(s, "%s: out of memory", l.peer);
-		goto out;
+	if (buf == NULL || srv_conn_init(s, &c, fd) != FR_OK) {
+		srv_log(s, "out of memory for a connection");
+		free(buf);
+		return;
 	}
-	while (!l.dead && !net_stop) {
-		bool rd = !l.eof && ec_want_read(&l.ec);
-		bool wr = ec_pending(&l.ec) > 0;
+	while (!c.dead && !net_stop) {
+		bool rd = srv_conn_want_read(&c);
+		bool wr = srv_conn_want_write(&c);
 		if (!rd && !wr)
 			break; /* EOF seen and everything echoed */
 		struct pollfd p[2] = {
@@ -133,11 +161,10 @@ void srv_serve_conn(const struct srv *s, int fd, int stop_fd)
 		if (n < 0 || (stop_fd >= 0 && p[1].revents))
 			break;
 		if (wr && (p[0].revents & (POLLOUT | POLLERR | POLLHUP)))
-			do_send(&l);
-		if (rd && !l.dead && (p[0].revents & (POLLIN | POLLERR | POLLHUP)))
-			do_recv(&l, buf);
+			srv_conn_send(&c);
+		if (rd && !c.dead && (p[0].revents & (POLLIN | POLLERR | POLLHUP)))
+			srv_conn_recv(s, &c, buf);
 	}
-	ec_free(&l.ec);
-out:
+	srv_conn_free(&c);
 	free(buf);
 }

@@ -1,6 +1,7 @@
 /* echod internals: the server context every model gets, shared logging,
- * the one-connection loop of the blocking models, and the model entry
- * points (one file per model, like redis ae_*.c / c-ares backends). */
+ * the accept loop and one-connection loop of the blocking models, the
+ * connection I/O step every model uses, and the model entry points (one
+ * file per model, like redis ae_*.c / c-ares backends). */
 #ifndef SERVERS_SRV_H
 #define SERVERS_SRV_H
 
@@ -9,29 +10,53 @@
 
 #include "echo_core.h"
 #include "framing/spec.h"
+#include "net.h"
 
 #define SRV_RBUF ((size_t)64 << 10) /* bytes read per recv() */
 
 struct srv {
 	const char *prog;
 	struct fr_spec spec;
-	int lfd;          /* listening socket */
-	bool quiet;       /* no per-connection log lines */
+	int lfd;          /* listening socket (non-blocking) */
+	bool quiet;       /* don't log peers that close mid-frame */
 	size_t max_conns; /* 0: no limit of our own */
+};
+
+/* One connection: socket, echo core and where it stands. */
+struct srv_conn {
+	int fd;
+	bool eof;  /* peer finished sending */
+	bool dead; /* peer gone or core failed: close now */
+	char peer[NET_NAMELEN];
+	struct ec_conn ec;
 };
 
 /* One line on stderr, prefixed with the program name. */
 void srv_log(const struct srv *s, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 
-/* The decode-error line: peer, offset, reason. Printed even with quiet. */
-void srv_log_error(const struct srv *s, const char *peer,
-		   const struct ec_error *e);
+/* Set up c for fd (not closed by srv_conn_free). Returns FR_OK or error. */
+int srv_conn_init(const struct srv *s, struct srv_conn *c, int fd);
+void srv_conn_free(struct srv_conn *c);
 
-/* Wait for and accept one connection (blocking fd). Returns the fd, or
- * -EINTR when a signal (net_stop/net_child) or wake_fd woke it, or another
- * -errno. EMFILE/ENFILE are logged and backed off, never spun on. */
-int srv_accept_wait(const struct srv *s, int wake_fd);
+/* Interest: read while the peer sends and output is under the bound;
+ * write while output is pending. */
+bool srv_conn_want_read(const struct srv_conn *c);
+bool srv_conn_want_write(const struct srv_conn *c);
+
+/* One non-blocking send of pending output. */
+void srv_conn_send(struct srv_conn *c);
+
+/* One non-blocking recv of at most SRV_RBUF bytes into buf, fed to the
+ * core, then one send. A decode error is logged (peer, offset, reason)
+ * and marks the connection dead. Bounded work: fair in any loop. */
+void srv_conn_recv(const struct srv *s, struct srv_conn *c, uint8_t *buf);
+
+/* Accept until net_stop. serve(arg, fd) owns each new blocking fd;
+ * tick(arg), if not NULL, runs after every wake-up (signal). EMFILE/
+ * ENFILE are logged and backed off, never spun on. Returns 0 or -errno. */
+int srv_accept_loop(const struct srv *s, void (*serve)(void *arg, int fd),
+		    void (*tick)(void *arg), void *arg);
 
 /* Serve one connection until EOF, error or stop: fd stays blocking but
  * every recv/send waits in poll() on fd and, if >= 0, stop_fd, so a
