@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The test gate: install what is missing, build with gcc (warnings are
-# errors), run every suite through CTest, then build with clang under
-# ASan+UBSan and run them again, then the fuzz smoke. Ends with one line
+# errors), run every suite through CTest and every tool under valgrind,
+# then build with clang under ASan+UBSan and run the suites again, then the
+# fuzz smoke. Ends with one line
 # "N passed, N failed".
 set -euo pipefail
 
@@ -75,6 +76,13 @@ step "gcc build (-O2, -Werror)"
 build build/ci-gcc gcc -DCMAKE_BUILD_TYPE=RelWithDebInfo
 step "gcc: test suites"
 run_ctest build/ci-gcc
+
+step "valgrind: every tool on a short workload"
+if bash ci/valgrind.sh build/ci-gcc/bin; then
+	passed=$((passed + 1))
+else
+	failed=$((failed + 1))
+fi
 
 if [ $asan -eq 1 ]; then
 	step "clang ASan+UBSan build (-Werror)"

@@ -1,0 +1,123 @@
+#!/usr/bin/env bash
+# Runs each fraglab tool under valgrind (memcheck, full leak check) on a
+# short real workload: framecat, echod (several models), fragproxy,
+# echo-client, udp-echod and fragtest. Exits non-zero on any valgrind
+# error or leak, or if a tool fails.
+set -euo pipefail
+
+usage() {
+	cat <<'USAGE'
+usage: ci/valgrind.sh BINDIR
+Runs framecat, echod, fragproxy, echo-client, udp-echod and fragtest from
+BINDIR under valgrind on a short workload; fails on any memcheck error or
+definite/indirect leak. Prints one line per tool.
+USAGE
+}
+
+case "${1:-}" in
+-h | --help) usage; exit 0 ;;
+"") usage >&2; exit 2 ;;
+esac
+bin=$(cd "$1" && pwd)
+command -v valgrind >/dev/null || { echo "ci/valgrind.sh: valgrind not installed" >&2; exit 1; }
+work=$(mktemp -d)
+pids=()
+cleanup() {
+	for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done
+	wait 2>/dev/null || true
+	rm -rf "$work"
+}
+trap cleanup EXIT
+
+vg=(valgrind -q --error-exitcode=99 --leak-check=full
+	--errors-for-leak-kinds=definite,indirect --show-leak-kinds=definite,indirect)
+fails=0
+
+check() { # NAME RC
+	if [ "$2" -eq 0 ]; then
+		echo "valgrind: $1: clean"
+	else
+		echo "valgrind: $1: FAILED (exit $2)"
+		fails=$((fails + 1))
+	fi
+}
+
+# Start a daemon under valgrind, wait for its listening line; sets PORT.
+start() { # NAME ARGS...
+	local name=$1 log="$work/$1.out"
+	shift
+	"${vg[@]}" --log-file="$work/$name.vg" "$@" >"$log" 2>"$work/$name.err" &
+	pids+=($!)
+	last_pid=$!
+	for _ in $(seq 1 300); do
+		if grep -q "^listening on" "$log" 2>/dev/null; then
+			PORT=$(sed -n 's/^listening on .*:\([0-9]*\)$/\1/p' "$log" | head -1)
+			return 0
+		fi
+		sleep 0.1
+	done
+	echo "valgrind: $name never printed its listening line" >&2
+	cat "$work/$name.err" >&2
+	return 1
+}
+
+# Stop it with SIGTERM; check its exit status and the valgrind log.
+stop() { # NAME PID
+	local rc=0
+	kill -TERM "$2"
+	wait "$2" || rc=$?
+	[ -s "$work/$1.vg" ] && { cat "$work/$1.vg"; rc=99; }
+	check "$1" "$rc"
+}
+
+# framecat: encode + decode byte by byte, and a decode error path
+rc=0
+printf '68656c6c6f\n\n776f726c64\n' >"$work/msgs"
+"${vg[@]}" "$bin/framecat" encode len:varint <"$work/msgs" >"$work/stream" || rc=$?
+"${vg[@]}" "$bin/framecat" decode len:varint --split bytes <"$work/stream" >"$work/back" || rc=$?
+cmp -s "$work/msgs" "$work/back" || rc=98
+printf 'abc' | "${vg[@]}" "$bin/framecat" decode line 2>/dev/null && rc=97 || [ $? -eq 1 ] || rc=96
+check framecat "$rc"
+
+for model in iterative thread select poll epoll; do
+	start "echod-$model" "$bin/echod" --model "$model" --framing line --listen 127.0.0.1:0
+	epid=$last_pid
+	eport=$PORT
+	rc=0
+	"$bin/echo-client" --connect "127.0.0.1:$eport" --framing line one two three >"$work/ec.out" || rc=$?
+	[ "$(wc -l <"$work/ec.out")" -eq 3 ] || rc=95
+	stop "echod-$model" "$epid"
+	[ "$rc" -eq 0 ] || check "echod-$model client" "$rc"
+done
+
+# fragproxy cutting bytes in front of echod, and echo-client under valgrind
+"$bin/echod" --model epoll --framing len:2be --listen 127.0.0.1:0 >"$work/e.out" 2>/dev/null &
+pids+=($!)
+for _ in $(seq 1 100); do grep -q "^listening" "$work/e.out" && break; sleep 0.1; done
+eport=$(sed -n 's/^listening on .*:\([0-9]*\)$/\1/p' "$work/e.out")
+start fragproxy "$bin/fragproxy" --listen 127.0.0.1:0 --upstream "127.0.0.1:$eport" \
+	--split random:1-5 --seed 7
+ppid=$last_pid
+rc=0
+"${vg[@]}" "$bin/echo-client" --connect "127.0.0.1:$PORT" --framing len:2be alpha beta gamma >"$work/pc.out" || rc=$?
+[ "$(cat "$work/pc.out")" = "$(printf 'alpha\nbeta\ngamma')" ] || rc=94
+check echo-client "$rc"
+stop fragproxy "$ppid"
+
+# udp-echod
+start udp-echod "$bin/udp-echod" --listen 127.0.0.1:0
+upid=$last_pid
+rc=0
+"$bin/echo-client" --udp --connect "127.0.0.1:$PORT" ping >/dev/null || rc=$?
+stop udp-echod "$upid"
+[ "$rc" -eq 0 ] || check "udp-echod client" "$rc"
+
+# fragtest: a short run against echod (children are not traced)
+rc=0
+"${vg[@]}" "$bin/fragtest" run --framing line \
+	--server-cmd "$bin/echod --model epoll --framing line --listen 127.0.0.1:{port}" \
+	--split bytes --clients 2 --messages 5 --seed 3 >"$work/ft.out" 2>&1 || rc=$?
+[ "$rc" -eq 0 ] || cat "$work/ft.out"
+check fragtest "$rc"
+
+[ "$fails" -eq 0 ]
