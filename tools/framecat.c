@@ -117,30 +117,19 @@ static int parse_spec(struct fr_spec *spec, const char *text)
 	return 2;
 }
 
-static int parse_in(struct fc_opts *o, const char *v)
+/* hex|lines|raw as 1, 2, 3 (the order of enum fc_in and enum fc_out). */
+static int parse_format(const char *flag, const char *v, int *out)
 {
-	if (strcmp(v, "hex") == 0)
-		o->in = FC_IN_HEX;
-	else if (strcmp(v, "lines") == 0)
-		o->in = FC_IN_LINES;
-	else if (strcmp(v, "raw") == 0)
-		o->in = FC_IN_RAW;
-	else
-		return usage_error("bad --in '%s' (hex, lines or raw)", v);
-	return 0;
-}
+	static const char *const names[] = {"hex", "lines", "raw"};
 
-static int parse_out(struct fc_opts *o, const char *v)
-{
-	if (strcmp(v, "hex") == 0)
-		o->out = FC_OUT_HEX;
-	else if (strcmp(v, "lines") == 0)
-		o->out = FC_OUT_LINES;
-	else if (strcmp(v, "raw") == 0)
-		o->out = FC_OUT_RAW;
-	else
-		return usage_error("bad --out '%s' (hex, lines or raw)", v);
-	return 0;
+	for (int i = 0; i < 3; i++) {
+		if (strcmp(v, names[i]) == 0) {
+			*out = i + 1;
+			return 0;
+		}
+	}
+	fprintf(stderr, "framecat: bad %s '%s' (hex, lines or raw)\n", flag, v);
+	return 2;
 }
 
 static int parse_split(struct fc_opts *o, const char *v)
@@ -170,11 +159,14 @@ static int parse_flags(struct fc_opts *o, int argc, char **argv, bool *help_p)
 
 	opterr = 0;
 	while (rc == 0 && (c = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
+		int fmt = 0;
 		if (c == 'i') {
-			rc = parse_in(o, optarg);
+			rc = parse_format("--in", optarg, &fmt);
+			o->in = (enum fc_in)fmt;
 			in_set = true;
 		} else if (c == 'o') {
-			rc = parse_out(o, optarg);
+			rc = parse_format("--out", optarg, &fmt);
+			o->out = (enum fc_out)fmt;
 			out_set = true;
 		} else if (c == 's') {
 			rc = parse_split(o, optarg);
