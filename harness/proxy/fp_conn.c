@@ -96,6 +96,7 @@ struct fp_conn *fp_conn_accept(struct fp_proxy *p, int cfd)
 	c->p = p;
 	c->id = id;
 	c->cfd = cfd;
+	c->ufd = -1;
 	c->t0 = fp_now_ns();
 	c->state = FC_CONNECTING;
 	c->ep_c = (struct fp_ep){EP_CLIENT, c};

@@ -64,6 +64,7 @@ struct fp_conn {
 	int64_t t0;
 	struct sockaddr_storage caddr, uaddr; /* for the capture */
 	struct fp_conn *prev, *next;
+	bool dead;               /* freed at the end of the event batch */
 	bool want_reset;         /* a reset fault fired: abort after the pump */
 };
 
@@ -87,6 +88,7 @@ struct fp_proxy {
 	size_t nheap, capheap;
 	int64_t armed_ns;
 	struct fp_conn *conns;
+	struct fp_conn *graveyard; /* closed, freed after the event batch */
 	struct fp_stats st;
 	volatile sig_atomic_t stop, dump;
 	bool accept_paused;
@@ -113,6 +115,7 @@ int fp_parse_hostport(const char *s, char *host, size_t hlen, char *port,
 /* fp_loop.c */
 void fp_conn_wake(struct fp_conn *c, int64_t at_ns);
 void fp_conn_free(struct fp_conn *c);
+void fp_reap(struct fp_proxy *p);
 
 /* fp_conn.c */
 struct fp_conn *fp_conn_accept(struct fp_proxy *p, int cfd);

@@ -166,19 +166,33 @@ void fp_conn_free(struct fp_conn *c)
 		c->next->prev = c->prev;
 	for (int d = 0; d < 2; d++) {
 		free(c->d[d].buf);
+		c->d[d].buf = NULL;
 		fr_sched_free(&c->d[d].own);
 	}
 	if (c->cfd >= 0)
 		close(c->cfd);
 	if (c->ufd >= 0)
 		close(c->ufd);
-	free(c);
+	c->cfd = c->ufd = -1;
+	/* another event of this batch may still name c: free it later */
+	c->dead = true;
+	c->next = p->graveyard;
+	p->graveyard = c;
 	FP_STAT_ADD(p, active, (uint64_t)-1);
 	FP_STAT_ADD(p, closed, 1);
 	if (p->accept_paused) {
 		struct epoll_event ev = {.events = EPOLLIN, .data.ptr = &p->ep_l};
 		p->accept_paused = false;
 		epoll_ctl(p->epfd, EPOLL_CTL_MOD, p->lfd, &ev);
+	}
+}
+
+void fp_reap(struct fp_proxy *p)
+{
+	while (p->graveyard) {
+		struct fp_conn *c = p->graveyard;
+		p->graveyard = c->next;
+		free(c);
 	}
 }
 
@@ -252,11 +266,12 @@ int fp_run(struct fp_proxy *p)
 				if (read(p->evfd, &v, sizeof(v)) < 0)
 					v = 0;
 				fp_control_poll(p);
-			} else {
+			} else if (!ep->c->dead) {
 				fp_conn_event(ep->c, ep->kind == EP_UPSTREAM,
 					      evs[i].events);
 			}
 		}
+		fp_reap(p);
 		if (p->dump) {
 			p->dump = 0;
 			fp_print_stats(p, p->cfg.log ? p->cfg.log : stderr);

@@ -180,6 +180,7 @@ void fp_close(struct fp_proxy *p)
 	fp_control_stop(p);
 	while (p->conns)
 		fp_conn_free(p->conns);
+	fp_reap(p);
 	free(p->heap);
 	fp_record_close(p);
 	fp_pcap_close(p);

@@ -1,0 +1,348 @@
+/* fragproxy core: byte-exact transfers through every policy with many
+ * connections, chunk boundaries at a drained receiver, seeded determinism,
+ * record/replay, half-close, unreachable upstream, no fd leaks. */
+#include <criterion/criterion.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include "test_proxy_util.h"
+
+struct xfer {
+	int port;
+	size_t len;
+	uint64_t seed;
+	uint8_t *data;
+	uint64_t got_hash;
+	size_t got;
+	int err;
+};
+
+static void *writer(void *arg)
+{
+	struct xfer *x = arg;
+	int fd = x->err; /* fd passed through err before the reader uses it */
+	size_t off = 0;
+
+	while (off < x->len) {
+		ssize_t w = send(fd, x->data + off, x->len - off, MSG_NOSIGNAL);
+		if (w <= 0)
+			break;
+		off += (size_t)w;
+	}
+	shutdown(fd, SHUT_WR);
+	return NULL;
+}
+
+static void *client(void *arg)
+{
+	struct xfer *x = arg;
+	uint8_t buf[65536];
+	pthread_t w;
+	int fd = tp_connect(x->port);
+
+	x->data = malloc(x->len);
+	tp_fill(x->data, x->len, x->seed);
+	x->err = fd;
+	pthread_create(&w, NULL, writer, x);
+	x->got_hash = TP_FNV_INIT;
+	for (;;) {
+		ssize_t n = recv(fd, buf, sizeof(buf), 0);
+		if (n <= 0) {
+			x->err = n < 0 ? errno : 0;
+			break;
+		}
+		x->got_hash = tp_fnv(x->got_hash, buf, (size_t)n);
+		x->got += (size_t)n;
+	}
+	pthread_join(w, NULL);
+	close(fd);
+	return NULL;
+}
+
+static void run_policy(const char *policy, int nconn, size_t len)
+{
+	struct tp_server s = {0};
+	struct xfer x[16];
+	pthread_t t[16];
+
+	tp_server_start(&s, TP_ECHO);
+	struct fp_proxy *p = tp_proxy(s.port, "--split", policy, NULL);
+	for (int i = 0; i < nconn; i++) {
+		x[i] = (struct xfer){.port = fp_port(p), .len = len + (size_t)i,
+				     .seed = (uint64_t)i + 1};
+		pthread_create(&t[i], NULL, client, &x[i]);
+	}
+	for (int i = 0; i < nconn; i++) {
+		pthread_join(t[i], NULL);
+		cr_expect_eq(x[i].err, 0, "%s conn %d: %s", policy, i,
+			     strerror(x[i].err));
+		cr_expect_eq(x[i].got, x[i].len, "%s conn %d: got %zu of %zu",
+			     policy, i, x[i].got, x[i].len);
+		cr_expect_eq(x[i].got_hash, tp_fnv(TP_FNV_INIT, x[i].data,
+						  x[i].len),
+			     "%s conn %d: bytes differ", policy, i);
+		free(x[i].data);
+	}
+	tp_wait_idle(p);
+	struct fp_stats st;
+	fp_get_stats(p, &st);
+	cr_expect_eq(st.accepted, (uint64_t)nconn);
+	fp_stop(p);
+	tp_server_stop(&s);
+}
+
+Test(proxy, transfer_large_policies, .timeout = 120)
+{
+	run_policy("whole", 8, 1 << 20);
+	run_policy("fixed:1460", 8, 1 << 20);
+	run_policy("random:1-3000", 8, 512 << 10);
+	run_policy("coalesce:4096,ms=2", 8, 512 << 10);
+}
+
+Test(proxy, transfer_small_policies, .timeout = 120)
+{
+	run_policy("bytes", 4, 16 << 10);
+	run_policy("fixed:7", 6, 64 << 10);
+	run_policy("list:1,2,3,5,8,13,repeat", 6, 64 << 10);
+	run_policy("random:1-64,seed=99", 6, 64 << 10);
+}
+
+Test(proxy, transfer_asymmetric_small_buffer, .timeout = 120)
+{
+	struct tp_server s = {0};
+	struct xfer x;
+	pthread_t t;
+
+	tp_server_start(&s, TP_ECHO);
+	/* a buffer smaller than a chunk: backpressure, chunks sent in part */
+	struct fp_proxy *p = tp_proxy(s.port, "--up", "fixed:3000", "--down",
+				      "random:1-500", "--buffer", "1024", NULL);
+	x = (struct xfer){.port = fp_port(p), .len = 300000, .seed = 5};
+	pthread_create(&t, NULL, client, &x);
+	pthread_join(t, NULL);
+	cr_expect_eq(x.got, x.len);
+	cr_expect_eq(x.got_hash, tp_fnv(TP_FNV_INIT, x.data, x.len));
+	free(x.data);
+	fp_stop(p);
+	tp_server_stop(&s);
+}
+
+/* Every read boundary at a drained receiver is a schedule cut point. */
+Test(proxy, drained_boundaries_match_schedule, .timeout = 120)
+{
+	struct tp_server s = {0};
+	uint8_t data[6000];
+	char err[128];
+	struct fr_sched sch;
+	struct fr_sched_iter it;
+	static bool cut[sizeof(data) + 1];
+
+	tp_server_start(&s, TP_RECORD);
+	struct fp_proxy *p = tp_proxy(s.port, "--up", "random:1-40",
+				      "--pace", "drain", "--hold", "60000",
+				      NULL);
+	int fd = tp_connect(fp_port(p));
+	tp_fill(data, sizeof(data), 3);
+	cr_assert_eq(send(fd, data, sizeof(data), 0), (ssize_t)sizeof(data));
+	shutdown(fd, SHUT_WR);
+	struct tp_conn_result *r = tp_server_wait(&s, 0);
+	cr_assert_eq(r->total, sizeof(data));
+	cr_assert(memcmp(r->head, data, sizeof(data)) == 0);
+	/* the schedule, computed independently: seed 42, stream conn*2+dir */
+	cr_assert_eq(fr_sched_parse(&sch, "random:1-40,seed=42", err,
+				    sizeof(err)), FR_OK);
+	fr_sched_begin(&it, &sch, 0 * 2 + 0);
+	size_t off = 0, nchunks = 0;
+	while (off < sizeof(data)) {
+		off += fr_sched_next(&it);
+		nchunks++;
+		if (off <= sizeof(data))
+			cut[off] = true;
+	}
+	cut[sizeof(data)] = true;
+	size_t pos = 0;
+	for (size_t i = 0; i < r->nreads && i < TP_MAXREADS; i++) {
+		pos += r->reads[i];
+		cr_expect(cut[pos], "read %zu ends at %zu, not a cut point", i,
+			  pos);
+	}
+	struct fp_stats st;
+	fp_get_stats(p, &st);
+	cr_expect_eq(st.chunks[FP_UP], nchunks);
+	close(fd);
+	fp_stop(p);
+	tp_server_stop(&s);
+}
+
+static void record_run(const char *path, const char *seed, const char *split)
+{
+	struct tp_server s = {0};
+	uint8_t data[20000], back[20000];
+	int err;
+
+	tp_server_start(&s, TP_ECHO);
+	struct fp_proxy *p = tp_proxy(s.port, "--seed", seed, "--split", split,
+				      "--hold", "60000", "--record", path,
+				      NULL);
+	for (int c = 0; c < 2; c++) {
+		int fd = tp_connect(fp_port(p));
+		tp_fill(data, sizeof(data), 9 + (uint64_t)c);
+		cr_assert_eq(send(fd, data, sizeof(data), 0),
+			     (ssize_t)sizeof(data));
+		shutdown(fd, SHUT_WR);
+		cr_assert_eq(tp_read_all(fd, back, sizeof(back), &err),
+			     sizeof(data));
+		cr_assert(memcmp(back, data, sizeof(data)) == 0);
+		close(fd);
+		tp_wait_idle(p);
+	}
+	fp_stop(p);
+	tp_server_stop(&s);
+}
+
+/* The record without its time column and comments. */
+static char *schedule_of(const char *path)
+{
+	FILE *f = fopen(path, "r");
+	char line[256];
+	size_t cap = 1 << 20, len = 0;
+	char *out = calloc(1, cap);
+
+	cr_assert(f && out);
+	while (fgets(line, sizeof(line), f)) {
+		unsigned long long c, o, sz;
+		char dir[8];
+		if (line[0] == '#')
+			continue;
+		cr_assert_eq(sscanf(line, "%llu %7s %llu %llu", &c, dir, &o,
+				    &sz), 4, "bad record line: %s", line);
+		len += (size_t)snprintf(out + len, cap - len,
+					"%llu %s %llu %llu\n", c, dir, o, sz);
+		cr_assert(len < cap);
+	}
+	fclose(f);
+	return out;
+}
+
+Test(proxy, same_seed_same_record_and_replay, .timeout = 120)
+{
+	char a[] = "/tmp/fp_rec_a_XXXXXX", b[] = "/tmp/fp_rec_b_XXXXXX",
+	     c[] = "/tmp/fp_rec_c_XXXXXX", d[] = "/tmp/fp_rec_d_XXXXXX";
+	char replay[64];
+	int fds[] = {mkstemp(a), mkstemp(b), mkstemp(c), mkstemp(d)};
+
+	for (int i = 0; i < 4; i++)
+		close(fds[i]);
+	record_run(a, "7", "random:1-700");
+	record_run(b, "7", "random:1-700");
+	record_run(c, "8", "random:1-700");
+	snprintf(replay, sizeof(replay), "replay:%s", a);
+	record_run(d, "123", replay);
+	char *sa = schedule_of(a), *sb = schedule_of(b), *sc = schedule_of(c),
+	     *sd = schedule_of(d);
+	cr_expect(strlen(sa) > 200, "record too short: %s", sa);
+	cr_expect_str_eq(sa, sb, "same seed, different schedule");
+	cr_expect_str_neq(sa, sc, "different seeds, same schedule");
+	cr_expect_str_eq(sa, sd, "replay differs from the record");
+	free(sa);
+	free(sb);
+	free(sc);
+	free(sd);
+	unlink(a);
+	unlink(b);
+	unlink(c);
+	unlink(d);
+}
+
+Test(proxy, half_close_propagates, .timeout = 60)
+{
+	struct tp_server s = {.reply_len = 70000};
+	uint8_t data[3000], back[80000];
+	int err;
+
+	tp_server_start(&s, TP_RECORD);
+	struct fp_proxy *p = tp_proxy(s.port, "--split", "fixed:100", NULL);
+	int fd = tp_connect(fp_port(p));
+	tp_fill(data, sizeof(data), 1);
+	cr_assert_eq(send(fd, data, sizeof(data), 0), (ssize_t)sizeof(data));
+	shutdown(fd, SHUT_WR);
+	/* the server sees EOF, then answers on the still-open other half */
+	size_t got = tp_read_all(fd, back, sizeof(back), &err);
+	cr_expect_eq(err, 0);
+	cr_expect_eq(got, s.reply_len);
+	struct tp_conn_result *r = tp_server_wait(&s, 0);
+	cr_expect_eq(r->end_errno, 0);
+	cr_expect_eq(r->total, sizeof(data));
+	for (size_t i = 0; i < got; i++)
+		cr_assert_eq(back[i], (uint8_t)(i % 4096));
+	close(fd);
+	fp_stop(p);
+	tp_server_stop(&s);
+}
+
+Test(proxy, unreachable_upstream, .timeout = 60)
+{
+	struct tp_server s = {0};
+	uint8_t b[16];
+	int err;
+
+	tp_server_start(&s, TP_ECHO);
+	int dead = s.port;
+	tp_server_stop(&s); /* nothing listens there now */
+	struct fp_proxy *p = tp_proxy(dead, NULL);
+	for (int i = 0; i < 3; i++) {
+		int fd = tp_connect(fp_port(p));
+		cr_expect_eq(tp_read_all(fd, b, sizeof(b), &err), 0);
+		close(fd);
+	}
+	tp_wait_idle(p);
+	struct fp_stats st;
+	fp_get_stats(p, &st);
+	cr_expect_eq(st.upstream_fail, 3);
+	fp_stop(p);
+}
+
+static void churn(int port, int n)
+{
+	uint8_t data[2048], back[4096];
+	int err;
+
+	tp_fill(data, sizeof(data), 77);
+	for (int i = 0; i < n; i++) {
+		int fd = tp_connect(port);
+		if (i % 3 == 1) {
+			/* reset mid-stream */
+			struct linger lg = {1, 0};
+			send(fd, data, sizeof(data), 0);
+			setsockopt(fd, SOL_SOCKET, SO_LINGER, &lg, sizeof(lg));
+		} else if (i % 3 == 2) {
+			send(fd, data, sizeof(data), 0);
+			shutdown(fd, SHUT_WR);
+			tp_read_all(fd, back, sizeof(back), &err);
+		}
+		close(fd);
+	}
+}
+
+Test(proxy, churn_no_fd_leak, .timeout = 120)
+{
+	struct tp_server s = {0};
+
+	tp_server_start(&s, TP_ECHO);
+	int before = tp_count_fds();
+	struct fp_proxy *p = tp_proxy(s.port, "--split", "fixed:100", NULL);
+	churn(fp_port(p), 1500);
+	tp_wait_idle(p);
+	struct fp_stats st;
+	fp_get_stats(p, &st);
+	cr_expect_eq(st.accepted, 1500);
+	cr_expect_eq(st.closed + st.upstream_fail, 1500);
+	fp_stop(p);
+	tp_server_stop(&s);
+	cr_expect_eq(tp_count_fds(), before - 1, "fds before %d after %d",
+		     before, tp_count_fds());
+}

@@ -1,0 +1,63 @@
+/* Helpers for the fragproxy suites: in-test upstream servers (echo, and a
+ * recorder that keeps what each connection received and how it ended),
+ * blocking clients, a small FNV-1a hash and an embedded proxy starter. */
+#ifndef TEST_PROXY_UTIL_H
+#define TEST_PROXY_UTIL_H
+
+#include <pthread.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "fragproxy.h"
+
+#define TP_MAXCONN 64
+#define TP_MAXREADS 4096
+
+struct tp_conn_result {
+	bool done;
+	size_t total;
+	uint64_t hash;
+	int end_errno;      /* 0: clean EOF, else errno of the failing recv */
+	size_t nreads;
+	size_t reads[TP_MAXREADS]; /* size of each recv (first TP_MAXREADS) */
+	uint8_t head[8192]; /* first bytes received */
+};
+
+enum tp_mode { TP_ECHO = 1, TP_RECORD };
+
+struct tp_server {
+	int lfd, port;
+	enum tp_mode mode;
+	size_t reply_len;     /* TP_RECORD: bytes sent after EOF is seen */
+	size_t send_first;    /* TP_RECORD: bytes sent right after accept */
+	pthread_t thr;
+	volatile int stop;
+	pthread_mutex_t mu;
+	pthread_cond_t cv;
+	int nconn, nlive;
+	struct tp_conn_result *res; /* TP_MAXCONN, later ones unrecorded */
+};
+
+void tp_server_start(struct tp_server *s, enum tp_mode mode);
+void tp_server_stop(struct tp_server *s);
+/* Wait until connection i finished; returns its result. */
+struct tp_conn_result *tp_server_wait(struct tp_server *s, int i);
+
+uint64_t tp_fnv(uint64_t h, const void *p, size_t n);
+#define TP_FNV_INIT 0xcbf29ce484222325ULL
+void tp_fill(uint8_t *buf, size_t n, uint64_t seed);
+
+int tp_connect(int port);
+/* recv until EOF/error; returns bytes read, *err = errno or 0. */
+size_t tp_read_all(int fd, uint8_t *buf, size_t cap, int *err);
+
+/* Start an embedded proxy with options given as "--opt", "value" pairs,
+ * NULL-terminated; upstream port filled in. Aborts the test on error. */
+struct fp_proxy *tp_proxy(int up_port, ...);
+
+int tp_count_fds(void);
+/* Poll fp_get_stats until active == 0 (or 20 s pass). */
+void tp_wait_idle(struct fp_proxy *p);
+
+#endif
