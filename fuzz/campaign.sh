@@ -1,0 +1,187 @@
+#!/usr/bin/env bash
+# fuzz/campaign.sh: a fuzzing campaign on one machine with every core:
+# libFuzzer (-fork=N) or AFL++ (one -M and N-1 -S, one of them CMPLOG),
+# each target for its share of the time; merges new inputs into corpus/,
+# de-duplicates crashes by stack, writes a summary (and afl-plot graphs).
+set -euo pipefail
+FZ_PROG=campaign
+. "$(dirname "$0")/lib.sh"
+
+ENGINE=libfuzzer
+TARGETS=all
+DURATION=10m
+JOBS=$(nproc)
+OUT=""
+MERGE=1
+
+usage() {
+	cat <<USAGE
+usage: fuzz/campaign.sh [--engine libfuzzer|afl] [--targets all|LIST]
+                        [--time DURATION] [--jobs N] [--out DIR] [--no-merge]
+Fuzz every target in LIST (default all) for its share of DURATION (e.g.
+90s, 30m, 8h; default $DURATION) on N cores (default: all, $JOBS).
+Afterwards new coverage-increasing inputs are minimised into
+corpus/<target>/ (libFuzzer -merge=1 / afl-cmin; --no-merge skips),
+crashes are grouped by the top of their ASan stack, and DIR/summary.txt
+lists execs/s, coverage, new inputs and unique crashes per target.
+DIR defaults to build/campaign/<engine>-<date>. Ctrl-C stops cleanly.
+For many machines: run AFL++ -S instances elsewhere on a shared -o dir,
+or use the ClusterFuzzLite setup (.clusterfuzzlite/, docs/fuzzing.md).
+USAGE
+}
+
+while [ $# -gt 0 ]; do
+	case $1 in
+	--engine) ENGINE=${2:?}; shift 2 ;;
+	--targets) TARGETS=${2:?}; shift 2 ;;
+	--time) DURATION=${2:?}; shift 2 ;;
+	--jobs) JOBS=${2:?}; shift 2 ;;
+	--out) OUT=${2:?}; shift 2 ;;
+	--no-merge) MERGE=0; shift ;;
+	-h | --help) usage; exit 0 ;;
+	*) usage >&2; fz_usage_error "unknown argument '$1'" ;;
+	esac
+done
+case $ENGINE in libfuzzer | afl) ;; *) fz_usage_error "--engine: libfuzzer or afl" ;; esac
+[[ $JOBS =~ ^[1-9][0-9]*$ ]] || fz_usage_error "--jobs: a positive number"
+seconds() {
+	local v=$1
+	case $v in
+	*h) echo $((${v%h} * 3600)) ;; *m) echo $((${v%m} * 60)) ;;
+	*s) echo "${v%s}" ;; *) echo "$v" ;;
+	esac
+}
+TOTAL=$(seconds "$DURATION")
+[[ $TOTAL =~ ^[1-9][0-9]*$ ]] || fz_usage_error "--time: like 90s, 30m or 2h"
+FZ_TARGETS=$(fz_targets "$TARGETS" | tr '\n' ' ')
+NT=$(echo "$FZ_TARGETS" | wc -w)
+SHARE=$((TOTAL / NT))
+[ "$SHARE" -ge 5 ] || SHARE=5
+OUT=${OUT:-$FZ_ROOT/build/campaign/$ENGINE-$(date +%Y%m%d-%H%M%S)}
+mkdir -p "$OUT"
+trap fz_cleanup EXIT
+trap 'fz_log "interrupted"; fz_cleanup; exit 130' INT TERM
+
+BUILD=$FZ_ROOT/build/campaign-$ENGINE
+REPLAY=$FZ_ROOT/build/campaign-replay
+FZ_TARGETS_ALL=$FZ_TARGETS
+fz_build "$ENGINE" "$BUILD"
+if [ "$ENGINE" = afl ]; then
+	fz_log "building the CMPLOG variant"
+	AFL_LLVM_CMPLOG=1 fz_build afl "$BUILD-cmplog"
+fi
+# Crash triage runs the plain replay driver under ASan+UBSan.
+FZ_TARGETS=$FZ_TARGETS_ALL fz_build replay "$REPLAY" -DFRAGLAB_SANITIZE=ON
+FZ_TARGETS=$FZ_TARGETS_ALL
+
+count() { find "$1" -maxdepth 1 -type f ! -name '.*' 2>/dev/null | wc -l; }
+
+# Wait for PID while printing progress every 15 s.
+watch_progress() {
+	local pid=$1 t=$2 start=$SECONDS
+	while kill -0 "$pid" 2>/dev/null; do
+		sleep 15 & wait $! || true
+		kill -0 "$pid" 2>/dev/null || break
+		fz_log "$t: $((SECONDS - start))/$SHARE s, $(progress "$t")"
+	done
+	wait "$pid" || true
+}
+
+progress() {
+	local t=$1 w=$OUT/$t
+	if [ "$ENGINE" = libfuzzer ]; then
+		grep -ho 'cov: [0-9]* .*exec/s:\? [0-9]*' "$w"/fuzz-*.log "$w"/log 2>/dev/null |
+			tail -1 | sed 's/ ft:.*exec/ exec/' || true
+	else
+		awk -F' *: *' '/^(execs_per_sec|edges_found|saved_crashes)/ {printf "%s=%s ", $1, $2}' \
+			"$w/afl/main/fuzzer_stats" 2>/dev/null || true
+	fi
+}
+
+run_libfuzzer() {
+	local t=$1 w=$OUT/$1 bin=$BUILD/bin/$1 dict args=()
+	mkdir -p "$w/new" "$w/crashes"
+	dict=$(fz_dict_for "$t")
+	[ -n "$dict" ] && args+=("-dict=$dict")
+	(cd "$w" && exec "$bin" -fork="$JOBS" -ignore_crashes=1 \
+		-max_total_time="$SHARE" -max_len=4096 -timeout=10 \
+		-print_final_stats=1 "${args[@]}" -artifact_prefix="$w/crashes/" \
+		"$w/new" "$FZ_ROOT/corpus/$t" "$FZ_ROOT/corpus/regressions/$t") \
+		>"$w/log" 2>&1 &
+	FZ_PIDS="$FZ_PIDS $!"
+	watch_progress $! "$t"
+	if [ "$MERGE" = 1 ]; then
+		"$bin" -merge=1 "$FZ_ROOT/corpus/$t" "$w/new" >"$w/merge.log" 2>&1 ||
+			fz_log "$t: merge failed (see $w/merge.log)"
+	fi
+}
+
+run_afl() {
+	local t=$1 w=$OUT/$1 bin=$BUILD/bin/$1 dict args=() i pids=""
+	mkdir -p "$w/crashes" "$w/seeds"
+	cp "$FZ_ROOT/corpus/$t"/* "$FZ_ROOT/corpus/regressions/$t"/* "$w/seeds/" 2>/dev/null || true
+	[ "$(count "$w/seeds")" -gt 0 ] || printf 'seed' >"$w/seeds/empty"
+	dict=$(fz_dict_for "$t")
+	[ -n "$dict" ] && args+=(-x "$dict")
+	export AFL_SKIP_CPUFREQ=1 AFL_NO_UI=1 AFL_I_DONT_CARE_ABOUT_MISSING_CRASHES=1
+	for i in $(seq 0 $((JOBS - 1))); do
+		local role=(-S "sec$i") extra=()
+		[ "$i" = 0 ] && role=(-M main)
+		[ "$i" = 1 ] && extra=(-c "$BUILD-cmplog/bin/$t")
+		afl-fuzz "${role[@]}" "${extra[@]}" "${args[@]}" -i "$w/seeds" \
+			-o "$w/afl" -V "$SHARE" -t 1000 -- "$bin" \
+			>"$w/afl-$i.log" 2>&1 &
+		pids="$pids $!"
+		FZ_PIDS="$FZ_PIDS $!"
+	done
+	for i in $pids; do watch_progress "$i" "$t"; done
+	cp "$w"/afl/*/crashes/id:* "$w/crashes/" 2>/dev/null || true
+	command -v afl-plot >/dev/null && afl-plot "$w/afl/main" "$w/plot" >/dev/null 2>&1 || true
+	if [ "$MERGE" = 1 ]; then
+		afl-cmin -i "$w/afl/main/queue" -o "$w/min" -- "$bin" >"$w/cmin.log" 2>&1 ||
+			fz_log "$t: afl-cmin failed (see $w/cmin.log)"
+		for f in "$w"/min/*; do
+			[ -f "$f" ] && cp "$f" "$FZ_ROOT/corpus/$t/$(sha1sum "$f" | cut -c1-40)"
+		done
+	fi
+}
+
+# Group crashes by the first three fraglab frames of their ASan stack.
+triage() {
+	local t=$1 w=$OUT/$1 f sig
+	: >"$w/crash-signatures.txt"
+	for f in "$w"/crashes/*; do
+		[ -f "$f" ] || continue
+		sig=$(ASAN_OPTIONS=handle_abort=1:symbolize=1 UBSAN_OPTIONS=print_stacktrace=1 \
+			"$REPLAY/bin/$t" "$f" 2>&1 | grep -E '^ +#[0-9]+ ' |
+			grep -vE 'abort|raise|pthread_kill|__sanitizer|libc\.so|fz_die' |
+			awk '{print $4}' | head -3 | paste -sd' ' -)
+		printf '%s\t%s\n' "${sig:-unknown}" "$f" >>"$w/crash-signatures.txt"
+	done
+	cut -f1 "$w/crash-signatures.txt" | sort -u | grep -c . || true
+}
+
+summary_line() {
+	local t=$1 w=$OUT/$1 before=$2 rate cov uniq
+	if [ "$ENGINE" = libfuzzer ]; then
+		rate=$(grep -o 'exec/s:\? [0-9]*' "$w/log" | tail -1 | awk '{print $2}' || true)
+		cov=$(grep -o 'cov: [0-9]*' "$w/log" | tail -1 | cut -d' ' -f2 || true)
+	else
+		rate=$(awk -F' *: *' '/^execs_per_sec/ {s += $2} END {print int(s)}' "$w"/afl/*/fuzzer_stats 2>/dev/null || true)
+		cov=$(awk -F' *: *' '/^edges_found/ {print $2}' "$w/afl/main/fuzzer_stats" 2>/dev/null || true)
+	fi
+	uniq=$(triage "$t")
+	printf '%-22s %10s %8s %6s %6s\n' "$t" "${rate:-?}" "${cov:-?}" \
+		"$(($(count "$FZ_ROOT/corpus/$t") - before))" "${uniq:-0}"
+}
+
+fz_log "$ENGINE campaign: $NT targets x $SHARE s on $JOBS cores -> $OUT"
+printf '%-22s %10s %8s %6s %6s\n' target 'execs/s' coverage new crashes >"$OUT/summary.txt"
+for t in $FZ_TARGETS; do
+	before=$(count "$FZ_ROOT/corpus/$t")
+	fz_log "$t: fuzzing for $SHARE s"
+	"run_$ENGINE" "$t"
+	summary_line "$t" "$before" | tee -a "$OUT/summary.txt"
+done
+fz_log "summary: $OUT/summary.txt (crash groups: $OUT/<target>/crash-signatures.txt)"
+cat "$OUT/summary.txt"
