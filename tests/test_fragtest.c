@@ -363,7 +363,11 @@ Test(fragtest, usage_errors_exit_2)
 	}
 	ftt_sh(&o, "%s run --framing len:5be --target 127.0.0.1:1",
 	       ftt_bin("fragtest"));
-	cr_assert(strstr(o.err, "fragtest: --framing: "), "%s", o.err);
+	cr_assert(strstr(o.err, "fragtest: bad spec 'len:5be': "), "%s", o.err);
+	ftt_sh(&o, "%s run --framing line --target 127.0.0.1:1 --split x:1",
+	       ftt_bin("fragtest"));
+	cr_assert(strstr(o.err, "fragtest: bad split 'x:1' (--split): "), "%s",
+		  o.err);
 	ftt_sh(&o, "%s run --help", ftt_bin("fragtest"));
 	cr_assert_eq(o.status, 0);
 	cr_assert(strstr(o.out, "--server-cmd"));

@@ -147,6 +147,8 @@ void ft_reproduce(const struct ft_opts *o, char *buf, size_t len);
 int ft_sibling(const char *name, char *buf, size_t len);
 
 /* ---- clients (ft_client.c) ---- */
+/* Blocking connect, then non-blocking with TCP_NODELAY; -1 and err. */
+int ft_connect(const char *host, int port, char *err, size_t errlen);
 int ft_clients(const struct ft_opts *o, const struct fr_spec *spec,
 	       const char *host, int port, struct ft_result *r);
 

@@ -48,7 +48,7 @@ static double ft_now(void)
 	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
-static int ft_connect(const char *host, int port, char *err, size_t errlen)
+int ft_connect(const char *host, int port, char *err, size_t errlen)
 {
 	struct addrinfo hints = {.ai_socktype = SOCK_STREAM}, *ai = NULL;
 	char ps[16];

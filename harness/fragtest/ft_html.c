@@ -94,7 +94,7 @@ static void ft_svg_chunks(FILE *f, const struct ft_chunks *c, uint64_t lo,
 {
 	fprintf(f, "<text x=\"10\" y=\"%d\">%s</text>\n", y - 4, label);
 	if (!c->n) {
-		fprintf(f, "<text x=\"10\" y=\"%d\" fill=\"#888\">(no record)"
+		fprintf(f, "<text x=\"10\" y=\"%d\" fill=\"#888\">(no chunks recorded)"
 			"</text>\n", y + 14);
 		return;
 	}

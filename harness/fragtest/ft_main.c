@@ -159,7 +159,7 @@ int ft_check_sched(const char *flag, const char *text)
 	if (!strncmp(text, "replay:", 7)) /* fragproxy's own: it checks it */
 		return 0;
 	if (fr_sched_parse(&s, text, err, sizeof(err)) != FR_OK) {
-		ft_usage_err("%s: %s", flag, err);
+		ft_err("bad split '%s' (%s): %s", text, flag, err);
 		return -1;
 	}
 	fr_sched_free(&s);
@@ -230,7 +230,7 @@ int ft_check_framing(const char *text)
 	char err[256];
 
 	if (fr_spec_parse(&spec, text, err, sizeof(err)) != FR_OK) {
-		ft_usage_err("--framing: %s", err);
+		ft_err("bad spec '%s': %s", text, err); /* as framecat says it */
 		return -1;
 	}
 	return 0;

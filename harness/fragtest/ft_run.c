@@ -190,6 +190,16 @@ static int ft_run_inner(const struct ft_opts *o, const struct fr_spec *spec,
 		snprintf(r->setup_msg, sizeof(r->setup_msg),
 			 "bad --target '%s' (want HOST:PORT)", o->target);
 		return -1;
+	} else if (!o->direct) {
+		/* behind the proxy a dead target would look like resets */
+		int fd = ft_connect(host, port, err, sizeof(err));
+
+		if (fd < 0) {
+			snprintf(r->setup_msg, sizeof(r->setup_msg),
+				 "--target: %s", err);
+			return -1;
+		}
+		close(fd);
 	}
 	if (!o->direct) {
 		if (ft_start_proxy(o, px, host, port, err, sizeof(err)) < 0) {
