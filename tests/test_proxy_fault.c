@@ -1,0 +1,219 @@
+/* fragproxy faults: each fires at the offset or chunk count it names and
+ * does what it says (FIN, RST, half-close, stall, black hole, limit,
+ * refuse), on every connection or only the one it names. */
+#include <criterion/criterion.h>
+#include <errno.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include "test_proxy_util.h"
+
+static uint8_t data[5000];
+
+struct fault_run {
+	struct tp_server s;
+	struct fp_proxy *p;
+	int fd;
+};
+
+/* Client sends data[] and half-closes; the recorder upstream keeps it. */
+static void start(struct fault_run *r, const char *fault, const char *split)
+{
+	memset(r, 0, sizeof(*r));
+	tp_server_start(&r->s, TP_RECORD);
+	r->p = tp_proxy(r->s.port, "--fault", fault, "--split", split, NULL);
+	r->fd = tp_connect(fp_port(r->p));
+	tp_fill(data, sizeof(data), 11);
+	cr_assert_eq(send(r->fd, data, sizeof(data), 0), (ssize_t)sizeof(data));
+}
+
+static void finish(struct fault_run *r)
+{
+	close(r->fd);
+	tp_wait_idle(r->p);
+	fp_stop(r->p);
+	tp_server_stop(&r->s);
+}
+
+static void expect_prefix(struct tp_conn_result *res, size_t n)
+{
+	cr_expect_eq(res->total, n, "upstream got %zu bytes, want %zu",
+		     res->total, n);
+	cr_expect(memcmp(res->head, data, n) == 0, "bytes differ");
+}
+
+Test(proxy_fault, close_at_offset)
+{
+	struct fault_run r;
+	uint8_t b[64];
+	int err;
+
+	start(&r, "up:close@offset=1000", "random:1-300");
+	struct tp_conn_result *res = tp_server_wait(&r.s, 0);
+	expect_prefix(res, 1000);
+	cr_expect_eq(res->end_errno, 0, "want FIN, got %s",
+		     strerror(res->end_errno));
+	cr_expect_eq(tp_read_all(r.fd, b, sizeof(b), &err), 0);
+	cr_expect_eq(err, 0, "client wants FIN, got %s", strerror(err));
+	finish(&r);
+}
+
+Test(proxy_fault, reset_at_offset)
+{
+	struct fault_run r;
+	uint8_t b[64];
+	int err;
+
+	start(&r, "up:reset@offset=1000", "fixed:64");
+	struct tp_conn_result *res = tp_server_wait(&r.s, 0);
+	expect_prefix(res, 1000);
+	cr_expect_eq(res->end_errno, ECONNRESET, "want RST, got %s",
+		     strerror(res->end_errno));
+	tp_read_all(r.fd, b, sizeof(b), &err);
+	cr_expect_eq(err, ECONNRESET, "client wants RST, got %s",
+		     strerror(err));
+	finish(&r);
+}
+
+Test(proxy_fault, half_close_keeps_other_direction)
+{
+	struct fault_run r;
+	uint8_t b[2000];
+	int err;
+
+	memset(&r, 0, sizeof(r));
+	r.s.reply_len = 1500;
+	tp_server_start(&r.s, TP_RECORD);
+	r.p = tp_proxy(r.s.port, "--fault", "up:half@offset=1000", NULL);
+	r.fd = tp_connect(fp_port(r.p));
+	tp_fill(data, sizeof(data), 11);
+	cr_assert_eq(send(r.fd, data, sizeof(data), 0), (ssize_t)sizeof(data));
+	struct tp_conn_result *res = tp_server_wait(&r.s, 0);
+	expect_prefix(res, 1000);
+	cr_expect_eq(res->end_errno, 0);
+	/* the server answered after its EOF: the down direction still works */
+	shutdown(r.fd, SHUT_WR);
+	cr_expect_eq(tp_read_all(r.fd, b, sizeof(b), &err), 1500);
+	cr_expect_eq(err, 0);
+	struct fp_stats st;
+	fp_get_stats(r.p, &st);
+	cr_expect_eq(st.dropped[FP_UP], sizeof(data) - 1000);
+	finish(&r);
+}
+
+Test(proxy_fault, stall_loses_nothing)
+{
+	struct fault_run r;
+
+	start(&r, "up:stall:400@offset=1000", "whole");
+	shutdown(r.fd, SHUT_WR);
+	struct tp_conn_result *res = tp_server_wait(&r.s, 0);
+	expect_prefix(res, sizeof(data));
+	size_t pos = 0;
+	bool cut = false;
+	for (size_t i = 0; i < res->nreads; i++) {
+		pos += res->reads[i];
+		cut |= pos == 1000;
+	}
+	cr_expect(cut, "no read ended at the stall offset");
+	struct fp_stats st;
+	fp_get_stats(r.p, &st);
+	cr_expect_eq(st.faults, 1);
+	finish(&r);
+}
+
+Test(proxy_fault, blackhole_drops_after_offset)
+{
+	struct fault_run r;
+
+	start(&r, "up:blackhole@offset=1000", "fixed:100");
+	shutdown(r.fd, SHUT_WR);
+	struct tp_conn_result *res = tp_server_wait(&r.s, 0);
+	expect_prefix(res, 1000);
+	finish(&r);
+}
+
+Test(proxy_fault, limit_closes_after_bytes)
+{
+	struct fault_run r;
+
+	start(&r, "up:limit:2500", "whole");
+	struct tp_conn_result *res = tp_server_wait(&r.s, 0);
+	expect_prefix(res, 2500);
+	cr_expect_eq(res->end_errno, 0);
+	finish(&r);
+}
+
+Test(proxy_fault, down_close_after_chunks)
+{
+	struct tp_server s = {.send_first = 100};
+	uint8_t b[200];
+	int err;
+
+	tp_server_start(&s, TP_RECORD);
+	struct fp_proxy *p = tp_proxy(s.port, "--down", "fixed:10", "--fault",
+				      "down:close@chunks=3", NULL);
+	int fd = tp_connect(fp_port(p));
+	size_t got = tp_read_all(fd, b, sizeof(b), &err);
+	cr_expect_eq(got, 30);
+	cr_expect_eq(err, 0);
+	for (size_t i = 0; i < got; i++)
+		cr_expect_eq(b[i], (uint8_t)i);
+	close(fd);
+	tp_wait_idle(p);
+	fp_stop(p);
+	tp_server_stop(&s);
+}
+
+Test(proxy_fault, refuse_only_named_connection)
+{
+	struct tp_server s = {0};
+	uint8_t b[16];
+	int err;
+
+	tp_server_start(&s, TP_ECHO);
+	struct fp_proxy *p = tp_proxy(s.port, "--fault", "refuse,conn=0",
+				      NULL);
+	int fd = tp_connect(fp_port(p));
+	tp_read_all(fd, b, sizeof(b), &err);
+	cr_expect_eq(err, ECONNRESET, "refused conn: %s", strerror(err));
+	close(fd);
+	fd = tp_connect(fp_port(p));
+	cr_assert_eq(send(fd, "ping", 4, 0), 4);
+	shutdown(fd, SHUT_WR);
+	cr_expect_eq(tp_read_all(fd, b, sizeof(b), &err), 4);
+	cr_expect_eq(err, 0);
+	cr_expect(memcmp(b, "ping", 4) == 0);
+	close(fd);
+	struct fp_stats st;
+	fp_get_stats(p, &st);
+	cr_expect_eq(st.refused, 1);
+	fp_stop(p);
+	tp_server_stop(&s);
+}
+
+Test(proxy_fault, parse_errors_name_the_part)
+{
+	struct fp_fault f;
+	char err[128];
+
+	cr_expect_eq(fp_fault_parse(&f, "up:reset@offset=7,conn=2", err,
+				    sizeof(err)), 0);
+	cr_expect_eq(f.kind, FP_FAULT_RESET);
+	cr_expect_eq(f.at, 7);
+	cr_expect_eq(f.conn, 2);
+	cr_expect_eq(fp_fault_parse(&f, "down:stall:50@chunks=4", err,
+				    sizeof(err)), 0);
+	cr_expect_eq(f.kind, FP_FAULT_STALL);
+	cr_expect_eq(f.arg, 50);
+	cr_expect_eq(f.when, FP_AT_CHUNKS);
+	cr_expect_eq(fp_fault_parse(&f, "sideways:close", err, sizeof(err)),
+		     -1);
+	cr_expect(strstr(err, "sideways:close") != NULL, "%s", err);
+	cr_expect_eq(fp_fault_parse(&f, "up:explode", err, sizeof(err)), -1);
+	cr_expect(strstr(err, "unknown kind") != NULL, "%s", err);
+	cr_expect_eq(fp_fault_parse(&f, "up:stall", err, sizeof(err)), -1);
+	cr_expect_eq(fp_fault_parse(&f, "up:close@when=3", err, sizeof(err)),
+		     -1);
+}
