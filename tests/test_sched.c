@@ -193,6 +193,13 @@ Test(sched, coalesce)
 	parse_ok(&s, "coalesce:64");
 	cr_assert_eq(s.n, 64);
 	cr_assert_eq(s.ms, 0);
+	{
+		size_t z[20];
+
+		sizes(&s, 0, z, 20);
+		for (int i = 0; i < 20; i++)
+			cr_assert_geq(z[i], 1, "coalesce gave a 0-byte chunk");
+	}
 	fr_sched_free(&s);
 }
 
