@@ -40,6 +40,14 @@ static uint64_t base_seed(void)
 	return env ? strtoull(env, NULL, 0) : 0x5eed2026;
 }
 
+static void log_seed(void)
+{
+	cr_log_info("props: FRAGLAB_SEED=%llu",
+		    (unsigned long long)base_seed());
+}
+
+TestSuite(props, .init = log_seed);
+
 static uint8_t rand_byte(uint64_t *rng, bool special)
 {
 	if (special)
