@@ -25,12 +25,6 @@
 #define RES_MAX ((size_t)1 << 20) /* latency samples kept (reservoir) */
 #define RBUF 65536
 
-struct opts {
-	const char *echod, *models, *conns, *spec_text;
-	int duration_ms, pipeline, idle, idle_active;
-	size_t size;
-	struct fr_spec spec;
-};
 
 struct lc {
 	int fd;
@@ -79,7 +73,7 @@ static int cmp_u64(const void *a, const void *b)
 }
 
 /* Queue one frame whose payload starts with the send time in hex. */
-static int queue_frame(struct lc *c, const struct opts *o)
+static int queue_frame(struct lc *c, const struct el_opts *o)
 {
 	char msg[256];
 	size_t need = fr_encode_bound(&o->spec, o->size), n;
@@ -125,7 +119,7 @@ static int flush(int ep, struct lc *c)
 }
 
 /* Read echoes; each frame's latency is recorded and a new frame sent. */
-static int on_read(struct lc *c, const struct opts *o, uint8_t *rbuf,
+static int on_read(struct lc *c, const struct el_opts *o, uint8_t *rbuf,
 		   struct lat *l, uint64_t *frames, bool measuring)
 {
 	ssize_t n = recv(c->fd, rbuf, RBUF, 0);
@@ -183,7 +177,7 @@ static void close_all(struct lc *c, int n)
 }
 
 static int open_all(struct lc *c, int n, int ep, int port,
-		    const struct opts *o)
+		    const struct el_opts *o)
 {
 	for (int i = 0; i < n; i++)
 		c[i].fd = -1;
@@ -204,7 +198,7 @@ static int open_all(struct lc *c, int n, int ep, int port,
 }
 
 /* Drive n connections for the duration (after a warm-up of a fifth). */
-static struct result run_load(const struct opts *o, int port, int n)
+static struct result run_load(const struct el_opts *o, int port, int n)
 {
 	struct result r = {0};
 	struct lat l = {.v = malloc(RES_MAX * sizeof(uint64_t)), .seed = 7};
@@ -250,7 +244,7 @@ out:
 }
 
 /* Start echod; returns its pid and port, or -1. */
-static pid_t spawn_echod(const struct opts *o, const char *model, int *port)
+static pid_t spawn_echod(const struct el_opts *o, const char *model, int *port)
 {
 	int p[2];
 	char line[128];
@@ -308,7 +302,7 @@ static void row(const char *name, int conns, const char *note,
 	fflush(stdout);
 }
 
-static struct result measure(const struct opts *o, const char *model,
+static struct result measure(const struct el_opts *o, const char *model,
 			     int conns)
 {
 	struct result r = {0};
@@ -332,7 +326,7 @@ static struct result measure(const struct opts *o, const char *model,
 
 /* epoll with o->idle idle connections held open beside the active ones.
  * *dropped counts idle connections the server closed. */
-static struct result measure_idle(const struct opts *o, int *dropped)
+static struct result measure_idle(const struct el_opts *o, int *dropped)
 {
 	struct result r = {0};
 	int port, *idle = calloc((size_t)o->idle, sizeof(int)), n = 0;
@@ -364,73 +358,6 @@ out:
 	return r;
 }
 
-static void usage(FILE *f)
-{
-	fprintf(f,
-		"usage: echo-load [--echod PATH] [--models LIST] [--conns LIST]\n"
-		"                 [--duration MS] [--pipeline N] [--size B] "
-		"[--framing SPEC]\n"
-		"                 [--idle N] [--idle-active N]\n"
-		"Load benchmark for echod over loopback: frames/s and p50/p99 "
-		"round trip per\nmodel, beside a raw epoll echo thread "
-		"(no framing) measured in the same run.\n\n"
-		"  --echod PATH      echod binary (default: next to echo-load)\n"
-		"  --models LIST     default iterative,fork,thread,select,poll,"
-		"epoll\n"
-		"  --conns LIST      connection counts, default 1,100,1000\n"
-		"  --duration MS     measured time per row (default 1000, "
-		"plus 20%% warm-up)\n"
-		"  --pipeline N      frames in flight per connection "
-		"(default 8)\n"
-		"  --size B          payload bytes, 16..200 (default 32)\n"
-		"  --framing SPEC    default len:4be\n"
-		"  --idle N          epoll row with N idle connections "
-		"(default 10000, 0: skip)\n"
-		"  --idle-active N   active connections beside them "
-		"(default 100)\n\n"
-		"RLIMIT_NOFILE is raised to its hard limit in echo-load; echod "
-		"inherits it.\n");
-}
-
-static void parse(struct opts *o, int argc, char **argv)
-{
-	static const struct option lo[] = {
-		{"echod", 1, NULL, 'e'},    {"models", 1, NULL, 'm'},
-		{"conns", 1, NULL, 'c'},    {"duration", 1, NULL, 'd'},
-		{"pipeline", 1, NULL, 'p'}, {"size", 1, NULL, 's'},
-		{"framing", 1, NULL, 'f'},  {"idle", 1, NULL, 'i'},
-		{"idle-active", 1, NULL, 'a'}, {"help", 0, NULL, 'h'},
-		{0, 0, 0, 0}};
-	int c;
-
-	while ((c = getopt_long(argc, argv, "h", lo, NULL)) != -1) {
-		switch (c) {
-		case 'e': o->echod = optarg; break;
-		case 'm': o->models = optarg; break;
-		case 'c': o->conns = optarg; break;
-		case 'd': o->duration_ms = atoi(optarg); break;
-		case 'p': o->pipeline = atoi(optarg); break;
-		case 's': o->size = (size_t)atoi(optarg); break;
-		case 'f': o->spec_text = optarg; break;
-		case 'i': o->idle = atoi(optarg); break;
-		case 'a': o->idle_active = atoi(optarg); break;
-		case 'h': usage(stdout); exit(0);
-		default: usage(stderr); exit(2);
-		}
-	}
-	char err[256];
-	if (fr_spec_parse(&o->spec, o->spec_text, err, sizeof(err)) != FR_OK) {
-		fprintf(stderr, "echo-load: --framing: %s\n", err);
-		exit(2);
-	}
-	if (o->duration_ms < 10 || o->pipeline < 1 || o->size < 16 ||
-	    o->size > 200 || o->idle < 0 || o->idle_active < 1 ||
-	    optind < argc) {
-		fprintf(stderr, "echo-load: bad option value (try --help)\n");
-		exit(2);
-	}
-}
-
 static void raise_nofile(void)
 {
 	struct rlimit rl;
@@ -441,7 +368,7 @@ static void raise_nofile(void)
 	}
 }
 
-static void table(const struct opts *o)
+static void table(const struct el_opts *o)
 {
 	char conns[128];
 
@@ -469,7 +396,7 @@ static void table(const struct opts *o)
 int main(int argc, char **argv)
 {
 	static char self[4096];
-	struct opts o = {.models = "iterative,fork,thread,select,poll,epoll",
+	struct el_opts o = {.models = "iterative,fork,thread,select,poll,epoll",
 			 .conns = "1,100,1000", .spec_text = "len:4be",
 			 .duration_ms = 1000, .pipeline = 8, .size = 32,
 			 .idle = 10000, .idle_active = 100};
@@ -481,7 +408,7 @@ int main(int argc, char **argv)
 		strcpy(slash ? slash + 1 : self, "echod");
 		o.echod = self;
 	}
-	parse(&o, argc, argv);
+	el_parse(&o, argc, argv);
 	signal(SIGPIPE, SIG_IGN);
 	raise_nofile();
 	printf("echo-load: %s, payload %zu B, pipeline %d, %d ms per row\n\n",

@@ -1,8 +1,22 @@
-/* echo-load internals: the raw baseline server thread (echo_rawd.c). */
+/* echo-load internals: options (echo_load_opts.c) and the raw baseline
+ * server thread (echo_rawd.c). */
 #ifndef BENCH_ECHO_LOAD_H
 #define BENCH_ECHO_LOAD_H
 
 #include <pthread.h>
+#include <stddef.h>
+
+#include "framing/spec.h"
+
+struct el_opts {
+	const char *echod, *models, *conns, *spec_text;
+	int duration_ms, pipeline, idle, idle_active;
+	size_t size;
+	struct fr_spec spec;
+};
+
+/* Parse argv into o (defaults already set); exits 2 on bad usage. */
+void el_parse(struct el_opts *o, int argc, char **argv);
 
 struct el_raw {
 	int lfd, stopfd, port;

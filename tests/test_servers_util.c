@@ -195,26 +195,30 @@ int ts_run(const char *const argv[], const char *in, char *out,
 	return WEXITSTATUS(st);
 }
 
-int ts_connect(int port, bool v6)
+unsigned ts_loopback(struct sockaddr_storage *ss, int port, bool v6)
 {
-	struct sockaddr_storage ss = {0};
-	socklen_t len;
-	struct timeval tv = {.tv_sec = TS_WAIT_MS / 1000};
-	int one = 1;
-
+	memset(ss, 0, sizeof(*ss));
 	if (v6) {
-		struct sockaddr_in6 *a = (struct sockaddr_in6 *)&ss;
+		struct sockaddr_in6 *a = (struct sockaddr_in6 *)ss;
 		a->sin6_family = AF_INET6;
 		a->sin6_port = htons((uint16_t)port);
 		a->sin6_addr = in6addr_loopback;
-		len = sizeof(*a);
-	} else {
-		struct sockaddr_in *a = (struct sockaddr_in *)&ss;
-		a->sin_family = AF_INET;
-		a->sin_port = htons((uint16_t)port);
-		a->sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-		len = sizeof(*a);
+		return sizeof(*a);
 	}
+	struct sockaddr_in *a = (struct sockaddr_in *)ss;
+	a->sin_family = AF_INET;
+	a->sin_port = htons((uint16_t)port);
+	a->sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	return sizeof(*a);
+}
+
+int ts_connect(int port, bool v6)
+{
+	struct sockaddr_storage ss;
+	socklen_t len = ts_loopback(&ss, port, v6);
+	struct timeval tv = {.tv_sec = TS_WAIT_MS / 1000};
+	int one = 1;
+
 	int fd = socket(ss.ss_family, SOCK_STREAM | SOCK_CLOEXEC, 0);
 	if (fd < 0)
 		return -1;

@@ -6,6 +6,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <sys/socket.h>
 #include <sys/types.h>
 
 #define TS_WAIT_MS 30000 /* generous: loaded 2-core box under ASan */
@@ -35,6 +36,9 @@ const char *ts_stderr(const struct ts_proc *p);
  * Returns the exit status or -1. */
 int ts_run(const char *const argv[], const char *in, char *out,
 	   size_t outcap, char *err, size_t errcap);
+
+/* Loopback address (127.0.0.1 or ::1) with port into *ss; returns len. */
+unsigned ts_loopback(struct sockaddr_storage *ss, int port, bool v6);
 
 /* Blocking TCP connection to 127.0.0.1 or ::1 (v6) port; receive and send
  * time out after TS_WAIT_MS. Returns fd or -1. */

@@ -31,23 +31,10 @@ static void start(const char *listen_at, const char *bufsize)
 /* UDP socket connected to loopback port (v4 or v6). */
 static int udp_to(int port, bool v6)
 {
-	struct sockaddr_storage ss = {0};
-	socklen_t len;
+	struct sockaddr_storage ss;
+	socklen_t len = ts_loopback(&ss, port, v6);
 	struct timeval tv = {.tv_sec = TS_WAIT_MS / 1000};
 
-	if (v6) {
-		struct sockaddr_in6 *a = (struct sockaddr_in6 *)&ss;
-		a->sin6_family = AF_INET6;
-		a->sin6_port = htons((uint16_t)port);
-		a->sin6_addr = in6addr_loopback;
-		len = sizeof(*a);
-	} else {
-		struct sockaddr_in *a = (struct sockaddr_in *)&ss;
-		a->sin_family = AF_INET;
-		a->sin_port = htons((uint16_t)port);
-		a->sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-		len = sizeof(*a);
-	}
 	int fd = socket(ss.ss_family, SOCK_DGRAM, 0);
 	cr_assert_geq(fd, 0);
 	setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
