@@ -157,8 +157,9 @@ static int set_sched(struct fp_dirconf *dc, const char *val, char *err,
 		dc->replay = strdup(val + 7);
 		return dc->replay ? 0 : fail(err, len, "out of memory");
 	}
-	if (fr_sched_parse(&s, val, err, len) != FR_OK)
-		return -1;
+	char why[200];
+	if (fr_sched_parse(&s, val, why, sizeof(why)) != FR_OK)
+		return fail(err, len, "bad policy '%s': %s", val, why);
 	fr_sched_free(&dc->sched);
 	dc->sched = s;
 	free(dc->replay);

@@ -58,8 +58,8 @@ int main(int argc, char **argv)
 		fprintf(stderr, "fragproxy: seed %" PRIu64 "\n",
 			fp_seed(g_proxy));
 	if (fp_control_port(g_proxy) > 0)
-		fprintf(stderr, "fragproxy: control on port %d\n",
-			fp_control_port(g_proxy));
+		fprintf(stderr, "fragproxy: control on port %d (%s)\n",
+			fp_control_port(g_proxy), cfg.control);
 	printf("listening on %s:%d\n", cfg.listen_host, fp_port(g_proxy));
 	fflush(stdout);
 	if (fp_run(g_proxy) < 0)
