@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "fuzz_check.h"
+#include "fuzz_input.h"
 
 #define FZ_NOINLINE __attribute__((noinline))
 
@@ -248,4 +249,20 @@ int fz_spec(struct fr_spec *spec, const char *text)
 	char err[128];
 
 	return fr_spec_parse(spec, text, err, sizeof(err)) == FR_OK ? 0 : -1;
+}
+
+int fz_begin(struct fz_setup *s, struct fr_spec *spec, int kind,
+	     const uint8_t *data, size_t size)
+{
+	if (fz_setup_read(s, kind, data, size) != 0) {
+		fz_setup_free(s);
+		return -1;
+	}
+	if (fz_spec(spec, s->spec_text) != 0) {
+		fz_setup_free(s);
+		return -1;
+	}
+	fz_ctx_spec = s->spec_text;
+	fz_ctx_sched = s->sched_text;
+	return 0;
 }

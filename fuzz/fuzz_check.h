@@ -53,6 +53,13 @@ void fz_compare(const struct fr_spec *spec, const struct fz_log *a,
 size_t fz_roundtrip_wire(const struct fr_spec *spec, const uint8_t *front,
 			 size_t len, const uint8_t **wire);
 
+struct fz_setup;
+
+/* fz_setup_read + spec parse + failure context: 0, or -1 (input skipped,
+ * nothing left to free). */
+int fz_begin(struct fz_setup *s, struct fr_spec *spec, int kind,
+	     const uint8_t *data, size_t size);
+
 /* Parse spec text; -1 if it does not parse (input skipped). */
 int fz_spec(struct fr_spec *spec, const char *text);
 

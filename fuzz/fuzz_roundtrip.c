@@ -213,12 +213,8 @@ int fz_roundtrip_run(int kind, const uint8_t *data, size_t size)
 	const uint8_t *wire;
 	size_t wlen;
 
-	if (fz_setup_read(&s, kind, data, size) != 0)
+	if (fz_begin(&s, &spec, kind, data, size) != 0)
 		return 0;
-	if (fz_spec(&spec, s.spec_text) != 0)
-		goto out;
-	fz_ctx_spec = s.spec_text;
-	fz_ctx_sched = s.sched_text;
 	wlen = fz_roundtrip_wire(&spec, s.stream, s.stream_len, &wire);
 	if (fz_setup_chunks(&s, wlen) != 0)
 		goto out;

@@ -11,12 +11,8 @@ int fz_split_run(int kind, const uint8_t *data, size_t size)
 	struct fz_setup s;
 	struct fr_spec spec;
 
-	if (fz_setup_read(&s, kind, data, size) != 0)
+	if (fz_begin(&s, &spec, kind, data, size) != 0)
 		return 0;
-	if (fz_spec(&spec, s.spec_text) != 0)
-		goto out;
-	fz_ctx_spec = s.spec_text;
-	fz_ctx_sched = s.sched_text;
 	fz_decode(&spec, s.stream, s.stream_len, NULL, 0, FZ_FEED_WHOLE,
 		  &fz_whole);
 	fz_decode(&spec, s.stream, s.stream_len, s.chunks, s.nchunks,
@@ -25,7 +21,6 @@ int fz_split_run(int kind, const uint8_t *data, size_t size)
 	fz_decode(&spec, s.stream, s.stream_len, NULL, 0, FZ_FEED_BYTES,
 		  &fz_bytes);
 	fz_compare(&spec, &fz_whole, &fz_bytes, "whole vs bytes");
-out:
 	fz_setup_free(&s);
 	return 0;
 }

@@ -131,12 +131,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 	fz_producer_init(&p, data, size);
 	kind = (int)fz_range(&p, FR_FIXED, FR_RAW);
-	if (fz_setup_read(&s, kind, data, p.size) != 0)
+	if (fz_begin(&s, &spec, kind, data, p.size) != 0)
 		return 0;
-	if (fz_spec(&spec, s.spec_text) != 0 || s.stream_len == 0)
+	if (s.stream_len == 0)
 		goto out;
-	fz_ctx_spec = s.spec_text;
-	fz_ctx_sched = s.sched_text;
 	as_wire = s.stream[s.stream_len - 1] & 1;
 	wire = s.stream;
 	wlen = s.stream_len - 1;
