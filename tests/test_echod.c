@@ -176,6 +176,27 @@ Test(echod, epoll_joins_fragmented_frame, .fini = stop_server,
 	cr_assert_eq(ts_stop(&server), 0);
 }
 
+/* raw: no framing, bytes come back as they were sent, in any pieces. */
+Test(echod, raw_echoes_bytes_as_they_come, .fini = stop_server,
+     .timeout = 120)
+{
+	static const char part1[] = "no\nframes\0", part2[] = "at all\xff";
+	char buf[64] = {0};
+	size_t n1 = sizeof(part1) - 1, n2 = sizeof(part2) - 1;
+
+	start("select", "raw", false);
+	int fd = ts_connect(server.port, false);
+	cr_assert_geq(fd, 0);
+	cr_assert_eq(send(fd, part1, n1, 0), (ssize_t)n1);
+	cr_assert_eq(recv(fd, buf, n1, MSG_WAITALL), (ssize_t)n1);
+	cr_assert_eq(send(fd, part2, n2, 0), (ssize_t)n2);
+	cr_assert_eq(recv(fd, buf + n1, n2, MSG_WAITALL), (ssize_t)n2);
+	cr_assert_eq(memcmp(buf, part1, n1), 0);
+	cr_assert_eq(memcmp(buf + n1, part2, n2), 0);
+	close(fd);
+	cr_assert_eq(ts_stop(&server), 0);
+}
+
 Test(echod, help_and_usage_errors, .timeout = 60)
 {
 	static char out[16384], err[4096];
