@@ -3,6 +3,7 @@
  * echo checked byte for byte; the naive model shown to fail; CLI errors. */
 #include <criterion/criterion.h>
 #include <criterion/parameterized.h>
+#include <netinet/in.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -244,4 +245,29 @@ Test(echod, echo_client_tcp, .fini = stop_server, .timeout = 120)
 			    sizeof(err)), 0, "%s", err);
 	cr_assert_str_eq(out, "a\nbb\n");
 	cr_assert_eq(ts_stop(&server), 0);
+}
+
+/* echo-client against a listener that never answers, and a closed port. */
+Test(echod, echo_client_tcp_timeout_and_refused, .timeout = 60)
+{
+	static char out[4096], err[4096];
+	struct sockaddr_storage ss;
+	socklen_t len = ts_loopback(&ss, 0, false);
+	char to[64];
+
+	int lfd = socket(AF_INET, SOCK_STREAM, 0);
+	cr_assert_eq(bind(lfd, (struct sockaddr *)&ss, len), 0);
+	cr_assert_eq(listen(lfd, 4), 0);
+	cr_assert_eq(getsockname(lfd, (struct sockaddr *)&ss, &len), 0);
+	int port = ntohs(((struct sockaddr_in *)&ss)->sin_port);
+	snprintf(to, sizeof(to), "127.0.0.1:%d", port);
+	const char *mute[] = {"echo-client", "-c", to, "--timeout", "200",
+			      "hello", NULL};
+	cr_assert_eq(ts_run(mute, NULL, out, sizeof(out), err, sizeof(err)),
+		     1);
+	cr_assert(strstr(err, "no reply"), "stderr: %s", err);
+	close(lfd); /* now nobody listens there */
+	cr_assert_eq(ts_run(mute, NULL, out, sizeof(out), err, sizeof(err)),
+		     1);
+	cr_assert(strstr(err, "refused"), "stderr: %s", err);
 }
