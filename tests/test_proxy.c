@@ -95,7 +95,7 @@ static void run_policy(const char *policy, int nconn, size_t len)
 	tp_server_stop(&s);
 }
 
-Test(proxy, transfer_large_policies, .timeout = 120)
+Test(proxy, transfer_large_policies)
 {
 	run_policy("whole", 8, 1 << 20);
 	run_policy("fixed:1460", 8, 1 << 20);
@@ -103,7 +103,7 @@ Test(proxy, transfer_large_policies, .timeout = 120)
 	run_policy("coalesce:4096,ms=2", 8, 512 << 10);
 }
 
-Test(proxy, transfer_small_policies, .timeout = 120)
+Test(proxy, transfer_small_policies)
 {
 	run_policy("bytes", 4, 16 << 10);
 	run_policy("fixed:7", 6, 64 << 10);
@@ -111,7 +111,7 @@ Test(proxy, transfer_small_policies, .timeout = 120)
 	run_policy("random:1-64,seed=99", 6, 64 << 10);
 }
 
-Test(proxy, transfer_asymmetric_small_buffer, .timeout = 120)
+Test(proxy, transfer_asymmetric_small_buffer)
 {
 	struct tp_server s = {0};
 	struct xfer x;
@@ -132,7 +132,7 @@ Test(proxy, transfer_asymmetric_small_buffer, .timeout = 120)
 }
 
 /* Every read boundary at a drained receiver is a schedule cut point. */
-Test(proxy, drained_boundaries_match_schedule, .timeout = 120)
+Test(proxy, drained_boundaries_match_schedule)
 {
 	struct tp_server s = {0};
 	uint8_t data[6000];
@@ -228,7 +228,7 @@ static char *schedule_of(const char *path)
 	return out;
 }
 
-Test(proxy, same_seed_same_record_and_replay, .timeout = 120)
+Test(proxy, same_seed_same_record_and_replay)
 {
 	char a[] = "/tmp/fp_rec_a_XXXXXX", b[] = "/tmp/fp_rec_b_XXXXXX",
 	     c[] = "/tmp/fp_rec_c_XXXXXX", d[] = "/tmp/fp_rec_d_XXXXXX";
@@ -258,7 +258,7 @@ Test(proxy, same_seed_same_record_and_replay, .timeout = 120)
 	unlink(d);
 }
 
-Test(proxy, half_close_propagates, .timeout = 60)
+Test(proxy, half_close_propagates)
 {
 	struct tp_server s = {.reply_len = 70000};
 	uint8_t data[3000], back[80000];
@@ -284,7 +284,7 @@ Test(proxy, half_close_propagates, .timeout = 60)
 	tp_server_stop(&s);
 }
 
-Test(proxy, unreachable_upstream, .timeout = 60)
+Test(proxy, unreachable_upstream)
 {
 	struct tp_server s = {0};
 	uint8_t b[16];
@@ -328,7 +328,7 @@ static void churn(int port, int n)
 	}
 }
 
-Test(proxy, churn_no_fd_leak, .timeout = 120)
+Test(proxy, churn_no_fd_leak)
 {
 	struct tp_server s = {0};
 

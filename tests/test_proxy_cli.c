@@ -216,7 +216,7 @@ static char *curl(int port, const char *method, const char *path,
 	return out;
 }
 
-Test(proxy_cli, control_api_with_curl, .timeout = 120)
+Test(proxy_cli, control_api_with_curl)
 {
 	struct tp_server s = {0};
 	uint8_t b[64];

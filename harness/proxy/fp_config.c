@@ -19,9 +19,11 @@ const char fp_usage[] =
 "     whole | fixed:N | bytes | random:MIN-MAX[,seed=S] | list:A,B,..[,repeat]\n"
 "     | file:PATH | coalesce:BYTES[,ms=T] | replay:RECORDFILE\n"
 "     Cuts are at stream offsets fixed by the policy and the seed, never by\n"
-"     how reads arrived. A chunk whose rest has not arrived waits up to\n"
-"     --hold MS (default 5; coalesce: ms=T, or until EOF) and is then sent\n"
-"     in part (the record shows such pieces).\n"
+"     how reads arrived: a chunk never spans a cut. A chunk whose rest has\n"
+"     not arrived yet is sent in part when nothing more is readable, unless\n"
+"     --hold MS is given (wait up to MS for the rest; coalesce waits ms=T,\n"
+"     or until EOF). With --hold longer than the sender's pauses the record\n"
+"     of a run is reproducible; pieces sent in part show in the record.\n"
 "Pacing (VALUE may be prefixed up: or down: to apply to one direction):\n"
 "  --delay MS|MIN-MAX    gap between chunks (random range from the seed)\n"
 "  --latency MS[,jitter=MS]  every chunk leaves MS after its bytes arrived\n"
@@ -44,8 +46,7 @@ const char fp_usage[] =
 "  --seed S              run seed (printed when not given)\n"
 "  --buffer BYTES        per-direction buffer (default 65536); reading stops\n"
 "                        when it is full\n"
-"  --hold MS             see above\n"
-"  --no-splice           never use the splice(2) fast path\n"
+"  --hold MS             see above (default 0)\n"
 "  --record FILE         write every chunk: conn dir offset size time_us\n"
 "  --pcap FILE           write forwarded chunks as a TCP capture\n"
 "  --control HOST:PORT   HTTP/JSON control API\n"
@@ -73,8 +74,7 @@ int fp_config_init(struct fp_config *c)
 		c->dir[d].toxicity = 1.0;
 	}
 	c->bufsize = 65536;
-	c->hold_ms = 5;
-	c->splice = true;
+	c->hold_ms = 0;
 	return 0;
 }
 
@@ -335,10 +335,6 @@ static int flag_opt(struct fp_config *c, const char *a, FILE *out)
 	}
 	if (!strcmp(a, "-v") || !strcmp(a, "--verbose")) {
 		c->verbose++;
-		return 0;
-	}
-	if (!strcmp(a, "--no-splice")) {
-		c->splice = false;
 		return 0;
 	}
 	return -1;

@@ -67,7 +67,6 @@ struct fp_config {
 	bool seed_set;
 	size_t bufsize;     /* per direction buffer, bytes */
 	unsigned hold_ms;   /* how long a partial chunk waits for its rest */
-	bool splice;        /* allow the zero-copy path for plain relaying */
 	char *record;       /* --record FILE (owned) */
 	char *pcap;         /* --pcap FILE (owned) */
 	char *control;      /* --control HOST:PORT (owned) */
@@ -75,7 +74,7 @@ struct fp_config {
 	FILE *log;          /* where messages go (default stderr) */
 };
 
-/* Defaults: listen 127.0.0.1:0, whole both ways, 64 KiB buffers, hold 5 ms,
+/* Defaults: listen 127.0.0.1:0, whole both ways, 64 KiB buffers, hold 0,
  * random seed (seed_set false). Returns 0. */
 int fp_config_init(struct fp_config *c);
 void fp_config_free(struct fp_config *c);
