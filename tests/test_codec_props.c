@@ -40,6 +40,15 @@ static uint64_t base_seed(void)
 	return env ? strtoull(env, NULL, 0) : 0x5eed2026;
 }
 
+/* FRAGLAB_PROPS_SCALE=N runs N times as many streams (long soaks). */
+static int scale(void)
+{
+	const char *env = getenv("FRAGLAB_PROPS_SCALE");
+	int n = env ? atoi(env) : 1;
+
+	return n > 0 ? n : 1;
+}
+
 static void log_seed(void)
 {
 	cr_log_info("props: FRAGLAB_SEED=%llu",
@@ -231,7 +240,7 @@ static void check_invariance(size_t si, uint64_t seed)
 	size_t npol, frames = 0, errors = 0;
 
 	du_spec(&s, specs[si]);
-	for (int it = 0; it < STREAMS_PER_SPEC; it++) {
+	for (int it = 0; it < STREAMS_PER_SPEC * scale(); it++) {
 		struct du_buf b = {0};
 		struct du_events ref, got;
 		char *ref_s, *hex;
@@ -306,7 +315,7 @@ static void check_round_trip(size_t si, uint64_t seed)
 	size_t accepted = 0;
 
 	du_spec(&s, specs[si]);
-	for (int it = 0; it < ROUNDTRIPS_PER_SPEC; it++) {
+	for (int it = 0; it < ROUNDTRIPS_PER_SPEC * scale(); it++) {
 		struct du_buf wire = {0}, msgs = {0}, lens = {0}, want = {0};
 		size_t n = rand_valid(&s, &rng, fr_rng_range(&rng, 1, 10),
 				      &wire, &msgs, &lens);
@@ -369,7 +378,7 @@ ParameterizedTestParameters(props, codec)
 }
 
 /* Per codec: chunk invariance, then the round trip. */
-ParameterizedTest(size_t *si, props, codec, .timeout = 120)
+ParameterizedTest(size_t *si, props, codec, .timeout = 240)
 {
 	check_invariance(*si, base_seed());
 	check_round_trip(*si, base_seed());
