@@ -404,3 +404,66 @@ Test(vectors, raw_passes_bytes_through)
 		du_events_free(&ev);
 	}
 }
+
+/* A message of exactly the default max, with the content that makes the
+ * wire biggest, fits fr_encode_bound and decodes back whole under a
+ * random split; one byte more is refused. */
+static uint8_t worst_byte(enum fr_kind kind, size_t i)
+{
+	switch (kind) {
+	case FR_SLIP:
+		return i % 2 ? 0xc0 : 0xdb;
+	case FR_COBS:
+		return (uint8_t)(i % 255 + 1);
+	default:
+		return (uint8_t)('a' + i % 26);
+	}
+}
+
+Test(vectors, worst_case_messages_at_default_max, .timeout = 240)
+{
+	static const char *const specs[] = {
+		"line", "crlf", "delim:0d0a0d0a", "len:4be", "len:varint",
+		"len:8le", "cobs", "slip", "netstring", "tlv", "fixed:1048576",
+	};
+	size_t n = FR_DEFAULT_MAX;
+	uint8_t *msg = malloc(n + 1);
+
+	cr_assert_not_null(msg);
+	for (size_t k = 0; k < sizeof(specs) / sizeof(specs[0]); k++) {
+		struct fr_spec s;
+		struct du_events ev;
+		size_t bound, wl = 0, junk;
+		uint8_t *out;
+		int r;
+
+		du_spec(&s, specs[k]);
+		for (size_t i = 0; i <= n; i++)
+			msg[i] = worst_byte(s.kind, i);
+		bound = fr_encode_bound(&s, n);
+		out = malloc(bound);
+		cr_assert_not_null(out);
+		r = fr_encode(&s, msg, n, out, bound, &wl);
+		cr_assert_eq(r, FR_OK, "%s: max-size message: %s", specs[k],
+			     du_code_name(r));
+		cr_assert_leq(wl, bound);
+		du_decode_sched(&s, out, wl, "random:1000-70000,seed=3", k, 0,
+				&ev);
+		cr_assert_eq(ev.n, 2, "%s: %zu events", specs[k], ev.n);
+		cr_assert_eq(ev.ev[0].code, FR_FRAME, "%s: %s", specs[k],
+			     du_code_name(ev.ev[0].code));
+		cr_assert_eq(ev.ev[0].len, n);
+		cr_assert_eq(memcmp(ev.ev[0].data, msg, n), 0, "%s", specs[k]);
+		cr_assert_eq(ev.ev[1].code, FR_DONE);
+		du_events_free(&ev);
+		free(out);
+		out = malloc(fr_encode_bound(&s, n + 1));
+		r = fr_encode(&s, msg, n + 1, out, fr_encode_bound(&s, n + 1),
+			      &junk);
+		cr_assert(r == FR_EOVERSIZE || (s.kind == FR_FIXED &&
+						r == FR_EUNENCODABLE),
+			  "%s: max+1 gave %s", specs[k], du_code_name(r));
+		free(out);
+	}
+	free(msg);
+}
