@@ -1,11 +1,15 @@
 /* echod flow-control suite: a peer that sends without reading is stopped
  * (the server's output stays bounded, it stops reading that connection)
- * while other connections carry on; --max-conns holds new connections
+ * while other connections carry on; a busy peer does not starve the
+ * others; --max-conns holds new connections
  * until a slot frees up. */
 #include <criterion/criterion.h>
 #include <criterion/parameterized.h>
 #include <errno.h>
+#include <pthread.h>
+#include <stdatomic.h>
 #include <poll.h>
+#include <sched.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
@@ -99,6 +103,91 @@ ParameterizedTest(struct model_param *mp, flow, reader_that_never_reads,
 	cr_assert_gt(n, 0);
 	cr_assert_eq(buf[0], 'f');
 	close(hog);
+	cr_assert_eq(ts_stop(&server), 0);
+}
+
+/* Hog echo bytes that may pass while one ping waits: a few rounds of
+ * 64 KiB plus what the socket buffers already held. A server that serves
+ * the hog until it runs dry moves far more (hundreds of MiB). */
+#define FAIR_BOUND ((size_t)32 << 20)
+
+struct hog {
+	int fd;
+	atomic_bool stop;
+	atomic_size_t echoed; /* bytes the hog got back */
+};
+
+static void *hog_write(void *arg)
+{
+	struct hog *h = arg;
+	static char chunk[65536];
+
+	for (size_t i = 0; i < sizeof(chunk); i++)
+		chunk[i] = (i % 64 == 63) ? '\n' : 'h';
+	while (!atomic_load(&h->stop))
+		if (send(h->fd, chunk, sizeof(chunk), MSG_NOSIGNAL) < 0 &&
+		    errno != EAGAIN && errno != EINTR)
+			break;
+	return NULL;
+}
+
+static void *hog_read(void *arg)
+{
+	struct hog *h = arg;
+	static char buf[65536];
+
+	while (!atomic_load(&h->stop)) {
+		ssize_t n = recv(h->fd, buf, sizeof(buf), 0);
+		if (n > 0)
+			atomic_fetch_add(&h->echoed, (size_t)n);
+		else if (errno != EAGAIN && errno != EINTR)
+			break;
+	}
+	return NULL;
+}
+
+ParameterizedTestParameters(flow, busy_peer_does_not_starve_others)
+{
+	static struct model_param p[] = {{"select"}, {"poll"}, {"epoll"}};
+	return cr_make_param_array(struct model_param, p, sizeof(p) / sizeof(p[0]));
+}
+
+/* One peer keeps the server's input full (and reads its echoes as fast
+ * as it can); another's pings must still be answered. */
+ParameterizedTest(struct model_param *mp, flow,
+		  busy_peer_does_not_starve_others, .fini = stop_server,
+		  .timeout = 120)
+{
+	struct hog h = {.fd = -1};
+	pthread_t w, r;
+
+	start(mp->model, NULL);
+	h.fd = ts_connect(server.port, false);
+	int fd = ts_connect(server.port, false);
+	cr_assert(h.fd >= 0 && fd >= 0);
+	struct timeval tv = {.tv_sec = 1};
+	setsockopt(h.fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
+	setsockopt(h.fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv));
+	cr_assert_eq(pthread_create(&w, NULL, hog_write, &h), 0);
+	cr_assert_eq(pthread_create(&r, NULL, hog_read, &h), 0);
+	const char *why = NULL;
+	size_t worst = 0;
+	while (atomic_load(&h.echoed) == 0) /* the hog is being served */
+		sched_yield();
+	for (int i = 0; i < 20 && why == NULL; i++) {
+		size_t before = atomic_load(&h.echoed);
+		why = ping(fd, "am I starved?");
+		size_t moved = atomic_load(&h.echoed) - before;
+		worst = moved > worst ? moved : worst;
+	}
+	atomic_store(&h.stop, true);
+	pthread_join(w, NULL);
+	pthread_join(r, NULL);
+	close(h.fd);
+	close(fd);
+	cr_assert_null(why, "%s beside a busy peer: %s", mp->model, why);
+	cr_assert_lt(worst, FAIR_BOUND, "%zu hog bytes echoed during one ping",
+		     worst);
 	cr_assert_eq(ts_stop(&server), 0);
 }
 
