@@ -54,9 +54,10 @@ junit=${junit:-$build/fragtest-junit.xml}
 
 say() { printf '==> %s\n' "$*"; }
 
-if [ "$deps" = 1 ] && [ -x "$root/ci/deps.sh" ]; then
+if [ "$deps" = 1 ] && [ -f "$root/ci/deps.sh" ]; then
 	say "installing what is missing (ci/deps.sh)"
-	"$root/ci/deps.sh"
+	bash "$root/ci/deps.sh" ||
+		echo "demo.sh: ci/deps.sh failed; going on with what is installed" >&2
 fi
 
 if [ "$do_build" = 1 ]; then

@@ -45,16 +45,19 @@ static void rerun(struct ftt_out *r)
 
 TestSuite(fragtest, .timeout = 120);
 
-/* One test per model so Criterion runs them side by side. */
+/* One test per model so Criterion runs them side by side. The models
+ * share echod's codec core, so two framings suffice here; the demo and
+ * the evil-server tests cover cobs and others. */
 static void model_passes(const char *model)
 {
 	ftt_sh(&o, "%s matrix --models %s --framing line --framing len:4be "
-		   "--framing cobs --split bytes --split random:1-16 --split "
-		   "coalesce:64,ms=2 --clients 2 --messages 20 --size 1-24 "
+		   "--split bytes --split random:1-16 --split "
+		   "fixed:7 --split coalesce:64,ms=2 --clients 2 --messages 20 "
+		   "--size 1-24 "
 		   "--timeout 30 --start-timeout 60",
 	       ftt_bin("fragtest"), model);
 	cr_assert_eq(o.status, 0, "out: %s\nerr: %s", o.out, o.err);
-	cr_assert(strstr(o.out, "9 cells: 9 passed"), "%s", o.out);
+	cr_assert(strstr(o.out, "8 cells: 8 passed"), "%s", o.out);
 	cr_assert_null(strstr(o.out, "FAIL"));
 }
 
@@ -139,8 +142,8 @@ Test(fragtest, duplicated_frame_is_caught)
 
 Test(fragtest, correct_evil_echo_passes_with_port_substitution)
 {
-	ftt_sh(&o, "%s run --framing len:2be --split random:1-16 --server-cmd "
-		   "'%s --port {port}' " SMALL, ftt_bin("fragtest"),
+	ftt_sh(&o, "%s run --framing len:2be --split random:1-16 --delay 0-1 "
+		   "--server-cmd '%s --port {port}' " SMALL, ftt_bin("fragtest"),
 	       evil("len:2be", "echo", 0));
 	cr_assert_eq(o.status, 0, "%s", o.err);
 	cr_assert(strstr(o.out, "pass: 2 connections, 60 frames verified"),
@@ -249,7 +252,8 @@ Test(fragtest, socat_cat_echo_from_outside_the_project)
 		   "'socat TCP-LISTEN:{port},bind=127.0.0.1,reuseaddr,fork "
 		   "EXEC:cat' " SMALL, ftt_bin("fragtest"));
 	cr_assert_eq(o.status, 0, "%s", o.err);
-	ftt_sh(&o, "%s run --framing raw --split bytes --server-cmd "
+	ftt_sh(&o, "%s run --framing raw --up bytes --down random:1-8 "
+		   "--server-cmd "
 		   "'socat TCP-LISTEN:{port},bind=127.0.0.1,reuseaddr,fork "
 		   "EXEC:cat' " SMALL, ftt_bin("fragtest"));
 	cr_assert_eq(o.status, 0, "%s", o.err);

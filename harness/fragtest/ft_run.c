@@ -159,15 +159,27 @@ static int ft_split_target(const char *t, char *host, int *port)
 	return *port > 0 && *port < 65536 ? 0 : -1;
 }
 
-/* A connection failed while the server died: say so. */
-static void ft_note_death(struct ft_child *c, struct ft_result *r)
+/* A connection that was closed or reset is often the first sign that the
+ * server crashed: give a dying process a moment to be seen, and say so. */
+static void ft_note_death(struct ft_child *c, struct ft_result *r,
+			  int grace_ms)
 {
 	char why[128];
+	bool broken = false;
 
-	if (!c->pid || ft_result_ok(r) || !ft_child_dead(c, why, sizeof(why)))
+	for (unsigned i = 0; i < r->n; i++)
+		broken = broken || r->v[i].status == FT_ERROR;
+	if (!c->pid || !broken)
 		return;
-	r->setup_err = FT_SETUP_DIED;
-	snprintf(r->setup_msg, sizeof(r->setup_msg), "%s during the run", why);
+	for (int i = 0; i <= grace_ms / 10; i++) {
+		if (ft_child_dead(c, why, sizeof(why))) {
+			r->setup_err = FT_SETUP_DIED;
+			snprintf(r->setup_msg, sizeof(r->setup_msg),
+				 "%s during the run", why);
+			return;
+		}
+		usleep(10000);
+	}
 }
 
 static int ft_run_inner(const struct ft_opts *o, const struct fr_spec *spec,
@@ -212,8 +224,9 @@ static int ft_run_inner(const struct ft_opts *o, const struct fr_spec *spec,
 	}
 	if (ft_clients(o, spec, host, port, r) < 0)
 		return -1;
-	ft_note_death(srv, r);
-	ft_note_death(px, r);
+	ft_note_death(px, r, 0);
+	if (!r->setup_err)
+		ft_note_death(srv, r, 300);
 	return 0;
 }
 
