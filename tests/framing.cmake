@@ -14,5 +14,7 @@ fraglab_test(test_codec_boundaries SOURCES test_codec_boundaries.c
   ${FRAGLAB_TEST_SUPPORT} LABELS framing TIMEOUT 300)
 fraglab_test(test_codec_errors SOURCES test_codec_errors.c
   ${FRAGLAB_TEST_SUPPORT} LABELS framing TIMEOUT 300)
+fraglab_test(test_codec_memory SOURCES test_codec_memory.c
+  ${FRAGLAB_TEST_SUPPORT} LABELS framing TIMEOUT 300)
 fraglab_test(test_codec_props SOURCES test_codec_props.c
   ${FRAGLAB_TEST_SUPPORT} LABELS framing TIMEOUT 300)

@@ -3,11 +3,9 @@
  * oversize resync, finish/feed/reset protocol, caller buffers, zero-copy,
  * long frames fed byte by byte. Errors live in test_codec_errors.c. */
 #include <criterion/criterion.h>
-#include <malloc.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/types.h>
 
 #include "framing/codec.h"
 #include "support/decode_util.h"
@@ -418,147 +416,5 @@ Test(boundaries, empty_feeds_and_idle_calls)
 	/* a stream that never had a byte ends cleanly */
 	cr_assert_eq(fr_decoder_init(&d, &s, NULL, 0), FR_OK);
 	cr_assert_eq(fr_decoder_finish(&d, &f), FR_DONE);
-	fr_decoder_free(&d);
-}
-
-static void skip_under_asan(void)
-{
-#if defined(__SANITIZE_ADDRESS__)
-	cr_skip_test("mallinfo2 does not see ASan's heap");
-#elif defined(__has_feature)
-#if __has_feature(address_sanitizer)
-	cr_skip_test("mallinfo2 does not see ASan's heap");
-#endif
-#endif
-}
-
-/* Heap in use (arena + mmapped chunks), from glibc; ASan's allocator
- * does not report it. */
-static size_t heap_in_use(void)
-{
-	struct mallinfo2 mi = mallinfo2();
-
-	return mi.uordblks + mi.hblkhd;
-}
-
-Test(boundaries, heap_probe_sees_allocations)
-{
-	size_t before = heap_in_use();
-	void *small, *big;
-
-	skip_under_asan();
-	small = malloc(100);
-	big = malloc((size_t)1 << 20);
-	cr_assert(small && big);
-	cr_assert_geq(heap_in_use() - before, ((size_t)1 << 20) + 100);
-	free(small);
-	free(big);
-}
-
-/* Decode n copies of one encoded frame from one buffer, in chunks of
- * step bytes, without copying anything on the test's side. */
-static void decode_many(struct fr_decoder *d, const uint8_t *w, size_t len,
-			size_t step)
-{
-	struct fr_frame f;
-
-	for (size_t pos = 0; pos < len; pos += step) {
-		size_t n = len - pos < step ? len - pos : step;
-		int r;
-
-		cr_assert_eq(fr_decoder_feed(d, w + pos, n), FR_OK);
-		while ((r = fr_decoder_next(d, &f)) == FR_FRAME)
-			;
-		cr_assert_eq(r, FR_NEED_MORE, "%s", du_code_name(r));
-	}
-}
-
-/* No allocation per frame: once warm, decoding more frames (spanning
- * chunks, so they go through the decoder's buffer) does not change the
- * heap; with a caller buffer the decoder allocates nothing at all. */
-Test(boundaries, no_allocation_per_frame)
-{
-	static const char *const specs[] = {"line", "crlf", "delim:0d0a0d0a",
-					    "len:2be", "len:varint", "cobs",
-					    "slip", "netstring", "tlv",
-					    "fixed:100", "raw"};
-
-	skip_under_asan();
-	for (size_t i = 0; i < sizeof(specs) / sizeof(specs[0]); i++) {
-		struct fr_spec s;
-		struct fr_decoder d;
-		uint8_t msg[100], *wire, *one;
-		size_t wl, ol, idx, before, n = sizeof(msg);
-		uint8_t *msgs[1] = {msg};
-		struct du_buf b = {0};
-		size_t bs;
-		void *buf;
-
-		memset(msg, 'q', sizeof(msg));
-		du_spec(&s, specs[i]);
-		cr_assert_eq(du_encode_all(&s, msgs, &n, 1, &one, &ol, &idx),
-			     FR_OK);
-		for (int k = 0; k < 200; k++)
-			du_buf_put(&b, one, ol);
-		wire = b.p;
-		wl = b.len;
-		bs = fr_decoder_bufsize(&s);
-		buf = malloc(bs ? bs : 1);
-		before = heap_in_use();
-		cr_assert_eq(fr_decoder_init(&d, &s, buf, bs), FR_OK);
-		decode_many(&d, wire, wl, 37);
-		fr_decoder_free(&d);
-		cr_expect_eq(heap_in_use(), before, "%s: caller-buffer decoder "
-			     "allocated %zd bytes", specs[i],
-			     (ssize_t)(heap_in_use() - before));
-		cr_assert_eq(fr_decoder_init(&d, &s, NULL, 0), FR_OK);
-		decode_many(&d, wire, wl / 2, 37);
-		before = heap_in_use();
-		decode_many(&d, wire + wl / 2, wl - wl / 2, 37);
-		cr_expect_eq(heap_in_use(), before, "%s: heap changed by %zd "
-			     "while decoding frames", specs[i],
-			     (ssize_t)(heap_in_use() - before));
-		fr_decoder_free(&d);
-		free(buf);
-		free(one);
-		du_buf_free(&b);
-	}
-}
-
-/* Bounded memory: an endless oversize frame on a delimited codec, and a
- * large declared length with few bytes behind it, hold little. */
-Test(boundaries, partial_frames_hold_bounded_memory)
-{
-	struct fr_spec s;
-	struct fr_decoder d;
-	struct fr_frame f;
-	static uint8_t junk[4096];
-	size_t before;
-	int r;
-
-	skip_under_asan();
-	memset(junk, 'j', sizeof(junk));
-	du_spec(&s, "line,max=64");
-	cr_assert_eq(fr_decoder_init(&d, &s, NULL, 0), FR_OK);
-	before = heap_in_use();
-	for (int k = 0; k < 256; k++) {
-		cr_assert_eq(fr_decoder_feed(&d, junk, sizeof(junk)), FR_OK);
-		while ((r = fr_decoder_next(&d, &f)) != FR_NEED_MORE)
-			cr_assert_eq(r, FR_EOVERSIZE);
-	}
-	cr_expect_lt(heap_in_use() - before, 4096,
-		     "1 MiB oversize line held %zu bytes with max=64",
-		     heap_in_use() - before);
-	fr_decoder_free(&d);
-
-	du_spec(&s, "len:4be");
-	cr_assert_eq(fr_decoder_init(&d, &s, NULL, 0), FR_OK);
-	before = heap_in_use();
-	cr_assert_eq(fr_decoder_feed(&d, "\x00\x0f\x42\x40" "0123456789", 14),
-		     FR_OK);
-	cr_assert_eq(fr_decoder_next(&d, &f), FR_NEED_MORE);
-	cr_expect_lt(heap_in_use() - before, 65536,
-		     "declared 1000000 bytes, 10 arrived, %zu held",
-		     heap_in_use() - before);
 	fr_decoder_free(&d);
 }

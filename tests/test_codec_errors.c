@@ -1,42 +1,14 @@
 /* Criterion suite: decoder errors and encoder refusals (DESIGN.md
  * "Decoder contract"): error offsets, sticky vs recoverable errors, strict
- * varints, checked length arithmetic, lengths that must not be reserved,
- * encoders that refuse what the decoder could not read back. */
+ * varints, checked length arithmetic, encoders that refuse what the
+ * decoder could not read back. Memory bounds: test_codec_memory.c. */
 #include <criterion/criterion.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/resource.h>
 
 #include "framing/codec.h"
 #include "support/decode_util.h"
-
-#if defined(__has_feature)
-#if __has_feature(address_sanitizer)
-#define UNDER_ASAN 1
-#endif
-#endif
-#if defined(__SANITIZE_ADDRESS__) && !defined(UNDER_ASAN)
-#define UNDER_ASAN 1
-#endif
-
-/* Under ASan a huge malloc returns NULL instead of succeeding lazily, so a
- * decoder that reserves a declared length shows up as an error. */
-const char *__asan_default_options(void);
-const char *__asan_default_options(void)
-{
-	return "allocator_may_return_null=1:max_allocation_size_mb=1024";
-}
-
-/* Without ASan, cap the address space so the same mistake fails. */
-static void limit_memory(void)
-{
-#ifndef UNDER_ASAN
-	struct rlimit rl = {(rlim_t)1 << 31, (rlim_t)1 << 31};
-
-	cr_assert_eq(setrlimit(RLIMIT_AS, &rl), 0);
-#endif
-}
 
 Test(errors, errors_carry_frame_offsets)
 {
@@ -97,28 +69,6 @@ Test(errors, checked_length_arithmetic)
 		 "e@0:EOVERSIZE fin@0:EOVERSIZE"},
 	};
 	DU_EXPECT_VECS(v);
-}
-
-/* A declared length within max must not be reserved up front: only what
- * arrives is stored (growth by doubling). */
-Test(errors, declared_length_is_not_reserved)
-{
-	static const char *const specs[] = {
-		"len:4be,max=1099511627776", "len:8be,max=1099511627776",
-		"tlv,max=1099511627776", "netstring,max=1099511627776",
-	};
-	static const char *const wires[] = {
-		"fffffff0 61626364", "0000010000000000 61626364",
-		"01 fffffff0 61626364", "3130303030303030303030303a 61626364",
-	};
-
-	limit_memory();
-	for (int i = 0; i < 4; i++) {
-		char *got = du_run(specs[i], wires[i], NULL, 0, 0);
-
-		cr_assert_str_eq(got, "fin@0:ETRUNCATED", "%s", specs[i]);
-		free(got);
-	}
 }
 
 /* Sticky fatal errors: next, feed, finish all keep the first error. */
@@ -368,37 +318,6 @@ Test(errors, length_field_edges)
 		{"len:2be,offset=3", "aabbcc00", "fin@0:ETRUNCATED"},
 	};
 	DU_EXPECT_VECS(v);
-}
-
-/* The biggest max: a length equal to it is legal (and must not be
- * reserved), one more is not. */
-Test(errors, max_limit_lengths)
-{
-	static const struct du_vec v[] = {
-		{"netstring,max=1099511627776", "313039393531313632373737373a",
-		 "e@0:EOVERSIZE fin@0:EOVERSIZE"},
-		{"netstring,max=1099511627776", "313039393531313632373737363a6162",
-		 "fin@0:ETRUNCATED"},
-		{"len:8be,max=1099511627776", "0000010000000001 61",
-		 "e@0:EOVERSIZE fin@0:EOVERSIZE"},
-		{"len:8le,max=1099511627776", "0000000000010000 61",
-		 "fin@0:ETRUNCATED"},
-	};
-	static const size_t ones[64] = {1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
-					1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1};
-
-	limit_memory();
-	/* no caller buffer: bufsize is 1 TiB here */
-	for (size_t i = 0; i < sizeof(v) / sizeof(v[0]); i++) {
-		for (int pass = 0; pass < 2; pass++) {
-			char *got = du_run(v[i].spec, v[i].wire,
-					   pass ? ones : NULL, pass ? 25 : 0, 0);
-
-			cr_assert_str_eq(got, v[i].want, "%s (%s)", v[i].spec,
-					 pass ? "1-byte chunks" : "one chunk");
-			free(got);
-		}
-	}
 }
 
 Test(errors, errpos_of_recoverable_errors)
