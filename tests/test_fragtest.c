@@ -376,3 +376,19 @@ Test(fragtest, usage_errors_exit_2)
 	cr_assert_eq(o.status, 0);
 	cr_assert(strstr(o.out, "--server-cmd"));
 }
+
+Test(fragtest, timed_schedule_reproduces_from_the_record)
+{
+	const char *dir = ftt_tmpdir();
+	static struct ftt_out r;
+
+	ftt_sh(&o, "%s run --framing line --split coalesce:32,ms=2 --record "
+		   "%s/rec --server-cmd '%s' " SMALL, ftt_bin("fragtest"), dir,
+	       evil("line", "flip", 6));
+	cr_assert_eq(o.status, 1, "%s", o.err);
+	cr_assert(strstr(o.err, "--split replay:"), "%s", o.err);
+	cr_assert(strstr(o.err, "connection 0: frame 6 byte"), "%s", o.err);
+	rerun(&r);
+	cr_assert_eq(r.status, 1, "%s", r.err);
+	cr_assert(strstr(r.err, "connection 0: frame 6 byte"), "%s", r.err);
+}

@@ -30,7 +30,8 @@ struct ft_opts {
 	const char *delay;     /* --delay, passed to fragproxy */
 	const char *pace;      /* --pace, passed to fragproxy */
 	const char *proxy_bin; /* --proxy-bin */
-	const char *record;    /* --record FILE: keep fragproxy's record */
+	const char *record;    /* fragproxy's chunk record file */
+	bool record_kept;      /* --record given: the file outlives the run */
 	bool direct;           /* --direct: no proxy */
 	uint64_t seed;
 	unsigned clients, messages;

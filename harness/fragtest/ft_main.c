@@ -275,6 +275,7 @@ static int ft_run_args(int argc, char **argv, struct ft_opts *o,
 			break;
 		case FT_OPT_RECORD:
 			o->record = optarg;
+			o->record_kept = true;
 			break;
 		case FT_OPT_JSON:
 			out->json = optarg;

@@ -90,6 +90,28 @@ void ft_reproduce(const struct ft_opts *o, char *buf, size_t len)
 	ft_cat_arg(buf, len, "--timeout", num);
 }
 
+static bool ft_timed(const char *policy)
+{
+	return policy && strstr(policy, "coalesce") && strstr(policy, "ms=");
+}
+
+/* Cuts made by time (coalesce ms=, --delay) do not follow from the seed:
+ * when the record was kept, the reproduce line replays it instead. */
+static void ft_reproduce_replay(const struct ft_opts *o, struct ft_result *r)
+{
+	struct ft_opts rep = *o;
+	char split[FT_HOSTLEN + 16];
+
+	if (!o->record || !o->record_kept ||
+	    !(ft_timed(o->split) || ft_timed(o->up) || ft_timed(o->down) ||
+	      o->delay))
+		return;
+	snprintf(split, sizeof(split), "replay:%s", o->record);
+	rep.split = split;
+	rep.up = rep.down = rep.delay = NULL;
+	ft_reproduce(&rep, r->reproduce, sizeof(r->reproduce));
+}
+
 static int ft_start_proxy(const struct ft_opts *o, struct ft_child *px,
 			  const char *host, int port, char *err,
 			  size_t errlen)
@@ -258,6 +280,8 @@ int ft_run(const struct ft_opts *o, struct ft_result *r)
 		snprintf(r->setup_msg, sizeof(r->setup_msg), "interrupted");
 	}
 	r->seconds = ft_clock() - t0;
+	if (!ft_result_ok(r) && !r->setup_err)
+		ft_reproduce_replay(o, r);
 	return ft_result_ok(r) ? FT_EXIT_PASS : FT_EXIT_FAIL;
 }
 
