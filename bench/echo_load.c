@@ -25,7 +25,6 @@
 #define RES_MAX ((size_t)1 << 20) /* latency samples kept (reservoir) */
 #define RBUF 65536
 
-
 struct lc {
 	int fd;
 	struct fr_decoder dec;
@@ -61,7 +60,8 @@ static void lat_add(struct lat *l, uint64_t ns)
 		l->v[l->n++] = ns;
 		return;
 	}
-	uint64_t k = (uint64_t)rand_r(&l->seed) * 65536u + (unsigned)rand_r(&l->seed);
+	uint64_t k =
+	    (uint64_t)rand_r(&l->seed) * 65536u + (unsigned)rand_r(&l->seed);
 	if (k % l->seen < RES_MAX)
 		l->v[k % RES_MAX] = ns;
 }
@@ -111,7 +111,7 @@ static int flush(int ep, struct lc *c)
 	bool want = c->olen > 0;
 	if (want != c->pollout) {
 		struct epoll_event ev = {
-			.events = EPOLLIN | (want ? EPOLLOUT : 0u), .data.ptr = c};
+		    .events = EPOLLIN | (want ? EPOLLOUT : 0u), .data.ptr = c};
 		epoll_ctl(ep, EPOLL_CTL_MOD, c->fd, &ev);
 		c->pollout = want;
 	}
@@ -383,8 +383,9 @@ static void table(const struct el_opts *o)
 		     m = strtok_r(NULL, ",", &save)) {
 			if (strcmp(m, "iterative") == 0 && n > 1) {
 				printf("| %-9s | %5d | %-12s | %10s | %8s | "
-				       "%8s | %6s |\n", m, n, "1 at a time",
-				       "n/a", "-", "-", "-");
+				       "%8s | %6s |\n",
+				       m, n, "1 at a time", "n/a", "-", "-",
+				       "-");
 				continue;
 			}
 			struct result r = measure(o, m, n);
@@ -397,9 +398,13 @@ int main(int argc, char **argv)
 {
 	static char self[4096];
 	struct el_opts o = {.models = "iterative,fork,thread,select,poll,epoll",
-			 .conns = "1,100,1000", .spec_text = "len:4be",
-			 .duration_ms = 1000, .pipeline = 8, .size = 32,
-			 .idle = 10000, .idle_active = 100};
+			    .conns = "1,100,1000",
+			    .spec_text = "len:4be",
+			    .duration_ms = 1000,
+			    .pipeline = 8,
+			    .size = 32,
+			    .idle = 10000,
+			    .idle_active = 100};
 
 	ssize_t n = readlink("/proc/self/exe", self, sizeof(self) - 16);
 	if (n > 0) {

@@ -9,56 +9,83 @@
 
 static void usage(FILE *f)
 {
-	fprintf(f,
-		"usage: echo-load [--echod PATH] [--models LIST] [--conns LIST]\n"
-		"                 [--duration MS] [--pipeline N] [--size B] "
-		"[--framing SPEC]\n"
-		"                 [--idle N] [--idle-active N]\n"
-		"Load benchmark for echod over loopback: frames/s and p50/p99 "
-		"round trip per\nmodel, beside a raw epoll echo thread "
-		"(no framing) measured in the same run.\n\n"
-		"  --echod PATH      echod binary (default: next to echo-load)\n"
-		"  --models LIST     default iterative,fork,thread,select,poll,"
-		"epoll\n"
-		"  --conns LIST      connection counts, default 1,100,1000\n"
-		"  --duration MS     measured time per row (default 1000, "
-		"plus 20%% warm-up)\n"
-		"  --pipeline N      frames in flight per connection "
-		"(default 8)\n"
-		"  --size B          payload bytes, 16..200 (default 32)\n"
-		"  --framing SPEC    default len:4be\n"
-		"  --idle N          epoll row with N idle connections "
-		"(default 10000, 0: skip)\n"
-		"  --idle-active N   active connections beside them "
-		"(default 100)\n\n"
-		"RLIMIT_NOFILE is raised to its hard limit in echo-load; echod "
-		"inherits it.\n");
+	fprintf(
+	    f,
+	    "usage: echo-load [--echod PATH] [--models LIST] [--conns LIST]\n"
+	    "                 [--duration MS] [--pipeline N] [--size B] "
+	    "[--framing SPEC]\n"
+	    "                 [--idle N] [--idle-active N]\n"
+	    "Load benchmark for echod over loopback: frames/s and p50/p99 "
+	    "round trip per\nmodel, beside a raw epoll echo thread "
+	    "(no framing) measured in the same run.\n\n"
+	    "  --echod PATH      echod binary (default: next to echo-load)\n"
+	    "  --models LIST     default iterative,fork,thread,select,poll,"
+	    "epoll\n"
+	    "  --conns LIST      connection counts, default 1,100,1000\n"
+	    "  --duration MS     measured time per row (default 1000, "
+	    "plus 20%% warm-up)\n"
+	    "  --pipeline N      frames in flight per connection "
+	    "(default 8)\n"
+	    "  --size B          payload bytes, 16..200 (default 32)\n"
+	    "  --framing SPEC    default len:4be\n"
+	    "  --idle N          epoll row with N idle connections "
+	    "(default 10000, 0: skip)\n"
+	    "  --idle-active N   active connections beside them "
+	    "(default 100)\n\n"
+	    "RLIMIT_NOFILE is raised to its hard limit in echo-load; echod "
+	    "inherits it.\n");
 }
 
 void el_parse(struct el_opts *o, int argc, char **argv)
 {
-	static const struct option lo[] = {
-		{"echod", 1, NULL, 'e'},    {"models", 1, NULL, 'm'},
-		{"conns", 1, NULL, 'c'},    {"duration", 1, NULL, 'd'},
-		{"pipeline", 1, NULL, 'p'}, {"size", 1, NULL, 's'},
-		{"framing", 1, NULL, 'f'},  {"idle", 1, NULL, 'i'},
-		{"idle-active", 1, NULL, 'a'}, {"help", 0, NULL, 'h'},
-		{0, 0, 0, 0}};
+	static const struct option lo[] = {{"echod", 1, NULL, 'e'},
+					   {"models", 1, NULL, 'm'},
+					   {"conns", 1, NULL, 'c'},
+					   {"duration", 1, NULL, 'd'},
+					   {"pipeline", 1, NULL, 'p'},
+					   {"size", 1, NULL, 's'},
+					   {"framing", 1, NULL, 'f'},
+					   {"idle", 1, NULL, 'i'},
+					   {"idle-active", 1, NULL, 'a'},
+					   {"help", 0, NULL, 'h'},
+					   {0, 0, 0, 0}};
 	int c;
 
 	while ((c = getopt_long(argc, argv, "h", lo, NULL)) != -1) {
 		switch (c) {
-		case 'e': o->echod = optarg; break;
-		case 'm': o->models = optarg; break;
-		case 'c': o->conns = optarg; break;
-		case 'd': o->duration_ms = atoi(optarg); break;
-		case 'p': o->pipeline = atoi(optarg); break;
-		case 's': o->size = (size_t)atoi(optarg); break;
-		case 'f': o->spec_text = optarg; break;
-		case 'i': o->idle = atoi(optarg); break;
-		case 'a': o->idle_active = atoi(optarg); break;
-		case 'h': usage(stdout); exit(0);
-		default: usage(stderr); exit(2);
+		case 'e':
+			o->echod = optarg;
+			break;
+		case 'm':
+			o->models = optarg;
+			break;
+		case 'c':
+			o->conns = optarg;
+			break;
+		case 'd':
+			o->duration_ms = atoi(optarg);
+			break;
+		case 'p':
+			o->pipeline = atoi(optarg);
+			break;
+		case 's':
+			o->size = (size_t)atoi(optarg);
+			break;
+		case 'f':
+			o->spec_text = optarg;
+			break;
+		case 'i':
+			o->idle = atoi(optarg);
+			break;
+		case 'a':
+			o->idle_active = atoi(optarg);
+			break;
+		case 'h':
+			usage(stdout);
+			exit(0);
+		default:
+			usage(stderr);
+			exit(2);
 		}
 	}
 	char err[256];

@@ -36,8 +36,8 @@ static void raw_service(int ep, struct rconn *c)
 {
 	for (;;) {
 		if (c->pos < c->len) {
-			ssize_t n = send(c->fd, c->buf + c->pos, c->len - c->pos,
-					 MSG_NOSIGNAL);
+			ssize_t n = send(c->fd, c->buf + c->pos,
+					 c->len - c->pos, MSG_NOSIGNAL);
 			if (n < 0 && errno == EAGAIN)
 				break;
 			if (n <= 0) {
@@ -57,8 +57,8 @@ static void raw_service(int ep, struct rconn *c)
 		c->len = (size_t)n;
 		c->pos = 0;
 	}
-	struct epoll_event ev = {
-		.events = c->pos < c->len ? EPOLLOUT : EPOLLIN, .data.ptr = c};
+	struct epoll_event ev = {.events = c->pos < c->len ? EPOLLOUT : EPOLLIN,
+				 .data.ptr = c};
 	epoll_ctl(ep, EPOLL_CTL_MOD, c->fd, &ev);
 }
 

@@ -68,8 +68,8 @@ static void die_usage(const char *what, const char *arg)
 static int fail(const struct client *c, const char *what, int code)
 {
 	if (code == FR_ETIMEDOUT)
-		fprintf(stderr, "%s: %s: no reply from %s within %d ms\n",
-			prog, what, c->to_name, c->timeout_ms);
+		fprintf(stderr, "%s: %s: no reply from %s within %d ms\n", prog,
+			what, c->to_name, c->timeout_ms);
 	else
 		fprintf(stderr, "%s: %s %s: %s\n", prog, what, c->to_name,
 			fr_strerror(code));
@@ -146,9 +146,9 @@ static int udp_one(struct client *c, const char *msg, size_t len)
 	if (r == 0)
 		return fail(c, "reply", FR_ETIMEDOUT);
 	/* connected: a pending ICMP error is reported here as ECONNREFUSED */
-	n = c->mode == M_UDP ? recvfrom(c->fd, c->rbuf, CL_UDP_MAX, 0, NULL,
-					NULL)
-			     : recv(c->fd, c->rbuf, CL_UDP_MAX, 0);
+	n = c->mode == M_UDP
+		? recvfrom(c->fd, c->rbuf, CL_UDP_MAX, 0, NULL, NULL)
+		: recv(c->fd, c->rbuf, CL_UDP_MAX, 0);
 	if (n < 0)
 		return fail(c, "recv from", -errno);
 	print_reply(c->rbuf, (size_t)n);
@@ -197,23 +197,31 @@ static int run(struct client *c, int argc, char **argv)
 static void parse_args(struct client *c, int argc, char **argv)
 {
 	static const struct option opts[] = {
-		{"connect", required_argument, NULL, 'c'},
-		{"framing", required_argument, NULL, 'f'},
-		{"udp", no_argument, NULL, 'u'},
-		{"udp-connected", no_argument, NULL, 'U'},
-		{"timeout", required_argument, NULL, 't'},
-		{"help", no_argument, NULL, 'h'},
-		{0, 0, 0, 0}};
+	    {"connect", required_argument, NULL, 'c'},
+	    {"framing", required_argument, NULL, 'f'},
+	    {"udp", no_argument, NULL, 'u'},
+	    {"udp-connected", no_argument, NULL, 'U'},
+	    {"timeout", required_argument, NULL, 't'},
+	    {"help", no_argument, NULL, 'h'},
+	    {0, 0, 0, 0}};
 	const char *to = NULL, *spec = "line";
 	char err[256], *end;
 	int o;
 
 	while ((o = getopt_long(argc, argv, "c:f:uUt:h", opts, NULL)) != -1) {
 		switch (o) {
-		case 'c': to = optarg; break;
-		case 'f': spec = optarg; break;
-		case 'u': c->mode = M_UDP; break;
-		case 'U': c->mode = M_UDP_CONNECTED; break;
+		case 'c':
+			to = optarg;
+			break;
+		case 'f':
+			spec = optarg;
+			break;
+		case 'u':
+			c->mode = M_UDP;
+			break;
+		case 'U':
+			c->mode = M_UDP_CONNECTED;
+			break;
 		case 't':
 			c->timeout_ms = (int)strtol(optarg, &end, 10);
 			if (*end || !optarg[0] || c->timeout_ms < 0 ||
@@ -221,8 +229,11 @@ static void parse_args(struct client *c, int argc, char **argv)
 				die_usage("--timeout: bad milliseconds ",
 					  optarg);
 			break;
-		case 'h': usage(stdout); exit(0);
-		default: die_usage("bad option", "");
+		case 'h':
+			usage(stdout);
+			exit(0);
+		default:
+			die_usage("bad option", "");
 		}
 	}
 	if (to == NULL)

@@ -101,7 +101,8 @@ int ec_input(struct ec_conn *c, const void *data, size_t len)
 		return append_raw(c, data, len);
 	rc = fr_decoder_feed(&c->dec, data, len);
 	if (rc != FR_OK)
-		return fail(c, rc, fr_decoder_offset(&c->dec), "decoder misuse");
+		return fail(c, rc, fr_decoder_offset(&c->dec),
+			    "decoder misuse");
 	for (;;) {
 		rc = fr_decoder_next(&c->dec, &f);
 		if (rc == FR_NEED_MORE)

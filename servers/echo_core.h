@@ -27,7 +27,7 @@ struct ec_error {
 struct ec_conn {
 	struct fr_decoder dec;
 	bool raw;
-	uint8_t *out;        /* pending output: out[out_pos .. out_len) */
+	uint8_t *out; /* pending output: out[out_pos .. out_len) */
 	size_t out_pos, out_len, out_cap;
 	struct ec_error err; /* err.code != 0 once failed (sticky) */
 	uint64_t frames;     /* frames echoed so far */

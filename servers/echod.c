@@ -19,14 +19,13 @@ static const struct {
 	int (*run)(const struct srv *s);
 	const char *what;
 } models[] = {
-	{"iterative", model_iterative, "one connection at a time"},
-	{"fork", model_fork, "a child process per connection"},
-	{"thread", model_thread, "a thread per connection"},
-	{"select", model_select, "one thread, select(), non-blocking"},
-	{"poll", model_poll, "one thread, poll(), non-blocking"},
-	{"epoll", model_epoll, "one thread, epoll, non-blocking"},
-	{"naive", model_naive,
-	 "WRONG ON PURPOSE: one recv() taken as one message"},
+    {"iterative", model_iterative, "one connection at a time"},
+    {"fork", model_fork, "a child process per connection"},
+    {"thread", model_thread, "a thread per connection"},
+    {"select", model_select, "one thread, select(), non-blocking"},
+    {"poll", model_poll, "one thread, poll(), non-blocking"},
+    {"epoll", model_epoll, "one thread, epoll, non-blocking"},
+    {"naive", model_naive, "WRONG ON PURPOSE: one recv() taken as one message"},
 };
 
 static void usage(FILE *f)
@@ -50,15 +49,16 @@ static void usage(FILE *f)
 		prog);
 	for (size_t i = 0; i < sizeof(models) / sizeof(models[0]); i++)
 		fprintf(f, "  %-10s %s\n", models[i].name, models[i].what);
-	fprintf(f,
-		"\nThe naive model is deliberately wrong: it answers whatever "
-		"one recv() returned\nand closes, decoding nothing, so it "
-		"breaks as soon as a frame arrives in\npieces. It exists to "
-		"show what fragmentation does to such code.\n\n"
-		"When ready it prints 'listening on HOST:PORT'. SIGTERM/SIGINT "
-		"stop it (exit 0).\nThe descriptor limit is inherited: raise "
-		"it with `ulimit -n` for many connections.\n\nframing specs:\n%s",
-		fr_spec_help);
+	fprintf(
+	    f,
+	    "\nThe naive model is deliberately wrong: it answers whatever "
+	    "one recv() returned\nand closes, decoding nothing, so it "
+	    "breaks as soon as a frame arrives in\npieces. It exists to "
+	    "show what fragmentation does to such code.\n\n"
+	    "When ready it prints 'listening on HOST:PORT'. SIGTERM/SIGINT "
+	    "stop it (exit 0).\nThe descriptor limit is inherited: raise "
+	    "it with `ulimit -n` for many connections.\n\nframing specs:\n%s",
+	    fr_spec_help);
 }
 
 static void die_usage(const char *fmt, const char *arg)
@@ -80,13 +80,13 @@ static int find_model(const char *name)
 int main(int argc, char **argv)
 {
 	static const struct option opts[] = {
-		{"model", required_argument, NULL, 'm'},
-		{"framing", required_argument, NULL, 'f'},
-		{"listen", required_argument, NULL, 'l'},
-		{"quiet", no_argument, NULL, 'q'},
-		{"max-conns", required_argument, NULL, 'n'},
-		{"help", no_argument, NULL, 'h'},
-		{0, 0, 0, 0}};
+	    {"model", required_argument, NULL, 'm'},
+	    {"framing", required_argument, NULL, 'f'},
+	    {"listen", required_argument, NULL, 'l'},
+	    {"quiet", no_argument, NULL, 'q'},
+	    {"max-conns", required_argument, NULL, 'n'},
+	    {"help", no_argument, NULL, 'h'},
+	    {0, 0, 0, 0}};
 	struct srv s = {.prog = prog, .lfd = -1};
 	const char *model = NULL, *spec = NULL, *listen_at = NULL;
 	char err[256], *end;
@@ -94,10 +94,18 @@ int main(int argc, char **argv)
 
 	while ((c = getopt_long(argc, argv, "m:f:l:qn:h", opts, NULL)) != -1) {
 		switch (c) {
-		case 'm': model = optarg; break;
-		case 'f': spec = optarg; break;
-		case 'l': listen_at = optarg; break;
-		case 'q': s.quiet = true; break;
+		case 'm':
+			model = optarg;
+			break;
+		case 'f':
+			spec = optarg;
+			break;
+		case 'l':
+			listen_at = optarg;
+			break;
+		case 'q':
+			s.quiet = true;
+			break;
 		case 'n':
 			errno = 0;
 			s.max_conns = strtoul(optarg, &end, 10);
@@ -105,8 +113,11 @@ int main(int argc, char **argv)
 				die_usage("--max-conns: '%s' is not a count",
 					  optarg);
 			break;
-		case 'h': usage(stdout); return 0;
-		default: die_usage("%s", "bad option");
+		case 'h':
+			usage(stdout);
+			return 0;
+		default:
+			die_usage("%s", "bad option");
 		}
 	}
 	if (optind < argc)

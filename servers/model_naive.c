@@ -20,7 +20,8 @@ static void serve(void *arg, int fd)
 		;
 	if (!net_stop && !p[1].revents) {
 		ssize_t n = recv(fd, buf, sizeof(buf), MSG_DONTWAIT);
-		if (n > 0) /* one send(), as naive code does; SIGTERM interrupts */
+		if (n >
+		    0) /* one send(), as naive code does; SIGTERM interrupts */
 			send(fd, buf, (size_t)n, MSG_NOSIGNAL);
 	}
 	close(fd);

@@ -53,7 +53,8 @@ int model_select(const struct srv *s)
 			struct mx_conn *c = m.by_fd[fd];
 			if (c == NULL)
 				continue;
-			bool rd = FD_ISSET(c->io.fd, &r), wr = FD_ISSET(c->io.fd, &w);
+			bool rd = FD_ISSET(c->io.fd, &r),
+			     wr = FD_ISSET(c->io.fd, &w);
 			if (rd || wr)
 				mx_service(&m, c, rd, wr);
 		}

@@ -103,8 +103,8 @@ static void serve(void *arg, int fd)
 	pthread_mutex_lock(&p->mu);
 	size_t n = p->n;
 	pthread_mutex_unlock(&p->mu);
-	int err = p->s->max_conns && n >= p->s->max_conns ? EAGAIN
-							  : spawn(p, fd);
+	int err =
+	    p->s->max_conns && n >= p->s->max_conns ? EAGAIN : spawn(p, fd);
 	if (err != 0) {
 		srv_log(p->s, "no worker for a connection: %s",
 			fr_strerror(-err));

@@ -109,8 +109,9 @@ int mx_accept(struct mx *m)
 		    fd != -ENOBUFS && fd != -ENOMEM)
 			return fd;
 		if (!m->emfile_logged)
-			srv_log(m->s, "accept: out of descriptors or memory "
-				      "(%s); dropping new connections",
+			srv_log(m->s,
+				"accept: out of descriptors or memory "
+				"(%s); dropping new connections",
 				fr_strerror(fd == -ENOSPC ? -EMFILE : fd));
 		m->emfile_logged = true;
 		if (fd != -EMFILE && fd != -ENFILE) {
@@ -146,8 +147,7 @@ bool mx_want_write(const struct mx_conn *c)
 	return srv_conn_want_write(&c->io);
 }
 
-bool mx_service(struct mx *m, struct mx_conn *c, bool readable,
-		bool writable)
+bool mx_service(struct mx *m, struct mx_conn *c, bool readable, bool writable)
 {
 	if (writable && !c->io.dead)
 		srv_conn_send(&c->io);

@@ -19,15 +19,15 @@ struct mx_conn {
 struct mx {
 	const struct srv *s;
 	struct mx_conn **by_fd; /* table indexed by fd */
-	size_t cap;             /* entries in by_fd */
-	size_t n;               /* open connections */
-	int fd_limit;           /* fds >= this are refused (select: FD_SETSIZE) */
-	uint8_t *rbuf;          /* one read buffer shared by all */
-	int64_t backoff_until;  /* ms, CLOCK_MONOTONIC: listener paused */
+	size_t cap;		/* entries in by_fd */
+	size_t n;		/* open connections */
+	int fd_limit;  /* fds >= this are refused (select: FD_SETSIZE) */
+	uint8_t *rbuf; /* one read buffer shared by all */
+	int64_t backoff_until; /* ms, CLOCK_MONOTONIC: listener paused */
 	bool emfile_logged;
 	/* called for each new connection; return false to refuse it */
 	bool (*on_open)(struct mx *m, struct mx_conn *c);
-	void *model;            /* model's own state */
+	void *model; /* model's own state */
 };
 
 int mx_init(struct mx *m, const struct srv *s, int fd_limit);
@@ -52,7 +52,6 @@ bool mx_want_write(const struct mx_conn *c);
 
 /* Do one bounded step: one send if writable, one recv if readable.
  * Closes the connection (and returns false) when it is finished. */
-bool mx_service(struct mx *m, struct mx_conn *c, bool readable,
-		bool writable);
+bool mx_service(struct mx *m, struct mx_conn *c, bool readable, bool writable);
 
 #endif

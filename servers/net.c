@@ -62,9 +62,9 @@ void net_format(const struct sockaddr *sa, char *buf, size_t len)
 {
 	char host[NI_MAXHOST], serv[NI_MAXSERV];
 
-	if (getnameinfo(sa, sa->sa_family == AF_INET6
-				    ? sizeof(struct sockaddr_in6)
-				    : sizeof(struct sockaddr_in),
+	if (getnameinfo(sa,
+			sa->sa_family == AF_INET6 ? sizeof(struct sockaddr_in6)
+						  : sizeof(struct sockaddr_in),
 			host, sizeof(host), serv, sizeof(serv),
 			NI_NUMERICHOST | NI_NUMERICSERV) != 0) {
 		snprintf(buf, len, "?");

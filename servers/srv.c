@@ -152,9 +152,9 @@ void srv_serve_conn(const struct srv *s, int fd, int stop_fd)
 		if (!rd && !wr)
 			break; /* EOF seen and everything echoed */
 		struct pollfd p[2] = {
-			{.fd = fd,
-			 .events = (short)((rd ? POLLIN : 0) | (wr ? POLLOUT : 0))},
-			{.fd = stop_fd, .events = POLLIN}};
+		    {.fd = fd,
+		     .events = (short)((rd ? POLLIN : 0) | (wr ? POLLOUT : 0))},
+		    {.fd = stop_fd, .events = POLLIN}};
 		int n = poll(p, stop_fd >= 0 ? 2 : 1, -1);
 		if (n < 0 && errno == EINTR)
 			continue;
@@ -162,7 +162,8 @@ void srv_serve_conn(const struct srv *s, int fd, int stop_fd)
 			break;
 		if (wr && (p[0].revents & (POLLOUT | POLLERR | POLLHUP)))
 			srv_conn_send(&c);
-		if (rd && !c.dead && (p[0].revents & (POLLIN | POLLERR | POLLHUP)))
+		if (rd && !c.dead &&
+		    (p[0].revents & (POLLIN | POLLERR | POLLHUP)))
 			srv_conn_recv(s, &c, buf);
 	}
 	srv_conn_free(&c);

@@ -17,8 +17,8 @@
 struct srv {
 	const char *prog;
 	struct fr_spec spec;
-	int lfd;          /* listening socket (non-blocking) */
-	bool quiet;       /* don't log peers that close mid-frame */
+	int lfd;	  /* listening socket (non-blocking) */
+	bool quiet;	  /* don't log peers that close mid-frame */
 	size_t max_conns; /* 0: no limit of our own */
 };
 
@@ -33,7 +33,7 @@ struct srv_conn {
 
 /* One line on stderr, prefixed with the program name. */
 void srv_log(const struct srv *s, const char *fmt, ...)
-	__attribute__((format(printf, 2, 3)));
+    __attribute__((format(printf, 2, 3)));
 
 /* Set up c for fd (not closed by srv_conn_free). Returns FR_OK or error. */
 int srv_conn_init(const struct srv *s, struct srv_conn *c, int fd);

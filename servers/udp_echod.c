@@ -66,7 +66,8 @@ static bool echo_one(int fd, char *buf, size_t cap, bool quiet)
 		return true;
 	}
 	if (sendto(fd, buf, (size_t)n, MSG_NOSIGNAL, (struct sockaddr *)&peer,
-		   msg.msg_namelen) < 0 && !quiet) {
+		   msg.msg_namelen) < 0 &&
+	    !quiet) {
 		net_format((struct sockaddr *)&peer, name, sizeof(name));
 		fprintf(stderr, "%s: %s: sendto: %s\n", prog, name,
 			strerror(errno));
@@ -102,11 +103,11 @@ static int serve(int fd, size_t cap, bool quiet)
 int main(int argc, char **argv)
 {
 	static const struct option opts[] = {
-		{"listen", required_argument, NULL, 'l'},
-		{"bufsize", required_argument, NULL, 'b'},
-		{"quiet", no_argument, NULL, 'q'},
-		{"help", no_argument, NULL, 'h'},
-		{0, 0, 0, 0}};
+	    {"listen", required_argument, NULL, 'l'},
+	    {"bufsize", required_argument, NULL, 'b'},
+	    {"quiet", no_argument, NULL, 'q'},
+	    {"help", no_argument, NULL, 'h'},
+	    {0, 0, 0, 0}};
 	const char *listen_at = NULL;
 	size_t cap = UDP_MAX;
 	bool quiet = false;
@@ -115,15 +116,23 @@ int main(int argc, char **argv)
 
 	while ((c = getopt_long(argc, argv, "l:b:qh", opts, NULL)) != -1) {
 		switch (c) {
-		case 'l': listen_at = optarg; break;
+		case 'l':
+			listen_at = optarg;
+			break;
 		case 'b':
 			cap = strtoul(optarg, &end, 10);
-			if (*end || optarg[0] == '-' || cap < 1 || cap > UDP_MAX)
+			if (*end || optarg[0] == '-' || cap < 1 ||
+			    cap > UDP_MAX)
 				die_usage("--bufsize: bad size", optarg);
 			break;
-		case 'q': quiet = true; break;
-		case 'h': usage(stdout); return 0;
-		default: die_usage("bad option", argv[optind - 1]);
+		case 'q':
+			quiet = true;
+			break;
+		case 'h':
+			usage(stdout);
+			return 0;
+		default:
+			die_usage("bad option", argv[optind - 1]);
 		}
 	}
 	if (optind < argc)

@@ -86,8 +86,8 @@ Test(echo_core, line_echoes_frames)
 
 Test(echo_core, len4be_echoes_frames)
 {
-	static const uint8_t in[] = {0, 0, 0, 2, 'h', 'i', 0, 0, 0, 0,
-				     0, 0, 0, 1, 0};
+	static const uint8_t in[] = {0, 0, 0, 2, 'h', 'i', 0, 0,
+				     0, 0, 0, 0, 0,   1,   0};
 	same_any_split("len:4be", in, sizeof(in), in, sizeof(in), FR_OK);
 }
 
@@ -190,8 +190,8 @@ Test(echo_core, output_is_bounded_until_drained)
 /* Random messages, encoded, fed at random splits: echoed byte-exact. */
 Test(echo_core, random_splits_echo_exactly)
 {
-	static const char *specs[] = {"line", "len:4be", "cobs", "slip",
-				      "netstring", "len:varint"};
+	static const char *specs[] = {"line", "len:4be",   "cobs",
+				      "slip", "netstring", "len:varint"};
 	static uint8_t wire[1 << 15];
 	static struct run r;
 	unsigned seed = 12345;
@@ -209,7 +209,8 @@ Test(echo_core, random_splits_echo_exactly)
 				for (size_t i = 0; i < len; i++)
 					msg[i] = msg[i] == '\n' ? 'n' : msg[i];
 			cr_assert_eq(fr_encode(&sp, msg, len, wire + used,
-					       sizeof(wire) - used, &n), FR_OK);
+					       sizeof(wire) - used, &n),
+				     FR_OK);
 			used += n;
 		}
 		for (int k = 0; k < 5; k++) {
@@ -218,7 +219,8 @@ Test(echo_core, random_splits_echo_exactly)
 			cr_assert_eq(r.rc, FR_OK, "%s step %zu (seed 12345)",
 				     specs[s], step);
 			cr_assert_eq(r.len, used);
-			cr_assert_eq(memcmp(r.out, wire, used), 0, "%s", specs[s]);
+			cr_assert_eq(memcmp(r.out, wire, used), 0, "%s",
+				     specs[s]);
 		}
 	}
 }

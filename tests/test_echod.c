@@ -14,8 +14,8 @@
 #include "test_servers_util.h"
 
 #define CLIENTS 8
-#define SMALL 12   /* frames sent one byte at a time */
-#define BATCH 200  /* frames sent in one write */
+#define SMALL 12  /* frames sent one byte at a time */
+#define BATCH 200 /* frames sent in one write */
 #define BIG ((size_t)1 << 20)
 
 struct mparam {
@@ -90,23 +90,29 @@ static void *client(void *arg)
 
 static void start(const char *model, const char *spec, bool v6)
 {
-	const char *argv[] = {"echod", "--model", model, "--framing", spec,
-			      "--listen", v6 ? "[::1]:0" : "127.0.0.1:0",
+	const char *argv[] = {"echod",
+			      "--model",
+			      model,
+			      "--framing",
+			      spec,
+			      "--listen",
+			      v6 ? "[::1]:0" : "127.0.0.1:0",
 			      NULL};
-	cr_assert_eq(ts_start(&server, argv, 0), 0, "echod %s %s: no listening line",
-		     model, spec);
+	cr_assert_eq(ts_start(&server, argv, 0), 0,
+		     "echod %s %s: no listening line", model, spec);
 	cr_assert_gt(server.port, 0);
 }
 
-#define M(m)                                                                  \
-	{m, "line,max=2097152", false}, {m, "len:4be,max=2097152", false},   \
-		{m, "cobs,max=2097152", true}
+#define M(m)                                                                   \
+	{m, "line,max=2097152", false}, {m, "len:4be,max=2097152", false},     \
+	{                                                                      \
+		m, "cobs,max=2097152", true                                    \
+	}
 
 ParameterizedTestParameters(echod, echo)
 {
-	static struct mparam params[] = {M("iterative"), M("fork"),
-					 M("thread"),    M("select"),
-					 M("poll"),      M("epoll")};
+	static struct mparam params[] = {M("iterative"), M("fork"), M("thread"),
+					 M("select"),	 M("poll"), M("epoll")};
 	return cr_make_param_array(struct mparam, params,
 				   sizeof(params) / sizeof(params[0]));
 }
@@ -156,13 +162,13 @@ Test(echod, naive_fails_on_fragmented_frame, .fini = stop_server,
 	send(fd, "lo\n", 3, MSG_NOSIGNAL);
 	close(fd);
 	cr_assert_str_eq(buf, "hel", "naive echoed '%s'", buf);
-	cr_assert_null(strchr(buf, '\n'), "naive should not echo a whole frame");
+	cr_assert_null(strchr(buf, '\n'),
+		       "naive should not echo a whole frame");
 	cr_assert_eq(ts_stop(&server), 0);
 }
 
 /* The same fragmented frame through a correct model comes back whole. */
-Test(echod, epoll_joins_fragmented_frame, .fini = stop_server,
-     .timeout = 120)
+Test(echod, epoll_joins_fragmented_frame, .fini = stop_server, .timeout = 120)
 {
 	char buf[8] = {0};
 
@@ -178,8 +184,7 @@ Test(echod, epoll_joins_fragmented_frame, .fini = stop_server,
 }
 
 /* raw: no framing, bytes come back as they were sent, in any pieces. */
-Test(echod, raw_echoes_bytes_as_they_come, .fini = stop_server,
-     .timeout = 120)
+Test(echod, raw_echoes_bytes_as_they_come, .fini = stop_server, .timeout = 120)
 {
 	static const char part1[] = "no\nframes\0", part2[] = "at all\xff";
 	char buf[64] = {0};
@@ -202,28 +207,30 @@ Test(echod, help_and_usage_errors, .timeout = 60)
 {
 	static char out[16384], err[4096];
 	const char *help[] = {"echod", "--help", NULL};
-	const char *bad_model[] = {"echod", "--model", "nope", "--framing",
-				   "line", "--listen", "127.0.0.1:0", NULL};
-	const char *bad_spec[] = {"echod", "--model", "epoll", "--framing",
-				  "len:9be", "--listen", "127.0.0.1:0", NULL};
-	const char *bad_addr[] = {"echod", "--model", "epoll", "--framing",
-				  "line", "--listen", "127.0.0.1", NULL};
+	const char *bad_model[] = {"echod",	  "--model", "nope",
+				   "--framing",	  "line",    "--listen",
+				   "127.0.0.1:0", NULL};
+	const char *bad_spec[] = {"echod",	 "--model", "epoll",
+				  "--framing",	 "len:9be", "--listen",
+				  "127.0.0.1:0", NULL};
+	const char *bad_addr[] = {"echod", "--model",  "epoll",	    "--framing",
+				  "line",  "--listen", "127.0.0.1", NULL};
 	const char *missing[] = {"echod", "--model", "epoll", NULL};
 
 	cr_assert_eq(ts_run(help, NULL, out, sizeof(out), err, sizeof(err)), 0);
 	cr_assert(strstr(out, "naive"));
 	cr_assert(strstr(out, "deliberately wrong"), "help: %s", out);
-	cr_assert_eq(ts_run(bad_model, NULL, out, sizeof(out), err,
-			    sizeof(err)), 2);
+	cr_assert_eq(
+	    ts_run(bad_model, NULL, out, sizeof(out), err, sizeof(err)), 2);
 	cr_assert(strstr(err, "echod: unknown model 'nope'"), "%s", err);
-	cr_assert_eq(ts_run(bad_spec, NULL, out, sizeof(out), err,
-			    sizeof(err)), 2);
+	cr_assert_eq(ts_run(bad_spec, NULL, out, sizeof(out), err, sizeof(err)),
+		     2);
 	cr_assert(strstr(err, "--framing"), "%s", err);
-	cr_assert_eq(ts_run(bad_addr, NULL, out, sizeof(out), err,
-			    sizeof(err)), 2);
+	cr_assert_eq(ts_run(bad_addr, NULL, out, sizeof(out), err, sizeof(err)),
+		     2);
 	cr_assert(strstr(err, "--listen"), "%s", err);
-	cr_assert_eq(ts_run(missing, NULL, out, sizeof(out), err,
-			    sizeof(err)), 2);
+	cr_assert_eq(ts_run(missing, NULL, out, sizeof(out), err, sizeof(err)),
+		     2);
 }
 
 /* echo-client by hand: arguments and stdin lines, TCP with a spec. */
@@ -234,15 +241,17 @@ Test(echod, echo_client_tcp, .fini = stop_server, .timeout = 120)
 
 	start("thread", "len:2be", false);
 	snprintf(to, sizeof(to), "127.0.0.1:%d", server.port);
-	const char *args[] = {"echo-client", "--connect", to, "--framing",
-			      "len:2be", "one", "two words", NULL};
+	const char *args[] = {"echo-client", "--connect", to,
+			      "--framing",   "len:2be",	  "one",
+			      "two words",   NULL};
 	cr_assert_eq(ts_run(args, NULL, out, sizeof(out), err, sizeof(err)), 0,
 		     "%s", err);
 	cr_assert_str_eq(out, "one\ntwo words\n");
-	const char *stdin_args[] = {"echo-client", "-c", to, "-f", "len:2be",
-				    NULL};
-	cr_assert_eq(ts_run(stdin_args, "a\nbb\n", out, sizeof(out), err,
-			    sizeof(err)), 0, "%s", err);
+	const char *stdin_args[] = {"echo-client", "-c",      to,
+				    "-f",	   "len:2be", NULL};
+	cr_assert_eq(
+	    ts_run(stdin_args, "a\nbb\n", out, sizeof(out), err, sizeof(err)),
+	    0, "%s", err);
 	cr_assert_str_eq(out, "a\nbb\n");
 	cr_assert_eq(ts_stop(&server), 0);
 }
@@ -261,13 +270,11 @@ Test(echod, echo_client_tcp_timeout_and_refused, .timeout = 60)
 	cr_assert_eq(getsockname(lfd, (struct sockaddr *)&ss, &len), 0);
 	int port = ntohs(((struct sockaddr_in *)&ss)->sin_port);
 	snprintf(to, sizeof(to), "127.0.0.1:%d", port);
-	const char *mute[] = {"echo-client", "-c", to, "--timeout", "200",
-			      "hello", NULL};
-	cr_assert_eq(ts_run(mute, NULL, out, sizeof(out), err, sizeof(err)),
-		     1);
+	const char *mute[] = {"echo-client", "-c",    to,  "--timeout",
+			      "200",	     "hello", NULL};
+	cr_assert_eq(ts_run(mute, NULL, out, sizeof(out), err, sizeof(err)), 1);
 	cr_assert(strstr(err, "no reply"), "stderr: %s", err);
 	close(lfd); /* now nobody listens there */
-	cr_assert_eq(ts_run(mute, NULL, out, sizeof(out), err, sizeof(err)),
-		     1);
+	cr_assert_eq(ts_run(mute, NULL, out, sizeof(out), err, sizeof(err)), 1);
 	cr_assert(strstr(err, "refused"), "stderr: %s", err);
 }

@@ -26,8 +26,8 @@ static void stop_server(void)
 
 static void start(const char *model, const char *spec, long nofile)
 {
-	const char *argv[] = {"echod", "--model", model, "--framing", spec,
-			      "--listen", "127.0.0.1:0", NULL};
+	const char *argv[] = {"echod", "--model",  model,	  "--framing",
+			      spec,    "--listen", "127.0.0.1:0", NULL};
 	cr_assert_eq(ts_start(&server, argv, nofile), 0, "echod %s: not ready",
 		     model);
 }
@@ -54,8 +54,9 @@ struct model_param {
 ParameterizedTestParameters(faults, bad_frame)
 {
 	static struct model_param p[] = {{"iterative"}, {"fork"}, {"thread"},
-					 {"select"},    {"poll"}, {"epoll"}};
-	return cr_make_param_array(struct model_param, p, sizeof(p) / sizeof(p[0]));
+					 {"select"},	{"poll"}, {"epoll"}};
+	return cr_make_param_array(struct model_param, p,
+				   sizeof(p) / sizeof(p[0]));
 }
 
 /* A bad length on A closes A only; B, connected meanwhile, still works. */
@@ -88,8 +89,9 @@ ParameterizedTest(struct model_param *mp, faults, bad_frame,
 ParameterizedTestParameters(faults, rude_peers)
 {
 	static struct model_param p[] = {{"iterative"}, {"fork"}, {"thread"},
-					 {"select"},    {"poll"}, {"epoll"}};
-	return cr_make_param_array(struct model_param, p, sizeof(p) / sizeof(p[0]));
+					 {"select"},	{"poll"}, {"epoll"}};
+	return cr_make_param_array(struct model_param, p,
+				   sizeof(p) / sizeof(p[0]));
 }
 
 /* Idle, reset mid-frame and half-closed peers; then a normal client. */
@@ -148,8 +150,10 @@ static double cpu_seconds(pid_t pid)
 	buf[n] = '\0';
 	char *p = strrchr(buf, ')');
 	/* fields after comm: state(3) ... utime(14) stime(15) */
-	if (p == NULL || sscanf(p + 2, "%*c %*d %*d %*d %*d %*d %*u %*u %*u "
-				       "%*u %*u %lu %lu", &ut, &st) != 2)
+	if (p == NULL || sscanf(p + 2,
+				"%*c %*d %*d %*d %*d %*d %*u %*u %*u "
+				"%*u %*u %lu %lu",
+				&ut, &st) != 2)
 		return -1;
 	return (double)(ut + st) / (double)sysconf(_SC_CLK_TCK);
 }
@@ -157,14 +161,15 @@ static double cpu_seconds(pid_t pid)
 ParameterizedTestParameters(faults, emfile)
 {
 	static struct model_param p[] = {{"select"}, {"poll"}, {"epoll"}};
-	return cr_make_param_array(struct model_param, p, sizeof(p) / sizeof(p[0]));
+	return cr_make_param_array(struct model_param, p,
+				   sizeof(p) / sizeof(p[0]));
 }
 
 /* Out of descriptors: connections over the limit are dropped at once
  * (not left to make the listener readable forever), the server stays
  * idle rather than spinning, and it recovers when descriptors free up. */
-ParameterizedTest(struct model_param *mp, faults, emfile,
-		  .fini = stop_server, .timeout = 120)
+ParameterizedTest(struct model_param *mp, faults, emfile, .fini = stop_server,
+		  .timeout = 120)
 {
 	enum { N = 48 };
 	int fds[N], echoed = 0, dropped = 0;

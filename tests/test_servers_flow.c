@@ -6,10 +6,10 @@
 #include <criterion/criterion.h>
 #include <criterion/parameterized.h>
 #include <errno.h>
-#include <pthread.h>
-#include <stdatomic.h>
 #include <poll.h>
+#include <pthread.h>
 #include <sched.h>
+#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
@@ -29,10 +29,11 @@ static void stop_server(void)
 
 static void start(const char *model, const char *max_conns)
 {
-	const char *argv[] = {"echod", "--model", model, "--framing", "line",
-			      "--listen", "127.0.0.1:0",
-			      max_conns ? "--max-conns" : NULL, max_conns,
-			      NULL};
+	const char *argv[] = {"echod",	     "--model",
+			      model,	     "--framing",
+			      "line",	     "--listen",
+			      "127.0.0.1:0", max_conns ? "--max-conns" : NULL,
+			      max_conns,     NULL};
 	cr_assert_eq(ts_start(&server, argv, 0), 0, "echod %s: not ready",
 		     model);
 }
@@ -56,8 +57,8 @@ static size_t flood(int fd)
 		struct pollfd p = {.fd = fd, .events = POLLOUT};
 		if (poll(&p, 1, 1000) <= 0)
 			break; /* stalled: the server stopped reading */
-		ssize_t n = send(fd, chunk, sizeof(chunk),
-				 MSG_DONTWAIT | MSG_NOSIGNAL);
+		ssize_t n =
+		    send(fd, chunk, sizeof(chunk), MSG_DONTWAIT | MSG_NOSIGNAL);
 		if (n < 0 && errno != EAGAIN)
 			break;
 		if (n > 0)
@@ -73,8 +74,9 @@ struct model_param {
 ParameterizedTestParameters(flow, reader_that_never_reads)
 {
 	static struct model_param p[] = {{"iterative"}, {"fork"}, {"thread"},
-					 {"select"},    {"poll"}, {"epoll"}};
-	return cr_make_param_array(struct model_param, p, sizeof(p) / sizeof(p[0]));
+					 {"select"},	{"poll"}, {"epoll"}};
+	return cr_make_param_array(struct model_param, p,
+				   sizeof(p) / sizeof(p[0]));
 }
 
 ParameterizedTest(struct model_param *mp, flow, reader_that_never_reads,
@@ -149,7 +151,8 @@ static void *hog_read(void *arg)
 ParameterizedTestParameters(flow, busy_peer_does_not_starve_others)
 {
 	static struct model_param p[] = {{"select"}, {"poll"}, {"epoll"}};
-	return cr_make_param_array(struct model_param, p, sizeof(p) / sizeof(p[0]));
+	return cr_make_param_array(struct model_param, p,
+				   sizeof(p) / sizeof(p[0]));
 }
 
 /* One peer keeps the server's input full (and reads its echoes as fast
@@ -208,7 +211,8 @@ Test(flow, max_conns_holds_the_next_connection, .fini = stop_server,
 	struct pollfd p = {.fd = c, .events = POLLIN};
 	cr_assert_eq(poll(&p, 1, 300), 0, "served beyond --max-conns 2");
 	close(a);
-	cr_assert_eq(recv(c, buf, 2, MSG_WAITALL), 2, "served once a slot frees");
+	cr_assert_eq(recv(c, buf, 2, MSG_WAITALL), 2,
+		     "served once a slot frees");
 	cr_assert_eq(memcmp(buf, "c\n", 2), 0);
 	cr_assert_null(ping(b, "b still"));
 	close(b);

@@ -88,8 +88,8 @@ int ts_start(struct ts_proc *p, const char *const argv[], long nofile)
 	}
 	close(out[1]);
 	close(efd);
-	int rc = p->pid > 0 ? read_line(out[0], line, sizeof(line), TS_WAIT_MS)
-			    : -1;
+	int rc =
+	    p->pid > 0 ? read_line(out[0], line, sizeof(line), TS_WAIT_MS) : -1;
 	close(out[0]);
 	const char *sp = strrchr(line, ':');
 	if (rc != 0 || strncmp(line, "listening on ", 13) != 0 || !sp) {
@@ -153,8 +153,8 @@ static void slurp(int fd, char *buf, size_t cap)
 	buf[n] = '\0';
 }
 
-int ts_run(const char *const argv[], const char *in, char *out,
-	   size_t outcap, char *err, size_t errcap)
+int ts_run(const char *const argv[], const char *in, char *out, size_t outcap,
+	   char *err, size_t errcap)
 {
 	char opath[] = "/tmp/ts-out-XXXXXX", epath[] = "/tmp/ts-err-XXXXXX";
 	char ipath[] = "/tmp/ts-in-XXXXXX";
@@ -317,8 +317,8 @@ const char *ts_echo_check(int fd, const char *spec, const char *const *msgs,
 	for (size_t i = 0; rc == 0 && i < n; i++) {
 		rc = fr_recv_frame(fd, &dec, rbuf, rcap, &f, TS_WAIT_MS);
 		if (rc != FR_FRAME) {
-			snprintf(why, sizeof(why), "frame %zu of %zu: %s", i,
-				 n, fr_errname(rc));
+			snprintf(why, sizeof(why), "frame %zu of %zu: %s", i, n,
+				 fr_errname(rc));
 			break;
 		}
 		rc = 0;

@@ -14,8 +14,8 @@
 struct ts_proc {
 	pid_t pid;
 	int port;
-	int errfd;        /* the program's stderr (an unlinked file) */
-	char addr[128];   /* from the listening line */
+	int errfd;	/* the program's stderr (an unlinked file) */
+	char addr[128]; /* from the listening line */
 };
 
 /* Start FRAGLAB_BIN/argv[0] with argv; stdout piped until the listening
@@ -34,8 +34,8 @@ const char *ts_stderr(const struct ts_proc *p);
 /* Run FRAGLAB_BIN/argv[0] to completion, stdin from `in` (may be NULL),
  * stdout/stderr captured into out/err (NUL-terminated, truncated).
  * Returns the exit status or -1. */
-int ts_run(const char *const argv[], const char *in, char *out,
-	   size_t outcap, char *err, size_t errcap);
+int ts_run(const char *const argv[], const char *in, char *out, size_t outcap,
+	   char *err, size_t errcap);
 
 /* Loopback address (127.0.0.1 or ::1) with port into *ss; returns len. */
 unsigned ts_loopback(struct sockaddr_storage *ss, int port, bool v6);

@@ -23,8 +23,9 @@ static void stop_server(void)
 
 static void start(const char *listen_at, const char *bufsize)
 {
-	const char *argv[] = {"udp-echod", "--listen", listen_at,
-			      bufsize ? "--bufsize" : NULL, bufsize, NULL};
+	const char *argv[] = {"udp-echod", "--listen",
+			      listen_at,   bufsize ? "--bufsize" : NULL,
+			      bufsize,	   NULL};
 	cr_assert_eq(ts_start(&server, argv, 0), 0, "udp-echod: not ready");
 }
 
@@ -69,7 +70,8 @@ Test(udp, echoes_datagrams_v4_and_v6, .fini = stop_server, .timeout = 60)
 			memset(msg, 'a' + i, sizeof(msg));
 			size_t len = i == 0 ? 1 : sizeof(msg) - (size_t)i;
 			cr_assert_eq(send(fd, msg, len, 0), (ssize_t)len);
-			cr_assert_eq(recv(fd, buf, sizeof(buf), 0), (ssize_t)len);
+			cr_assert_eq(recv(fd, buf, sizeof(buf), 0),
+				     (ssize_t)len);
 			cr_assert_eq(memcmp(buf, msg, len), 0);
 		}
 		close(fd);
@@ -102,8 +104,8 @@ Test(udp, echo_client_unconnected_and_connected, .fini = stop_server,
 
 	start("127.0.0.1:0", NULL);
 	snprintf(to, sizeof(to), "127.0.0.1:%d", server.port);
-	const char *u[] = {"echo-client", "--udp", "--connect", to, "one",
-			   "two", NULL};
+	const char *u[] = {"echo-client", "--udp", "--connect", to,
+			   "one",	  "two",   NULL};
 	cr_assert_eq(ts_run(u, NULL, out, sizeof(out), err, sizeof(err)), 0,
 		     "%s", err);
 	cr_assert_str_eq(out, "one\ntwo\n");
@@ -126,7 +128,7 @@ Test(udp, connected_udp_sees_econnrefused, .timeout = 60)
 	close(fd);
 	snprintf(to, sizeof(to), "127.0.0.1:%d", port);
 	const char *c[] = {"echo-client", "--udp-connected", "-c", to,
-			   "--timeout", "20000", "x", NULL};
+			   "--timeout",	  "20000",	     "x",  NULL};
 	cr_assert_eq(ts_run(c, NULL, out, sizeof(out), err, sizeof(err)), 1);
 	cr_assert(strstr(err, "refused"), "stderr: %s", err);
 }
@@ -139,8 +141,8 @@ Test(udp, receive_timeout, .timeout = 60)
 	/* unconnected: the ICMP error is not reported, so only the timeout
 	 * ends the wait */
 	snprintf(to, sizeof(to), "127.0.0.1:%d", port);
-	const char *u[] = {"echo-client", "--udp", "-c", to, "--timeout",
-			   "200", "x", NULL};
+	const char *u[] = {"echo-client", "--udp", "-c", to,
+			   "--timeout",	  "200",   "x",	 NULL};
 	cr_assert_eq(ts_run(u, NULL, out, sizeof(out), err, sizeof(err)), 1);
 	cr_assert(strstr(err, "no reply"), "stderr: %s", err);
 	cr_assert(strstr(err, "200 ms"), "stderr: %s", err);
@@ -150,8 +152,8 @@ Test(udp, receive_timeout, .timeout = 60)
 Test(udp, usage_errors, .timeout = 60)
 {
 	const char *a[] = {"udp-echod", NULL};
-	const char *b[] = {"udp-echod", "--listen", "127.0.0.1:0", "--bufsize",
-			   "0", NULL};
+	const char *b[] = {"udp-echod", "--listen", "127.0.0.1:0",
+			   "--bufsize", "0",	    NULL};
 	const char *c[] = {"echo-client", "x", NULL};
 	const char *h[] = {"udp-echod", "--help", NULL};
 
