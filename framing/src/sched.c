@@ -90,7 +90,10 @@ static int parse_list(struct fr_sched *s, char *arg, char *err, size_t errlen)
 {
 	size_t cap = 0;
 	char *save = NULL;
+	size_t n = strlen(arg);
 
+	if (strstr(arg, ",,") || arg[0] == ',' || (n && arg[n - 1] == ','))
+		return fr_serr(err, errlen, "list: empty entry in '%s'", arg);
 	for (char *t = strtok_r(arg, ",", &save); t;
 	     t = strtok_r(NULL, ",", &save)) {
 		uint64_t v;
@@ -172,8 +175,8 @@ static int parse_size(const char *what, const char *t, size_t *out, char *err,
 	uint64_t v;
 
 	if (fr_parse_u64(t, &v) || v == 0 || v > SIZE_MAX / 2)
-		return fr_serr(err, errlen, "%s: '%s' is not a size >= 1", what,
-			       t);
+		return fr_serr(err, errlen, "%s: '%s' is not a size from 1 to %zu",
+			       what, t, SIZE_MAX / 2);
 	*out = (size_t)v;
 	return FR_OK;
 }

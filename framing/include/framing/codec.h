@@ -104,7 +104,12 @@ int fr_decoder_feed(struct fr_decoder *d, const void *data, size_t len);
  * length-prefixed codecs (len, netstring, tlv) and fixed are fatal and
  * sticky: every later call returns the same code and offset. On delimited
  * codecs (line, crlf, delim, cobs, slip) an error is reported once, the
- * bad frame is discarded up to its delimiter and decoding goes on. */
+ * bad frame is discarded up to its delimiter and decoding goes on.
+ * Details: a delimited frame already reported oversize and then cut off by
+ * EOF finishes with FR_DONE (it was reported once); cobs skips a lone 00
+ * (an empty wire frame), like slip skips empty frames; slip DB C0 reports
+ * FR_EESCAPE and the C0 ends the discarded frame; varints must be at most
+ * 10 bytes and below 2^64, non-minimal ones (80 00) are accepted. */
 int fr_decoder_next(struct fr_decoder *d, struct fr_frame *frame);
 
 /* End of stream. Call once all fed input is used up. Returns FR_DONE if
