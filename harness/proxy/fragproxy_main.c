@@ -60,7 +60,12 @@ int main(int argc, char **argv)
 	if (fp_control_port(g_proxy) > 0)
 		fprintf(stderr, "fragproxy: control on port %d (%s)\n",
 			fp_control_port(g_proxy), cfg.control);
-	printf("listening on %s:%d\n", cfg.listen_host, fp_port(g_proxy));
+	if (strchr(cfg.listen_host, ':'))
+		printf("listening on [%s]:%d\n", cfg.listen_host,
+		       fp_port(g_proxy));
+	else
+		printf("listening on %s:%d\n", cfg.listen_host,
+		       fp_port(g_proxy));
 	fflush(stdout);
 	if (fp_run(g_proxy) < 0)
 		status = 1;
