@@ -227,6 +227,23 @@ static int drop_input(struct fp_dirst *d)
 	}
 }
 
+/* Is there room worth a recv()? Small sends (fixed:1) must not cost a
+ * recv or a memmove each: read when a quarter of the buffer is free at
+ * the end, compact only when the sent part is at least half of it. */
+static bool make_room(struct fp_dirst *d)
+{
+	if (d->head == d->tail)
+		d->head = d->tail = 0;
+	if (d->cap - d->tail >= d->cap / 4 + 1 && d->tail < d->cap)
+		return true;
+	if (d->head < d->cap / 2)
+		return false;
+	memmove(d->buf, d->buf + d->head, d->tail - d->head);
+	d->tail -= d->head;
+	d->head = 0;
+	return true;
+}
+
 /* One recv into the buffer. 1: progress, 0: nothing, -1: error. */
 static int fill(struct fp_dirst *d, int64_t now)
 {
@@ -234,14 +251,7 @@ static int fill(struct fp_dirst *d, int64_t now)
 		return 0;
 	if (d->discard)
 		return drop_input(d) < 0 ? -1 : 0;
-	if (d->head == d->tail)
-		d->head = d->tail = 0;
-	if (d->tail == d->cap && d->head > 0) {
-		memmove(d->buf, d->buf + d->head, d->tail - d->head);
-		d->tail -= d->head;
-		d->head = 0;
-	}
-	if (d->tail == d->cap)
+	if (!make_room(d))
 		return 0;
 	ssize_t n = recv(src_fd(d), d->buf + d->tail, d->cap - d->tail, 0);
 	if (n > 0) {
@@ -277,7 +287,7 @@ static size_t next_size(struct fp_dirst *d, int64_t now, int64_t *wake)
 			d->chunk_left = n;
 	}
 	want = fp_fault_limit(d, d->chunk_rest ? avail : d->chunk_left);
-	if (want == 0 || avail >= want || d->src_eof || avail >= d->cap)
+	if (want == 0 || avail >= want || d->src_eof || !make_room(d))
 		return want < avail ? want : avail;
 	/* partial chunk: hold it for its rest a while */
 	int64_t hold = (int64_t)d->c->p->cfg.hold_ms * 1000000;
