@@ -1,15 +1,15 @@
 /* Test helper for the fragtest suites: a framed echo server (fork per
  * connection) that misbehaves on purpose - flips a byte, drops or
  * duplicates a frame, ignores SIGTERM, never gets ready, dies. */
+#include <arpa/inet.h>
 #include <errno.h>
+#include <netinet/in.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
-#include <arpa/inet.h>
-#include <netinet/in.h>
 #include <sys/socket.h>
+#include <unistd.h>
 
 #include "framing/framing.h"
 
@@ -41,8 +41,7 @@ static void die_now(int sig)
 	_exit(4);
 }
 
-static int send_frame(int fd, const struct evil *e, const uint8_t *p,
-		      size_t n)
+static int send_frame(int fd, const struct evil *e, const uint8_t *p, size_t n)
 {
 	size_t cap = fr_encode_bound(&e->spec, n), len;
 	uint8_t *w = malloc(cap ? cap : 1);

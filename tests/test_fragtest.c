@@ -29,8 +29,10 @@ static const char *echod(const char *model, const char *framing)
 {
 	static char cmd[1024];
 
-	snprintf(cmd, sizeof(cmd), "%s --model %s --framing %s --listen "
-		 "127.0.0.1:0", ftt_bin("echod"), model, framing);
+	snprintf(cmd, sizeof(cmd),
+		 "%s --model %s --framing %s --listen "
+		 "127.0.0.1:0",
+		 ftt_bin("echod"), model, framing);
 	return cmd;
 }
 
@@ -50,30 +52,51 @@ TestSuite(fragtest, .timeout = 120);
  * the evil-server tests cover cobs and others. */
 static void model_passes(const char *model)
 {
-	ftt_sh(&o, "%s matrix --models %s --framing line --framing len:4be "
-		   "--split bytes --split random:1-16 --split "
-		   "fixed:7 --split coalesce:64,ms=2 --clients 2 --messages 20 "
-		   "--size 1-24 "
-		   "--timeout 30 --start-timeout 60",
+	ftt_sh(&o,
+	       "%s matrix --models %s --framing line --framing len:4be "
+	       "--split bytes --split random:1-16 --split "
+	       "fixed:7 --split coalesce:64,ms=2 --clients 2 --messages 20 "
+	       "--size 1-24 "
+	       "--timeout 30 --start-timeout 60",
 	       ftt_bin("fragtest"), model);
 	cr_assert_eq(o.status, 0, "out: %s\nerr: %s", o.out, o.err);
 	cr_assert(strstr(o.out, "8 cells: 8 passed"), "%s", o.out);
 	cr_assert_null(strstr(o.out, "FAIL"));
 }
 
-Test(fragtest, iterative_passes_every_policy) { model_passes("iterative"); }
-Test(fragtest, fork_passes_every_policy) { model_passes("fork"); }
-Test(fragtest, thread_passes_every_policy) { model_passes("thread"); }
-Test(fragtest, select_passes_every_policy) { model_passes("select"); }
-Test(fragtest, poll_passes_every_policy) { model_passes("poll"); }
-Test(fragtest, epoll_passes_every_policy) { model_passes("epoll"); }
+Test(fragtest, iterative_passes_every_policy)
+{
+	model_passes("iterative");
+}
+Test(fragtest, fork_passes_every_policy)
+{
+	model_passes("fork");
+}
+Test(fragtest, thread_passes_every_policy)
+{
+	model_passes("thread");
+}
+Test(fragtest, select_passes_every_policy)
+{
+	model_passes("select");
+}
+Test(fragtest, poll_passes_every_policy)
+{
+	model_passes("poll");
+}
+Test(fragtest, epoll_passes_every_policy)
+{
+	model_passes("epoll");
+}
 
 Test(fragtest, naive_fails_under_fragmentation_and_reproduces)
 {
 	static struct ftt_out r;
 
-	ftt_sh(&o, "%s run --framing len:4be --split bytes --server-cmd '%s' "
-		   SMALL, ftt_bin("fragtest"), echod("naive", "len:4be"));
+	ftt_sh(
+	    &o,
+	    "%s run --framing len:4be --split bytes --server-cmd '%s' " SMALL,
+	    ftt_bin("fragtest"), echod("naive", "len:4be"));
 	cr_assert_eq(o.status, 1, "err: %s", o.err);
 	cr_assert(strstr(o.err, "connection 0: "), "%s", o.err);
 	rerun(&r);
@@ -103,9 +126,10 @@ Test(fragtest, flipped_byte_is_caught_with_frame_and_byte)
 	const char *msg;
 	char first[512];
 
-	ftt_sh(&o, "%s run --framing len:2be --split random:1-16 "
-		   "--server-cmd '%s' " SMALL, ftt_bin("fragtest"),
-	       evil("len:2be", "flip", 7));
+	ftt_sh(&o,
+	       "%s run --framing len:2be --split random:1-16 "
+	       "--server-cmd '%s' " SMALL,
+	       ftt_bin("fragtest"), evil("len:2be", "flip", 7));
 	cr_assert_eq(o.status, 1, "%s", o.err);
 	msg = ftt_line_after(o.err, "connection 0: ");
 	cr_assert_not_null(msg, "%s", o.err);
@@ -120,16 +144,19 @@ Test(fragtest, flipped_byte_is_caught_with_frame_and_byte)
 
 Test(fragtest, dropped_frame_is_caught)
 {
-	ftt_sh(&o, "%s run --framing line --split bytes --server-cmd '%s' "
-		   SMALL, ftt_bin("fragtest"), evil("line", "drop", 4));
+	ftt_sh(&o,
+	       "%s run --framing line --split bytes --server-cmd '%s' " SMALL,
+	       ftt_bin("fragtest"), evil("line", "drop", 4));
 	cr_assert_eq(o.status, 1, "%s", o.err);
 	cr_assert(strstr(o.err, "connection 0: frame 4"), "%s", o.err);
 }
 
 Test(fragtest, duplicated_frame_is_caught)
 {
-	ftt_sh(&o, "%s run --framing cobs --split random:1-16 --server-cmd "
-		   "'%s' " SMALL, ftt_bin("fragtest"), evil("cobs", "dup", 9));
+	ftt_sh(&o,
+	       "%s run --framing cobs --split random:1-16 --server-cmd "
+	       "'%s' " SMALL,
+	       ftt_bin("fragtest"), evil("cobs", "dup", 9));
 	cr_assert_eq(o.status, 1, "%s", o.err);
 	cr_assert(strstr(o.err, "connection 0: frame 10"), "%s", o.err);
 	/* the last frame twice: an extra frame after everything matched */
@@ -142,9 +169,10 @@ Test(fragtest, duplicated_frame_is_caught)
 
 Test(fragtest, correct_evil_echo_passes_with_port_substitution)
 {
-	ftt_sh(&o, "%s run --framing len:2be --split random:1-16 --delay 0-1 "
-		   "--server-cmd '%s --port {port}' " SMALL, ftt_bin("fragtest"),
-	       evil("len:2be", "echo", 0));
+	ftt_sh(&o,
+	       "%s run --framing len:2be --split random:1-16 --delay 0-1 "
+	       "--server-cmd '%s --port {port}' " SMALL,
+	       ftt_bin("fragtest"), evil("len:2be", "echo", 0));
 	cr_assert_eq(o.status, 0, "%s", o.err);
 	cr_assert(strstr(o.out, "pass: 2 connections, 60 frames verified"),
 		  "%s", o.out);
@@ -154,9 +182,10 @@ Test(fragtest, server_ignoring_sigterm_is_killed)
 {
 	const char *dir = ftt_tmpdir();
 
-	ftt_sh(&o, "%s run --framing line --server-cmd '%s --pidfile %s/pids'"
-		   " " SMALL, ftt_bin("fragtest"),
-	       evil("line", "ignore-term", 0), dir);
+	ftt_sh(&o,
+	       "%s run --framing line --server-cmd '%s --pidfile %s/pids'"
+	       " " SMALL,
+	       ftt_bin("fragtest"), evil("line", "ignore-term", 0), dir);
 	cr_assert_eq(o.status, 0, "%s", o.err);
 	cr_assert(ftt_pids_gone(strcat(strcpy(o.out, dir), "/pids")));
 }
@@ -168,7 +197,8 @@ Test(fragtest, sigint_stops_the_server_group)
 	pid_t pid;
 
 	snprintf(pids, sizeof(pids), "%s/pids", dir);
-	pid = ftt_spawn(dir, "exec %s run --framing line --timeout 60 "
+	pid = ftt_spawn(dir,
+			"exec %s run --framing line --timeout 60 "
 			"--server-cmd '%s --pidfile %s' " SMALL,
 			ftt_bin("fragtest"), evil("line", "stall", 0), pids);
 	/* the server and both connection handlers are up */
@@ -183,12 +213,14 @@ Test(fragtest, server_without_listening_line_is_a_clear_error)
 {
 	const char *dir = ftt_tmpdir();
 
-	ftt_sh(&o, "%s run --framing line --start-timeout 1 --server-cmd "
-		   "'%s --pidfile %s/pids'", ftt_bin("fragtest"),
-	       evil("line", "silent", 0), dir);
+	ftt_sh(&o,
+	       "%s run --framing line --start-timeout 1 --server-cmd "
+	       "'%s --pidfile %s/pids'",
+	       ftt_bin("fragtest"), evil("line", "silent", 0), dir);
 	cr_assert_eq(o.status, 1);
 	cr_assert(strstr(o.err, "server printed no 'listening on HOST:PORT' "
-				"line within 1 s"), "%s", o.err);
+				"line within 1 s"),
+		  "%s", o.err);
 	cr_assert(ftt_pids_gone(strcat(strcpy(o.out, dir), "/pids")));
 }
 
@@ -198,7 +230,8 @@ Test(fragtest, server_exiting_at_start_is_named)
 	       ftt_bin("fragtest"), evil("line", "exit", 0));
 	cr_assert_eq(o.status, 1);
 	cr_assert(strstr(o.err, "server exited with status 3 before it was "
-				"ready"), "%s", o.err);
+				"ready"),
+		  "%s", o.err);
 	cr_assert(strstr(o.err, "exiting at start on purpose"), "%s", o.err);
 	ftt_sh(&o, "%s run --framing line --server-cmd 'no-such-server-xyz'",
 	       ftt_bin("fragtest"));
@@ -217,8 +250,8 @@ Test(fragtest, server_dying_mid_run_is_named)
 
 Test(fragtest, silent_server_times_out)
 {
-	ftt_sh(&o, "%s run --framing line --timeout 1 --server-cmd '%s' "
-		   SMALL, ftt_bin("fragtest"), evil("line", "stall", 0));
+	ftt_sh(&o, "%s run --framing line --timeout 1 --server-cmd '%s' " SMALL,
+	       ftt_bin("fragtest"), evil("line", "stall", 0));
 	cr_assert_eq(o.status, 1);
 	cr_assert(strstr(o.err, "timeout: nothing received for 1.0 s"), "%s",
 		  o.err);
@@ -237,8 +270,10 @@ Test(fragtest, target_reaches_a_running_server)
 	ftt_sh(&o, "cat %s", out);
 	snprintf(port, sizeof(port), "%s",
 		 ftt_line_after(o.out, "listening on 127.0.0.1:"));
-	ftt_sh(&o, "%s run --framing len:4le --target 127.0.0.1:%s --split "
-		   "bytes " SMALL, ftt_bin("fragtest"), port);
+	ftt_sh(&o,
+	       "%s run --framing len:4le --target 127.0.0.1:%s --split "
+	       "bytes " SMALL,
+	       ftt_bin("fragtest"), port);
 	kill(srv, SIGTERM);
 	ftt_wait(srv, dir, &so);
 	cr_assert_eq(o.status, 0, "%s", o.err);
@@ -248,33 +283,37 @@ Test(fragtest, socat_cat_echo_from_outside_the_project)
 {
 	if (!ftt_have("socat"))
 		cr_skip_test("socat is not installed (ci/deps.d/fragtest.txt)");
-	ftt_sh(&o, "%s run --framing line --split random:1-16 --server-cmd "
-		   "'socat TCP-LISTEN:{port},bind=127.0.0.1,reuseaddr,fork "
-		   "EXEC:cat' " SMALL, ftt_bin("fragtest"));
+	ftt_sh(&o,
+	       "%s run --framing line --split random:1-16 --server-cmd "
+	       "'socat TCP-LISTEN:{port},bind=127.0.0.1,reuseaddr,fork "
+	       "EXEC:cat' " SMALL,
+	       ftt_bin("fragtest"));
 	cr_assert_eq(o.status, 0, "%s", o.err);
-	ftt_sh(&o, "%s run --framing raw --up bytes --down random:1-8 "
-		   "--server-cmd "
-		   "'socat TCP-LISTEN:{port},bind=127.0.0.1,reuseaddr,fork "
-		   "EXEC:cat' " SMALL, ftt_bin("fragtest"));
+	ftt_sh(&o,
+	       "%s run --framing raw --up bytes --down random:1-8 "
+	       "--server-cmd "
+	       "'socat TCP-LISTEN:{port},bind=127.0.0.1,reuseaddr,fork "
+	       "EXEC:cat' " SMALL,
+	       ftt_bin("fragtest"));
 	cr_assert_eq(o.status, 0, "%s", o.err);
 }
 
 static const char py_echo[] =
-	"import socket, threading, sys\n"
-	"s = socket.socket()\n"
-	"s.bind(('127.0.0.1', 0))\n"
-	"s.listen(16)\n"
-	"print('listening on 127.0.0.1:%d' % s.getsockname()[1], flush=True)\n"
-	"def echo(c):\n"
-	"    while True:\n"
-	"        b = c.recv(4096)\n"
-	"        if not b:\n"
-	"            break\n"
-	"        c.sendall(b)\n"
-	"    c.close()\n"
-	"while True:\n"
-	"    c, _ = s.accept()\n"
-	"    threading.Thread(target=echo, args=(c,), daemon=True).start()\n";
+    "import socket, threading, sys\n"
+    "s = socket.socket()\n"
+    "s.bind(('127.0.0.1', 0))\n"
+    "s.listen(16)\n"
+    "print('listening on 127.0.0.1:%d' % s.getsockname()[1], flush=True)\n"
+    "def echo(c):\n"
+    "    while True:\n"
+    "        b = c.recv(4096)\n"
+    "        if not b:\n"
+    "            break\n"
+    "        c.sendall(b)\n"
+    "    c.close()\n"
+    "while True:\n"
+    "    c, _ = s.accept()\n"
+    "    threading.Thread(target=echo, args=(c,), daemon=True).start()\n";
 
 Test(fragtest, python_echo_server_from_outside_the_project)
 {
@@ -290,10 +329,13 @@ Test(fragtest, python_echo_server_from_outside_the_project)
 	fputs(py_echo, f);
 	fclose(f);
 	/* Debian's own python3 starts faster than a version-manager shim */
-	ftt_sh(&o, "%s run --framing cobs --split random:1-16 --start-timeout "
-		   "60 --server-cmd '%s %s' " SMALL, ftt_bin("fragtest"),
+	ftt_sh(&o,
+	       "%s run --framing cobs --split random:1-16 --start-timeout "
+	       "60 --server-cmd '%s %s' " SMALL,
+	       ftt_bin("fragtest"),
 	       access("/usr/bin/python3", X_OK) == 0 ? "/usr/bin/python3"
-						     : "python3", path);
+						     : "python3",
+	       path);
 	cr_assert_eq(o.status, 0, "%s", o.err);
 }
 
@@ -302,20 +344,25 @@ Test(fragtest, json_and_junit_reports)
 	const char *dir = ftt_tmpdir();
 	static struct ftt_out r;
 
-	ftt_sh(&o, "%s run --framing line --json %s/r.json --junit %s/r.xml "
-		   "--server-cmd '%s' " SMALL, ftt_bin("fragtest"), dir, dir,
-	       evil("line", "flip", 3));
+	ftt_sh(&o,
+	       "%s run --framing line --json %s/r.json --junit %s/r.xml "
+	       "--server-cmd '%s' " SMALL,
+	       ftt_bin("fragtest"), dir, dir, evil("line", "flip", 3));
 	cr_assert_eq(o.status, 1);
-	ftt_sh(&r, "python3 -c 'import json,sys; d=json.load(open(\"%s/r.json\"));"
-		   " c=d[\"cells\"][0]; print(d[\"ok\"], c[\"result\"], "
-		   "c[\"connections\"][0][\"status\"], c[\"connections\"][0]"
-		   "[\"frame\"])'", dir);
+	ftt_sh(&r,
+	       "python3 -c 'import json,sys; d=json.load(open(\"%s/r.json\"));"
+	       " c=d[\"cells\"][0]; print(d[\"ok\"], c[\"result\"], "
+	       "c[\"connections\"][0][\"status\"], c[\"connections\"][0]"
+	       "[\"frame\"])'",
+	       dir);
 	cr_assert_eq(r.status, 0, "%s", r.err);
 	cr_assert_str_eq(r.out, "False FAIL diverge 3\n");
-	ftt_sh(&r, "python3 -c 'import xml.etree.ElementTree as E; "
-		   "s=E.parse(\"%s/r.xml\").getroot()[0]; "
-		   "print(s.get(\"tests\"), s.get(\"failures\"), "
-		   "\"reproduce: fragtest run\" in s[0][0].text)'", dir);
+	ftt_sh(&r,
+	       "python3 -c 'import xml.etree.ElementTree as E; "
+	       "s=E.parse(\"%s/r.xml\").getroot()[0]; "
+	       "print(s.get(\"tests\"), s.get(\"failures\"), "
+	       "\"reproduce: fragtest run\" in s[0][0].text)'",
+	       dir);
 	cr_assert_eq(r.status, 0, "%s", r.err);
 	cr_assert_str_eq(r.out, "1 1 True\n");
 }
@@ -329,11 +376,12 @@ Test(fragtest, matrix_config_file)
 	snprintf(path, sizeof(path), "%s/m.conf", dir);
 	f = fopen(path, "w");
 	cr_assert_not_null(f);
-	fprintf(f, "# two servers, one framing, two policies\n"
-		   "server good %s\n"
-		   "server flip %s\n"
-		   "framing len:1be\nsplit bytes\nsplit fixed:3\n"
-		   "expect-fail flip\nclients 2\nmessages 20\nsize 1-20\n",
+	fprintf(f,
+		"# two servers, one framing, two policies\n"
+		"server good %s\n"
+		"server flip %s\n"
+		"framing len:1be\nsplit bytes\nsplit fixed:3\n"
+		"expect-fail flip\nclients 2\nmessages 20\nsize 1-20\n",
 		evil("{framing}", "echo", 0), evil("{framing}", "flip", 2));
 	fclose(f);
 	ftt_sh(&o, "%s matrix --config %s", ftt_bin("fragtest"), path);
@@ -345,17 +393,17 @@ Test(fragtest, matrix_config_file)
 Test(fragtest, usage_errors_exit_2)
 {
 	static const char *const bad[] = {
-		"",
-		"frobnicate",
-		"run",
-		"run --framing line",
-		"run --framing len:5be --target 127.0.0.1:1",
-		"run --framing line --target 127.0.0.1:1 --split bogus:3",
-		"run --framing line --target 127.0.0.1:1 --clients 0",
-		"run --framing line --target 127.0.0.1:1 --size 9-3",
-		"run --framing line --target 127.0.0.1:1 --server-cmd x",
-		"run --framing line --target 127.0.0.1:1 --no-such-flag",
-		"matrix --framing nope",
+	    "",
+	    "frobnicate",
+	    "run",
+	    "run --framing line",
+	    "run --framing len:5be --target 127.0.0.1:1",
+	    "run --framing line --target 127.0.0.1:1 --split bogus:3",
+	    "run --framing line --target 127.0.0.1:1 --clients 0",
+	    "run --framing line --target 127.0.0.1:1 --size 9-3",
+	    "run --framing line --target 127.0.0.1:1 --server-cmd x",
+	    "run --framing line --target 127.0.0.1:1 --no-such-flag",
+	    "matrix --framing nope",
 	};
 
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
@@ -382,9 +430,10 @@ Test(fragtest, timed_schedule_reproduces_from_the_record)
 	const char *dir = ftt_tmpdir();
 	static struct ftt_out r;
 
-	ftt_sh(&o, "%s run --framing line --split coalesce:32,ms=2 --record "
-		   "%s/rec --server-cmd '%s' " SMALL, ftt_bin("fragtest"), dir,
-	       evil("line", "flip", 6));
+	ftt_sh(&o,
+	       "%s run --framing line --split coalesce:32,ms=2 --record "
+	       "%s/rec --server-cmd '%s' " SMALL,
+	       ftt_bin("fragtest"), dir, evil("line", "flip", 6));
 	cr_assert_eq(o.status, 1, "%s", o.err);
 	cr_assert(strstr(o.err, "--split replay:"), "%s", o.err);
 	cr_assert(strstr(o.err, "connection 0: frame 6 byte"), "%s", o.err);

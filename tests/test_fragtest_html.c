@@ -7,9 +7,9 @@
 #include "test_fragtest_util.h"
 
 static const char chromium_flags[] =
-	"--headless --no-sandbox --disable-gpu --disable-quic --no-first-run "
-	"--disable-background-networking --disable-component-update "
-	"--disable-sync --enable-logging=stderr --v=0";
+    "--headless --no-sandbox --disable-gpu --disable-quic --no-first-run "
+    "--disable-background-networking --disable-component-update "
+    "--disable-sync --enable-logging=stderr --v=0";
 
 Test(fragtest_html, report_loads_in_headless_chromium, .timeout = 240)
 {
@@ -19,15 +19,18 @@ Test(fragtest_html, report_loads_in_headless_chromium, .timeout = 240)
 	if (!ftt_have("chromium"))
 		cr_skip_test("chromium is not installed "
 			     "(ci/deps.d/fragtest.txt installs it)");
-	ftt_sh(&o, "%s matrix --server 'good=%s --framing {framing}' "
-		   "--server 'flip=%s --framing {framing} --mode flip --frame 3' "
-		   "--framing line --split bytes --expect-fail flip --clients 2 "
-		   "--messages 20 --html %s/report.html",
+	ftt_sh(&o,
+	       "%s matrix --server 'good=%s --framing {framing}' "
+	       "--server 'flip=%s --framing {framing} --mode flip --frame 3' "
+	       "--framing line --split bytes --expect-fail flip --clients 2 "
+	       "--messages 20 --html %s/report.html",
 	       ftt_bin("fragtest"), ftt_bin("ft_evil_echo"),
 	       ftt_bin("ft_evil_echo"), dir);
 	cr_assert_eq(o.status, 0, "%s %s", o.out, o.err);
-	ftt_sh(&b, "timeout 180 chromium %s --user-data-dir=%s/profile "
-		   "--dump-dom file://%s/report.html", chromium_flags, dir, dir);
+	ftt_sh(&b,
+	       "timeout 180 chromium %s --user-data-dir=%s/profile "
+	       "--dump-dom file://%s/report.html",
+	       chromium_flags, dir, dir);
 	cr_assert_eq(b.status, 0, "chromium failed: %s", b.err);
 	cr_assert(strstr(b.out, "<table id=\"matrix\">"), "%s", b.out);
 	/* the inline script ran and counted both rows */

@@ -7,7 +7,8 @@
 #include <sys/types.h>
 
 struct ftt_out {
-	int status; /* exit status, 128+N for signal N, -1 if it could not run */
+	int status; /* exit status, 128+N for signal N, -1 if it could not run
+		     */
 	char out[1 << 20]; /* big: a report's DOM; keep these static */
 	char err[1 << 16];
 };
@@ -18,11 +19,11 @@ const char *ftt_bin(const char *name);
 const char *ftt_tmpdir(void);
 /* Runs fmt... with /bin/sh -c; fills o. */
 int ftt_sh(struct ftt_out *o, const char *fmt, ...)
-	__attribute__((format(printf, 2, 3)));
+    __attribute__((format(printf, 2, 3)));
 /* Starts fmt... with /bin/sh -c in the background, output to files in
  * dir; returns its pid. ftt_wait collects it into o. */
 pid_t ftt_spawn(const char *dir, const char *fmt, ...)
-	__attribute__((format(printf, 2, 3)));
+    __attribute__((format(printf, 2, 3)));
 int ftt_wait(pid_t pid, const char *dir, struct ftt_out *o);
 /* Waits (bounded) until path exists and holds at least n lines. */
 bool ftt_wait_lines(const char *path, int n);

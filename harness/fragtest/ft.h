@@ -22,38 +22,38 @@
 
 /* What one `fragtest run` does; also one cell of a matrix. */
 struct ft_opts {
-	const char *framing;   /* spec text as given */
-	const char *server_cmd;/* --server-cmd, NULL with --target */
-	const char *target;    /* --target HOST:PORT */
-	const char *split;     /* --split (both directions) */
-	const char *up, *down; /* --up / --down */
-	const char *delay;     /* --delay, passed to fragproxy */
-	const char *pace;      /* --pace, passed to fragproxy */
-	const char *proxy_bin; /* --proxy-bin */
-	const char *record;    /* fragproxy's chunk record file */
-	bool record_kept;      /* --record given: the file outlives the run */
-	bool direct;           /* --direct: no proxy */
+	const char *framing;	/* spec text as given */
+	const char *server_cmd; /* --server-cmd, NULL with --target */
+	const char *target;	/* --target HOST:PORT */
+	const char *split;	/* --split (both directions) */
+	const char *up, *down;	/* --up / --down */
+	const char *delay;	/* --delay, passed to fragproxy */
+	const char *pace;	/* --pace, passed to fragproxy */
+	const char *proxy_bin;	/* --proxy-bin */
+	const char *record;	/* fragproxy's chunk record file */
+	bool record_kept;	/* --record given: the file outlives the run */
+	bool direct;		/* --direct: no proxy */
 	uint64_t seed;
 	unsigned clients, messages;
 	size_t size_min, size_max;
-	double timeout;        /* seconds without progress on a connection */
-	double start_timeout;  /* seconds for the server to get ready */
+	double timeout;	      /* seconds without progress on a connection */
+	double start_timeout; /* seconds for the server to get ready */
 	int verbose;
-	bool progress;         /* progress line on stderr (a TTY) */
-	const char *label;     /* matrix: cell name for messages */
+	bool progress;	   /* progress line on stderr (a TTY) */
+	const char *label; /* matrix: cell name for messages */
 };
 
 void ft_opts_defaults(struct ft_opts *o);
 
 /* ---- child processes (ft_server.c) ---- */
 struct ft_child {
-	pid_t pid;             /* also the process group id; 0 if none */
+	pid_t pid;	       /* also the process group id; 0 if none */
 	const char *what;      /* "server" / "fragproxy", for messages */
 	char host[FT_HOSTLEN]; /* where it listens, once ready */
 	int port;
-	int out_fd;            /* its stdout (read by a drain thread) */
-	char log[FT_HOSTLEN];  /* file holding its stderr */
-	void *drain;           /* private drain thread state */
+	int out_fd;	      /* its stdout (read by a drain thread) */
+	char log[FT_HOSTLEN]; /* file holding its stderr */
+	void *drain;	      /* private drain thread state */
 };
 
 /* Start `/bin/sh -c cmd` in its own process group; {port} is replaced by
@@ -84,9 +84,9 @@ struct ft_gen {
 	const struct fr_spec *spec;
 	uint64_t rng;
 	size_t min, max;
-	uint8_t *msg;          /* current payload (max bytes) */
+	uint8_t *msg; /* current payload (max bytes) */
 	size_t len;
-	uint8_t *wire;         /* its encoding */
+	uint8_t *wire; /* its encoding */
 	size_t wire_len, wire_cap;
 };
 
@@ -98,8 +98,8 @@ void ft_gen_free(struct ft_gen *g);
 /* Frames in the next write burst (1, or several). */
 unsigned ft_burst_next(uint64_t *rng, unsigned left);
 /* Checks up front that payloads can be generated; message in err. */
-int ft_gen_check(const struct fr_spec *spec, size_t min, size_t max,
-		 char *err, size_t errlen);
+int ft_gen_check(const struct fr_spec *spec, size_t min, size_t max, char *err,
+		 size_t errlen);
 
 /* ---- verdicts (ft_verify.c) ---- */
 enum ft_status { FT_PASS = 0, FT_DIVERGE, FT_ERROR };
@@ -107,12 +107,12 @@ enum ft_status { FT_PASS = 0, FT_DIVERGE, FT_ERROR };
 struct ft_verdict {
 	enum ft_status status;
 	unsigned conn;
-	uint64_t frames_ok;   /* frames verified before the verdict */
-	uint64_t frame;       /* failing frame index */
-	uint64_t byte;        /* failing byte index inside it */
-	uint64_t up_off;      /* wire offset of that frame, client->server */
-	uint64_t down_off;    /* wire offset in the echo stream */
-	char msg[FT_MSGLEN];  /* one line, no "fragtest:" prefix */
+	uint64_t frames_ok;  /* frames verified before the verdict */
+	uint64_t frame;	     /* failing frame index */
+	uint64_t byte;	     /* failing byte index inside it */
+	uint64_t up_off;     /* wire offset of that frame, client->server */
+	uint64_t down_off;   /* wire offset in the echo stream */
+	char msg[FT_MSGLEN]; /* one line, no "fragtest:" prefix */
 };
 
 /* First difference between expected and received; fills v. */
@@ -123,16 +123,16 @@ void ft_hex(const uint8_t *p, size_t len, size_t from, char *out,
 
 /* ---- one run (ft_run.c) ---- */
 struct ft_result {
-	struct ft_verdict *v;  /* one per client */
+	struct ft_verdict *v; /* one per client */
 	unsigned n;
-	uint64_t frames;       /* verified in total */
+	uint64_t frames; /* verified in total */
 	double seconds;
-	int setup_err;         /* FT_SETUP_ERROR: could not run at all;
-				  FT_SETUP_DIED: a process died mid-run */
+	int setup_err; /* FT_SETUP_ERROR: could not run at all;
+			  FT_SETUP_DIED: a process died mid-run */
 	char setup_msg[FT_MSGLEN];
 	char reproduce[2048];
 	char record[FT_HOSTLEN]; /* fragproxy record file, if kept */
-	uint64_t **up_ends;    /* per client: wire end offset of each frame */
+	uint64_t **up_ends;	 /* per client: wire end offset of each frame */
 };
 
 #define FT_SETUP_ERROR 1

@@ -24,16 +24,16 @@ struct ft_conn {
 	unsigned id;
 	struct ft_gen send, check;
 	uint64_t burst_rng;
-	unsigned sent;       /* frames encoded so far */
-	bool sync;           /* wait for every echo before the next burst */
+	unsigned sent; /* frames encoded so far */
+	bool sync;     /* wait for every echo before the next burst */
 	uint8_t *out;
 	size_t out_len, out_pos, out_cap;
-	uint64_t up_off;     /* wire bytes encoded so far */
-	uint64_t *up_ends;   /* wire end offset of each frame */
+	uint64_t up_off;   /* wire bytes encoded so far */
+	uint64_t *up_ends; /* wire end offset of each frame */
 	struct fr_decoder dec;
-	uint64_t got;        /* frames verified */
-	uint64_t rx;         /* echo bytes received */
-	size_t raw_pos;      /* raw: position inside the expected payload */
+	uint64_t got;	/* frames verified */
+	uint64_t rx;	/* echo bytes received */
+	size_t raw_pos; /* raw: position inside the expected payload */
 	bool raw_loaded;
 	bool shut, done;
 	double last, linger_end;
@@ -78,11 +78,10 @@ int ft_connect(const char *host, int port, char *err, size_t errlen)
 	return fd;
 }
 
-static void ft_fail(struct ft_conn *c, enum ft_status st, const char *fmt,
-		    ...) __attribute__((format(printf, 3, 4)));
+static void ft_fail(struct ft_conn *c, enum ft_status st, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
 
-static void ft_fail(struct ft_conn *c, enum ft_status st, const char *fmt,
-		    ...)
+static void ft_fail(struct ft_conn *c, enum ft_status st, const char *fmt, ...)
 {
 	va_list ap;
 
@@ -148,8 +147,9 @@ static void ft_on_writable(struct ft_conn *c, unsigned m)
 				return;
 			int rc = ft_fill(c, m);
 			if (rc != FR_OK) {
-				ft_fail(c, FT_ERROR, "cannot encode frame %u: %s",
-					c->sent, fr_strerror(rc));
+				ft_fail(c, FT_ERROR,
+					"cannot encode frame %u: %s", c->sent,
+					fr_strerror(rc));
 				return;
 			}
 		}
@@ -161,8 +161,10 @@ static void ft_on_writable(struct ft_conn *c, unsigned m)
 			return;
 		if (n < 0) {
 			ft_mark(c, fr_decoder_offset(&c->dec));
-			ft_fail(c, FT_ERROR, "send failed after %u of %u frames "
-				"written: %s", c->sent, m, strerror(errno));
+			ft_fail(c, FT_ERROR,
+				"send failed after %u of %u frames "
+				"written: %s",
+				c->sent, m, strerror(errno));
 			return;
 		}
 		c->out_pos += (size_t)n;
@@ -178,8 +180,10 @@ static bool ft_check_frame(struct ft_conn *c, const struct fr_frame *f,
 	ft_mark(c, f->offset);
 	if (c->got >= m) {
 		ft_hex(f->data, f->len, 0, h, sizeof(h));
-		ft_fail(c, FT_DIVERGE, "frame %llu: extra frame never sent, "
-			"%zu bytes [%s]", (unsigned long long)c->got, f->len, h);
+		ft_fail(c, FT_DIVERGE,
+			"frame %llu: extra frame never sent, "
+			"%zu bytes [%s]",
+			(unsigned long long)c->got, f->len, h);
 		return false;
 	}
 	if (ft_gen_next(&c->check) != FR_OK)
@@ -211,8 +215,10 @@ static bool ft_check_raw(struct ft_conn *c, const struct fr_frame *f,
 		ft_mark(c, f->offset + i);
 		if (c->got >= m) {
 			ft_hex(f->data, f->len, i, gh, sizeof(gh));
-			ft_fail(c, FT_DIVERGE, "extra bytes after the last "
-				"frame: [%s]", gh);
+			ft_fail(c, FT_DIVERGE,
+				"extra bytes after the last "
+				"frame: [%s]",
+				gh);
 			return false;
 		}
 		if (c->check.msg[c->raw_pos] != f->data[i]) {
@@ -220,9 +226,10 @@ static bool ft_check_raw(struct ft_conn *c, const struct fr_frame *f,
 			ft_hex(c->check.msg, c->check.len, c->raw_pos, eh,
 			       sizeof(eh));
 			ft_hex(f->data, f->len, i, gh, sizeof(gh));
-			ft_fail(c, FT_DIVERGE, "frame %llu byte %zu: expected "
-				"[%s] received [%s]", (unsigned long long)c->got,
-				c->raw_pos, eh, gh);
+			ft_fail(c, FT_DIVERGE,
+				"frame %llu byte %zu: expected "
+				"[%s] received [%s]",
+				(unsigned long long)c->got, c->raw_pos, eh, gh);
 			return false;
 		}
 		i++;
@@ -245,18 +252,23 @@ static void ft_on_eof(struct ft_conn *c, unsigned m)
 		return;
 	}
 	if (c->got >= m)
-		ft_fail(c, FT_ERROR, "partial frame after the last frame "
-			"(%s at echo offset %llu)", fr_errname(rc),
-			(unsigned long long)f.offset);
+		ft_fail(c, FT_ERROR,
+			"partial frame after the last frame "
+			"(%s at echo offset %llu)",
+			fr_errname(rc), (unsigned long long)f.offset);
 	else if (rc == FR_ETRUNCATED)
-		ft_fail(c, FT_ERROR, "unexpected close inside frame %llu "
+		ft_fail(c, FT_ERROR,
+			"unexpected close inside frame %llu "
 			"(echo offset %llu) after %llu of %u frames",
-			(unsigned long long)c->got, (unsigned long long)f.offset,
+			(unsigned long long)c->got,
+			(unsigned long long)f.offset,
 			(unsigned long long)c->got, m);
 	else
-		ft_fail(c, FT_ERROR, "unexpected close after %llu echo bytes, "
-			"%llu of %u frames verified", (unsigned long long)c->rx,
-			(unsigned long long)c->got, m);
+		ft_fail(c, FT_ERROR,
+			"unexpected close after %llu echo bytes, "
+			"%llu of %u frames verified",
+			(unsigned long long)c->rx, (unsigned long long)c->got,
+			m);
 }
 
 static void ft_on_readable(struct ft_conn *c, unsigned m, uint8_t *rbuf,
@@ -270,10 +282,13 @@ static void ft_on_readable(struct ft_conn *c, unsigned m, uint8_t *rbuf,
 		return;
 	if (n < 0) {
 		ft_mark(c, c->rx);
-		ft_fail(c, FT_ERROR, "%s after %llu echo bytes, %llu of %u "
-			"frames verified", errno == ECONNRESET
-				? "connection reset by peer" : strerror(errno),
-			(unsigned long long)c->rx, (unsigned long long)c->got, m);
+		ft_fail(c, FT_ERROR,
+			"%s after %llu echo bytes, %llu of %u "
+			"frames verified",
+			errno == ECONNRESET ? "connection reset by peer"
+					    : strerror(errno),
+			(unsigned long long)c->rx, (unsigned long long)c->got,
+			m);
 		return;
 	}
 	if (n == 0) {
@@ -289,10 +304,11 @@ static void ft_on_readable(struct ft_conn *c, unsigned m, uint8_t *rbuf,
 	}
 	if (rc < 0) {
 		ft_mark(c, f.offset);
-		ft_fail(c, FT_ERROR, "frame %llu: decode error %s (%s) at echo "
-			"offset %llu", (unsigned long long)c->got,
-			fr_errname(rc), fr_strerror(rc),
-			(unsigned long long)f.offset);
+		ft_fail(c, FT_ERROR,
+			"frame %llu: decode error %s (%s) at echo "
+			"offset %llu",
+			(unsigned long long)c->got, fr_errname(rc),
+			fr_strerror(rc), (unsigned long long)f.offset);
 	}
 }
 
@@ -339,8 +355,8 @@ static void ft_tick(struct ft_conn *c, const struct ft_opts *o, double now)
 	if (c->got >= m && !c->shut) {
 		shutdown(c->fd, SHUT_WR);
 		c->shut = true;
-		c->linger_end = now + (o->timeout < FT_LINGER ? o->timeout
-							      : FT_LINGER);
+		c->linger_end =
+		    now + (o->timeout < FT_LINGER ? o->timeout : FT_LINGER);
 	}
 	if (c->shut && now > c->linger_end) {
 		c->done = true; /* server keeps the connection open: fine */
@@ -348,14 +364,14 @@ static void ft_tick(struct ft_conn *c, const struct ft_opts *o, double now)
 	}
 	if (now - c->last > o->timeout) {
 		ft_mark(c, c->rx);
-		ft_fail(c, FT_ERROR, "timeout: nothing received for %.1f s "
-			"after %llu of %u frames (%u written)", o->timeout,
-			(unsigned long long)c->got, m, c->sent);
+		ft_fail(c, FT_ERROR,
+			"timeout: nothing received for %.1f s "
+			"after %llu of %u frames (%u written)",
+			o->timeout, (unsigned long long)c->got, m, c->sent);
 	}
 }
 
-static void ft_progress(const struct ft_opts *o, struct ft_conn *cs,
-			bool final)
+static void ft_progress(const struct ft_opts *o, struct ft_conn *cs, bool final)
 {
 	unsigned done = 0;
 	uint64_t frames = 0;
@@ -384,7 +400,8 @@ static void ft_loop(const struct ft_opts *o, struct ft_conn *cs,
 			ft_tick(c, o, now);
 			pf[i].fd = c->done ? -1 : c->fd;
 			pf[i].events = POLLIN;
-			if ((c->sent < o->messages || c->out_pos < c->out_len) &&
+			if ((c->sent < o->messages ||
+			     c->out_pos < c->out_len) &&
 			    !ft_waiting(c))
 				pf[i].events |= POLLOUT;
 			live += !c->done;
@@ -429,8 +446,8 @@ int ft_clients(const struct ft_opts *o, const struct fr_spec *spec,
 	/* Connect one after the other so the proxy sees them in order:
 	 * connection i is the proxy's stream i. */
 	for (unsigned i = 0; i < o->clients; i++) {
-		cs[i].fd = ft_connect(host, port, r->setup_msg,
-				      sizeof(r->setup_msg));
+		cs[i].fd =
+		    ft_connect(host, port, r->setup_msg, sizeof(r->setup_msg));
 		if (cs[i].fd < 0)
 			goto fail;
 		cs[i].last = ft_now();

@@ -17,14 +17,14 @@ struct ft_chunks {
 };
 
 static const char ft_css[] =
-	"body{font:14px/1.4 system-ui,sans-serif;margin:2em;color:#222}"
-	"table{border-collapse:collapse}td,th{padding:2px 10px;"
-	"border-bottom:1px solid #ddd;text-align:left}"
-	"td.num{text-align:right}.pass{color:#176f2c}.xfail{color:#8a6d00}"
-	".FAIL,.ERROR,.XPASS{color:#b00020;font-weight:bold}"
-	"pre{background:#f4f4f4;padding:6px;white-space:pre-wrap}"
-	"section{margin-top:2em}svg{border:1px solid #ccc;background:#fff}"
-	".legend span{margin-right:1.5em}";
+    "body{font:14px/1.4 system-ui,sans-serif;margin:2em;color:#222}"
+    "table{border-collapse:collapse}td,th{padding:2px 10px;"
+    "border-bottom:1px solid #ddd;text-align:left}"
+    "td.num{text-align:right}.pass{color:#176f2c}.xfail{color:#8a6d00}"
+    ".FAIL,.ERROR,.XPASS{color:#b00020;font-weight:bold}"
+    "pre{background:#f4f4f4;padding:6px;white-space:pre-wrap}"
+    "section{margin-top:2em}svg{border:1px solid #ccc;background:#fff}"
+    ".legend span{margin-right:1.5em}";
 
 static void ft_push_chunk(struct ft_chunks *c, uint64_t off, uint64_t size)
 {
@@ -57,8 +57,8 @@ static void ft_load_record(const char *path, unsigned conn,
 	if (!f)
 		return;
 	while (fgets(line, sizeof(line), f)) {
-		if (line[0] == '#' ||
-		    sscanf(line, "%llu %7s %llu %zu", &id, dir, &off, &size) != 4)
+		if (line[0] == '#' || sscanf(line, "%llu %7s %llu %zu", &id,
+					     dir, &off, &size) != 4)
 			continue;
 		if (id == conn)
 			ft_push_chunk(&ch[strcmp(dir, "up") != 0], off, size);
@@ -80,7 +80,8 @@ static void ft_svg_span(FILE *f, uint64_t s, uint64_t e, uint64_t lo,
 		return;
 	s = s < lo ? lo : s;
 	e = e > hi ? hi : e;
-	fprintf(f, "<rect x=\"%.1f\" y=\"%d\" width=\"%.1f\" height=\"18\" "
+	fprintf(f,
+		"<rect x=\"%.1f\" y=\"%d\" width=\"%.1f\" height=\"18\" "
 		"fill=\"%s\" stroke=\"#555\" stroke-width=\"0.5\">",
 		ft_x(s, lo, hi), y, ft_x(e, lo, hi) - ft_x(s, lo, hi), fill);
 	if (what)
@@ -94,8 +95,11 @@ static void ft_svg_chunks(FILE *f, const struct ft_chunks *c, uint64_t lo,
 {
 	fprintf(f, "<text x=\"10\" y=\"%d\">%s</text>\n", y - 4, label);
 	if (!c->n) {
-		fprintf(f, "<text x=\"10\" y=\"%d\" fill=\"#888\">(no chunks recorded)"
-			"</text>\n", y + 14);
+		fprintf(
+		    f,
+		    "<text x=\"10\" y=\"%d\" fill=\"#888\">(no chunks recorded)"
+		    "</text>\n",
+		    y + 14);
 		return;
 	}
 	for (size_t i = 0; i < c->n; i++) {
@@ -109,13 +113,17 @@ static void ft_svg_chunks(FILE *f, const struct ft_chunks *c, uint64_t lo,
 static void ft_svg_frames(FILE *f, const uint64_t *ends, uint64_t nframes,
 			  uint64_t bad, uint64_t lo, uint64_t hi, int y)
 {
-	fprintf(f, "<text x=\"10\" y=\"%d\">frames sent (wire offsets)"
-		"</text>\n", y - 4);
+	fprintf(f,
+		"<text x=\"10\" y=\"%d\">frames sent (wire offsets)"
+		"</text>\n",
+		y - 4);
 	for (uint64_t i = 0; i < nframes; i++) {
 		uint64_t s = i ? ends[i - 1] : 0, e = ends[i];
 
 		ft_svg_span(f, s, e, lo, hi, y,
-			    i == bad ? "#f3a1a1" : i % 2 ? "#d9f0d3" : "#b4deab",
+			    i == bad ? "#f3a1a1"
+			    : i % 2  ? "#d9f0d3"
+				     : "#b4deab",
 			    "frame", i);
 	}
 }
@@ -142,21 +150,25 @@ static void ft_timeline(FILE *f, const struct ft_cell *c,
 	if (hi <= lo)
 		hi = lo + 1;
 	ft_load_record(c->res.record, v->conn, ch);
-	fprintf(f, "<p>connection %u, stream bytes %llu&ndash;%llu:</p>\n"
+	fprintf(f,
+		"<p>connection %u, stream bytes %llu&ndash;%llu:</p>\n"
 		"<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"%d\" "
-		"height=\"150\" font-size=\"11\" role=\"img\">\n", v->conn,
-		(unsigned long long)lo, (unsigned long long)hi, FT_SVG_W);
+		"height=\"150\" font-size=\"11\" role=\"img\">\n",
+		v->conn, (unsigned long long)lo, (unsigned long long)hi,
+		FT_SVG_W);
 	ft_svg_frames(f, ends, nframes, v->frame, lo, hi, 20);
 	ft_svg_chunks(f, &ch[0], lo, hi, 62, "fragproxy chunks to the server");
 	ft_svg_chunks(f, &ch[1], lo, hi, 104, "fragproxy chunks of the echo");
 	if (mark >= lo && mark <= hi)
-		fprintf(f, "<line x1=\"%.1f\" y1=\"10\" x2=\"%.1f\" y2=\"128\" "
+		fprintf(f,
+			"<line x1=\"%.1f\" y1=\"10\" x2=\"%.1f\" y2=\"128\" "
 			"stroke=\"#d00\" stroke-width=\"2\"/><text x=\"%.1f\" "
 			"y=\"144\" fill=\"#d00\">echo frame %llu went wrong "
-			"(echo offset %llu)</text>\n", ft_x(mark, lo, hi),
-			ft_x(mark, lo, hi),
-			ft_x(mark, lo, hi) > FT_SVG_W - 260 ? FT_SVG_W - 260.0
-							   : ft_x(mark, lo, hi),
+			"(echo offset %llu)</text>\n",
+			ft_x(mark, lo, hi), ft_x(mark, lo, hi),
+			ft_x(mark, lo, hi) > FT_SVG_W - 260
+			    ? FT_SVG_W - 260.0
+			    : ft_x(mark, lo, hi),
 			(unsigned long long)v->frame, (unsigned long long)mark);
 	fputs("</svg>\n", f);
 	for (int d = 0; d < 2; d++) {
@@ -215,9 +227,11 @@ static void ft_html_row(FILE *f, const struct ft_cell *c, size_t idx)
 	else
 		fprintf(f, "</td><td class=\"%s\"><a href=\"#cell-%zu\">%s</a>",
 			w, idx, w);
-	fprintf(f, "</td><td class=\"num\">%u/%u</td><td class=\"num\">%llu"
-		"</td><td class=\"num\">%.2f s</td></tr>\n", ok, c->res.n,
-		(unsigned long long)c->res.frames, c->res.seconds);
+	fprintf(f,
+		"</td><td class=\"num\">%u/%u</td><td class=\"num\">%llu"
+		"</td><td class=\"num\">%.2f s</td></tr>\n",
+		ok, c->res.n, (unsigned long long)c->res.frames,
+		c->res.seconds);
 }
 
 int ft_write_html(const char *path, const struct ft_cell *cells, size_t n)
@@ -229,26 +243,31 @@ int ft_write_html(const char *path, const struct ft_cell *cells, size_t n)
 		return -1;
 	for (size_t i = 0; i < n; i++)
 		bad += !ft_cell_ok(&cells[i]);
-	fprintf(f, "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset="
+	fprintf(f,
+		"<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset="
 		"\"utf-8\"><title>fragtest report</title><style>%s</style>"
 		"</head>\n<body>\n<h1>fragtest report</h1>\n<p id=\"summary\">"
-		"%zu cells, %u unexpected: %s</p>\n", ft_css, n, bad,
+		"%zu cells, %u unexpected: %s</p>\n",
+		ft_css, n, bad,
 		bad ? "<span class=\"FAIL\">NOT as expected</span>"
 		    : "<span class=\"pass\">every cell as expected</span>");
 	fputs("<table id=\"matrix\"><thead><tr><th>server</th><th>framing"
 	      "</th><th>split</th><th>result</th><th>conns ok</th><th>frames"
-	      "</th><th>time</th></tr></thead><tbody>\n", f);
+	      "</th><th>time</th></tr></thead><tbody>\n",
+	      f);
 	for (size_t i = 0; i < n; i++)
 		ft_html_row(f, &cells[i], i);
 	fputs("</tbody></table>\n<p class=\"legend\"><span class=\"pass\">pass"
 	      "</span><span class=\"xfail\">xfail: failed as expected</span>"
 	      "<span class=\"FAIL\">FAIL / XPASS / ERROR: unexpected</span>"
-	      "</p>\n", f);
+	      "</p>\n",
+	      f);
 	for (size_t i = 0; i < n; i++)
 		if (!ft_result_ok(&cells[i].res))
 			ft_html_failure(f, &cells[i], i);
 	fputs("<script>document.body.setAttribute('data-loaded', "
 	      "String(document.querySelectorAll('#matrix tbody tr').length));"
-	      "</script>\n</body></html>\n", f);
+	      "</script>\n</body></html>\n",
+	      f);
 	return fclose(f) == 0 ? 0 : -1;
 }

@@ -12,44 +12,44 @@
 #include "ft_opts.h"
 
 static const char ft_run_usage[] =
-	"usage: fragtest run --framing SPEC (--server-cmd CMD | --target "
-	"HOST:PORT) [options]\n"
-	"       fragtest matrix [options]   (see fragtest matrix --help)\n"
-	"\n"
-	"Starts the server (or reaches it), puts fragproxy in front of it,\n"
-	"sends N connections x M seeded frames in mixed bursts and checks\n"
-	"every echoed frame. Exit 0: all passed, 1: a connection failed or\n"
-	"the server could not be run, 2: bad usage.\n"
-	"\n"
-	"  -f, --framing SPEC     framing of the echo (line, len:4be, cobs...)\n"
-	"  -s, --server-cmd CMD   start CMD with /bin/sh in its own process\n"
-	"                         group; {port} becomes a free port, otherwise\n"
-	"                         CMD must print 'listening on HOST:PORT'\n"
-	"  -t, --target HOST:PORT test a server that is already running\n"
-	"      --split POLICY     fragproxy schedule, both directions\n"
-	"                         (bytes, fixed:N, random:MIN-MAX, coalesce:N...)\n"
-	"      --up P, --down P   schedule per direction\n"
-	"      --delay D          passed to fragproxy --delay\n"
-	"      --pace MODE        passed to fragproxy --pace (e.g. drain)\n"
-	"      --direct           no proxy: connect to the server directly\n"
-	"      --proxy-bin PATH   fragproxy to use (default: next to fragtest)\n"
-	"      --record FILE      keep fragproxy's chunk record in FILE\n"
-	"      --seed S           workload and schedule seed (default 1)\n"
-	"  -c, --clients N        concurrent connections (default 4)\n"
-	"  -m, --messages M       frames per connection (default 200)\n"
-	"      --size MIN-MAX     payload sizes in bytes (default 1-64)\n"
-	"      --timeout T        seconds without progress before a\n"
-	"                         connection fails (default 10)\n"
-	"      --start-timeout T  seconds for the server to get ready (10)\n"
-	"      --json FILE        write results as JSON\n"
-	"      --junit FILE       write results as JUnit XML\n"
-	"      --html FILE        write a self-contained HTML report\n"
-	"  -q, --quiet            no summary line when everything passes\n"
-	"      --no-progress      no progress line even on a terminal\n"
-	"  -h, --help             this help\n"
-	"\n"
-	"Every failure prints 'reproduce: fragtest run ...', the command that\n"
-	"replays the same frames through the same schedule.\n";
+    "usage: fragtest run --framing SPEC (--server-cmd CMD | --target "
+    "HOST:PORT) [options]\n"
+    "       fragtest matrix [options]   (see fragtest matrix --help)\n"
+    "\n"
+    "Starts the server (or reaches it), puts fragproxy in front of it,\n"
+    "sends N connections x M seeded frames in mixed bursts and checks\n"
+    "every echoed frame. Exit 0: all passed, 1: a connection failed or\n"
+    "the server could not be run, 2: bad usage.\n"
+    "\n"
+    "  -f, --framing SPEC     framing of the echo (line, len:4be, cobs...)\n"
+    "  -s, --server-cmd CMD   start CMD with /bin/sh in its own process\n"
+    "                         group; {port} becomes a free port, otherwise\n"
+    "                         CMD must print 'listening on HOST:PORT'\n"
+    "  -t, --target HOST:PORT test a server that is already running\n"
+    "      --split POLICY     fragproxy schedule, both directions\n"
+    "                         (bytes, fixed:N, random:MIN-MAX, coalesce:N...)\n"
+    "      --up P, --down P   schedule per direction\n"
+    "      --delay D          passed to fragproxy --delay\n"
+    "      --pace MODE        passed to fragproxy --pace (e.g. drain)\n"
+    "      --direct           no proxy: connect to the server directly\n"
+    "      --proxy-bin PATH   fragproxy to use (default: next to fragtest)\n"
+    "      --record FILE      keep fragproxy's chunk record in FILE\n"
+    "      --seed S           workload and schedule seed (default 1)\n"
+    "  -c, --clients N        concurrent connections (default 4)\n"
+    "  -m, --messages M       frames per connection (default 200)\n"
+    "      --size MIN-MAX     payload sizes in bytes (default 1-64)\n"
+    "      --timeout T        seconds without progress before a\n"
+    "                         connection fails (default 10)\n"
+    "      --start-timeout T  seconds for the server to get ready (10)\n"
+    "      --json FILE        write results as JSON\n"
+    "      --junit FILE       write results as JUnit XML\n"
+    "      --html FILE        write a self-contained HTML report\n"
+    "  -q, --quiet            no summary line when everything passes\n"
+    "      --no-progress      no progress line even on a terminal\n"
+    "  -h, --help             this help\n"
+    "\n"
+    "Every failure prints 'reproduce: fragtest run ...', the command that\n"
+    "replays the same frames through the same schedule.\n";
 
 static void ft_verr(const char *fmt, va_list ap)
 {
@@ -207,7 +207,8 @@ int ft_parse_common(struct ft_opts *o, int opt, const char *arg)
 		if (ft_parse_size(arg, &o->size_min, &o->size_max) == 0)
 			return 0;
 		ft_usage_err("bad --size '%s' (want MIN-MAX or N, at most "
-			     "16777216)", arg);
+			     "16777216)",
+			     arg);
 		return -1;
 	case FT_OPT_TIMEOUT:
 		return ft_parse_seconds("--timeout", arg, &o->timeout);
@@ -230,7 +231,8 @@ int ft_check_framing(const char *text)
 	char err[256];
 
 	if (fr_spec_parse(&spec, text, err, sizeof(err)) != FR_OK) {
-		ft_err("bad spec '%s': %s", text, err); /* as framecat says it */
+		ft_err("bad spec '%s': %s", text,
+		       err); /* as framecat says it */
 		return -1;
 	}
 	return 0;
@@ -328,7 +330,8 @@ int ft_cmd_run(int argc, char **argv)
 	if (ft_run_args(argc, argv, &o, &out) < 0)
 		return FT_EXIT_USAGE;
 	if (out.html && !o.record && !o.direct) {
-		snprintf(tmp, sizeof(tmp), "/tmp/fragtest-rec-%d", (int)getpid());
+		snprintf(tmp, sizeof(tmp), "/tmp/fragtest-rec-%d",
+			 (int)getpid());
 		o.record = tmp;
 	}
 	memset(&cell, 0, sizeof(cell));
@@ -342,9 +345,9 @@ int ft_cmd_run(int argc, char **argv)
 	rc = ft_cell_ok(&cell) ? FT_EXIT_PASS : FT_EXIT_FAIL;
 	if (rc == FT_EXIT_PASS && o.verbose >= 0)
 		printf("pass: %u connections, %llu frames verified (%s, split "
-		       "%s, seed %llu) in %.2f s\n", o.clients,
-		       (unsigned long long)cell.res.frames, o.framing,
-		       cell.policy, (unsigned long long)o.seed,
+		       "%s, seed %llu) in %.2f s\n",
+		       o.clients, (unsigned long long)cell.res.frames,
+		       o.framing, cell.policy, (unsigned long long)o.seed,
 		       cell.res.seconds);
 	if (ft_write_outputs(&out, &cell, 1) < 0 && rc == FT_EXIT_PASS)
 		rc = FT_EXIT_FAIL;
@@ -355,41 +358,41 @@ int ft_cmd_run(int argc, char **argv)
 }
 
 static const char ft_top_usage[] =
-	"usage: fragtest run --framing SPEC (--server-cmd CMD | --target "
-	"HOST:PORT) [options]\n"
-	"       fragtest matrix [options]\n"
-	"       fragtest --help | run --help | matrix --help\n";
+    "usage: fragtest run --framing SPEC (--server-cmd CMD | --target "
+    "HOST:PORT) [options]\n"
+    "       fragtest matrix [options]\n"
+    "       fragtest --help | run --help | matrix --help\n";
 
 const struct option ft_longopts[] = {
-	{"framing", required_argument, NULL, 'f'},
-	{"server-cmd", required_argument, NULL, 's'},
-	{"target", required_argument, NULL, 't'},
-	{"clients", required_argument, NULL, 'c'},
-	{"messages", required_argument, NULL, 'm'},
-	{"quiet", no_argument, NULL, 'q'},
-	{"help", no_argument, NULL, 'h'},
-	{"split", required_argument, NULL, FT_OPT_SPLIT},
-	{"up", required_argument, NULL, FT_OPT_UP},
-	{"down", required_argument, NULL, FT_OPT_DOWN},
-	{"delay", required_argument, NULL, FT_OPT_DELAY},
-	{"pace", required_argument, NULL, FT_OPT_PACE},
-	{"direct", no_argument, NULL, FT_OPT_DIRECT},
-	{"proxy-bin", required_argument, NULL, FT_OPT_PROXY_BIN},
-	{"record", required_argument, NULL, FT_OPT_RECORD},
-	{"seed", required_argument, NULL, FT_OPT_SEED},
-	{"size", required_argument, NULL, FT_OPT_SIZE},
-	{"timeout", required_argument, NULL, FT_OPT_TIMEOUT},
-	{"start-timeout", required_argument, NULL, FT_OPT_START_TIMEOUT},
-	{"json", required_argument, NULL, FT_OPT_JSON},
-	{"junit", required_argument, NULL, FT_OPT_JUNIT},
-	{"html", required_argument, NULL, FT_OPT_HTML},
-	{"no-progress", no_argument, NULL, FT_OPT_NO_PROGRESS},
-	{"server", required_argument, NULL, FT_OPT_SERVER},
-	{"models", required_argument, NULL, FT_OPT_MODELS},
-	{"echod", required_argument, NULL, FT_OPT_ECHOD},
-	{"expect-fail", required_argument, NULL, FT_OPT_EXPECT_FAIL},
-	{"config", required_argument, NULL, FT_OPT_CONFIG},
-	{NULL, 0, NULL, 0},
+    {"framing", required_argument, NULL, 'f'},
+    {"server-cmd", required_argument, NULL, 's'},
+    {"target", required_argument, NULL, 't'},
+    {"clients", required_argument, NULL, 'c'},
+    {"messages", required_argument, NULL, 'm'},
+    {"quiet", no_argument, NULL, 'q'},
+    {"help", no_argument, NULL, 'h'},
+    {"split", required_argument, NULL, FT_OPT_SPLIT},
+    {"up", required_argument, NULL, FT_OPT_UP},
+    {"down", required_argument, NULL, FT_OPT_DOWN},
+    {"delay", required_argument, NULL, FT_OPT_DELAY},
+    {"pace", required_argument, NULL, FT_OPT_PACE},
+    {"direct", no_argument, NULL, FT_OPT_DIRECT},
+    {"proxy-bin", required_argument, NULL, FT_OPT_PROXY_BIN},
+    {"record", required_argument, NULL, FT_OPT_RECORD},
+    {"seed", required_argument, NULL, FT_OPT_SEED},
+    {"size", required_argument, NULL, FT_OPT_SIZE},
+    {"timeout", required_argument, NULL, FT_OPT_TIMEOUT},
+    {"start-timeout", required_argument, NULL, FT_OPT_START_TIMEOUT},
+    {"json", required_argument, NULL, FT_OPT_JSON},
+    {"junit", required_argument, NULL, FT_OPT_JUNIT},
+    {"html", required_argument, NULL, FT_OPT_HTML},
+    {"no-progress", no_argument, NULL, FT_OPT_NO_PROGRESS},
+    {"server", required_argument, NULL, FT_OPT_SERVER},
+    {"models", required_argument, NULL, FT_OPT_MODELS},
+    {"echod", required_argument, NULL, FT_OPT_ECHOD},
+    {"expect-fail", required_argument, NULL, FT_OPT_EXPECT_FAIL},
+    {"config", required_argument, NULL, FT_OPT_CONFIG},
+    {NULL, 0, NULL, 0},
 };
 
 int main(int argc, char **argv)
@@ -403,7 +406,8 @@ int main(int argc, char **argv)
 	if (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h")) {
 		fputs(ft_top_usage, stdout);
 		fputs("\nSee 'fragtest run --help' and 'fragtest matrix "
-		      "--help'.\n", stdout);
+		      "--help'.\n",
+		      stdout);
 		return FT_EXIT_PASS;
 	}
 	ft_signals_init();

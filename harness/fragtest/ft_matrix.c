@@ -28,36 +28,36 @@ struct ft_matrix {
 };
 
 static const char ft_matrix_usage[] =
-	"usage: fragtest matrix [options]\n"
-	"\n"
-	"Runs 'fragtest run' for every server x framing x split policy and\n"
-	"prints a table. Without --server it tests every echod model:\n"
-	"  iterative fork thread select poll epoll naive\n"
-	"over --framing line, len:4be, cobs and --split bytes, random:1-16,\n"
-	"coalesce:256,ms=2.\n"
-	"\n"
-	"  --server NAME=CMD     a server (repeatable); {port} and {framing}\n"
-	"                        in CMD are substituted\n"
-	"  --models LIST         echod models, comma separated\n"
-	"  --echod PATH          echod to use (default: next to fragtest)\n"
-	"  -f, --framing SPEC    a framing (repeatable)\n"
-	"  --split POLICY        a split policy (repeatable)\n"
-	"  --expect-fail PAT     cells expected to fail (repeatable): a glob on\n"
-	"                        the server name, or on SERVER/FRAMING/SPLIT\n"
-	"  --config FILE         lines: 'server NAME CMD', 'framing SPEC',\n"
-	"                        'split POLICY', 'expect-fail PAT', 'clients N',\n"
-	"                        'messages M', 'size MIN-MAX', 'seed S',\n"
-	"                        'timeout T'; '#' starts a comment\n"
-	"  --json FILE, --junit FILE, --html FILE   reports\n"
-	"  and the run options --clients --messages --size --seed --timeout\n"
-	"  --start-timeout --up --down --delay --pace --proxy-bin --direct -q\n"
-	"  (defaults here: 3 clients, 100 messages, size 1-48, timeout 5)\n"
-	"\n"
-	"Exit 0 when every cell came out as expected (pass, or fail where\n"
-	"--expect-fail says so), 1 otherwise, 2 for bad usage.\n";
+    "usage: fragtest matrix [options]\n"
+    "\n"
+    "Runs 'fragtest run' for every server x framing x split policy and\n"
+    "prints a table. Without --server it tests every echod model:\n"
+    "  iterative fork thread select poll epoll naive\n"
+    "over --framing line, len:4be, cobs and --split bytes, random:1-16,\n"
+    "coalesce:256,ms=2.\n"
+    "\n"
+    "  --server NAME=CMD     a server (repeatable); {port} and {framing}\n"
+    "                        in CMD are substituted\n"
+    "  --models LIST         echod models, comma separated\n"
+    "  --echod PATH          echod to use (default: next to fragtest)\n"
+    "  -f, --framing SPEC    a framing (repeatable)\n"
+    "  --split POLICY        a split policy (repeatable)\n"
+    "  --expect-fail PAT     cells expected to fail (repeatable): a glob on\n"
+    "                        the server name, or on SERVER/FRAMING/SPLIT\n"
+    "  --config FILE         lines: 'server NAME CMD', 'framing SPEC',\n"
+    "                        'split POLICY', 'expect-fail PAT', 'clients N',\n"
+    "                        'messages M', 'size MIN-MAX', 'seed S',\n"
+    "                        'timeout T'; '#' starts a comment\n"
+    "  --json FILE, --junit FILE, --html FILE   reports\n"
+    "  and the run options --clients --messages --size --seed --timeout\n"
+    "  --start-timeout --up --down --delay --pace --proxy-bin --direct -q\n"
+    "  (defaults here: 3 clients, 100 messages, size 1-48, timeout 5)\n"
+    "\n"
+    "Exit 0 when every cell came out as expected (pass, or fail where\n"
+    "--expect-fail says so), 1 otherwise, 2 for bad usage.\n";
 
-static const char *const ft_models[] = {"iterative", "fork", "thread",
-					"select", "poll", "epoll", "naive"};
+static const char *const ft_models[] = {
+    "iterative", "fork", "thread", "select", "poll", "epoll", "naive"};
 
 static int ft_push(struct ft_list *l, const char *what, const char *v)
 {
@@ -69,8 +69,7 @@ static int ft_push(struct ft_list *l, const char *what, const char *v)
 	return 0;
 }
 
-static int ft_add_server(struct ft_matrix *m, const char *name,
-			 const char *cmd)
+static int ft_add_server(struct ft_matrix *m, const char *name, const char *cmd)
 {
 	if (!name[0] || !cmd[0] || strchr(name, '/')) {
 		ft_usage_err("bad --server (want NAME=CMD, NAME without '/')");
@@ -132,8 +131,10 @@ static int ft_config_line(struct ft_matrix *m, char *line, const char *path,
 	static const struct {
 		const char *key;
 		int opt;
-	} common[] = {{"clients", 'c'},       {"messages", 'm'},
-		      {"size", FT_OPT_SIZE},  {"seed", FT_OPT_SEED},
+	} common[] = {{"clients", 'c'},
+		      {"messages", 'm'},
+		      {"size", FT_OPT_SIZE},
+		      {"seed", FT_OPT_SEED},
 		      {"timeout", FT_OPT_TIMEOUT}};
 
 	while (isspace((unsigned char)*p))
@@ -155,8 +156,8 @@ static int ft_config_line(struct ft_matrix *m, char *line, const char *path,
 	}
 	if (!strcmp(key, "framing"))
 		return ft_check_framing(val) < 0
-			       ? -1
-			       : ft_push(&m->framings, "framings", val);
+			   ? -1
+			   : ft_push(&m->framings, "framings", val);
 	if (!strcmp(key, "split"))
 		return ft_push(&m->splits, "policies", val);
 	if (!strcmp(key, "expect-fail"))
@@ -253,13 +254,16 @@ static int ft_default_servers(struct ft_matrix *m)
 		const char *name = ft_own(m, list ? list : ft_models[i], n);
 		char cmd[4200];
 
-		bool plain = strspn(echod, "abcdefghijklmnopqrstuvwxyz"
-				    "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789/._-+")
-			     == strlen(echod);
+		bool plain =
+		    strspn(echod,
+			   "abcdefghijklmnopqrstuvwxyz"
+			   "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789/._-+") ==
+		    strlen(echod);
 
-		snprintf(cmd, sizeof(cmd), "%s%s%s --model %s --framing "
-			 "{framing} --listen 127.0.0.1:0", plain ? "" : "'",
-			 echod, plain ? "" : "'", name);
+		snprintf(cmd, sizeof(cmd),
+			 "%s%s%s --model %s --framing "
+			 "{framing} --listen 127.0.0.1:0",
+			 plain ? "" : "'", echod, plain ? "" : "'", name);
 		if (ft_add_server(m, name, ft_own(m, cmd, strlen(cmd))) < 0)
 			return -1;
 		if (list)
@@ -287,7 +291,8 @@ static char *ft_subst(const char *cmd, const char *spec)
 	const char *p = cmd, *hit;
 	char *out;
 
-	for (hit = strstr(p, "{framing}"); hit; hit = strstr(hit + 1, "{framing}"))
+	for (hit = strstr(p, "{framing}"); hit;
+	     hit = strstr(hit + 1, "{framing}"))
 		cap += strlen(spec);
 	out = malloc(cap);
 	if (!out)
@@ -308,7 +313,8 @@ static void ft_table(struct ft_cell *cells, size_t n, FILE *f)
 	int ws = 6, wf = 7, wp = 5;
 
 	for (size_t i = 0; i < n; i++) {
-		int a = (int)strlen(cells[i].server), b = (int)strlen(cells[i].framing),
+		int a = (int)strlen(cells[i].server),
+		    b = (int)strlen(cells[i].framing),
 		    c = (int)strlen(cells[i].policy);
 		ws = a > ws ? a : ws;
 		wf = b > wf ? b : wf;
@@ -341,14 +347,16 @@ static void ft_summary(struct ft_cell *cells, size_t n, double t, FILE *f)
 		else
 			pass++;
 	}
-	fprintf(f, "\nmatrix: %zu cells: %u passed, %u failed as expected, "
-		"%u unexpected (%.1f s)\n", n, pass, xfail, bad, t);
-	fprintf(f, "%s\n", bad ? "result: UNEXPECTED outcomes (see above)"
-			       : "result: every cell as expected");
+	fprintf(f,
+		"\nmatrix: %zu cells: %u passed, %u failed as expected, "
+		"%u unexpected (%.1f s)\n",
+		n, pass, xfail, bad, t);
+	fprintf(f, "%s\n",
+		bad ? "result: UNEXPECTED outcomes (see above)"
+		    : "result: every cell as expected");
 }
 
-static void ft_run_cells(struct ft_matrix *m, struct ft_cell *cells,
-			 size_t n)
+static void ft_run_cells(struct ft_matrix *m, struct ft_cell *cells, size_t n)
 {
 	for (size_t i = 0; i < n && !ft_stop; i++) {
 		struct ft_cell *c = &cells[i];
@@ -388,13 +396,13 @@ static struct ft_cell *ft_make_cells(struct ft_matrix *m, size_t *count)
 				c->opts.framing = c->framing;
 				c->opts.split = c->policy;
 				c->opts.server_cmd =
-					ft_subst(m->cmds.v[s], c->framing);
+				    ft_subst(m->cmds.v[s], c->framing);
 				c->opts.progress = false;
 				snprintf(label, sizeof(label), "%s/%s/%s",
 					 c->server, c->framing, c->policy);
 				c->opts.label = strdup(label);
-				c->expect_fail = ft_expected_fail(
-					m, label, c->server);
+				c->expect_fail =
+				    ft_expected_fail(m, label, c->server);
 				if (m->out.html && !c->opts.direct) {
 					char rec[64];
 					snprintf(rec, sizeof(rec),

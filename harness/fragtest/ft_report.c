@@ -102,7 +102,8 @@ static void ft_json_cell(FILE *f, const struct ft_cell *c)
 	ft_json_str(f, "framing", c->framing, true);
 	ft_json_str(f, "split", c->policy, true);
 	ft_json_str(f, "result", ft_cell_word(c), true);
-	fprintf(f, "\"expect_fail\": %s, \"ok\": %s, \"seed\": %llu, "
+	fprintf(f,
+		"\"expect_fail\": %s, \"ok\": %s, \"seed\": %llu, "
 		"\"seconds\": %.3f, \"frames\": %llu, ",
 		c->expect_fail ? "true" : "false",
 		ft_cell_ok(c) ? "true" : "false",
@@ -114,12 +115,14 @@ static void ft_json_cell(FILE *f, const struct ft_cell *c)
 	for (unsigned i = 0; i < r->n; i++) {
 		const struct ft_verdict *v = &r->v[i];
 
-		fprintf(f, "%s\n      {\"conn\": %u, \"status\": \"%s\", "
-			"\"frames_ok\": %llu", i ? "," : "", i,
-			ft_status_name(v->status),
+		fprintf(f,
+			"%s\n      {\"conn\": %u, \"status\": \"%s\", "
+			"\"frames_ok\": %llu",
+			i ? "," : "", i, ft_status_name(v->status),
 			(unsigned long long)v->frames_ok);
 		if (v->status != FT_PASS) {
-			fprintf(f, ", \"frame\": %llu, \"byte\": %llu, "
+			fprintf(f,
+				", \"frame\": %llu, \"byte\": %llu, "
 				"\"echo_offset\": %llu, ",
 				(unsigned long long)v->frame,
 				(unsigned long long)v->byte,
@@ -163,8 +166,8 @@ static void ft_junit_case(FILE *f, const struct ft_cell *c)
 	ft_escape(f, c->policy, true);
 	fprintf(f, "\" time=\"%.3f\">\n", r->seconds);
 	if (!ft_cell_ok(c)) {
-		const char *tag = r->setup_err == FT_SETUP_ERROR ? "error"
-								 : "failure";
+		const char *tag =
+		    r->setup_err == FT_SETUP_ERROR ? "error" : "failure";
 		fprintf(f, "      <%s message=\"%s\">", tag, ft_cell_word(c));
 		if (r->setup_err)
 			ft_escape(f, r->setup_msg, true), fputc('\n', f);
@@ -207,9 +210,11 @@ static int ft_write_junit(const char *path, const struct ft_cell *cells,
 		else
 			failures++;
 	}
-	fprintf(f, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<testsuites>\n"
+	fprintf(f,
+		"<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<testsuites>\n"
 		"  <testsuite name=\"fragtest\" tests=\"%zu\" failures=\"%u\" "
-		"errors=\"%u\" time=\"%.3f\">\n", n, failures, errors, t);
+		"errors=\"%u\" time=\"%.3f\">\n",
+		n, failures, errors, t);
 	for (size_t i = 0; i < n; i++)
 		ft_junit_case(f, &cells[i]);
 	fputs("  </testsuite>\n</testsuites>\n", f);
@@ -223,9 +228,9 @@ int ft_write_outputs(const struct ft_outputs *out, const struct ft_cell *cells,
 		const char *path, *what;
 		int (*write)(const char *, const struct ft_cell *, size_t);
 	} jobs[] = {
-		{out->json, "--json", ft_write_json},
-		{out->junit, "--junit", ft_write_junit},
-		{out->html, "--html", ft_write_html},
+	    {out->json, "--json", ft_write_json},
+	    {out->junit, "--junit", ft_write_junit},
+	    {out->html, "--html", ft_write_html},
 	};
 	int rc = 0;
 

@@ -35,21 +35,22 @@ int ft_sibling(const char *name, char *buf, size_t len)
 }
 
 /* Appends ' quoted' (shell single quotes) when it needs quoting. */
-static void ft_cat_arg(char *buf, size_t len, const char *flag,
-		       const char *val)
+static void ft_cat_arg(char *buf, size_t len, const char *flag, const char *val)
 {
 	size_t o = strlen(buf);
 	bool plain = val[0] != '\0';
 
 	for (const char *p = val; *p; p++)
-		if (!strchr("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
-			    "0123456789-_.,:/=+@%", *p))
+		if (!strchr(
+			"abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
+			"0123456789-_.,:/=+@%",
+			*p))
 			plain = false;
 	o += (size_t)snprintf(buf + o, o < len ? len - o : 0, " %s %s", flag,
 			      plain ? "" : "'");
 	for (const char *p = val; *p && o < len; p++)
-		o += (size_t)snprintf(buf + o, len - o, *p == '\'' ? "'\\''"
-								   : "%c", *p);
+		o += (size_t)snprintf(buf + o, len - o,
+				      *p == '\'' ? "'\\''" : "%c", *p);
 	if (!plain && o < len)
 		snprintf(buf + o, len - o, "'");
 }
@@ -113,8 +114,7 @@ static void ft_reproduce_replay(const struct ft_opts *o, struct ft_result *r)
 }
 
 static int ft_start_proxy(const struct ft_opts *o, struct ft_child *px,
-			  const char *host, int port, char *err,
-			  size_t errlen)
+			  const char *host, int port, char *err, size_t errlen)
 {
 	char bin[4096], up[FT_HOSTLEN + 16], seed[32];
 	char *argv[24];
@@ -123,12 +123,13 @@ static int ft_start_proxy(const struct ft_opts *o, struct ft_child *px,
 	if (o->proxy_bin)
 		snprintf(bin, sizeof(bin), "%s", o->proxy_bin);
 	else if (ft_sibling("fragproxy", bin, sizeof(bin)) < 0) {
-		snprintf(err, errlen, "fragproxy not found next to fragtest "
+		snprintf(err, errlen,
+			 "fragproxy not found next to fragtest "
 			 "(build it, or give --proxy-bin PATH or --direct)");
 		return -1;
 	}
-	snprintf(up, sizeof(up), strchr(host, ':') ? "[%s]:%d" : "%s:%d",
-		 host, port);
+	snprintf(up, sizeof(up), strchr(host, ':') ? "[%s]:%d" : "%s:%d", host,
+		 port);
 	snprintf(seed, sizeof(seed), "%llu", (unsigned long long)o->seed);
 	argv[n++] = bin;
 	argv[n++] = "--listen";
@@ -183,8 +184,7 @@ static int ft_split_target(const char *t, char *host, int *port)
 
 /* A connection that was closed or reset is often the first sign that the
  * server crashed: give a dying process a moment to be seen, and say so. */
-static void ft_note_death(struct ft_child *c, struct ft_result *r,
-			  int grace_ms)
+static void ft_note_death(struct ft_child *c, struct ft_result *r, int grace_ms)
 {
 	char why[128];
 	bool broken = false;

@@ -179,8 +179,8 @@ static void *ft_drain_main(void *arg)
 			line[ll] = '\0';
 			ll = 0;
 			pthread_mutex_lock(&d->mu);
-			if (!d->ready && ft_parse_listening(line, d->host,
-							   &d->port)) {
+			if (!d->ready &&
+			    ft_parse_listening(line, d->host, &d->port)) {
 				d->ready = true;
 				pthread_cond_broadcast(&d->cv);
 			}
@@ -348,14 +348,17 @@ static int ft_wait_ready(struct ft_child *c, int port, double timeout,
 			return -1;
 		}
 		if (ft_now() > end && port > 0) {
-			snprintf(err, errlen, "%s did not accept on port %d "
-				 "within %.0f s", c->what, port, timeout);
+			snprintf(err, errlen,
+				 "%s did not accept on port %d "
+				 "within %.0f s",
+				 c->what, port, timeout);
 			return -1;
 		}
 		if (ft_now() > end) {
-			snprintf(err, errlen, "%s printed no 'listening on "
-				 "HOST:PORT' line within %.0f s", c->what,
-				 timeout);
+			snprintf(err, errlen,
+				 "%s printed no 'listening on "
+				 "HOST:PORT' line within %.0f s",
+				 c->what, timeout);
 			return -1;
 		}
 		usleep(10000);
@@ -399,7 +402,8 @@ int ft_child_start(struct ft_child *c, const char *what, const char *cmd,
 		if (port == 0)
 			port = ft_free_port();
 		snprintf(num, sizeof(num), "%d", port);
-		o += (size_t)snprintf(buf + o, o < sizeof(buf) ? sizeof(buf) - o : 0,
+		o += (size_t)snprintf(buf + o,
+				      o < sizeof(buf) ? sizeof(buf) - o : 0,
 				      "%.*s%s", (int)(hit - p), p, num);
 		p = hit + strlen("{port}");
 	}

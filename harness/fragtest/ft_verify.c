@@ -6,8 +6,7 @@
 
 #define FT_HEX_BYTES 8
 
-void ft_hex(const uint8_t *p, size_t len, size_t from, char *out,
-	    size_t outlen)
+void ft_hex(const uint8_t *p, size_t len, size_t from, char *out, size_t outlen)
 {
 	size_t o = 0;
 

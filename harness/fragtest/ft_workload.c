@@ -9,11 +9,11 @@
 /* Alphabets tried in turn when the encoder refuses random bytes (a
  * delimiter inside a line, say): attempt 0 keeps the raw bytes. */
 static const char *const ft_alphabets[] = {
-	NULL,
-	"abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789",
-	"abcdefghijklmnopqrstuvwxyz",
-	"0123456789",
-	"XYZ",
+    NULL,
+    "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789",
+    "abcdefghijklmnopqrstuvwxyz",
+    "0123456789",
+    "XYZ",
 };
 #define FT_NALPHA (sizeof(ft_alphabets) / sizeof(ft_alphabets[0]))
 
@@ -103,8 +103,8 @@ unsigned ft_burst_next(uint64_t *rng, unsigned left)
 	return n < left ? n : left;
 }
 
-int ft_gen_check(const struct fr_spec *spec, size_t min, size_t max,
-		 char *err, size_t errlen)
+int ft_gen_check(const struct fr_spec *spec, size_t min, size_t max, char *err,
+		 size_t errlen)
 {
 	struct ft_gen g;
 	int rc = ft_gen_init(&g, spec, 1, 0, min, max);
@@ -115,6 +115,7 @@ int ft_gen_check(const struct fr_spec *spec, size_t min, size_t max,
 	if (rc != FR_OK)
 		snprintf(err, errlen,
 			 "cannot generate payloads of %zu-%zu bytes that this "
-			 "framing encodes: %s", min, max, fr_strerror(rc));
+			 "framing encodes: %s",
+			 min, max, fr_strerror(rc));
 	return rc;
 }
