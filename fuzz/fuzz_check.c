@@ -11,6 +11,14 @@
 
 #define FZ_NOINLINE __attribute__((noinline))
 
+#if defined(__SANITIZE_ADDRESS__)
+#define FZ_ASAN 1
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define FZ_ASAN 1
+#endif
+#endif
+
 const char *fz_ctx_spec = "?", *fz_ctx_sched = "?";
 
 static FZ_NOINLINE void fz_die(const char *what, const char *detail)
@@ -156,6 +164,39 @@ static void fz_finish(struct fr_decoder *d, struct fz_log *log)
 	e->off = r < 0 ? f.offset : 0;
 }
 
+/* A chunk in its own exact-size heap buffer under ASan (reads past its
+ * end or after it was used up are reported); without ASan, in a reused
+ * scratch buffer that is poisoned after use (cheaper, and a decoder that
+ * keeps pointing into an old chunk still sees different bytes). */
+static uint8_t *fz_chunk_get(const uint8_t *src, size_t n)
+{
+#ifdef FZ_ASAN
+	uint8_t *c = malloc(n);
+
+	if (c == NULL)
+		abort();
+	memcpy(c, src, n);
+	return c;
+#else
+	static uint8_t *scratch;
+	static size_t cap;
+
+	scratch = fz_grow(scratch, &cap, n, 1);
+	memcpy(scratch, src, n);
+	return scratch;
+#endif
+}
+
+static void fz_chunk_put(uint8_t *c, size_t n)
+{
+#ifdef FZ_ASAN
+	(void)n;
+	free(c);
+#else
+	memset(c, 0xa5, n);
+#endif
+}
+
 /* Largest caller buffer worth a malloc per run. */
 #define FZ_CALLER_BUF_MAX 65536
 
@@ -183,14 +224,11 @@ void fz_decode(const struct fr_spec *spec, const uint8_t *stream, size_t len,
 			n = 1;
 		else if (feed == FZ_FEED_PLAN && i < nchunks)
 			n = chunks[i++];
-		chunk = malloc(n);
-		if (chunk == NULL)
-			abort();
-		memcpy(chunk, stream + pos, n);
+		chunk = fz_chunk_get(stream + pos, n);
 		if (fr_decoder_feed(&d, chunk, n) != FR_OK)
 			fz_fail_feed();
 		failed = fz_drain(&d, spec, log, n);
-		free(chunk);
+		fz_chunk_put(chunk, n);
 		if (cbuf == NULL && d.cap > bsz)
 			fz_fail_bound();
 		pos += n;
