@@ -40,12 +40,19 @@ for e in $ENGINES; do
 	esac
 done
 
+# Prints "wall-clock-rate per-CPU-second-rate": the second one does not
+# depend on how loaded the machine is.
 rate_libfuzzer() {
-	local t=$1 d=$WORK/run/lf-$1
+	local t=$1 d=$WORK/run/lf-$1 runs cpu
 	rm -rf "$d" && mkdir -p "$d/new"
-	"$WORK/libfuzzer/bin/$t" -max_total_time="$TIME" -seed=1 -max_len=4096 \
-		-print_final_stats=1 "$d/new" "$FZ_ROOT/corpus/$t" >"$d/log" 2>&1 || true
-	grep -o 'average_exec_per_sec: *[0-9]*' "$d/log" | awk '{print $2}'
+	/usr/bin/time -f '%U %S' -o "$d/cpu" "$WORK/libfuzzer/bin/$t" \
+		-max_total_time="$TIME" -seed=1 -max_len=4096 -print_final_stats=1 \
+		"$d/new" "$FZ_ROOT/corpus/$t" >"$d/log" 2>&1 || true
+	runs=$(grep -o 'number_of_executed_units: *[0-9]*' "$d/log" | awk '{print $2}')
+	cpu=$(awk '{print $1 + $2}' "$d/cpu" 2>/dev/null || echo 0)
+	printf '%s %s\n' \
+		"$(grep -o 'average_exec_per_sec: *[0-9]*' "$d/log" | awk '{print $2}')" \
+		"$(awk -v r="${runs:-0}" -v c="${cpu:-0}" 'BEGIN {if (c > 0) printf "%d", r / c; else print "?"}')"
 }
 
 rate_afl() {
@@ -57,11 +64,11 @@ rate_afl() {
 	awk -F' *: *' '/^execs_per_sec/ {print int($2)}' "$d/out/default/fuzzer_stats" 2>/dev/null
 }
 
-printf '| target | libFuzzer (no sanitizers) execs/s | AFL++ persistent execs/s |\n|---|---:|---:|\n'
+printf '| target | libFuzzer execs/s (wall) | libFuzzer execs per CPU-second | AFL++ persistent execs/s (wall) |\n|---|---:|---:|---:|\n'
 for t in $FZ_TARGETS; do
-	lf=-; afl=-
+	lf="- -"; afl=-
 	case " $ENGINES " in *" libfuzzer "*) lf=$(rate_libfuzzer "$t") ;; esac
 	case " $ENGINES " in *" afl "*) afl=$(rate_afl "$t") ;; esac
-	printf '| %s | %s | %s |\n' "$t" "${lf:-?}" "${afl:-?}"
+	printf '| %s | %s | %s | %s |\n' "$t" "${lf%% *}" "${lf##* }" "${afl:-?}"
 done
 fz_log "load average during the run: $(cut -d' ' -f1-3 /proc/loadavg)"
