@@ -260,7 +260,7 @@ int main(int argc, char **argv)
 		size_t bytes = su[i].small ? small_kib << 10 : mib << 20;
 		double mbs = throughput(&su[i], fp, bytes);
 		double rtt = p50_rtt_us(&su[i], fp, rounds);
-		printf("| %s | %zu KiB | %.1f | %.1f |\n", su[i].name,
+		printf("| %s | %zu KiB | %.3f | %.1f |\n", su[i].name,
 		       bytes >> 10, mbs, rtt);
 		fflush(stdout);
 	}

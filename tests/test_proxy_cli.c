@@ -256,3 +256,27 @@ Test(proxy_cli, control_api_with_curl)
 	fp_stop(p);
 	tp_server_stop(&s);
 }
+
+Test(proxy_cli, ipv6_client_side)
+{
+	struct tp_server s = {0};
+	struct sockaddr_in6 sa = {.sin6_family = AF_INET6,
+				  .sin6_addr = IN6ADDR_LOOPBACK_INIT};
+	uint8_t b[16];
+	int err;
+
+	tp_server_start(&s, TP_ECHO);
+	struct fp_proxy *p = tp_proxy(s.port, "--listen", "[::1]:0", "--split",
+				      "bytes", NULL);
+	sa.sin6_port = htons((uint16_t)fp_port(p));
+	int fd = socket(AF_INET6, SOCK_STREAM, 0);
+	cr_assert(connect(fd, (struct sockaddr *)&sa, sizeof(sa)) == 0,
+		  "connect [::1]: %s", strerror(errno));
+	cr_assert_eq(send(fd, "six", 3, 0), 3);
+	shutdown(fd, SHUT_WR);
+	cr_expect_eq(tp_read_all(fd, b, sizeof(b), &err), 3);
+	cr_expect(memcmp(b, "six", 3) == 0);
+	close(fd);
+	fp_stop(p);
+	tp_server_stop(&s);
+}

@@ -127,3 +127,27 @@ Test(proxy_pace, toxicity_fraction)
 	cr_expect(cut >= 3 && whole >= 3, "cut %d whole %d", cut, whole);
 	unlink(rec);
 }
+
+Test(proxy_pace, coalesce_joins_small_writes)
+{
+	struct tp_server s = {0};
+	uint8_t data[1000];
+
+	tp_server_start(&s, TP_RECORD);
+	struct fp_proxy *p = tp_proxy(s.port, "--up", "coalesce:1000", NULL);
+	int fd = tp_connect(fp_port(p));
+	tp_fill(data, sizeof(data), 8);
+	for (int i = 0; i < 10; i++) {
+		cr_assert_eq(send(fd, data + i * 100, 100, 0), 100);
+		usleep(3000);
+	}
+	shutdown(fd, SHUT_WR);
+	struct tp_conn_result *r = tp_server_wait(&s, 0);
+	cr_expect_eq(r->total, sizeof(data));
+	cr_expect_eq(r->nreads, 1, "%zu reads, first %zu", r->nreads,
+		     r->reads[0]);
+	cr_expect(memcmp(r->head, data, sizeof(data)) == 0);
+	close(fd);
+	fp_stop(p);
+	tp_server_stop(&s);
+}
