@@ -180,6 +180,12 @@ Test(proxy_cli, listen_pcap_sigterm_stats)
 	shutdown(fd, SHUT_WR);
 	cr_assert_eq(tp_read_all(fd, back, sizeof(back), &err), sizeof(data));
 	close(fd);
+	/* SIGUSR1: stats while running (read before asking it to stop) */
+	kill(c.pid, SIGUSR1);
+	bool usr1 = false;
+	while (!usr1 && fgets(line, sizeof(line), c.err))
+		usr1 = strstr(line, "stats: down bytes=30000") != NULL;
+	cr_expect(usr1, "no stats on SIGUSR1");
 	kill(c.pid, SIGTERM);
 	cr_expect_eq(reap(&c), 0);
 	bool stats = false;
