@@ -23,13 +23,37 @@ const char *ftt_bin(const char *name)
 	return b;
 }
 
+static char ftt_dirs[16][64];
+static unsigned ftt_ndirs;
+
+/* Test processes end with exit(): remove the directories they made. */
+static void ftt_rm_dirs_one(const char *dir)
+{
+	char cmd[128];
+
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
+	if (system(cmd) != 0)
+		fprintf(stderr, "could not remove %s\n", dir);
+}
+
+static void ftt_rm_dirs(void)
+{
+	unsigned n = ftt_ndirs < 16 ? ftt_ndirs : 16;
+
+	for (unsigned i = 0; i < n; i++)
+		ftt_rm_dirs_one(ftt_dirs[i]);
+}
+
 const char *ftt_tmpdir(void)
 {
-	static char dirs[16][64];
-	static unsigned k;
-	char *dir = dirs[k++ % 16];
+	char *dir;
 
-	snprintf(dir, sizeof(dirs[0]), "/tmp/fragtest-test-XXXXXX");
+	if (ftt_ndirs >= 16) /* the oldest is reused: remove it first */
+		ftt_rm_dirs_one(ftt_dirs[ftt_ndirs % 16]);
+	else if (ftt_ndirs == 0)
+		atexit(ftt_rm_dirs);
+	dir = ftt_dirs[ftt_ndirs++ % 16];
+	snprintf(dir, sizeof(ftt_dirs[0]), "/tmp/fragtest-test-XXXXXX");
 	if (!mkdtemp(dir))
 		abort();
 	return dir;
