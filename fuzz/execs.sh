@@ -47,12 +47,13 @@ rate_libfuzzer() {
 	rm -rf "$d" && mkdir -p "$d/new"
 	/usr/bin/time -f '%U %S' -o "$d/cpu" "$WORK/libfuzzer/bin/$t" \
 		-max_total_time="$TIME" -seed=1 -max_len=4096 -print_final_stats=1 \
+		-artifact_prefix="$d/" \
 		"$d/new" "$FZ_ROOT/corpus/$t" >"$d/log" 2>&1 || true
 	runs=$(grep -o 'number_of_executed_units: *[0-9]*' "$d/log" | awk '{print $2}')
-	cpu=$(awk '{print $1 + $2}' "$d/cpu" 2>/dev/null || echo 0)
+	cpu=$(tail -1 "$d/cpu" | awk '{print $1 + $2}' || echo 0)
 	printf '%s %s\n' \
 		"$(grep -o 'average_exec_per_sec: *[0-9]*' "$d/log" | awk '{print $2}')" \
-		"$(awk -v r="${runs:-0}" -v c="${cpu:-0}" 'BEGIN {if (c > 0) printf "%d", r / c; else print "?"}')"
+		"$(awk -v r="${runs:-0}" -v c="${cpu:-0}" 'BEGIN {if (c > 0) printf "%.0f", r / c; else print "?"}')"
 }
 
 rate_afl() {
@@ -69,6 +70,8 @@ for t in $FZ_TARGETS; do
 	lf="- -"; afl=-
 	case " $ENGINES " in *" libfuzzer "*) lf=$(rate_libfuzzer "$t") ;; esac
 	case " $ENGINES " in *" afl "*) afl=$(rate_afl "$t") ;; esac
-	printf '| %s | %s | %s | %s |\n' "$t" "${lf%% *}" "${lf##* }" "${afl:-?}"
+	note=""
+	ls "$WORK/run/lf-$t"/crash-* >/dev/null 2>&1 && note=" (found a crash)"
+	printf '| %s%s | %s | %s | %s |\n' "$t" "$note" "${lf%% *}" "${lf##* }" "${afl:-?}"
 done
 fz_log "load average during the run: $(cut -d' ' -f1-3 /proc/loadavg)"
