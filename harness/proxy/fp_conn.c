@@ -253,8 +253,14 @@ static int fill(struct fp_dirst *d, int64_t now)
 		return drop_input(d) < 0 ? -1 : 0;
 	if (!make_room(d))
 		return 0;
-	ssize_t n = recv(src_fd(d), d->buf + d->tail, d->cap - d->tail, 0);
+	size_t room = d->cap - d->tail;
+	ssize_t n = recv(src_fd(d), d->buf + d->tail, room, 0);
 	if (n > 0) {
+		/* Edge-triggered: a short read drained the socket, and data
+		 * arriving later raises a new event, so skip the EAGAIN recv.
+		 * Not once the peer's FIN is known: its event is spent. */
+		if ((size_t)n < room && !d->src_hup)
+			d->src_rdy = false;
 		d->tail += (size_t)n;
 		d->rd_off += (uint64_t)n;
 		fp_pace_stamp(d, now);
@@ -440,6 +446,8 @@ void fp_conn_event(struct fp_conn *c, bool up_side, uint32_t ev)
 	/* up_side: the upstream socket is DOWN's source and UP's sink */
 	if (in)
 		c->d[up_side ? FP_DOWN : FP_UP].src_rdy = true;
+	if (ev & (EPOLLRDHUP | EPOLLHUP | EPOLLERR))
+		c->d[up_side ? FP_DOWN : FP_UP].src_hup = true;
 	if (out)
 		c->d[up_side ? FP_UP : FP_DOWN].dst_rdy = true;
 	if (c->state == FC_CONNECTING) {

@@ -38,6 +38,7 @@ struct fp_dirst {
 	size_t cur_chunk;        /* size of that send */
 	bool active;             /* policy applies (toxicity) */
 	bool src_rdy, dst_rdy, src_eof, shut_done, discard;
+	bool src_hup;            /* EOF/error announced by epoll */
 	uint64_t rng;            /* pacing randomness */
 	int64_t gate_ns;         /* next chunk not before */
 	int64_t hold_ns;         /* partial chunk waiting since (0: none) */
