@@ -346,3 +346,40 @@ Test(proxy, churn_no_fd_leak)
 	cr_expect_eq(tp_count_fds(), before - 1, "fds before %d after %d",
 		     before, tp_count_fds());
 }
+
+Test(proxy, many_concurrent_connections)
+{
+	struct tp_server s = {0};
+	enum { N = 300 };
+	static int fds[N];
+	uint8_t data[1000], back[1000];
+	int err;
+
+	tp_server_start(&s, TP_ECHO);
+	int before = tp_count_fds();
+	struct fp_proxy *p = tp_proxy(s.port, "--split", "random:1-200", NULL);
+	tp_fill(data, sizeof(data), 6);
+	for (int i = 0; i < N; i++)
+		fds[i] = tp_connect(fp_port(p));
+	for (int i = 0; i < N; i++) {
+		cr_assert_eq(send(fds[i], data, sizeof(data), 0),
+			     (ssize_t)sizeof(data));
+		shutdown(fds[i], SHUT_WR);
+	}
+	for (int i = 0; i < N; i++) {
+		memset(back, 0, sizeof(back));
+		cr_expect_eq(tp_read_all(fds[i], back, sizeof(back), &err),
+			     sizeof(data), "conn %d", i);
+		cr_expect(memcmp(back, data, sizeof(data)) == 0, "conn %d", i);
+		close(fds[i]);
+	}
+	tp_wait_idle(p);
+	struct fp_stats st;
+	fp_get_stats(p, &st);
+	cr_expect_eq(st.accepted, N);
+	cr_expect_eq(st.bytes[FP_UP], (uint64_t)N * sizeof(data));
+	fp_stop(p);
+	tp_server_stop(&s); /* waits for its connection threads */
+	cr_expect_eq(tp_count_fds(), before - 1, "fds before %d after %d",
+		     before, tp_count_fds());
+}
