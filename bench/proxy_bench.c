@@ -119,7 +119,7 @@ struct setup {
 	const char *name;
 	enum kind kind;
 	const char *arg; /* split policy or socat block size */
-	int small;       /* use the small stream size */
+	int small;	 /* use the small stream size */
 };
 
 static pid_t via(const struct setup *s, const char *fp, int up, int *port)
@@ -134,8 +134,8 @@ static pid_t via(const struct setup *s, const char *fp, int up, int *port)
 	}
 	snprintf(upstr, sizeof(upstr), "127.0.0.1:%d", up);
 	if (s->kind == FRAG) {
-		char *argv[] = {(char *)fp, "--upstream", upstr, "--split",
-				(char *)s->arg, "--seed", "1", NULL};
+		char *argv[] = {(char *)fp,	"--upstream", upstr, "--split",
+				(char *)s->arg, "--seed",     "1",   NULL};
 		return start_proxy(argv, port);
 	}
 	if (!next_port)
@@ -156,8 +156,7 @@ static void stop(pid_t pid)
 	waitpid(pid, NULL, 0);
 }
 
-static double throughput(const struct setup *st, const char *fp,
-			 size_t bytes)
+static double throughput(const struct setup *st, const char *fp, size_t bytes)
 {
 	struct server s = {0};
 	static char buf[1 << 16];
@@ -240,19 +239,20 @@ int main(int argc, char **argv)
 		else if (!strcmp(argv[i], "--rounds"))
 			rounds = atoi(argv[i + 1]);
 	}
-	if (argc > 1 && (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h")) ) {
+	if (argc > 1 &&
+	    (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h"))) {
 		puts("usage: proxy_bench [--fragproxy PATH] [--mib N] "
 		     "[--small-kib N] [--rounds N]");
 		return 0;
 	}
 	signal(SIGPIPE, SIG_IGN);
 	const struct setup su[] = {
-		{"direct", DIRECT, NULL, 0},
-		{"socat -b 8192", SOCAT, "8192", 0},
-		{"fragproxy whole", FRAG, "whole", 0},
-		{"fragproxy fixed:1460", FRAG, "fixed:1460", 0},
-		{"socat -b 1", SOCAT, "1", 1},
-		{"fragproxy fixed:1", FRAG, "fixed:1", 1},
+	    {"direct", DIRECT, NULL, 0},
+	    {"socat -b 8192", SOCAT, "8192", 0},
+	    {"fragproxy whole", FRAG, "whole", 0},
+	    {"fragproxy fixed:1460", FRAG, "fixed:1460", 0},
+	    {"socat -b 1", SOCAT, "1", 1},
+	    {"fragproxy fixed:1", FRAG, "fixed:1", 1},
 	};
 	printf("| path | stream | MB/s | p50 RTT 32 B (us) |\n");
 	printf("|---|---|---|---|\n");

@@ -72,7 +72,8 @@ static void run_policy(const char *policy, int nconn, size_t len)
 	tp_server_start(&s, TP_ECHO);
 	struct fp_proxy *p = tp_proxy(s.port, "--split", policy, NULL);
 	for (int i = 0; i < nconn; i++) {
-		x[i] = (struct xfer){.port = fp_port(p), .len = len + (size_t)i,
+		x[i] = (struct xfer){.port = fp_port(p),
+				     .len = len + (size_t)i,
 				     .seed = (uint64_t)i + 1};
 		pthread_create(&t[i], NULL, client, &x[i]);
 	}
@@ -82,8 +83,8 @@ static void run_policy(const char *policy, int nconn, size_t len)
 			     strerror(x[i].err));
 		cr_expect_eq(x[i].got, x[i].len, "%s conn %d: got %zu of %zu",
 			     policy, i, x[i].got, x[i].len);
-		cr_expect_eq(x[i].got_hash, tp_fnv(TP_FNV_INIT, x[i].data,
-						  x[i].len),
+		cr_expect_eq(x[i].got_hash,
+			     tp_fnv(TP_FNV_INIT, x[i].data, x[i].len),
 			     "%s conn %d: bytes differ", policy, i);
 		free(x[i].data);
 	}
@@ -142,9 +143,8 @@ Test(proxy, drained_boundaries_match_schedule)
 	static bool cut[sizeof(data) + 1];
 
 	tp_server_start(&s, TP_RECORD);
-	struct fp_proxy *p = tp_proxy(s.port, "--up", "random:1-40",
-				      "--pace", "drain", "--hold", "60000",
-				      NULL);
+	struct fp_proxy *p = tp_proxy(s.port, "--up", "random:1-40", "--pace",
+				      "drain", "--hold", "60000", NULL);
 	int fd = tp_connect(fp_port(p));
 	tp_fill(data, sizeof(data), 3);
 	cr_assert_eq(send(fd, data, sizeof(data), 0), (ssize_t)sizeof(data));
@@ -153,8 +153,9 @@ Test(proxy, drained_boundaries_match_schedule)
 	cr_assert_eq(r->total, sizeof(data));
 	cr_assert(memcmp(r->head, data, sizeof(data)) == 0);
 	/* the schedule, computed independently: seed 42, stream conn*2+dir */
-	cr_assert_eq(fr_sched_parse(&sch, "random:1-40,seed=42", err,
-				    sizeof(err)), FR_OK);
+	cr_assert_eq(
+	    fr_sched_parse(&sch, "random:1-40,seed=42", err, sizeof(err)),
+	    FR_OK);
 	fr_sched_begin(&it, &sch, 0 * 2 + 0);
 	size_t off = 0, nchunks = 0;
 	while (off < sizeof(data)) {
@@ -185,9 +186,9 @@ static void record_run(const char *path, const char *seed, const char *split)
 	int err;
 
 	tp_server_start(&s, TP_ECHO);
-	struct fp_proxy *p = tp_proxy(s.port, "--seed", seed, "--split", split,
-				      "--hold", "60000", "--record", path,
-				      NULL);
+	struct fp_proxy *p =
+	    tp_proxy(s.port, "--seed", seed, "--split", split, "--hold",
+		     "60000", "--record", path, NULL);
 	for (int c = 0; c < 2; c++) {
 		int fd = tp_connect(fp_port(p));
 		tp_fill(data, sizeof(data), 9 + (uint64_t)c);
@@ -218,8 +219,9 @@ static char *schedule_of(const char *path)
 		char dir[8];
 		if (line[0] == '#')
 			continue;
-		cr_assert_eq(sscanf(line, "%llu %7s %llu %llu", &c, dir, &o,
-				    &sz), 4, "bad record line: %s", line);
+		cr_assert_eq(
+		    sscanf(line, "%llu %7s %llu %llu", &c, dir, &o, &sz), 4,
+		    "bad record line: %s", line);
 		len += (size_t)snprintf(out + len, cap - len,
 					"%llu %s %llu %llu\n", c, dir, o, sz);
 		cr_assert(len < cap);

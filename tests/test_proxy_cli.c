@@ -90,13 +90,13 @@ Test(proxy_cli, help_and_bad_options)
 					    "--split", "fixed:0", NULL});
 	run_bad("up:explode", (const char *[]){"--upstream", "127.0.0.1:1",
 					       "--fault", "up:explode", NULL});
-	run_bad("abc", (const char *[]){"--upstream", "127.0.0.1:1",
-					"--delay", "abc", NULL});
+	run_bad("abc", (const char *[]){"--upstream", "127.0.0.1:1", "--delay",
+					"abc", NULL});
 	run_bad("--frobnicate", (const char *[]){"--upstream", "127.0.0.1:1",
 						 "--frobnicate", "1", NULL});
 	run_bad("nohost", (const char *[]){"--upstream", "nohost", NULL});
-	run_bad("2", (const char *[]){"--upstream", "127.0.0.1:1",
-				      "--toxicity", "2", NULL});
+	run_bad("2", (const char *[]){"--upstream", "127.0.0.1:1", "--toxicity",
+				      "2", NULL});
 }
 
 static int listening_port(struct child *c)
@@ -106,8 +106,7 @@ static int listening_port(struct child *c)
 
 	cr_assert(fgets(line, sizeof(line), c->out) != NULL);
 	char *colon = strrchr(line, ':');
-	cr_assert(strncmp(line, "listening on ", 13) == 0 && colon, "%s",
-		  line);
+	cr_assert(strncmp(line, "listening on ", 13) == 0 && colon, "%s", line);
 	port = atoi(colon + 1);
 	cr_assert(port > 0);
 	return port;
@@ -120,8 +119,8 @@ static uint32_t rd32(const uint8_t *p)
 }
 
 /* Reassemble one direction (by source port) of a raw-IP capture. */
-static size_t pcap_stream(const char *path, int sport, uint8_t *out,
-			  size_t cap, size_t *segs)
+static size_t pcap_stream(const char *path, int sport, uint8_t *out, size_t cap,
+			  size_t *segs)
 {
 	FILE *f = fopen(path, "rb");
 	uint8_t gh[24], rh[16], pkt[70000];
@@ -193,8 +192,8 @@ Test(proxy_cli, listen_pcap_sigterm_stats)
 		stats |= strstr(line, "stats: up bytes=30000 chunks=300") != 0;
 	cr_expect(stats, "no stats line on exit");
 	size_t segs;
-	size_t n = pcap_stream(cap, ntohs(me.sin_port), seen, sizeof(seen),
-			       &segs);
+	size_t n =
+	    pcap_stream(cap, ntohs(me.sin_port), seen, sizeof(seen), &segs);
 	cr_expect_eq(n, sizeof(data));
 	cr_expect(memcmp(seen, data, sizeof(data)) == 0);
 	cr_expect_eq(segs, 300, "one segment per chunk");
@@ -229,16 +228,15 @@ Test(proxy_cli, control_api_with_curl)
 	int err;
 
 	tp_server_start(&s, TP_ECHO);
-	struct fp_proxy *p = tp_proxy(s.port, "--control", "127.0.0.1:0",
-				      NULL);
+	struct fp_proxy *p = tp_proxy(s.port, "--control", "127.0.0.1:0", NULL);
 	int cport = fp_control_port(p);
 	cr_assert(cport > 0);
 	int fd = tp_connect(fp_port(p));
 	cr_assert_eq(send(fd, "hello", 5, 0), 5);
 	cr_assert_eq(recv(fd, b, 5, MSG_WAITALL), 5);
 	char *r = curl(cport, "GET", "/stats", NULL);
-	cr_expect(strstr(r, "\"accepted\":1") && strstr(r, "\"seed\":42"),
-		  "%s", r);
+	cr_expect(strstr(r, "\"accepted\":1") && strstr(r, "\"seed\":42"), "%s",
+		  r);
 	r = curl(cport, "GET", "/connections", NULL);
 	cr_expect(strstr(r, "\"id\":0") && strstr(r, "\"bytes\":5"), "%s", r);
 	r = curl(cport, "POST", "/policy/down?live=1", "fixed:1");
@@ -272,8 +270,8 @@ Test(proxy_cli, ipv6_client_side)
 	int err;
 
 	tp_server_start(&s, TP_ECHO);
-	struct fp_proxy *p = tp_proxy(s.port, "--listen", "[::1]:0", "--split",
-				      "bytes", NULL);
+	struct fp_proxy *p =
+	    tp_proxy(s.port, "--listen", "[::1]:0", "--split", "bytes", NULL);
 	sa.sin6_port = htons((uint16_t)fp_port(p));
 	int fd = socket(AF_INET6, SOCK_STREAM, 0);
 	cr_assert(connect(fd, (struct sockaddr *)&sa, sizeof(sa)) == 0,

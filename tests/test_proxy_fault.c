@@ -173,8 +173,7 @@ Test(proxy_fault, refuse_only_named_connection)
 	int err;
 
 	tp_server_start(&s, TP_ECHO);
-	struct fp_proxy *p = tp_proxy(s.port, "--fault", "refuse,conn=0",
-				      NULL);
+	struct fp_proxy *p = tp_proxy(s.port, "--fault", "refuse,conn=0", NULL);
 	int fd = tp_connect(fp_port(p));
 	tp_read_all(fd, b, sizeof(b), &err);
 	cr_expect_eq(err, ECONNRESET, "refused conn: %s", strerror(err));
@@ -198,13 +197,14 @@ Test(proxy_fault, parse_errors_name_the_part)
 	struct fp_fault f;
 	char err[128];
 
-	cr_expect_eq(fp_fault_parse(&f, "up:reset@offset=7,conn=2", err,
-				    sizeof(err)), 0);
+	cr_expect_eq(
+	    fp_fault_parse(&f, "up:reset@offset=7,conn=2", err, sizeof(err)),
+	    0);
 	cr_expect_eq(f.kind, FP_FAULT_RESET);
 	cr_expect_eq(f.at, 7);
 	cr_expect_eq(f.conn, 2);
-	cr_expect_eq(fp_fault_parse(&f, "down:stall:50@chunks=4", err,
-				    sizeof(err)), 0);
+	cr_expect_eq(
+	    fp_fault_parse(&f, "down:stall:50@chunks=4", err, sizeof(err)), 0);
 	cr_expect_eq(f.kind, FP_FAULT_STALL);
 	cr_expect_eq(f.arg, 50);
 	cr_expect_eq(f.when, FP_AT_CHUNKS);

@@ -56,23 +56,22 @@ Test(proxy_pace, delay_between_chunks)
 
 Test(proxy_pace, delay_range_one_direction)
 {
-	double dt = echo_time(3000, "--split", "fixed:1000", "--delay",
-			      "up:40-60");
+	double dt =
+	    echo_time(3000, "--split", "fixed:1000", "--delay", "up:40-60");
 	cr_expect(dt >= 0.08, "took %.3f s", dt);
 }
 
 Test(proxy_pace, latency_each_way)
 {
-	double dt = echo_time(100, "--latency", "150,jitter=20", "--seed",
-			      "3");
+	double dt = echo_time(100, "--latency", "150,jitter=20", "--seed", "3");
 	cr_expect(dt >= 0.26, "took %.3f s", dt);
 }
 
 Test(proxy_pace, rate_limit)
 {
 	/* 100 KB at 400 KB/s each way */
-	double dt = echo_time(100000, "--rate", "400000", "--split",
-			      "fixed:4000");
+	double dt =
+	    echo_time(100000, "--rate", "400000", "--split", "fixed:4000");
 	cr_expect(dt >= 0.2, "took %.3f s", dt);
 }
 
@@ -103,9 +102,9 @@ Test(proxy_pace, toxicity_fraction)
 
 	close(mkstemp(rec));
 	tp_server_start(&s, TP_ECHO);
-	struct fp_proxy *p = tp_proxy(s.port, "--up", "fixed:10",
-				      "--toxicity", "up:0.5", "--hold", "60000",
-				      "--record", rec, NULL);
+	struct fp_proxy *p =
+	    tp_proxy(s.port, "--up", "fixed:10", "--toxicity", "up:0.5",
+		     "--hold", "60000", "--record", rec, NULL);
 	for (int i = 0; i < 16; i++) {
 		int fd = tp_connect(fp_port(p));
 		cr_assert_eq(send(fd, data, sizeof(data), 0), 100);

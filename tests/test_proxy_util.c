@@ -68,7 +68,8 @@ static void record_conn(struct tp_server *s, int fd, struct tp_conn_result *r)
 		}
 		if (r->total < sizeof(r->head)) {
 			size_t k = sizeof(r->head) - r->total;
-			memcpy(r->head + r->total, buf, (size_t)n < k ? (size_t)n : k);
+			memcpy(r->head + r->total, buf,
+			       (size_t)n < k ? (size_t)n : k);
 		}
 		r->total += (size_t)n;
 		r->hash = tp_fnv(r->hash, buf, (size_t)n);
@@ -97,8 +98,8 @@ static void *conn_main(void *arg)
 {
 	struct conn_arg *a = arg;
 	struct tp_server *s = a->s;
-	struct tp_conn_result *r = a->idx < TP_MAXCONN ? &s->res[a->idx]
-						       : calloc(1, sizeof(*r));
+	struct tp_conn_result *r =
+	    a->idx < TP_MAXCONN ? &s->res[a->idx] : calloc(1, sizeof(*r));
 
 	if (r)
 		record_conn(s, a->fd, r);

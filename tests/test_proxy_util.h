@@ -18,10 +18,10 @@ struct tp_conn_result {
 	bool done;
 	size_t total;
 	uint64_t hash;
-	int end_errno;      /* 0: clean EOF, else errno of the failing recv */
+	int end_errno; /* 0: clean EOF, else errno of the failing recv */
 	size_t nreads;
 	size_t reads[TP_MAXREADS]; /* size of each recv (first TP_MAXREADS) */
-	uint8_t head[8192]; /* first bytes received */
+	uint8_t head[8192];	   /* first bytes received */
 };
 
 enum tp_mode { TP_ECHO = 1, TP_RECORD };
@@ -29,8 +29,8 @@ enum tp_mode { TP_ECHO = 1, TP_RECORD };
 struct tp_server {
 	int lfd, port;
 	enum tp_mode mode;
-	size_t reply_len;     /* TP_RECORD: bytes sent after EOF is seen */
-	size_t send_first;    /* TP_RECORD: bytes sent right after accept */
+	size_t reply_len;  /* TP_RECORD: bytes sent after EOF is seen */
+	size_t send_first; /* TP_RECORD: bytes sent right after accept */
 	pthread_t thr;
 	volatile int stop;
 	pthread_mutex_t mu;

@@ -10,49 +10,62 @@
 #include "fp_internal.h"
 
 const char fp_usage[] =
-"usage: fragproxy --upstream HOST:PORT [--listen HOST:PORT] [options]\n"
-"Re-cuts the TCP byte stream in each direction (up: client->upstream,\n"
-"down: upstream->client). Each chunk is written with its own send().\n"
-"\n"
-"Schedules (per direction):\n"
-"  --split POLICY        both directions      --up POLICY / --down POLICY\n"
-"     whole | fixed:N | bytes | random:MIN-MAX[,seed=S] | list:A,B,..[,repeat]\n"
-"     | file:PATH | coalesce:BYTES[,ms=T] | replay:RECORDFILE\n"
-"     Cuts are at stream offsets fixed by the policy and the seed, never by\n"
-"     how reads arrived: a chunk never spans a cut. A chunk whose rest has\n"
-"     not arrived yet is sent in part when nothing more is readable, unless\n"
-"     --hold MS is given (wait up to MS for the rest; coalesce waits ms=T,\n"
-"     or until EOF). With --hold longer than the sender's pauses the record\n"
-"     of a run is reproducible; pieces sent in part show in the record.\n"
-"Pacing (VALUE may be prefixed up: or down: to apply to one direction):\n"
-"  --delay MS|MIN-MAX    gap between chunks (random range from the seed)\n"
-"  --latency MS[,jitter=MS]  every chunk leaves MS after its bytes arrived\n"
-"  --rate BYTES_PER_S    bandwidth limit\n"
-"  --pace drain|none     drain: before each chunk wait until the previous\n"
-"                        one has left and been acked (SIOCOUTQ == 0)\n"
-"  --toxicity P          apply policy/pacing to a fraction P of connections\n"
-"  What is guaranteed: without pacing, chunks are separate send() calls\n"
-"  (TCP_NODELAY) but the receiver's kernel may merge them into one read.\n"
-"  --pace drain makes each chunk leave as its own segment(s) before the next\n"
-"  is written; a receiver that reads faster than the gap sees each chunk as\n"
-"  one read, a slow reader may still see several at once. --delay only adds\n"
-"  time; it makes separate reads likely, not certain.\n"
-"Faults (repeatable):\n"
-"  --fault DIR:KIND[:ARG][@offset=N|@chunks=N][,conn=N]\n"
-"     DIR up|down; KIND close | reset | half | stall:MS | blackhole |\n"
-"     limit:BYTES; or just 'refuse[,conn=N]' (reset the client at accept).\n"
-"     Fires when N bytes (default 0) or N chunks have been forwarded.\n"
-"Other:\n"
-"  --seed S              run seed (printed when not given)\n"
-"  --buffer BYTES        per-direction buffer (default 65536); reading stops\n"
-"                        when it is full\n"
-"  --hold MS             see above (default 0)\n"
-"  --record FILE         write every chunk: conn dir offset size time_us\n"
-"  --pcap FILE           write forwarded chunks as a TCP capture\n"
-"  --control HOST:PORT   HTTP/JSON control API\n"
-"  -v, --verbose         log connection events\n"
-"  -h, --help            this text\n"
-"Prints 'listening on HOST:PORT' when ready; stats on exit and SIGUSR1.\n";
+    "usage: fragproxy --upstream HOST:PORT [--listen HOST:PORT] [options]\n"
+    "Re-cuts the TCP byte stream in each direction (up: client->upstream,\n"
+    "down: upstream->client). Each chunk is written with its own send().\n"
+    "\n"
+    "Schedules (per direction):\n"
+    "  --split POLICY        both directions      --up POLICY / --down POLICY\n"
+    "     whole | fixed:N | bytes | random:MIN-MAX[,seed=S] | "
+    "list:A,B,..[,repeat]\n"
+    "     | file:PATH | coalesce:BYTES[,ms=T] | replay:RECORDFILE\n"
+    "     Cuts are at stream offsets fixed by the policy and the seed, never "
+    "by\n"
+    "     how reads arrived: a chunk never spans a cut. A chunk whose rest "
+    "has\n"
+    "     not arrived yet is sent in part when nothing more is readable, "
+    "unless\n"
+    "     --hold MS is given (wait up to MS for the rest; coalesce waits "
+    "ms=T,\n"
+    "     or until EOF). With --hold longer than the sender's pauses the "
+    "record\n"
+    "     of a run is reproducible; pieces sent in part show in the record.\n"
+    "Pacing (VALUE may be prefixed up: or down: to apply to one direction):\n"
+    "  --delay MS|MIN-MAX    gap between chunks (random range from the seed)\n"
+    "  --latency MS[,jitter=MS]  every chunk leaves MS after its bytes "
+    "arrived\n"
+    "  --rate BYTES_PER_S    bandwidth limit\n"
+    "  --pace drain|none     drain: before each chunk wait until the previous\n"
+    "                        one has left and been acked (SIOCOUTQ == 0)\n"
+    "  --toxicity P          apply policy/pacing to a fraction P of "
+    "connections\n"
+    "  What is guaranteed: without pacing, chunks are separate send() calls\n"
+    "  (TCP_NODELAY) but the receiver's kernel may merge them into one read.\n"
+    "  --pace drain makes each chunk leave as its own segment(s) before the "
+    "next\n"
+    "  is written; a receiver that reads faster than the gap sees each chunk "
+    "as\n"
+    "  one read, a slow reader may still see several at once. --delay only "
+    "adds\n"
+    "  time; it makes separate reads likely, not certain.\n"
+    "Faults (repeatable):\n"
+    "  --fault DIR:KIND[:ARG][@offset=N|@chunks=N][,conn=N]\n"
+    "     DIR up|down; KIND close | reset | half | stall:MS | blackhole |\n"
+    "     limit:BYTES; or just 'refuse[,conn=N]' (reset the client at "
+    "accept).\n"
+    "     Fires when N bytes (default 0) or N chunks have been forwarded.\n"
+    "Other:\n"
+    "  --seed S              run seed (printed when not given)\n"
+    "  --buffer BYTES        per-direction buffer (default 65536); reading "
+    "stops\n"
+    "                        when it is full\n"
+    "  --hold MS             see above (default 0)\n"
+    "  --record FILE         write every chunk: conn dir offset size time_us\n"
+    "  --pcap FILE           write forwarded chunks as a TCP capture\n"
+    "  --control HOST:PORT   HTTP/JSON control API\n"
+    "  -v, --verbose         log connection events\n"
+    "  -h, --help            this text\n"
+    "Prints 'listening on HOST:PORT' when ready; stats on exit and SIGUSR1.\n";
 
 static int fail(char *err, size_t len, const char *fmt, ...)
 {
@@ -296,11 +309,13 @@ int fp_config_set(struct fp_config *c, const char *opt, const char *val,
 		return set_addr(c, n[0] == 'l', val, err, len);
 	if (!strcmp(n, "split"))
 		return set_sched(&c->dir[0], val, err, len) ||
-		       set_sched(&c->dir[1], val, err, len) ? -1 : 0;
+			       set_sched(&c->dir[1], val, err, len)
+			   ? -1
+			   : 0;
 	if (!strcmp(n, "up") || !strcmp(n, "down"))
 		return set_sched(&c->dir[n[0] == 'd'], val, err, len);
-	if (!strcmp(n, "delay") || !strcmp(n, "latency") || !strcmp(n, "rate")
-	    || !strcmp(n, "pace") || !strcmp(n, "toxicity"))
+	if (!strcmp(n, "delay") || !strcmp(n, "latency") ||
+	    !strcmp(n, "rate") || !strcmp(n, "pace") || !strcmp(n, "toxicity"))
 		return set_paced(c, n, val, err, len);
 	if (!strcmp(n, "seed") || !strcmp(n, "buffer") || !strcmp(n, "hold"))
 		return set_number(c, n, val, err, len);
@@ -365,8 +380,8 @@ int fp_config_parse(struct fp_config *c, int argc, char **argv, FILE *out,
 			val = eq + 1;
 		} else {
 			if (i + 1 >= argc)
-				return fail(err, len, "option '%s' needs a value",
-					    a);
+				return fail(err, len,
+					    "option '%s' needs a value", a);
 			val = argv[++i];
 		}
 		if (fp_config_set(c, name, val, err, len))

@@ -48,7 +48,7 @@ static void dir_init(struct fp_conn *c, int dir)
 	d->rng = fr_rng_seed(p->seed, stream ^ 0x3c00000000000000ULL);
 	d->active = dc->toxicity >= 1.0 ||
 		    (double)(fr_rng_next(&tox) >> 11) / 9007199254740992.0 <
-			    dc->toxicity;
+			dc->toxicity;
 	if (dc->replay)
 		s = fp_replay_sched(p, c->id, dir);
 	fp_dir_setup(d, s);
@@ -63,8 +63,8 @@ static int set_nodelay(int fd)
 static int ep_add(struct fp_conn *c, int fd, struct fp_ep *ep)
 {
 	struct epoll_event ev = {
-		.events = EPOLLIN | EPOLLOUT | EPOLLRDHUP | EPOLLET,
-		.data.ptr = ep,
+	    .events = EPOLLIN | EPOLLOUT | EPOLLRDHUP | EPOLLET,
+	    .data.ptr = ep,
 	};
 	return epoll_ctl(c->p->epfd, EPOLL_CTL_ADD, fd, &ev);
 }
@@ -192,9 +192,8 @@ static bool connect_done(struct fp_conn *c)
 		conn_opened(c);
 		return true;
 	}
-	fp_log(c->p, "conn %llu: upstream %s:%s: %s",
-	       (unsigned long long)c->id, c->p->cfg.up_host, c->p->cfg.up_port,
-	       strerror(err));
+	fp_log(c->p, "conn %llu: upstream %s:%s: %s", (unsigned long long)c->id,
+	       c->p->cfg.up_host, c->p->cfg.up_port, strerror(err));
 	FP_STAT_ADD(c->p, upstream_fail, 1);
 	fp_conn_free(c);
 	return false;
@@ -340,8 +339,7 @@ static int flush(struct fp_dirst *d, int64_t now, int64_t *wake)
 	}
 	if (!d->dst_rdy)
 		return 0;
-	ssize_t w = send(dst_fd(d), d->buf + d->head, d->sending,
-			 MSG_NOSIGNAL);
+	ssize_t w = send(dst_fd(d), d->buf + d->head, d->sending, MSG_NOSIGNAL);
 	if (w < 0) {
 		if (errno == EAGAIN || errno == EINTR) {
 			d->dst_rdy = errno == EINTR;

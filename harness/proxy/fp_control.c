@@ -79,13 +79,14 @@ static char *conns_json(struct fp_proxy *p)
 		char item[320], pol[2][FR_SCHED_STRLEN];
 		for (int d = 0; d < 2; d++)
 			fr_sched_format(c->d[d].sched, pol[d], sizeof(pol[d]));
-		int n = snprintf(item, sizeof(item),
-			"%s{\"id\":%" PRIu64 ",\"up\":{\"bytes\":%" PRIu64
-			",\"chunks\":%" PRIu64 ",\"policy\":\"%.60s\"},"
-			"\"down\":{\"bytes\":%" PRIu64 ",\"chunks\":%" PRIu64
-			",\"policy\":\"%.60s\"}}", len > 1 ? "," : "", c->id,
-			c->d[0].wr_off, c->d[0].chunks, pol[0],
-			c->d[1].wr_off, c->d[1].chunks, pol[1]);
+		int n = snprintf(
+		    item, sizeof(item),
+		    "%s{\"id\":%" PRIu64 ",\"up\":{\"bytes\":%" PRIu64
+		    ",\"chunks\":%" PRIu64 ",\"policy\":\"%.60s\"},"
+		    "\"down\":{\"bytes\":%" PRIu64 ",\"chunks\":%" PRIu64
+		    ",\"policy\":\"%.60s\"}}",
+		    len > 1 ? "," : "", c->id, c->d[0].wr_off, c->d[0].chunks,
+		    pol[0], c->d[1].wr_off, c->d[1].chunks, pol[1]);
 		if (len + (size_t)n + 3 > cap) {
 			cap = (len + (size_t)n + 3) * 2;
 			char *o = realloc(out, cap);
@@ -252,25 +253,26 @@ static enum MHD_Result handler(void *cls, struct MHD_Connection *con,
 		*data_size = 0;
 		return MHD_YES;
 	}
-	while (b->len && (b->buf[b->len - 1] == '\n' ||
-			  b->buf[b->len - 1] == '\r'))
+	while (b->len &&
+	       (b->buf[b->len - 1] == '\n' || b->buf[b->len - 1] == '\r'))
 		b->len--;
 	b->buf[b->len] = '\0';
-	const char *live = MHD_lookup_connection_value(con,
-		MHD_GET_ARGUMENT_KIND, "live");
-	struct ctl_req r = {.method = method, .url = url, .body = b->buf,
+	const char *live =
+	    MHD_lookup_connection_value(con, MHD_GET_ARGUMENT_KIND, "live");
+	struct ctl_req r = {.method = method,
+			    .url = url,
+			    .body = b->buf,
 			    .live = live && strcmp(live, "0") != 0,
 			    .status = 503};
 	submit(p, &r);
 	const char *text = r.out ? r.out : "{\"error\":\"unavailable\"}\n";
 	struct MHD_Response *resp = MHD_create_response_from_buffer(
-		strlen(text), (void *)text, MHD_RESPMEM_MUST_COPY);
+	    strlen(text), (void *)text, MHD_RESPMEM_MUST_COPY);
 	free(r.out);
 	if (!resp)
 		return MHD_NO;
 	MHD_add_response_header(resp, "Content-Type", "application/json");
-	enum MHD_Result ret = MHD_queue_response(con, (unsigned)r.status,
-						 resp);
+	enum MHD_Result ret = MHD_queue_response(con, (unsigned)r.status, resp);
 	MHD_destroy_response(resp);
 	return ret;
 }
@@ -286,7 +288,8 @@ int fp_control_start(struct fp_proxy *p, char *msg, size_t len)
 {
 	char host[64], port[16];
 	struct addrinfo hints = {.ai_socktype = SOCK_STREAM,
-				 .ai_flags = AI_PASSIVE}, *ai;
+				 .ai_flags = AI_PASSIVE},
+			*ai;
 
 	if (!p->cfg.control)
 		return 0;
@@ -306,10 +309,9 @@ int fp_control_start(struct fp_proxy *p, char *msg, size_t len)
 	unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD;
 	if (ai->ai_family == AF_INET6)
 		flags |= MHD_USE_IPv6;
-	p->ctl->d = MHD_start_daemon(flags, 0, NULL, NULL, handler, p,
-		MHD_OPTION_SOCK_ADDR, ai->ai_addr,
-		MHD_OPTION_NOTIFY_COMPLETED, completed, NULL,
-		MHD_OPTION_END);
+	p->ctl->d = MHD_start_daemon(
+	    flags, 0, NULL, NULL, handler, p, MHD_OPTION_SOCK_ADDR, ai->ai_addr,
+	    MHD_OPTION_NOTIFY_COMPLETED, completed, NULL, MHD_OPTION_END);
 	freeaddrinfo(ai);
 	if (!p->ctl->d) {
 		snprintf(msg, len, "--control %s: cannot listen",
@@ -317,7 +319,7 @@ int fp_control_start(struct fp_proxy *p, char *msg, size_t len)
 		return -EADDRINUSE;
 	}
 	const union MHD_DaemonInfo *info =
-		MHD_get_daemon_info(p->ctl->d, MHD_DAEMON_INFO_BIND_PORT);
+	    MHD_get_daemon_info(p->ctl->d, MHD_DAEMON_INFO_BIND_PORT);
 	p->ctl->port = info ? info->port : 0;
 	return 0;
 }

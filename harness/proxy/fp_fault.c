@@ -16,10 +16,9 @@ static const struct {
 	enum fp_fault_kind kind;
 	bool arg;
 } kinds[] = {
-	{"close", FP_FAULT_CLOSE, false},   {"reset", FP_FAULT_RESET, false},
-	{"half", FP_FAULT_HALF, false},     {"stall", FP_FAULT_STALL, true},
-	{"blackhole", FP_FAULT_BLACKHOLE, false},
-	{"limit", FP_FAULT_LIMIT, true},
+    {"close", FP_FAULT_CLOSE, false},	      {"reset", FP_FAULT_RESET, false},
+    {"half", FP_FAULT_HALF, false},	      {"stall", FP_FAULT_STALL, true},
+    {"blackhole", FP_FAULT_BLACKHOLE, false}, {"limit", FP_FAULT_LIMIT, true},
 };
 
 static int bad(char *err, size_t len, const char *text, const char *why)
@@ -52,7 +51,8 @@ static int parse_tail(struct fp_fault *f, const char *s, const char *text,
 			f->when = FP_AT_CHUNKS;
 			s += 8;
 		} else {
-			return bad(err, len, text, "want @offset=N or @chunks=N");
+			return bad(err, len, text,
+				   "want @offset=N or @chunks=N");
 		}
 		if (num(s, &end, &f->at))
 			return bad(err, len, text, "bad trigger number");
@@ -69,8 +69,7 @@ static int parse_tail(struct fp_fault *f, const char *s, const char *text,
 	return 0;
 }
 
-int fp_fault_parse(struct fp_fault *f, const char *text, char *err,
-		   size_t len)
+int fp_fault_parse(struct fp_fault *f, const char *text, char *err, size_t len)
 {
 	const char *s = text;
 	char *end;
@@ -98,7 +97,8 @@ int fp_fault_parse(struct fp_fault *f, const char *text, char *err,
 		f->kind = kinds[i].kind;
 		if (kinds[i].arg) {
 			if (*s != ':' || num(s + 1, &end, &f->arg))
-				return bad(err, len, text, "kind needs :NUMBER");
+				return bad(err, len, text,
+					   "kind needs :NUMBER");
 			s = end;
 		}
 		if (f->kind == FP_FAULT_LIMIT) {

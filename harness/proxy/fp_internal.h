@@ -30,24 +30,27 @@ struct fp_dirst {
 	size_t head, tail, cap;
 	uint64_t rd_off, wr_off, chunks, dropped;
 	const struct fr_sched *sched;
-	struct fr_sched own;     /* replay or live policy (owned) */
+	struct fr_sched own; /* replay or live policy (owned) */
 	struct fr_sched_iter it;
-	size_t chunk_left;       /* rest of the current scheduled chunk */
-	bool chunk_rest;         /* current chunk: everything available */
-	size_t sending;          /* rest of the send() in progress */
-	size_t cur_chunk;        /* size of that send */
-	bool active;             /* policy applies (toxicity) */
+	size_t chunk_left; /* rest of the current scheduled chunk */
+	bool chunk_rest;   /* current chunk: everything available */
+	size_t sending;	   /* rest of the send() in progress */
+	size_t cur_chunk;  /* size of that send */
+	bool active;	   /* policy applies (toxicity) */
 	bool src_rdy, dst_rdy, src_eof, shut_done, discard;
-	bool src_hup;            /* EOF/error announced by epoll */
-	uint64_t rng;            /* pacing randomness */
-	int64_t gate_ns;         /* next chunk not before */
-	int64_t hold_ns;         /* partial chunk waiting since (0: none) */
+	bool src_hup;	 /* EOF/error announced by epoll */
+	uint64_t rng;	 /* pacing randomness */
+	int64_t gate_ns; /* next chunk not before */
+	int64_t hold_ns; /* partial chunk waiting since (0: none) */
 	int64_t stall_until;
-	int jitter_us;           /* chosen for the pending chunk */
+	int jitter_us; /* chosen for the pending chunk */
 	bool jitter_set;
-	struct { uint64_t end; int64_t t; } stamp[FP_STAMPS];
+	struct {
+		uint64_t end;
+		int64_t t;
+	} stamp[FP_STAMPS];
 	unsigned nstamp;
-	uint32_t fault_pending;  /* bit i: proxy fault i armed here */
+	uint32_t fault_pending; /* bit i: proxy fault i armed here */
 	uint64_t pcap_seq;
 };
 
@@ -61,12 +64,12 @@ struct fp_conn {
 	struct fp_ep ep_c, ep_u;
 	struct fp_dirst d[2];
 	int64_t wake_ns;
-	size_t heap_idx;         /* position + 1 in the timer heap, 0: none */
+	size_t heap_idx; /* position + 1 in the timer heap, 0: none */
 	int64_t t0;
 	struct sockaddr_storage caddr, uaddr; /* for the capture */
 	struct fp_conn *prev, *next;
-	bool dead;               /* freed at the end of the event batch */
-	bool want_reset;         /* a reset fault fired: abort after the pump */
+	bool dead;	 /* freed at the end of the event batch */
+	bool want_reset; /* a reset fault fired: abort after the pump */
 };
 
 struct fp_retired {
@@ -78,7 +81,7 @@ struct fp_pcap;
 struct fp_control;
 
 struct fp_proxy {
-	struct fp_config cfg;    /* private copy */
+	struct fp_config cfg; /* private copy */
 	int epfd, lfd, evfd, tfd;
 	struct fp_ep ep_l, ep_ev, ep_t;
 	struct sockaddr_storage up_addr;
@@ -100,16 +103,16 @@ struct fp_proxy {
 	struct fp_replay *rp;
 	pthread_t thread;
 	bool threaded;
-	pthread_mutex_t lock;    /* control requests */
+	pthread_mutex_t lock; /* control requests */
 	int64_t t0;
 };
 
-#define FP_STAT_ADD(p, field, n) \
+#define FP_STAT_ADD(p, field, n)                                               \
 	__atomic_fetch_add(&(p)->st.field, (n), __ATOMIC_RELAXED)
 
 int64_t fp_now_ns(void);
 void fp_log(struct fp_proxy *p, const char *fmt, ...)
-	__attribute__((format(printf, 2, 3)));
+    __attribute__((format(printf, 2, 3)));
 int fp_parse_hostport(const char *s, char *host, size_t hlen, char *port,
 		      size_t plen);
 

@@ -181,7 +181,8 @@ void fp_conn_free(struct fp_conn *c)
 	FP_STAT_ADD(p, active, (uint64_t)-1);
 	FP_STAT_ADD(p, closed, 1);
 	if (p->accept_paused) {
-		struct epoll_event ev = {.events = EPOLLIN, .data.ptr = &p->ep_l};
+		struct epoll_event ev = {.events = EPOLLIN,
+					 .data.ptr = &p->ep_l};
 		p->accept_paused = false;
 		epoll_ctl(p->epfd, EPOLL_CTL_MOD, p->lfd, &ev);
 	}
@@ -199,13 +200,13 @@ void fp_reap(struct fp_proxy *p)
 static void do_accept(struct fp_proxy *p)
 {
 	for (int i = 0; i < 64; i++) {
-		int fd = accept4(p->lfd, NULL, NULL,
-				 SOCK_NONBLOCK | SOCK_CLOEXEC);
+		int fd =
+		    accept4(p->lfd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
 		if (fd < 0) {
 			if (errno == EMFILE || errno == ENFILE ||
 			    errno == ENOBUFS || errno == ENOMEM) {
 				struct epoll_event ev = {.events = 0,
-					.data.ptr = &p->ep_l};
+							 .data.ptr = &p->ep_l};
 				fp_log(p, "accept: %s (pausing)",
 				       strerror(errno));
 				p->accept_paused = true;
@@ -222,14 +223,18 @@ void fp_print_stats(struct fp_proxy *p, FILE *f)
 	struct fp_stats s;
 
 	fp_get_stats(p, &s);
-	fprintf(f, "fragproxy: stats: seed=%" PRIu64 " connections=%" PRIu64
+	fprintf(f,
+		"fragproxy: stats: seed=%" PRIu64 " connections=%" PRIu64
 		" active=%" PRIu64 " refused=%" PRIu64 " upstream_fail=%" PRIu64
-		" faults=%" PRIu64 "\n", p->seed, s.accepted, s.active,
-		s.refused, s.upstream_fail, s.faults);
+		" faults=%" PRIu64 "\n",
+		p->seed, s.accepted, s.active, s.refused, s.upstream_fail,
+		s.faults);
 	for (int d = 0; d < 2; d++)
-		fprintf(f, "fragproxy: stats: %s bytes=%" PRIu64 " chunks=%"
-			PRIu64 " dropped=%" PRIu64 "\n", d ? "down" : "up",
-			s.bytes[d], s.chunks[d], s.dropped[d]);
+		fprintf(f,
+			"fragproxy: stats: %s bytes=%" PRIu64 " chunks=%" PRIu64
+			" dropped=%" PRIu64 "\n",
+			d ? "down" : "up", s.bytes[d], s.chunks[d],
+			s.dropped[d]);
 	fflush(f);
 }
 

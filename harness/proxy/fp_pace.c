@@ -103,7 +103,8 @@ void fp_pace_sent(struct fp_dirst *d, size_t n, int64_t now)
 		return;
 	if (dc->delay_max_us)
 		gate += (int64_t)fr_rng_range(&d->rng, dc->delay_min_us,
-					      dc->delay_max_us) * 1000;
+					      dc->delay_max_us) *
+			1000;
 	if (dc->rate) {
 		int64_t r = now + (int64_t)((double)n * 1e9 / (double)dc->rate);
 		if (r > gate)

@@ -107,8 +107,8 @@ static void segment(struct fp_conn *c, int dir, uint32_t seq, uint32_t ack,
 		    uint8_t flags, const uint8_t *data, size_t n)
 {
 	FILE *f = c->p->pcap->f;
-	bool v6 = c->caddr.ss_family == AF_INET6 ||
-		  c->uaddr.ss_family == AF_INET6;
+	bool v6 =
+	    c->caddr.ss_family == AF_INET6 || c->uaddr.ss_family == AF_INET6;
 	size_t iph = v6 ? 40 : 20, alen = v6 ? 16 : 4;
 	uint8_t hdr[60] = {0}, src[16], dst[16], rec[16];
 	uint16_t sport, dport;
@@ -143,8 +143,8 @@ static void segment(struct fp_conn *c, int dir, uint32_t seq, uint32_t ack,
 	t[12] = 5 << 4;
 	t[13] = flags;
 	put16(t + 14, 65535);
-	uint32_t sum = sum16(0, src, alen) + sum16(0, dst, alen) + 6 +
-		       (uint32_t)(20 + n);
+	uint32_t sum =
+	    sum16(0, src, alen) + sum16(0, dst, alen) + 6 + (uint32_t)(20 + n);
 	sum = sum16(sum, t, 20);
 	sum = sum16(sum, data, n); /* segments start at even offsets */
 	put16(t + 16, fold(sum));

@@ -54,7 +54,8 @@ static int resolve_upstream(struct fp_proxy *p, char *msg, size_t len)
 static int bind_listener(struct fp_proxy *p, char *msg, size_t len)
 {
 	struct addrinfo hints = {.ai_socktype = SOCK_STREAM,
-				 .ai_flags = AI_PASSIVE}, *ai;
+				 .ai_flags = AI_PASSIVE},
+			*ai;
 	struct sockaddr_storage ss;
 	socklen_t sl = sizeof(ss);
 	int one = 1, r;
@@ -65,8 +66,8 @@ static int bind_listener(struct fp_proxy *p, char *msg, size_t len)
 			 p->cfg.listen_port, gai_strerror(r));
 		return -EINVAL;
 	}
-	p->lfd = socket(ai->ai_family, SOCK_STREAM | SOCK_NONBLOCK |
-			SOCK_CLOEXEC, 0);
+	p->lfd = socket(ai->ai_family,
+			SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
 	if (p->lfd < 0)
 		goto fail;
 	setsockopt(p->lfd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
@@ -160,8 +161,7 @@ int fp_open(const struct fp_config *c, struct fp_proxy **out, char *msg,
 	}
 	pick_seed(p);
 	if ((r = resolve_upstream(p, msg, len)) ||
-	    (r = open_fds(p, msg, len)) ||
-	    (r = fp_replay_load(p, msg, len)) ||
+	    (r = open_fds(p, msg, len)) || (r = fp_replay_load(p, msg, len)) ||
 	    (r = fp_record_open(p, msg, len)) ||
 	    (r = fp_pcap_open(p, msg, len)) ||
 	    (r = fp_control_start(p, msg, len)))

@@ -25,8 +25,10 @@ int fp_record_open(struct fp_proxy *p, char *msg, size_t len)
 			 strerror(errno));
 		return -errno;
 	}
-	fprintf(p->record, "# fragproxy record v1 seed=%" PRIu64 "\n"
-		"# conn dir offset size time_us\n", p->seed);
+	fprintf(p->record,
+		"# fragproxy record v1 seed=%" PRIu64 "\n"
+		"# conn dir offset size time_us\n",
+		p->seed);
 	return 0;
 }
 
@@ -100,7 +102,8 @@ static int replay_line(struct fp_replay *rp, const char *line)
 	if (*line == '#' || *line == '\n' || *line == '\0')
 		return 0;
 	if (sscanf(line, "%" SCNu64 " %7s %" SCNu64 " %zu %lld", &conn, dir,
-		   &off, &size, &t) != 5 || size == 0)
+		   &off, &size, &t) != 5 ||
+	    size == 0)
 		return -1;
 	int d = strcmp(dir, "up") == 0 ? 0 : strcmp(dir, "down") == 0 ? 1 : -1;
 	if (d < 0 || grow(rp, d, conn))

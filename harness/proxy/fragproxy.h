@@ -20,12 +20,12 @@ enum fp_dir_id { FP_UP = 0, FP_DOWN = 1 }; /* up: client -> upstream */
 
 enum fp_fault_kind {
 	FP_FAULT_NONE = 0,
-	FP_FAULT_CLOSE,     /* FIN both ways, connection closed */
-	FP_FAULT_RESET,     /* RST both ways (SO_LINGER 0) */
-	FP_FAULT_HALF,      /* FIN towards this direction's receiver only */
-	FP_FAULT_STALL,     /* hold this direction arg ms (backpressure) */
+	FP_FAULT_CLOSE,	    /* FIN both ways, connection closed */
+	FP_FAULT_RESET,	    /* RST both ways (SO_LINGER 0) */
+	FP_FAULT_HALF,	    /* FIN towards this direction's receiver only */
+	FP_FAULT_STALL,	    /* hold this direction arg ms (backpressure) */
 	FP_FAULT_BLACKHOLE, /* read and drop this direction from here on */
-	FP_FAULT_LIMIT,     /* close after arg bytes (offset = arg) */
+	FP_FAULT_LIMIT,	    /* close after arg bytes (offset = arg) */
 	FP_FAULT_REFUSE,    /* client's connection reset at accept */
 };
 
@@ -33,11 +33,11 @@ enum fp_trigger { FP_AT_OFFSET = 0, FP_AT_CHUNKS };
 
 struct fp_fault {
 	enum fp_fault_kind kind;
-	int dir;             /* FP_UP or FP_DOWN */
-	uint64_t arg;        /* stall: ms; limit: bytes */
+	int dir;      /* FP_UP or FP_DOWN */
+	uint64_t arg; /* stall: ms; limit: bytes */
 	enum fp_trigger when;
-	uint64_t at;         /* byte offset or chunk count */
-	int64_t conn;        /* connection index, -1: every connection */
+	uint64_t at;  /* byte offset or chunk count */
+	int64_t conn; /* connection index, -1: every connection */
 };
 
 #define FP_MAX_FAULTS 16
@@ -47,12 +47,12 @@ enum fp_pace_mode { FP_PACE_NONE = 0, FP_PACE_DRAIN };
 /* Per-direction behaviour. */
 struct fp_dirconf {
 	struct fr_sched sched; /* chunk schedule (owned) */
-	char *replay;          /* replay:FILE (owned), overrides sched */
+	char *replay;	       /* replay:FILE (owned), overrides sched */
 	unsigned delay_min_us, delay_max_us; /* gap between chunks */
-	unsigned latency_us, jitter_us;      /* added to every chunk */
-	uint64_t rate;         /* bytes per second, 0: unlimited */
+	unsigned latency_us, jitter_us;	     /* added to every chunk */
+	uint64_t rate; /* bytes per second, 0: unlimited */
 	enum fp_pace_mode pace;
-	double toxicity;       /* fraction of connections affected, 0..1 */
+	double toxicity; /* fraction of connections affected, 0..1 */
 };
 
 struct fp_config {
@@ -65,13 +65,13 @@ struct fp_config {
 	size_t nfaults;
 	uint64_t seed;
 	bool seed_set;
-	size_t bufsize;     /* per direction buffer, bytes */
-	unsigned hold_ms;   /* how long a partial chunk waits for its rest */
-	char *record;       /* --record FILE (owned) */
-	char *pcap;         /* --pcap FILE (owned) */
-	char *control;      /* --control HOST:PORT (owned) */
-	int verbose;        /* 0: errors only, 1: connection events */
-	FILE *log;          /* where messages go (default stderr) */
+	size_t bufsize;	  /* per direction buffer, bytes */
+	unsigned hold_ms; /* how long a partial chunk waits for its rest */
+	char *record;	  /* --record FILE (owned) */
+	char *pcap;	  /* --pcap FILE (owned) */
+	char *control;	  /* --control HOST:PORT (owned) */
+	int verbose;	  /* 0: errors only, 1: connection events */
+	FILE *log;	  /* where messages go (default stderr) */
 };
 
 /* Defaults: listen 127.0.0.1:0, whole both ways, 64 KiB buffers, hold 0,
