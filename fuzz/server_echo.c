@@ -88,6 +88,32 @@ static size_t fz_frames_before_error(const struct fz_log *l)
 	return n;
 }
 
+/* Of those, the frames before the first one fr_encode refuses (e.g. a
+ * len:varint,strip=0 frame whose header is an overlong varint): the core
+ * must close there too. */
+static size_t fz_frames_echoable(const struct fr_spec *spec,
+				 const struct fz_log *l)
+{
+	static uint8_t *out;
+	static size_t cap;
+	size_t n = fz_frames_before_error(l), olen;
+
+	for (size_t i = 0; i < n; i++) {
+		size_t bound = fr_encode_bound(spec, l->ev[i].len);
+
+		if (bound > cap) {
+			cap = bound;
+			out = realloc(out, cap);
+			if (out == NULL)
+				abort();
+		}
+		if (fr_encode(spec, l->bytes + l->ev[i].at, l->ev[i].len, out,
+			      bound, &olen) != FR_OK)
+			return i;
+	}
+	return n;
+}
+
 static void fz_check_echo(const struct fr_spec *spec, bool failed)
 {
 	size_t want, got;
@@ -99,7 +125,7 @@ static void fz_check_echo(const struct fr_spec *spec, bool failed)
 			fz_fail_echo("raw echo differs from the input");
 		return;
 	}
-	want = fz_frames_before_error(&fz_in);
+	want = fz_frames_echoable(spec, &fz_in);
 	got = fz_frames_before_error(&fz_out);
 	if (got != fz_out.n - 1 || fz_out.ev[got].code != FR_DONE)
 		fz_fail_echo("echoed stream does not decode cleanly");
