@@ -51,6 +51,8 @@ static int len_check(struct fr_decoder *d, uint64_t v, size_t hdr_len)
 			return FR_EBADLEN;
 		rest = v - a;
 	}
+	if (rest > UINT64_MAX - hdr_len) /* far past any max; don't wrap */
+		return FR_EOVERSIZE;
 	total = hdr_len + rest;
 	strip = s->strip_set ? s->strip : hdr_len;
 	if (total < strip)
