@@ -63,6 +63,12 @@ Test(errors, checked_length_arithmetic)
 		{"len:8be,adjust=1099511627776", "fffffffffffffff0 41",
 		 "e@0:EOVERSIZE fin@0:EOVERSIZE"},
 		{"len:8be,max=1024", "7fffffffffffffff 41", "e@0:EOVERSIZE fin@0:EOVERSIZE"},
+		/* negative adjust with a length near 2^64: header + rest
+		 * wrapped to 0 once (found by the split_len fuzz target) */
+		{"len:8be,offset=1,adjust=-8,strip=0", "ff ffffffffffffffff",
+		 "e@0:EOVERSIZE fin@0:EOVERSIZE"},
+		{"len:varint,offset=1,adjust=-8,strip=0",
+		 "ff ffffffffffffffffff01", "e@0:EOVERSIZE fin@0:EOVERSIZE"},
 		{"len:4be,max=1024", "00000401 41", "e@0:EOVERSIZE fin@0:EOVERSIZE"},
 		{"tlv", "01 ffffffff 41", "e@0:EOVERSIZE fin@0:EOVERSIZE"},
 		{"netstring", "3939393939393939393939393939393939393939393939393a",
