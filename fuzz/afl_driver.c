@@ -14,7 +14,7 @@ int LLVMFuzzerTestOneInput(const unsigned char *data, size_t size);
 static unsigned char afl_fallback[1 << 20];
 static ssize_t afl_fallback_len;
 #define __AFL_FUZZ_INIT() extern int afl_no_shared_memory
-#define __AFL_INIT() \
+#define __AFL_INIT()                                                           \
 	(afl_fallback_len = read(0, afl_fallback, sizeof(afl_fallback)))
 #define __AFL_FUZZ_TESTCASE_BUF afl_fallback
 #define __AFL_FUZZ_TESTCASE_LEN (afl_fallback_len > 0 ? afl_fallback_len : 0)
@@ -60,7 +60,8 @@ int main(int argc, char **argv)
 	if (argc > 1 && strcmp(argv[1], "--help") == 0) {
 		printf("usage: %s [FILE...]  (AFL++ persistent driver; "
 		       "under afl-fuzz the input comes from shared memory,\n"
-		       "else from each FILE or stdin)\n", argv[0]);
+		       "else from each FILE or stdin)\n",
+		       argv[0]);
 		return 0;
 	}
 	if (argc > 1)

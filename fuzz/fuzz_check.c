@@ -30,30 +30,102 @@ static FZ_NOINLINE void fz_die(const char *what, const char *detail)
 }
 
 /* One function per invariant: distinct stacks, distinct crash buckets. */
-static FZ_NOINLINE void fz_fail_init(void) { fz_die("decoder init refused a parsed spec", "init"); }
-static FZ_NOINLINE void fz_fail_feed(void) { fz_die("feed refused a chunk after NEED_MORE", "feed"); }
-static FZ_NOINLINE void fz_fail_bound(void) { fz_die("decoder buffer grew past fr_decoder_bufsize", "bound"); }
-static FZ_NOINLINE void fz_fail_frame_over_max(void) { fz_die("frame longer than max", "frame"); }
-static FZ_NOINLINE void fz_fail_fixed_len(void) { fz_die("fixed frame of the wrong size", "frame"); }
-static FZ_NOINLINE void fz_fail_frame_null(void) { fz_die("frame with length but no data", "frame"); }
-static FZ_NOINLINE void fz_fail_error_frame(void) { fz_die("error result left data in the frame", "error"); }
-static FZ_NOINLINE void fz_fail_not_sticky(void) { fz_die("fatal error not sticky", "error"); }
-static FZ_NOINLINE void fz_fail_fatal_not_failed(void) { fz_die("fatal code but decoder not failed", "error"); }
-static FZ_NOINLINE void fz_fail_bad_result(void) { fz_die("unexpected result from fr_decoder_next", "next"); }
-static FZ_NOINLINE void fz_fail_no_progress(void) { fz_die("more events than input bytes", "next"); }
-static FZ_NOINLINE void fz_fail_finish_unstable(void) { fz_die("second finish differs from the first", "finish"); }
-static FZ_NOINLINE void fz_fail_finish_result(void) { fz_die("finish returned a non-finish result", "finish"); }
-static FZ_NOINLINE void fz_fail_offset_total(void) { fz_die("consumed offset differs from stream length", "offset"); }
-static FZ_NOINLINE void fz_fail_frame_offset_order(void) { fz_die("frame starts before the end of the previous one", "frame"); }
-static FZ_NOINLINE void fz_fail_raw_offset(void) { fz_die("raw frame offset not contiguous", "raw"); }
-static FZ_NOINLINE void fz_fail_event_count_differs(const char *w) { fz_die("event counts differ", w); }
-static FZ_NOINLINE void fz_fail_event_kind_differs(const char *w) { fz_die("event kinds differ", w); }
-static FZ_NOINLINE void fz_fail_frames_differ(const char *w) { fz_die("frame bytes differ", w); }
-static FZ_NOINLINE void fz_fail_frame_offset_differs(const char *w) { fz_die("frame offsets differ", w); }
-static FZ_NOINLINE void fz_fail_error_code_differs(const char *w) { fz_die("error codes differ", w); }
-static FZ_NOINLINE void fz_fail_error_offset_differs(const char *w) { fz_die("error offsets differ", w); }
-static FZ_NOINLINE void fz_fail_finish_differs(const char *w) { fz_die("finish results differ", w); }
-static FZ_NOINLINE void fz_fail_raw_bytes_differ(const char *w) { fz_die("raw byte streams differ", w); }
+static FZ_NOINLINE void fz_fail_init(void)
+{
+	fz_die("decoder init refused a parsed spec", "init");
+}
+static FZ_NOINLINE void fz_fail_feed(void)
+{
+	fz_die("feed refused a chunk after NEED_MORE", "feed");
+}
+static FZ_NOINLINE void fz_fail_bound(void)
+{
+	fz_die("decoder buffer grew past fr_decoder_bufsize", "bound");
+}
+static FZ_NOINLINE void fz_fail_frame_over_max(void)
+{
+	fz_die("frame longer than max", "frame");
+}
+static FZ_NOINLINE void fz_fail_fixed_len(void)
+{
+	fz_die("fixed frame of the wrong size", "frame");
+}
+static FZ_NOINLINE void fz_fail_frame_null(void)
+{
+	fz_die("frame with length but no data", "frame");
+}
+static FZ_NOINLINE void fz_fail_error_frame(void)
+{
+	fz_die("error result left data in the frame", "error");
+}
+static FZ_NOINLINE void fz_fail_not_sticky(void)
+{
+	fz_die("fatal error not sticky", "error");
+}
+static FZ_NOINLINE void fz_fail_fatal_not_failed(void)
+{
+	fz_die("fatal code but decoder not failed", "error");
+}
+static FZ_NOINLINE void fz_fail_bad_result(void)
+{
+	fz_die("unexpected result from fr_decoder_next", "next");
+}
+static FZ_NOINLINE void fz_fail_no_progress(void)
+{
+	fz_die("more events than input bytes", "next");
+}
+static FZ_NOINLINE void fz_fail_finish_unstable(void)
+{
+	fz_die("second finish differs from the first", "finish");
+}
+static FZ_NOINLINE void fz_fail_finish_result(void)
+{
+	fz_die("finish returned a non-finish result", "finish");
+}
+static FZ_NOINLINE void fz_fail_offset_total(void)
+{
+	fz_die("consumed offset differs from stream length", "offset");
+}
+static FZ_NOINLINE void fz_fail_frame_offset_order(void)
+{
+	fz_die("frame starts before the end of the previous one", "frame");
+}
+static FZ_NOINLINE void fz_fail_raw_offset(void)
+{
+	fz_die("raw frame offset not contiguous", "raw");
+}
+static FZ_NOINLINE void fz_fail_event_count_differs(const char *w)
+{
+	fz_die("event counts differ", w);
+}
+static FZ_NOINLINE void fz_fail_event_kind_differs(const char *w)
+{
+	fz_die("event kinds differ", w);
+}
+static FZ_NOINLINE void fz_fail_frames_differ(const char *w)
+{
+	fz_die("frame bytes differ", w);
+}
+static FZ_NOINLINE void fz_fail_frame_offset_differs(const char *w)
+{
+	fz_die("frame offsets differ", w);
+}
+static FZ_NOINLINE void fz_fail_error_code_differs(const char *w)
+{
+	fz_die("error codes differ", w);
+}
+static FZ_NOINLINE void fz_fail_error_offset_differs(const char *w)
+{
+	fz_die("error offsets differ", w);
+}
+static FZ_NOINLINE void fz_fail_finish_differs(const char *w)
+{
+	fz_die("finish results differ", w);
+}
+static FZ_NOINLINE void fz_fail_raw_bytes_differ(const char *w)
+{
+	fz_die("raw byte streams differ", w);
+}
 
 static void *fz_grow(void *p, size_t *cap, size_t need, size_t elem)
 {
@@ -248,8 +320,9 @@ static void fz_compare_ev(const struct fz_log *a, const struct fz_log *b,
 		fz_fail_event_kind_differs(what);
 	switch (x->kind) {
 	case FZ_EV_FRAME:
-		if (x->len != y->len || (x->len > 0 &&
-		    memcmp(a->bytes + x->at, b->bytes + y->at, x->len) != 0))
+		if (x->len != y->len ||
+		    (x->len > 0 &&
+		     memcmp(a->bytes + x->at, b->bytes + y->at, x->len) != 0))
 			fz_fail_frames_differ(what);
 		if (x->off != y->off)
 			fz_fail_frame_offset_differs(what);

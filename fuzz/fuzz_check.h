@@ -14,10 +14,10 @@ enum fz_ev_kind { FZ_EV_FRAME = 1, FZ_EV_ERROR, FZ_EV_FINISH };
 
 struct fz_ev {
 	enum fz_ev_kind kind;
-	int code;      /* error or finish result */
-	uint64_t off;  /* frame or error stream offset */
-	size_t len;    /* frame length */
-	size_t at;     /* frame bytes start in fz_log.bytes */
+	int code;     /* error or finish result */
+	uint64_t off; /* frame or error stream offset */
+	size_t len;   /* frame length */
+	size_t at;    /* frame bytes start in fz_log.bytes */
 };
 
 /* Reused across runs: grows, never shrinks, never freed. */
@@ -26,7 +26,8 @@ struct fz_log {
 	size_t n, cap;
 	uint8_t *bytes; /* frame payloads, concatenated */
 	size_t nb, bcap;
-	uint64_t next_off; /* a frame (>= 1 wire byte) must start here or later */
+	uint64_t
+	    next_off; /* a frame (>= 1 wire byte) must start here or later */
 };
 
 /* How the stream is fed. */

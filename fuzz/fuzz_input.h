@@ -74,8 +74,7 @@ static inline unsigned fz_span_bytes(uint32_t span)
 }
 
 /* A value in [lo, hi], read from the end of the input. */
-static inline uint32_t fz_range(struct fz_producer *p, uint32_t lo,
-				uint32_t hi)
+static inline uint32_t fz_range(struct fz_producer *p, uint32_t lo, uint32_t hi)
 {
 	uint32_t span = hi - lo;
 	uint64_t v = 0;
@@ -125,11 +124,11 @@ struct fr_spec;
 
 /* Codec options and schedule as chosen by the trailer. */
 struct fz_opts {
-	int kind;           /* enum fr_kind */
+	int kind; /* enum fr_kind */
 	uint32_t fixed;
 	uint32_t delim_len;
 	uint8_t delim[6];
-	uint32_t width;     /* 0 = varint */
+	uint32_t width; /* 0 = varint */
 	bool little;
 	uint32_t offset;
 	int32_t adjust;
@@ -140,7 +139,7 @@ struct fz_opts {
 	uint32_t list_len;
 	uint32_t list[8];
 	bool repeat;
-	uint32_t sched_n;   /* fixed:N */
+	uint32_t sched_n; /* fixed:N */
 	uint32_t rmin, rspan, seed;
 };
 
@@ -153,7 +152,7 @@ struct fz_setup {
 	char sched_text[128];
 	const uint8_t *stream; /* the front part */
 	size_t stream_len;
-	size_t *chunks;        /* chunk sizes under the schedule (owned) */
+	size_t *chunks; /* chunk sizes under the schedule (owned) */
 	size_t nchunks;
 };
 

@@ -19,15 +19,42 @@ static FZ_NOINLINE void fz_rt_die(const char *what)
 	abort();
 }
 
-static FZ_NOINLINE void fz_fail_refused_valid(void) { fz_rt_die("encoder refused a message it must accept"); }
-static FZ_NOINLINE void fz_fail_accepted_invalid(void) { fz_rt_die("encoder accepted a message it must refuse"); }
-static FZ_NOINLINE void fz_fail_encode_code(void) { fz_rt_die("encoder returned an unexpected code"); }
-static FZ_NOINLINE void fz_fail_encode_bound(void) { fz_rt_die("encoded size above fr_encode_bound"); }
-static FZ_NOINLINE void fz_fail_encode_wrote(void) { fz_rt_die("encoder wrote output and then failed"); }
-static FZ_NOINLINE void fz_fail_rt_error(void) { fz_rt_die("decoding encoded messages gave an error"); }
-static FZ_NOINLINE void fz_fail_rt_count(void) { fz_rt_die("decoded frame count differs from messages"); }
-static FZ_NOINLINE void fz_fail_rt_frame(void) { fz_rt_die("decoded frame differs from its message"); }
-static FZ_NOINLINE void fz_fail_rt_raw(void) { fz_rt_die("raw bytes differ from the messages"); }
+static FZ_NOINLINE void fz_fail_refused_valid(void)
+{
+	fz_rt_die("encoder refused a message it must accept");
+}
+static FZ_NOINLINE void fz_fail_accepted_invalid(void)
+{
+	fz_rt_die("encoder accepted a message it must refuse");
+}
+static FZ_NOINLINE void fz_fail_encode_code(void)
+{
+	fz_rt_die("encoder returned an unexpected code");
+}
+static FZ_NOINLINE void fz_fail_encode_bound(void)
+{
+	fz_rt_die("encoded size above fr_encode_bound");
+}
+static FZ_NOINLINE void fz_fail_encode_wrote(void)
+{
+	fz_rt_die("encoder wrote output and then failed");
+}
+static FZ_NOINLINE void fz_fail_rt_error(void)
+{
+	fz_rt_die("decoding encoded messages gave an error");
+}
+static FZ_NOINLINE void fz_fail_rt_count(void)
+{
+	fz_rt_die("decoded frame count differs from messages");
+}
+static FZ_NOINLINE void fz_fail_rt_frame(void)
+{
+	fz_rt_die("decoded frame differs from its message");
+}
+static FZ_NOINLINE void fz_fail_rt_raw(void)
+{
+	fz_rt_die("raw bytes differ from the messages");
+}
 
 /* Messages, concatenated, with their lengths. */
 struct fz_msgs {
@@ -78,8 +105,7 @@ static bool fz_delim_inside(const struct fr_spec *sp, const uint8_t *m,
 }
 
 /* 1: the encoder must refuse, 0: it must accept, -1: not judged here. */
-static int fz_must_refuse(const struct fr_spec *sp, const uint8_t *m,
-			  size_t n)
+static int fz_must_refuse(const struct fr_spec *sp, const uint8_t *m, size_t n)
 {
 	if (sp->kind == FR_RAW)
 		return -1;
@@ -97,7 +123,8 @@ static int fz_must_refuse(const struct fr_spec *sp, const uint8_t *m,
 		return n == 0;
 	case FR_LEN:
 		if (sp->offset != 0 || sp->adjust != 0 ||
-		    (sp->strip_set && (sp->width == 0 || sp->strip != sp->width)))
+		    (sp->strip_set &&
+		     (sp->width == 0 || sp->strip != sp->width)))
 			return -1; /* header bytes come from the message */
 		if (sp->width == 0 || sp->width == 8)
 			return 0;
@@ -107,8 +134,8 @@ static int fz_must_refuse(const struct fr_spec *sp, const uint8_t *m,
 	}
 }
 
-static void fz_encode_one(const struct fr_spec *sp, const uint8_t *m,
-			  size_t n, size_t *wlen)
+static void fz_encode_one(const struct fr_spec *sp, const uint8_t *m, size_t n,
+			  size_t *wlen)
 {
 	size_t bound = fr_encode_bound(sp, n), out = 0;
 	int judge = fz_must_refuse(sp, m, n), r;

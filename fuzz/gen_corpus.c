@@ -31,8 +31,8 @@ static void gen_add(struct gen_buf *g, const void *p, size_t n)
 	g->n += n;
 }
 
-static int write_file(const char *target, const char *name,
-		      const uint8_t *d, size_t n)
+static int write_file(const char *target, const char *name, const uint8_t *d,
+		      size_t n)
 {
 	char path[4096];
 	FILE *f;
@@ -57,8 +57,8 @@ fail:
 	exit(1);
 }
 
-static void emit(const char *target, const char *name,
-		 const struct fz_opts *o, const uint8_t *front, size_t n)
+static void emit(const char *target, const char *name, const struct fz_opts *o,
+		 const uint8_t *front, size_t n)
 {
 	uint8_t in[GEN_MAX + 256];
 	size_t len = fz_input_build(in, sizeof(in), front, n, o);
@@ -85,8 +85,8 @@ static void emit_server(const char *name, const struct fz_opts *o,
 /* Schedule variant v: split every few bytes, seeded random, fixed. */
 static void gen_sched(struct fz_opts *o, unsigned v)
 {
-	static const uint32_t lists[][4] = {{1, 2, 3, 0}, {5, 1, 0, 0},
-					    {2, 0, 0, 0}};
+	static const uint32_t lists[][4] = {
+	    {1, 2, 3, 0}, {5, 1, 0, 0}, {2, 0, 0, 0}};
 
 	o->sched_mode = v % 3;
 	o->list_len = 0;
@@ -101,8 +101,11 @@ static void gen_sched(struct fz_opts *o, unsigned v)
 
 /* The messages every codec's seeds are made of. */
 static const char *const gen_msgs[] = {
-	"hello", "", "a", "two\nlines", "cr\r\nlf", "\xc0\xdb\xdc\xdd end",
-	"zero\0byte", "12:x,", "abab", "\x01\x00\x00\x00\x02hi",
+    "hello",	  "",
+    "a",	  "two\nlines",
+    "cr\r\nlf",	  "\xc0\xdb\xdc\xdd end",
+    "zero\0byte", "12:x,",
+    "abab",	  "\x01\x00\x00\x00\x02hi",
 };
 static const size_t gen_msg_len[] = {5, 0, 1, 9, 6, 8, 9, 5, 4, 7};
 #define GEN_NMSG (sizeof(gen_msg_len) / sizeof(gen_msg_len[0]))
@@ -165,27 +168,54 @@ struct gen_bytes {
 	const char *s;
 	size_t n;
 };
-#define B(lit) {lit, sizeof(lit) - 1}
+#define B(lit)                                                                 \
+	{                                                                      \
+		lit, sizeof(lit) - 1                                           \
+	}
 
 static const struct gen_bytes gen_bad[][7] = {
-	[FR_FIXED] = {B("abc"), B("abcdefghijklmnopq"), {NULL, 0}},
-	[FR_LINE] = {B("abcdefghijklmnop\nok\n"), B("\n\n\n"), B("no end"), {NULL, 0}},
-	[FR_CRLF] = {B("abc\r\rdef\r\n\r"), B("\r\n\r\n"), B("abcdefghij\r\nx\r\n"),
-		     B("tail\r"), {NULL, 0}},
-	[FR_DELIM] = {B("xxabab\r\naab\x00"), B("\r\r\n\n"), B("aaab"), {NULL, 0}},
-	[FR_LEN] = {B("\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff"),
-		    B("\x80\x80\x80\x80\x80\x80\x80\x80\x80\x80\x01"),
-		    B("\xff\xff\xff\xff\xff\xff\xff\xff\xff\x02"), B("\x00\x05" "ab"),
-		    B("\x03\x00\x00" "abc"), {NULL, 0}},
-	[FR_COBS] = {B("\x05\x11\x00"), B("\x00\x00"), B("\x02\x11\x22\x00"), B("\x01"),
-		     {NULL, 0}},
-	[FR_SLIP] = {B("\xdb\x41\xc0ok\xc0"), B("\xc0\xc0\xc0"), B("ab\xdb"),
-		     B("\xdb\xdc\xdb\xdd\xc0"), {NULL, 0}},
-	[FR_NETSTRING] = {B("05:hello,"), B("3:abcX"), B("99999999999999999999:x,"),
-			  B(":"), B("0:,3:ab"), B("-1:,"), {NULL, 0}},
-	[FR_TLV] = {B("\x01\xff\xff\xff\xff"), B("\x01\x00\x00\x00\x02" "ab\x02"),
-		    B("\x07\x00\x00\x00\x00"), {NULL, 0}},
-	[FR_RAW] = {B("anything at all"), {NULL, 0}},
+    [FR_FIXED] = {B("abc"), B("abcdefghijklmnopq"), {NULL, 0}},
+    [FR_LINE] = {B("abcdefghijklmnop\nok\n"),
+		 B("\n\n\n"),
+		 B("no end"),
+		 {NULL, 0}},
+    [FR_CRLF] = {B("abc\r\rdef\r\n\r"),
+		 B("\r\n\r\n"),
+		 B("abcdefghij\r\nx\r\n"),
+		 B("tail\r"),
+		 {NULL, 0}},
+    [FR_DELIM] = {B("xxabab\r\naab\x00"), B("\r\r\n\n"), B("aaab"), {NULL, 0}},
+    [FR_LEN] = {B("\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff"),
+		B("\x80\x80\x80\x80\x80\x80\x80\x80\x80\x80\x01"),
+		B("\xff\xff\xff\xff\xff\xff\xff\xff\xff\x02"),
+		B("\x00\x05"
+		  "ab"),
+		B("\x03\x00\x00"
+		  "abc"),
+		{NULL, 0}},
+    [FR_COBS] = {B("\x05\x11\x00"),
+		 B("\x00\x00"),
+		 B("\x02\x11\x22\x00"),
+		 B("\x01"),
+		 {NULL, 0}},
+    [FR_SLIP] = {B("\xdb\x41\xc0ok\xc0"),
+		 B("\xc0\xc0\xc0"),
+		 B("ab\xdb"),
+		 B("\xdb\xdc\xdb\xdd\xc0"),
+		 {NULL, 0}},
+    [FR_NETSTRING] = {B("05:hello,"),
+		      B("3:abcX"),
+		      B("99999999999999999999:x,"),
+		      B(":"),
+		      B("0:,3:ab"),
+		      B("-1:,"),
+		      {NULL, 0}},
+    [FR_TLV] = {B("\x01\xff\xff\xff\xff"),
+		B("\x01\x00\x00\x00\x02"
+		  "ab\x02"),
+		B("\x07\x00\x00\x00\x00"),
+		{NULL, 0}},
+    [FR_RAW] = {B("anything at all"), {NULL, 0}},
 };
 
 static void gen_case(const struct fz_opts *base, const char *tag)
@@ -295,22 +325,47 @@ static void gen_text(const char *target, const char *const *texts)
 }
 
 static const char *const gen_specs[] = {
-	"fixed:4", "line", "crlf,max=80", "delim:0d0a", "delim:616162",
-	"len:2be", "len:4le,max=4096", "len:varint", "len:8be",
-	"len:2be,offset=1,adjust=-3,strip=3,max=4096", "len:3le,strip=0",
-	"cobs", "slip,max=1500", "netstring", "tlv", "raw", "fixed:0",
-	"len:5be", "delim:", "line,max=99999999999999999999", NULL};
+    "fixed:4",
+    "line",
+    "crlf,max=80",
+    "delim:0d0a",
+    "delim:616162",
+    "len:2be",
+    "len:4le,max=4096",
+    "len:varint",
+    "len:8be",
+    "len:2be,offset=1,adjust=-3,strip=3,max=4096",
+    "len:3le,strip=0",
+    "cobs",
+    "slip,max=1500",
+    "netstring",
+    "tlv",
+    "raw",
+    "fixed:0",
+    "len:5be",
+    "delim:",
+    "line,max=99999999999999999999",
+    NULL};
 
-static const char *const gen_scheds[] = {
-	"whole", "fixed:7", "bytes", "random:1-64", "random:1-8,seed=42",
-	"list:1,2,3", "list:3,1,repeat", "coalesce:64", "coalesce:16,ms=5",
-	"fixed:0", "random:9-1", "list:", NULL};
+static const char *const gen_scheds[] = {"whole",
+					 "fixed:7",
+					 "bytes",
+					 "random:1-64",
+					 "random:1-8,seed=42",
+					 "list:1,2,3",
+					 "list:3,1,repeat",
+					 "coalesce:64",
+					 "coalesce:16,ms=5",
+					 "fixed:0",
+					 "random:9-1",
+					 "list:",
+					 NULL};
 
 int main(int argc, char **argv)
 {
 	if (argc != 2 || argv[1][0] == '-') {
 		fprintf(argc == 2 && strcmp(argv[1], "--help") == 0 ? stdout
-								      : stderr,
+								    : stderr,
 			"usage: %s OUTDIR\nWrite seed inputs for every fuzz "
 			"target into OUTDIR/<target>/ (e.g. corpus/).\n",
 			prog);

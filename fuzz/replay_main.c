@@ -87,7 +87,8 @@ static int replay_dir(const char *dir, size_t *count)
 	for (size_t i = 0; i < n; i++) {
 		struct stat st;
 
-		if (rc == 0 && stat(names[i], &st) == 0 && S_ISREG(st.st_mode)) {
+		if (rc == 0 && stat(names[i], &st) == 0 &&
+		    S_ISREG(st.st_mode)) {
 			rc = replay_file(names[i]);
 			(*count)++;
 		}
@@ -104,7 +105,8 @@ static void usage(FILE *out)
 		"Run this fuzz target once over every FILE and every file in\n"
 		"each DIR (not recursive). Missing paths are skipped with a\n"
 		"note. Exit 0 when every input ran; a finding aborts.\n"
-		"  -v  name each input before running it\n", prog);
+		"  -v  name each input before running it\n",
+		prog);
 }
 
 int main(int argc, char **argv)
@@ -120,7 +122,8 @@ int main(int argc, char **argv)
 	for (int i = 1; i < argc; i++) {
 		struct stat st;
 
-		if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
+		if (strcmp(argv[i], "--help") == 0 ||
+		    strcmp(argv[i], "-h") == 0) {
 			usage(stdout);
 			return 0;
 		}

@@ -55,7 +55,8 @@ static void fz_check_accepted(const struct fr_sched *s, const char *text)
 	if (fr_sched_parse(&again, canon, err, sizeof(err)) != FR_OK)
 		fz_fail_sched("canonical text does not parse", canon);
 	if (!fz_sched_equal(s, &again))
-		fz_fail_sched("canonical text parses to another schedule", canon);
+		fz_fail_sched("canonical text parses to another schedule",
+			      canon);
 	fr_sched_free(&again);
 	free(canon);
 	fr_sched_begin(&it, s, 7);

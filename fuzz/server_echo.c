@@ -134,8 +134,9 @@ static void fz_check_echo(const struct fr_spec *spec, bool failed)
 	for (size_t i = 0; i < want; i++) {
 		const struct fz_ev *a = &fz_in.ev[i], *b = &fz_out.ev[i];
 
-		if (a->len != b->len || (a->len > 0 &&
-		    memcmp(fz_in.bytes + a->at, fz_out.bytes + b->at, a->len)))
+		if (a->len != b->len ||
+		    (a->len > 0 &&
+		     memcmp(fz_in.bytes + a->at, fz_out.bytes + b->at, a->len)))
 			fz_fail_echo("echoed frame differs");
 	}
 	if (!failed && want != fz_in.n - 1)

@@ -13,13 +13,14 @@ static const char *prog = "show-input";
 
 static void usage(FILE *out)
 {
-	fprintf(out,
-		"usage: %s [-o STREAM_FILE] TARGET INPUT\n"
-		"Print the framing spec, the split schedule and the exact chunk\n"
-		"list (as list:...) that fuzz INPUT stands for in TARGET\n"
-		"(split_<codec> or roundtrip_<codec>), and the command that\n"
-		"replays it. -o writes the wire stream to STREAM_FILE.\n",
-		prog);
+	fprintf(
+	    out,
+	    "usage: %s [-o STREAM_FILE] TARGET INPUT\n"
+	    "Print the framing spec, the split schedule and the exact chunk\n"
+	    "list (as list:...) that fuzz INPUT stands for in TARGET\n"
+	    "(split_<codec> or roundtrip_<codec>), and the command that\n"
+	    "replays it. -o writes the wire stream to STREAM_FILE.\n",
+	    prog);
 }
 
 static int kind_of(const char *target, bool *roundtrip)
@@ -86,8 +87,10 @@ static int show(int kind, bool roundtrip, const uint8_t *data, size_t size,
 
 	if (fz_setup_read(&s, kind, data, size) != 0 ||
 	    fz_spec(&spec, s.spec_text) != 0) {
-		fprintf(stderr, "%s: input makes no valid spec (%s); the target"
-			" skips it\n", prog, s.spec_text);
+		fprintf(stderr,
+			"%s: input makes no valid spec (%s); the target"
+			" skips it\n",
+			prog, s.spec_text);
 		fz_setup_free(&s);
 		return 1;
 	}
@@ -103,8 +106,8 @@ static int show(int kind, bool roundtrip, const uint8_t *data, size_t size,
 	print_chunks(&s);
 	printf("replay:   %s -o STREAM %s INPUT && framecat decode '%s' "
 	       "--split SPLIT < STREAM\n          (SPLIT: the list: above; "
-	       "the same --split works for fragproxy)\n", prog,
-	       roundtrip ? "roundtrip_..." : "split_...", s.spec_text);
+	       "the same --split works for fragproxy)\n",
+	       prog, roundtrip ? "roundtrip_..." : "split_...", s.spec_text);
 	if (out != NULL) {
 		FILE *f = fopen(out, "wb");
 
@@ -141,8 +144,10 @@ int main(int argc, char **argv)
 	}
 	kind = kind_of(argv[i], &roundtrip);
 	if (kind < 0) {
-		fprintf(stderr, "%s: unknown target '%s' (split_<codec> or "
-			"roundtrip_<codec>)\n", prog, argv[i]);
+		fprintf(stderr,
+			"%s: unknown target '%s' (split_<codec> or "
+			"roundtrip_<codec>)\n",
+			prog, argv[i]);
 		return 2;
 	}
 	data = read_all(argv[i + 1], &size);

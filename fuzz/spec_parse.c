@@ -17,8 +17,8 @@ static __attribute__((noinline)) void fz_fail_spec(const char *what,
 
 static bool fz_spec_equal(const struct fr_spec *a, const struct fr_spec *b)
 {
-	return a->kind == b->kind && a->max == b->max &&
-	       a->fixed == b->fixed && a->delim_len == b->delim_len &&
+	return a->kind == b->kind && a->max == b->max && a->fixed == b->fixed &&
+	       a->delim_len == b->delim_len &&
 	       memcmp(a->delim, b->delim, a->delim_len) == 0 &&
 	       a->width == b->width && a->little == b->little &&
 	       a->offset == b->offset && a->adjust == b->adjust &&
@@ -40,7 +40,8 @@ static void fz_check_accepted(const struct fr_spec *spec, const char *text)
 		fz_fail_spec("canonical text parses to another spec", canon);
 	if (spec->max > FR_MAX_LIMIT)
 		fz_fail_spec("max above FR_MAX_LIMIT", text);
-	if (spec->kind == FR_FIXED && (spec->fixed == 0 || spec->fixed > spec->max))
+	if (spec->kind == FR_FIXED &&
+	    (spec->fixed == 0 || spec->fixed > spec->max))
 		fz_fail_spec("fixed size outside 1..max", text);
 	if (spec->delim_len > FR_DELIM_MAX)
 		fz_fail_spec("delimiter longer than FR_DELIM_MAX", text);

@@ -1,5 +1,6 @@
-/* split_netstring: the netstring codec fed whole, under the input's split schedule and
- * byte by byte must give the same frames and errors (fuzz_input.h). */
+/* split_netstring: the netstring codec fed whole, under the input's split
+ * schedule and byte by byte must give the same frames and errors
+ * (fuzz_input.h). */
 #include <stddef.h>
 #include <stdint.h>
 

@@ -53,8 +53,10 @@ Test(fuzz_planted, libfuzzer_finds_split_length_bug, .timeout = 240)
 	char cmd[600];
 	int rc = run_planted("planted_len2be", dir, log, sizeof(log));
 
-	cr_expect_neq(rc, 0, "libFuzzer did not find the planted bug in %d "
-		      "runs:\n%s", PLANTED_RUNS, log);
+	cr_expect_neq(rc, 0,
+		      "libFuzzer did not find the planted bug in %d "
+		      "runs:\n%s",
+		      PLANTED_RUNS, log);
 	cr_expect_not_null(strstr(log, "planted: frames differ"),
 			   "the crash is not the planted invariant:\n%s", log);
 	snprintf(cmd, sizeof(cmd), "ls %s/crash-* >/dev/null 2>&1", dir);

@@ -10,9 +10,9 @@
 #define PL_MAX 1024
 
 struct pl_dec {
-	uint8_t hdr0;   /* first length byte when the field is split */
-	unsigned hgot;  /* length bytes seen (0..2) */
-	uint32_t need;  /* payload length */
+	uint8_t hdr0;  /* first length byte when the field is split */
+	unsigned hgot; /* length bytes seen (0..2) */
+	uint32_t need; /* payload length */
 	size_t blen;
 	bool failed;
 	uint8_t buf[PL_MAX];

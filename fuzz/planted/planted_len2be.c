@@ -21,8 +21,7 @@ static uint32_t pl_join(const struct pl_dec *d, uint8_t second)
 }
 
 /* Header byte i of the current frame; true once the length is known. */
-static bool pl_header(struct pl_dec *d, const uint8_t *p, size_t n,
-		      size_t *i)
+static bool pl_header(struct pl_dec *d, const uint8_t *p, size_t n, size_t *i)
 {
 	if (d->hgot == 0 && n - *i >= 2) { /* whole header in this chunk */
 		d->need = (uint32_t)p[*i] << 8 | p[*i + 1];
