@@ -24,7 +24,8 @@ Afterwards new coverage-increasing inputs are minimised into
 corpus/<target>/ (libFuzzer -merge=1 / afl-cmin; --no-merge skips),
 crashes are grouped by the top of their ASan stack, and DIR/summary.txt
 lists execs/s, coverage, new inputs and unique crashes per target.
-DIR defaults to build/campaign/<engine>-<date>. Ctrl-C stops cleanly.
+DIR defaults to build/campaign/<engine>-<date> (afl-cmin refuses /tmp).
+Ctrl-C stops cleanly.
 For many machines: run AFL++ -S instances elsewhere on a shared -o dir,
 or use the ClusterFuzzLite setup (.clusterfuzzlite/, docs/fuzzing.md).
 USAGE
@@ -141,7 +142,9 @@ run_afl() {
 		afl-cmin -i "$w/afl/main/queue" -o "$w/min" -- "$bin" >"$w/cmin.log" 2>&1 ||
 			fz_log "$t: afl-cmin failed (see $w/cmin.log)"
 		for f in "$w"/min/*; do
-			[ -f "$f" ] && cp "$f" "$FZ_ROOT/corpus/$t/$(sha1sum "$f" | cut -c1-40)"
+			if [ -f "$f" ]; then
+				cp "$f" "$FZ_ROOT/corpus/$t/$(sha1sum "$f" | cut -c1-40)"
+			fi
 		done
 	fi
 }
