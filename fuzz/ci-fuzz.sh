@@ -101,4 +101,5 @@ if [ "${#failed[@]}" -gt 0 ]; then
 	fz_log "reproduce: fuzz/reproduce.sh TARGET INPUT; keep the fixed input in corpus/regressions/TARGET/"
 	exit 1
 fi
-fz_log "no findings in ${FZ_TARGETS// /, }"
+targets=${FZ_TARGETS% }
+fz_log "no findings in ${targets// /, }"
