@@ -237,14 +237,15 @@ static int slip_put(struct fr_decoder *d, const uint8_t *p, size_t n,
 	return rc ? fr_dec_fail(d, rc, f) : FR_OK;
 }
 
-/* Length of the run of ordinary bytes at in[pos..len). */
+/* Length of the run of ordinary bytes at in[pos..len): two memchr scans
+ * (the escape is only looked for before the next END). */
 static size_t slip_run(const uint8_t *in, size_t pos, size_t len)
 {
-	size_t i = pos;
+	const uint8_t *end = memchr(in + pos, SLIP_END, len - pos);
+	size_t stop = end ? (size_t)(end - in) : len;
+	const uint8_t *esc = memchr(in + pos, SLIP_ESC, stop - pos);
 
-	while (i < len && in[i] != SLIP_END && in[i] != SLIP_ESC)
-		i++;
-	return i - pos;
+	return (esc ? (size_t)(esc - in) : stop) - pos;
 }
 
 static int slip_escaped(struct fr_decoder *d, uint8_t b, struct fr_frame *f)
