@@ -125,7 +125,6 @@ struct setup {
 static pid_t via(const struct setup *s, const char *fp, int up, int *port)
 {
 	char upstr[64], lst[64], tgt[64];
-	static int next_port = 0;
 
 	*port = 0;
 	if (s->kind == DIRECT) {
@@ -138,9 +137,10 @@ static pid_t via(const struct setup *s, const char *fp, int up, int *port)
 				(char *)s->arg, "--seed",     "1",   NULL};
 		return start_proxy(argv, port);
 	}
-	if (!next_port)
-		next_port = 20000 + (int)(getpid() % 20000);
-	*port = next_port++;
+	/* socat can't report its port: take a free one from the kernel */
+	int probe = listen_any(port);
+	if (probe >= 0)
+		close(probe);
 	snprintf(lst, sizeof(lst), "TCP-LISTEN:%d,bind=127.0.0.1,reuseaddr",
 		 *port);
 	snprintf(tgt, sizeof(tgt), "TCP:127.0.0.1:%d,nodelay", up);
@@ -167,8 +167,15 @@ static double throughput(const struct setup *st, const char *fp, size_t bytes)
 	pthread_create(&t, NULL, server_main, &s);
 	pid_t pid = via(st, fp, s.port, &port);
 	int fd = dial(port);
-	if (fd < 0)
+	if (fd < 0) {
+		fprintf(stderr, "%s: could not connect to port %d\n",
+			st->name, port);
+		stop(pid);
+		shutdown(s.lfd, SHUT_RDWR);
+		pthread_join(t, NULL);
+		close(s.lfd);
 		return 0;
+	}
 	double t0 = now_s();
 	for (size_t left = bytes; left;) {
 		size_t k = left < sizeof(buf) ? left : sizeof(buf);
