@@ -136,8 +136,10 @@ int fr_dec_delim_next(struct fr_decoder *d, struct fr_frame *f)
 /* ---- COBS: code byte n (1..255) then n-1 data bytes; a zero is implied
  * between blocks unless n == 255; 00 ends the frame. */
 
-static int cobs_put(struct fr_decoder *d, const uint8_t *p, size_t n,
-		    struct fr_frame *f)
+/* Append unescaped bytes; past max, report once and discard to the end
+ * of the frame (cobs and slip). */
+static int put_bounded(struct fr_decoder *d, const uint8_t *p, size_t n,
+		       struct fr_frame *f)
 {
 	if (d->len + n > d->spec.max) {
 		d->discarding = true;
@@ -196,7 +198,7 @@ int fr_dec_cobs_next(struct fr_decoder *d, struct fr_frame *f)
 			d->seen++;
 			if (d->cobs_zero) {
 				static const uint8_t zero = 0;
-				int rc = cobs_put(d, &zero, 1, f);
+				int rc = put_bounded(d, &zero, 1, f);
 				if (rc)
 					return rc;
 			}
@@ -210,7 +212,7 @@ int fr_dec_cobs_next(struct fr_decoder *d, struct fr_frame *f)
 		const uint8_t *z = memchr(in + d->in_pos, 0, n);
 		if (z)
 			n = (size_t)(z - (in + d->in_pos));
-		int rc = cobs_put(d, in + d->in_pos, n, f);
+		int rc = put_bounded(d, in + d->in_pos, n, f);
 		d->in_pos += n;
 		d->seen += n;
 		d->cobs_left -= (unsigned)n;
@@ -225,17 +227,6 @@ int fr_dec_cobs_next(struct fr_decoder *d, struct fr_frame *f)
 enum { SLIP_END = 0xc0, SLIP_ESC = 0xdb, SLIP_ESC_END = 0xdc,
        SLIP_ESC_ESC = 0xdd };
 
-static int slip_put(struct fr_decoder *d, const uint8_t *p, size_t n,
-		    struct fr_frame *f)
-{
-	if (d->len + n > d->spec.max) {
-		d->discarding = true;
-		d->len = 0;
-		return fr_dec_report(d, FR_EOVERSIZE, f);
-	}
-	int rc = fr_dec_append(d, p, n);
-	return rc ? fr_dec_fail(d, rc, f) : FR_OK;
-}
 
 /* Length of the run of ordinary bytes at in[pos..len): two memchr scans
  * (the escape is only looked for before the next END). */
@@ -255,7 +246,7 @@ static int slip_escaped(struct fr_decoder *d, uint8_t b, struct fr_frame *f)
 		uint8_t v = b == SLIP_ESC_END ? SLIP_END : SLIP_ESC;
 		d->in_pos++;
 		d->seen++;
-		return slip_put(d, &v, 1, f);
+		return put_bounded(d, &v, 1, f);
 	}
 	/* Bad escape: report, discard the frame. A C0 here still ends it. */
 	if (b != SLIP_END) {
@@ -304,7 +295,7 @@ int fr_dec_slip_next(struct fr_decoder *d, struct fr_frame *f)
 			continue;
 		}
 		size_t n = 1 + slip_run(in, d->in_pos, d->in_len);
-		int rc = slip_put(d, in + d->in_pos - 1, n, f);
+		int rc = put_bounded(d, in + d->in_pos - 1, n, f);
 		d->in_pos += n - 1;
 		d->seen += n - 1;
 		if (rc)

@@ -173,10 +173,7 @@ static int len_body(struct fr_decoder *d, struct fr_frame *f)
 	}
 	if (d->seen < d->total)
 		return FR_NEED_MORE;
-	uint64_t off = d->frame_off;
-	size_t len = d->len;
-	fr_dec_end(d);
-	return fr_dec_emit(f, d->buf, len, off);
+	return fr_dec_emit_buf(d, f);
 }
 
 int fr_dec_len_next(struct fr_decoder *d, struct fr_frame *f)
@@ -235,10 +232,7 @@ int fr_dec_tlv_next(struct fr_decoder *d, struct fr_frame *f)
 		d->seen += n;
 		if (d->seen < d->total)
 			return FR_NEED_MORE;
-		uint64_t off = d->frame_off;
-		size_t len = d->len;
-		fr_dec_end(d);
-		return fr_dec_emit(f, d->buf, len, off);
+		return fr_dec_emit_buf(d, f);
 	}
 	return FR_NEED_MORE;
 }
@@ -306,10 +300,7 @@ int fr_dec_netstring_next(struct fr_decoder *d, struct fr_frame *f)
 		if (d->in[d->in_pos] != ',')
 			return fr_dec_fail(d, FR_ENETSTRING, f);
 		d->in_pos++;
-		uint64_t off = d->frame_off;
-		size_t len = d->len;
-		fr_dec_end(d);
-		return fr_dec_emit(f, d->buf, len, off);
+		return fr_dec_emit_buf(d, f);
 	}
 	return FR_NEED_MORE;
 }

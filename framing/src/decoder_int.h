@@ -63,4 +63,14 @@ static inline int fr_dec_emit(struct fr_frame *f, const uint8_t *p, size_t n,
 	return FR_FRAME;
 }
 
+/* The frame in the decoder's buffer is complete: emit it, reset state. */
+static inline int fr_dec_emit_buf(struct fr_decoder *d, struct fr_frame *f)
+{
+	uint64_t off = d->frame_off;
+	size_t len = d->len;
+
+	fr_dec_end(d);
+	return fr_dec_emit(f, d->buf, len, off);
+}
+
 #endif
