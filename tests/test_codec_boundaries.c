@@ -13,54 +13,68 @@
 Test(boundaries, frame_at_max_passes_max_plus_one_fails)
 {
 	static const struct du_vec v[] = {
-		{"line,max=5", "6162636465 0a", "f@0:6162636465 done"},
-		{"line,max=5", "616263646566 0a 780a", "e@0:EOVERSIZE f@7:78 done"},
-		{"crlf,max=5", "6162636465 0d0a", "f@0:6162636465 done"},
-		{"crlf,max=5", "616263646566 0d0a 780d0a", "e@0:EOVERSIZE f@8:78 done"},
-		{"crlf,max=5", "61626364650d 0d0a 780d0a", "e@0:EOVERSIZE f@8:78 done"},
-		{"delim:0d0a0d0a,max=5", "6162636465 0d0a0d0a", "f@0:6162636465 done"},
-		{"delim:0d0a0d0a,max=5", "61626364650d0a0d 0d0a0d0a 78 0d0a0d0a",
-		 "e@0:EOVERSIZE f@12:78 done"},
-		{"len:1be,max=5", "05 6162636465", "f@0:6162636465 done"},
-		{"len:1be,max=5", "06 616263646566 0178", "e@0:EOVERSIZE fin@0:EOVERSIZE"},
-		{"len:2be,strip=0,max=5", "0003616263", "f@0:0003616263 done"},
-		{"len:2be,strip=0,max=5", "000461626364", "e@0:EOVERSIZE fin@0:EOVERSIZE"},
-		{"len:varint,max=5", "05 6162636465", "f@0:6162636465 done"},
-		{"len:varint,max=5", "06 616263646566", "e@0:EOVERSIZE fin@0:EOVERSIZE"},
-		{"netstring,max=5", "353a61626364652c", "f@0:6162636465 done"},
-		{"netstring,max=5", "363a6162636465662c", "e@0:EOVERSIZE fin@0:EOVERSIZE"},
-		{"tlv,max=5", "010000000461626364", "f@0:0161626364 done"},
-		{"tlv,max=5", "01000000056162636465", "e@0:EOVERSIZE fin@0:EOVERSIZE"},
-		{"cobs,max=5", "06112233445500", "f@0:1122334455 done"},
-		{"cobs,max=5", "0711223344556600 024100", "e@0:EOVERSIZE f@8:41 done"},
-		{"cobs,max=5", "01010101010100", "f@0:0000000000 done"},
-		{"cobs,max=5", "0101010101010100 024100", "e@0:EOVERSIZE f@8:41 done"},
-		{"slip,max=5", "6162636465 c0", "f@0:6162636465 done"},
-		{"slip,max=5", "616263646566 c0 41c0", "e@0:EOVERSIZE f@7:41 done"},
-		{"slip,max=5", "dbdcdbdcdbdddbdcdbdc c0", "f@0:c0c0dbc0c0 done"},
-		{"slip,max=5", "dbdcdbdcdbdddbdcdbdcdbdc c0 41c0",
-		 "e@0:EOVERSIZE f@13:41 done"},
-		{"fixed:5,max=5", "6162636465", "f@0:6162636465 done"},
+	    {"line,max=5", "6162636465 0a", "f@0:6162636465 done"},
+	    {"line,max=5", "616263646566 0a 780a", "e@0:EOVERSIZE f@7:78 done"},
+	    {"crlf,max=5", "6162636465 0d0a", "f@0:6162636465 done"},
+	    {"crlf,max=5", "616263646566 0d0a 780d0a",
+	     "e@0:EOVERSIZE f@8:78 done"},
+	    {"crlf,max=5", "61626364650d 0d0a 780d0a",
+	     "e@0:EOVERSIZE f@8:78 done"},
+	    {"delim:0d0a0d0a,max=5", "6162636465 0d0a0d0a",
+	     "f@0:6162636465 done"},
+	    {"delim:0d0a0d0a,max=5", "61626364650d0a0d 0d0a0d0a 78 0d0a0d0a",
+	     "e@0:EOVERSIZE f@12:78 done"},
+	    {"len:1be,max=5", "05 6162636465", "f@0:6162636465 done"},
+	    {"len:1be,max=5", "06 616263646566 0178",
+	     "e@0:EOVERSIZE fin@0:EOVERSIZE"},
+	    {"len:2be,strip=0,max=5", "0003616263", "f@0:0003616263 done"},
+	    {"len:2be,strip=0,max=5", "000461626364",
+	     "e@0:EOVERSIZE fin@0:EOVERSIZE"},
+	    {"len:varint,max=5", "05 6162636465", "f@0:6162636465 done"},
+	    {"len:varint,max=5", "06 616263646566",
+	     "e@0:EOVERSIZE fin@0:EOVERSIZE"},
+	    {"netstring,max=5", "353a61626364652c", "f@0:6162636465 done"},
+	    {"netstring,max=5", "363a6162636465662c",
+	     "e@0:EOVERSIZE fin@0:EOVERSIZE"},
+	    {"tlv,max=5", "010000000461626364", "f@0:0161626364 done"},
+	    {"tlv,max=5", "01000000056162636465",
+	     "e@0:EOVERSIZE fin@0:EOVERSIZE"},
+	    {"cobs,max=5", "06112233445500", "f@0:1122334455 done"},
+	    {"cobs,max=5", "0711223344556600 024100",
+	     "e@0:EOVERSIZE f@8:41 done"},
+	    {"cobs,max=5", "01010101010100", "f@0:0000000000 done"},
+	    {"cobs,max=5", "0101010101010100 024100",
+	     "e@0:EOVERSIZE f@8:41 done"},
+	    {"slip,max=5", "6162636465 c0", "f@0:6162636465 done"},
+	    {"slip,max=5", "616263646566 c0 41c0", "e@0:EOVERSIZE f@7:41 done"},
+	    {"slip,max=5", "dbdcdbdcdbdddbdcdbdc c0", "f@0:c0c0dbc0c0 done"},
+	    {"slip,max=5", "dbdcdbdcdbdddbdcdbdcdbdc c0 41c0",
+	     "e@0:EOVERSIZE f@13:41 done"},
+	    {"fixed:5,max=5", "6162636465", "f@0:6162636465 done"},
 	};
-	DU_EXPECT_VECS(v);
+	char *why = DU_EXPECT_VECS(v);
+
+	cr_assert_null(why, "%s", why);
 }
 
 Test(boundaries, empty_frames)
 {
 	static const struct du_vec v[] = {
-		{"line", "0a", "f@0: done"},
-		{"crlf", "0d0a0d0a", "f@0: f@2: done"},
-		{"delim:0d0a0d0a", "0d0a0d0a", "f@0: done"},
-		{"slip", "c0c0c0", "done"},
-		{"slip", "c0c0 41 c0c0", "f@2:41 done"},
-		{"netstring", "303a2c303a2c", "f@0: f@3: done"},
-		{"len:2be", "0000 0000", "f@0: f@2: done"},
-		{"len:1be,adjust=-2", "0202", "f@0: f@1: done"},
-		{"len:varint", "000000", "f@0: f@1: f@2: done"},
-		{"cobs", "0100 0100", "f@0: f@2: done"},
-		{"line", "", "done"},
+	    {"line", "0a", "f@0: done"},
+	    {"crlf", "0d0a0d0a", "f@0: f@2: done"},
+	    {"delim:0d0a0d0a", "0d0a0d0a", "f@0: done"},
+	    {"slip", "c0c0c0", "done"},
+	    {"slip", "c0c0 41 c0c0", "f@2:41 done"},
+	    {"netstring", "303a2c303a2c", "f@0: f@3: done"},
+	    {"len:2be", "0000 0000", "f@0: f@2: done"},
+	    {"len:1be,adjust=-2", "0202", "f@0: f@1: done"},
+	    {"len:varint", "000000", "f@0: f@1: f@2: done"},
+	    {"cobs", "0100 0100", "f@0: f@2: done"},
+	    {"line", "", "done"},
 	};
-	DU_EXPECT_VECS(v);
+	char *why = DU_EXPECT_VECS(v);
+
+	cr_assert_null(why, "%s", why);
 }
 
 /* Split points: every two- and three-way split of these streams is run by
@@ -68,22 +82,25 @@ Test(boundaries, empty_frames)
 Test(boundaries, delimiters_and_headers_split_everywhere)
 {
 	static const struct du_vec v[] = {
-		{"crlf", "610d 0a620d0a", "f@0:61 f@3:62 done"},
-		{"delim:01020304", "41010203 04 4201020301020304",
-		 "f@0:41 f@5:42010203 done"},
-		{"len:8le", "0300000000000000616263 0100000000000000 78",
-		 "f@0:616263 f@11:78 done"},
-		{"len:8be,offset=3,strip=0", "aabbcc 0000000000000001 7a",
-		 "f@0:aabbcc00000000000000017a done"},
-		{"len:3le,adjust=2,strip=0", "010000 aabb 7a",
-		 "f@0:010000aabb7a done"},
-		{"tlv", "09 00000002 6162 0a 00000000", "f@0:096162 f@7:0a done"},
-		{"netstring", "31303a30313233343536373839 2c", "f@0:30313233343536373839 done"},
+	    {"crlf", "610d 0a620d0a", "f@0:61 f@3:62 done"},
+	    {"delim:01020304", "41010203 04 4201020301020304",
+	     "f@0:41 f@5:42010203 done"},
+	    {"len:8le", "0300000000000000616263 0100000000000000 78",
+	     "f@0:616263 f@11:78 done"},
+	    {"len:8be,offset=3,strip=0", "aabbcc 0000000000000001 7a",
+	     "f@0:aabbcc00000000000000017a done"},
+	    {"len:3le,adjust=2,strip=0", "010000 aabb 7a",
+	     "f@0:010000aabb7a done"},
+	    {"tlv", "09 00000002 6162 0a 00000000", "f@0:096162 f@7:0a done"},
+	    {"netstring", "31303a30313233343536373839 2c",
+	     "f@0:30313233343536373839 done"},
 	};
 	struct du_buf w = {0}, want = {0};
 	char *zeros;
 
-	DU_EXPECT_VECS(v);
+	char *why = DU_EXPECT_VECS(v);
+
+	cr_assert_null(why, "%s", why);
 	/* a 2-byte varint (128) then a 1-byte one */
 	du_buf_put(&w, "\x80\x01", 2);
 	for (int i = 0; i < 128; i++)
@@ -93,7 +110,8 @@ Test(boundaries, delimiters_and_headers_split_everywhere)
 	du_buf_put(&want, "f@0:", 4);
 	du_buf_put(&want, zeros, strlen(zeros));
 	du_buf_put(&want, " f@130:78 done", 15);
-	du_expect_all_splits("len:varint", w.p, w.len, (char *)want.p);
+	why = du_expect_all_splits("len:varint", w.p, w.len, (char *)want.p);
+	cr_assert_null(why, "%s", why);
 	free(zeros);
 	du_buf_free(&w);
 	du_buf_free(&want);
@@ -105,11 +123,11 @@ Test(boundaries, delimiters_and_headers_split_everywhere)
 Test(boundaries, oversize_reported_once_then_resync)
 {
 	static const char *const specs[] = {
-		"line,max=4", "crlf,max=4", "delim:0d0a0d0a,max=4",
-		"delim:616161,max=4", "cobs,max=4", "slip,max=4",
+	    "line,max=4",	  "crlf,max=4", "delim:0d0a0d0a,max=4",
+	    "delim:616161,max=4", "cobs,max=4", "slip,max=4",
 	};
-	static const char *const ends[] = {"0a", "0d0a", "0d0a0d0a", "616161",
-					   "00", "c0"};
+	static const char *const ends[] = {"0a",     "0d0a", "0d0a0d0a",
+					   "616161", "00",   "c0"};
 
 	for (size_t i = 0; i < sizeof(specs) / sizeof(specs[0]); i++) {
 		struct du_buf b = {0};
@@ -127,7 +145,9 @@ Test(boundaries, oversize_reported_once_then_resync)
 		du_buf_put(&b, end, elen);
 		snprintf(want, sizeof(want), "e@0:EOVERSIZE f@%zu:6f done",
 			 40 + elen);
-		du_expect_all_splits(specs[i], b.p, b.len, want);
+		char *why = du_expect_all_splits(specs[i], b.p, b.len, want);
+
+		cr_assert_null(why, "%s", why);
 		du_buf_free(&b);
 		free(end);
 	}
@@ -170,9 +190,16 @@ Test(boundaries, finish_and_feed_protocol)
 Test(boundaries, caller_buffer_size)
 {
 	static const char *const specs[] = {
-		"line,max=5", "crlf,max=5", "delim:0d0a0d0a,max=5",
-		"len:2be,max=5", "len:2be,strip=0,max=5", "cobs,max=5",
-		"slip,max=5", "netstring,max=5", "tlv,max=5", "fixed:5,max=5",
+	    "line,max=5",
+	    "crlf,max=5",
+	    "delim:0d0a0d0a,max=5",
+	    "len:2be,max=5",
+	    "len:2be,strip=0,max=5",
+	    "cobs,max=5",
+	    "slip,max=5",
+	    "netstring,max=5",
+	    "tlv,max=5",
+	    "fixed:5,max=5",
 	};
 
 	for (size_t i = 0; i < sizeof(specs) / sizeof(specs[0]); i++) {
@@ -201,8 +228,11 @@ Test(boundaries, caller_buffer_size)
 Test(boundaries, zero_copy_views)
 {
 	static const char *const specs[] = {
-		"fixed:3", "line", "crlf", "delim:7c7c", "len:2be",
-		"len:2be,strip=0", "len:varint", "len:1be,offset=1", "netstring",
+	    "fixed:3",	  "line",
+	    "crlf",	  "delim:7c7c",
+	    "len:2be",	  "len:2be,strip=0",
+	    "len:varint", "len:1be,offset=1",
+	    "netstring",
 	};
 
 	for (size_t i = 0; i < sizeof(specs) / sizeof(specs[0]); i++) {
@@ -219,8 +249,9 @@ Test(boundaries, zero_copy_views)
 			msgs[1] = (uint8_t *)"\x00\x01y";
 			msgs[2] = (uint8_t *)"\x00\x01x";
 		}
-		cr_assert_eq(du_encode_all(&s, msgs, lens, 3, &wire, &len, &idx),
-			     FR_OK, "%s", specs[i]);
+		cr_assert_eq(
+		    du_encode_all(&s, msgs, lens, 3, &wire, &len, &idx), FR_OK,
+		    "%s", specs[i]);
 		du_decode(&s, wire, len, NULL, 0, 0, &ev);
 		cr_assert_eq(ev.n, 4, "%s", specs[i]);
 		for (int k = 0; k < 3; k++)
@@ -233,8 +264,10 @@ Test(boundaries, zero_copy_views)
 
 			du_decode(&s, wire, len, cut, 2, 0, &ev);
 			cr_assert_eq(ev.n, 4, "%s", specs[i]);
-			cr_expect_not(ev.ev[1].zero_copy, "%s: spanning frame "
-				      "points into one chunk", specs[i]);
+			cr_expect_not(ev.ev[1].zero_copy,
+				      "%s: spanning frame "
+				      "points into one chunk",
+				      specs[i]);
 			cr_expect(ev.ev[0].zero_copy && ev.ev[2].zero_copy,
 				  "%s: whole frames copied", specs[i]);
 			du_events_free(&ev);
@@ -250,7 +283,8 @@ Test(boundaries, zero_copy_views)
 		du_spec(&s, "raw");
 		du_decode(&s, "abcdefghij", 10, cut, 3, 0, &ev);
 		for (size_t k = 0; k + 1 < ev.n; k++)
-			cr_expect(ev.ev[k].zero_copy, "raw frame %zu copied", k);
+			cr_expect(ev.ev[k].zero_copy, "raw frame %zu copied",
+				  k);
 		du_events_free(&ev);
 	}
 }
@@ -333,17 +367,17 @@ Test(boundaries, reset_forgets_partial_state)
 	static const struct {
 		const char *spec, *partial, *stream, *want;
 	} t[] = {
-		{"line,max=2", "616263", "78790a", "f@0:7879 done"},
-		{"line", "6162", "78790a", "f@0:7879 done"},
-		{"crlf", "61620d", "0a78790d0a", "f@0:0a7879 done"},
-		{"delim:0d0a0d0a", "0d0a0d", "0a0d0a0d0a", "f@0:0a done"},
-		{"len:2be", "00", "000178", "f@0:78 done"},
-		{"len:varint", "8080", "0178", "f@0:78 done"},
-		{"slip", "41db", "dcc0", "f@0:dc done"},
-		{"cobs", "05", "0278 00", "f@0:78 done"},
-		{"netstring", "3132", "313a782c", "f@0:78 done"},
-		{"tlv", "0100", "0700000000", "f@0:07 done"},
-		{"fixed:2", "61", "7879", "f@0:7879 done"},
+	    {"line,max=2", "616263", "78790a", "f@0:7879 done"},
+	    {"line", "6162", "78790a", "f@0:7879 done"},
+	    {"crlf", "61620d", "0a78790d0a", "f@0:0a7879 done"},
+	    {"delim:0d0a0d0a", "0d0a0d", "0a0d0a0d0a", "f@0:0a done"},
+	    {"len:2be", "00", "000178", "f@0:78 done"},
+	    {"len:varint", "8080", "0178", "f@0:78 done"},
+	    {"slip", "41db", "dcc0", "f@0:dc done"},
+	    {"cobs", "05", "0278 00", "f@0:78 done"},
+	    {"netstring", "3132", "313a782c", "f@0:78 done"},
+	    {"tlv", "0100", "0700000000", "f@0:07 done"},
+	    {"fixed:2", "61", "7879", "f@0:7879 done"},
 	};
 
 	for (size_t i = 0; i < sizeof(t) / sizeof(t[0]); i++) {
@@ -368,8 +402,8 @@ Test(boundaries, reset_forgets_partial_state)
 			char *h = du_hex(f.data, f.len);
 			char tmp[32];
 
-			snprintf(tmp, sizeof(tmp), "f@%llu:",
-				 (unsigned long long)f.offset);
+			snprintf(tmp, sizeof(tmp),
+				 "f@%llu:", (unsigned long long)f.offset);
 			du_buf_put(&got, tmp, strlen(tmp));
 			du_buf_put(&got, h, strlen(h));
 			du_buf_put(&got, " ", 1);
@@ -400,7 +434,11 @@ Test(boundaries, empty_feeds_and_idle_calls)
 	cr_assert_eq(fr_decoder_next(&d, &f), FR_NEED_MORE);
 	cr_assert_eq(fr_decoder_feed(&d, "", 0), FR_OK);
 	cr_assert_eq(fr_decoder_next(&d, &f), FR_NEED_MORE);
-	cr_assert_eq(fr_decoder_feed(&d, "\x02" "a", 2), FR_OK);
+	cr_assert_eq(fr_decoder_feed(&d,
+				     "\x02"
+				     "a",
+				     2),
+		     FR_OK);
 	cr_assert_eq(fr_decoder_next(&d, &f), FR_NEED_MORE);
 	cr_assert_eq(fr_decoder_offset(&d), 2);
 	cr_assert_eq(fr_decoder_feed(&d, "", 0), FR_OK);

@@ -13,68 +13,88 @@
 Test(errors, errors_carry_frame_offsets)
 {
 	static const struct du_vec v[] = {
-		{"line,max=3", "61620a 616263640a 78790a",
-		 "f@0:6162 e@3:EOVERSIZE f@8:7879 done"},
-		{"len:1be,max=3", "026162 0461626364", "f@0:6162 e@3:EOVERSIZE fin@3:EOVERSIZE"},
-		{"netstring", "313a612c 313a6262", "f@0:61 e@4:ENETSTRING fin@4:ENETSTRING"},
-		{"slip", "41c0 42db00c0 43c0", "f@0:41 e@2:EESCAPE f@6:43 done"},
-		{"cobs", "024100 044100 024200", "f@0:41 e@3:ECOBS f@6:42 done"},
-		{"tlv,max=4", "0100000001 61 02000000ff", "f@0:0161 e@6:EOVERSIZE fin@6:EOVERSIZE"},
-		{"fixed:2", "6162 63", "f@0:6162 fin@2:ETRUNCATED"},
+	    {"line,max=3", "61620a 616263640a 78790a",
+	     "f@0:6162 e@3:EOVERSIZE f@8:7879 done"},
+	    {"len:1be,max=3", "026162 0461626364",
+	     "f@0:6162 e@3:EOVERSIZE fin@3:EOVERSIZE"},
+	    {"netstring", "313a612c 313a6262",
+	     "f@0:61 e@4:ENETSTRING fin@4:ENETSTRING"},
+	    {"slip", "41c0 42db00c0 43c0", "f@0:41 e@2:EESCAPE f@6:43 done"},
+	    {"cobs", "024100 044100 024200", "f@0:41 e@3:ECOBS f@6:42 done"},
+	    {"tlv,max=4", "0100000001 61 02000000ff",
+	     "f@0:0161 e@6:EOVERSIZE fin@6:EOVERSIZE"},
+	    {"fixed:2", "6162 63", "f@0:6162 fin@2:ETRUNCATED"},
 	};
-	DU_EXPECT_VECS(v);
+	char *why = DU_EXPECT_VECS(v);
+
+	cr_assert_null(why, "%s", why);
 }
 
 Test(errors, strict_varints)
 {
 	static const struct du_vec v[] = {
-		/* 11 bytes: too long even though the value is 0 */
-		{"len:varint", "80808080808080808080 00 41", "e@0:EVARINT fin@0:EVARINT"},
-		{"len:varint", "0141 80808080808080808080 00", "f@0:41 e@2:EVARINT fin@2:EVARINT"},
-		/* 10 bytes overflowing 2^64 */
-		{"len:varint", "ffffffffffffffffff02 41", "e@0:EVARINT fin@0:EVARINT"},
-		{"len:varint", "80808080808080808002 41", "e@0:EVARINT fin@0:EVARINT"},
-		{"len:varint", "ffffffffffffffffff7f 41", "e@0:EVARINT fin@0:EVARINT"},
-		/* 2^63: valid varint, oversize */
-		{"len:varint", "80808080808080808001 41", "e@0:EOVERSIZE fin@0:EOVERSIZE"},
-		/* truncated inside the varint */
-		{"len:varint", "8080", "fin@0:ETRUNCATED"},
-		{"len:varint", "0161 80", "f@0:61 fin@2:ETRUNCATED"},
-		{"len:varint", "02 61", "fin@0:ETRUNCATED"},
+	    /* 11 bytes: too long even though the value is 0 */
+	    {"len:varint", "80808080808080808080 00 41",
+	     "e@0:EVARINT fin@0:EVARINT"},
+	    {"len:varint", "0141 80808080808080808080 00",
+	     "f@0:41 e@2:EVARINT fin@2:EVARINT"},
+	    /* 10 bytes overflowing 2^64 */
+	    {"len:varint", "ffffffffffffffffff02 41",
+	     "e@0:EVARINT fin@0:EVARINT"},
+	    {"len:varint", "80808080808080808002 41",
+	     "e@0:EVARINT fin@0:EVARINT"},
+	    {"len:varint", "ffffffffffffffffff7f 41",
+	     "e@0:EVARINT fin@0:EVARINT"},
+	    /* 2^63: valid varint, oversize */
+	    {"len:varint", "80808080808080808001 41",
+	     "e@0:EOVERSIZE fin@0:EOVERSIZE"},
+	    /* truncated inside the varint */
+	    {"len:varint", "8080", "fin@0:ETRUNCATED"},
+	    {"len:varint", "0161 80", "f@0:61 fin@2:ETRUNCATED"},
+	    {"len:varint", "02 61", "fin@0:ETRUNCATED"},
 	};
-	DU_EXPECT_VECS(v);
+	char *why = DU_EXPECT_VECS(v);
+
+	cr_assert_null(why, "%s", why);
 }
 
 Test(errors, checked_length_arithmetic)
 {
 	static const struct du_vec v[] = {
-		/* adjust makes the frame shorter than its header */
-		{"len:1be,adjust=-2", "0141", "e@0:EBADLEN fin@0:EBADLEN"},
-		{"len:1be,adjust=-5", "026162", "e@0:EBADLEN fin@0:EBADLEN"},
-		{"len:8be,adjust=-1099511627776", "0000000000000005 6162636465",
-		 "e@0:EBADLEN fin@0:EBADLEN"},
-		/* strip beyond the frame */
-		{"len:1be,strip=5", "026162 00", "e@0:EBADLEN fin@0:EBADLEN"},
-		{"len:2be,offset=1,strip=4", "ca0000 41", "e@0:EBADLEN fin@0:EBADLEN"},
-		/* sums that wrap in 64 bits */
-		{"len:8be,adjust=100", "ffffffffffffffff 41", "e@0:EOVERSIZE fin@0:EOVERSIZE"},
-		{"len:8be", "fffffffffffffffc 41424344", "e@0:EOVERSIZE fin@0:EOVERSIZE"},
-		{"len:8le", "ffffffffffffffff 41", "e@0:EOVERSIZE fin@0:EOVERSIZE"},
-		{"len:8be,adjust=1099511627776", "fffffffffffffff0 41",
-		 "e@0:EOVERSIZE fin@0:EOVERSIZE"},
-		{"len:8be,max=1024", "7fffffffffffffff 41", "e@0:EOVERSIZE fin@0:EOVERSIZE"},
-		/* negative adjust with a length near 2^64: header + rest
-		 * wrapped to 0 once (found by the split_len fuzz target) */
-		{"len:8be,offset=1,adjust=-8,strip=0", "ff ffffffffffffffff",
-		 "e@0:EOVERSIZE fin@0:EOVERSIZE"},
-		{"len:varint,offset=1,adjust=-8,strip=0",
-		 "ff ffffffffffffffffff01", "e@0:EOVERSIZE fin@0:EOVERSIZE"},
-		{"len:4be,max=1024", "00000401 41", "e@0:EOVERSIZE fin@0:EOVERSIZE"},
-		{"tlv", "01 ffffffff 41", "e@0:EOVERSIZE fin@0:EOVERSIZE"},
-		{"netstring", "3939393939393939393939393939393939393939393939393a",
-		 "e@0:EOVERSIZE fin@0:EOVERSIZE"},
+	    /* adjust makes the frame shorter than its header */
+	    {"len:1be,adjust=-2", "0141", "e@0:EBADLEN fin@0:EBADLEN"},
+	    {"len:1be,adjust=-5", "026162", "e@0:EBADLEN fin@0:EBADLEN"},
+	    {"len:8be,adjust=-1099511627776", "0000000000000005 6162636465",
+	     "e@0:EBADLEN fin@0:EBADLEN"},
+	    /* strip beyond the frame */
+	    {"len:1be,strip=5", "026162 00", "e@0:EBADLEN fin@0:EBADLEN"},
+	    {"len:2be,offset=1,strip=4", "ca0000 41",
+	     "e@0:EBADLEN fin@0:EBADLEN"},
+	    /* sums that wrap in 64 bits */
+	    {"len:8be,adjust=100", "ffffffffffffffff 41",
+	     "e@0:EOVERSIZE fin@0:EOVERSIZE"},
+	    {"len:8be", "fffffffffffffffc 41424344",
+	     "e@0:EOVERSIZE fin@0:EOVERSIZE"},
+	    {"len:8le", "ffffffffffffffff 41", "e@0:EOVERSIZE fin@0:EOVERSIZE"},
+	    {"len:8be,adjust=1099511627776", "fffffffffffffff0 41",
+	     "e@0:EOVERSIZE fin@0:EOVERSIZE"},
+	    {"len:8be,max=1024", "7fffffffffffffff 41",
+	     "e@0:EOVERSIZE fin@0:EOVERSIZE"},
+	    /* negative adjust with a length near 2^64: header + rest
+	     * wrapped to 0 once (found by the split_len fuzz target) */
+	    {"len:8be,offset=1,adjust=-8,strip=0", "ff ffffffffffffffff",
+	     "e@0:EOVERSIZE fin@0:EOVERSIZE"},
+	    {"len:varint,offset=1,adjust=-8,strip=0", "ff ffffffffffffffffff01",
+	     "e@0:EOVERSIZE fin@0:EOVERSIZE"},
+	    {"len:4be,max=1024", "00000401 41",
+	     "e@0:EOVERSIZE fin@0:EOVERSIZE"},
+	    {"tlv", "01 ffffffff 41", "e@0:EOVERSIZE fin@0:EOVERSIZE"},
+	    {"netstring", "3939393939393939393939393939393939393939393939393a",
+	     "e@0:EOVERSIZE fin@0:EOVERSIZE"},
 	};
-	DU_EXPECT_VECS(v);
+	char *why = DU_EXPECT_VECS(v);
+
+	cr_assert_null(why, "%s", why);
 }
 
 /* Sticky fatal errors: next, feed, finish all keep the first error. */
@@ -138,8 +158,8 @@ Test(errors, fatal_errors_are_sticky)
 
 Test(errors, delimited_errors_are_not_fatal)
 {
-	static const char *const specs[] = {"line", "crlf", "delim:00",
-					    "cobs", "slip"};
+	static const char *const specs[] = {"line", "crlf", "delim:00", "cobs",
+					    "slip"};
 	struct fr_spec s;
 
 	for (int i = 0; i < 5; i++) {
@@ -189,27 +209,27 @@ struct refusal {
 Test(errors, encoders_refuse_what_decoders_cannot_read_back)
 {
 	static const struct refusal t[] = {
-		{"line", "610a62", FR_EUNENCODABLE, 0},
-		{"line", "0a", FR_EUNENCODABLE, 0},
-		{"crlf", "610d0a62", FR_EUNENCODABLE, 0},
-		{"crlf", "0d0a", FR_EUNENCODABLE, 0},
-		{"delim:616261", "6162", FR_EUNENCODABLE, 0},
-		{"delim:0d0a0d0a", "0d0a", FR_EUNENCODABLE, 0},
-		{"delim:0d0a0d0a", "610d0a", FR_EUNENCODABLE, 0},
-		{"delim:0d0a0d0a", "610d0a0d0a62", FR_EUNENCODABLE, 0},
-		{"cobs,max=3", "61626364", FR_EOVERSIZE, 0},
-		{"slip,max=3", "61626364", FR_EOVERSIZE, 0},
-		{"line,max=4", "6162636465", FR_EOVERSIZE, 0},
-		{"netstring,max=3", "61626364", FR_EOVERSIZE, 0},
-		{"tlv,max=3", "01616263", FR_EOVERSIZE, 0},
-		{"len:1be,max=10", "6162636465666768696a6b", FR_EOVERSIZE, 0},
-		{"len:2be,strip=0", "0005616263", FR_EUNENCODABLE, 0},
-		{"len:2be,strip=0", "00", FR_EUNENCODABLE, 0},
-		{"len:2be,adjust=-2,strip=0", "0003616263", FR_EUNENCODABLE, 0},
-		{"slip", "", FR_EUNENCODABLE, 0},
-		{"tlv", "", FR_EUNENCODABLE, 0},
-		{"fixed:4", "616263", FR_EUNENCODABLE, 0},
-		{"fixed:4", "6162636465", FR_EUNENCODABLE, FR_EOVERSIZE},
+	    {"line", "610a62", FR_EUNENCODABLE, 0},
+	    {"line", "0a", FR_EUNENCODABLE, 0},
+	    {"crlf", "610d0a62", FR_EUNENCODABLE, 0},
+	    {"crlf", "0d0a", FR_EUNENCODABLE, 0},
+	    {"delim:616261", "6162", FR_EUNENCODABLE, 0},
+	    {"delim:0d0a0d0a", "0d0a", FR_EUNENCODABLE, 0},
+	    {"delim:0d0a0d0a", "610d0a", FR_EUNENCODABLE, 0},
+	    {"delim:0d0a0d0a", "610d0a0d0a62", FR_EUNENCODABLE, 0},
+	    {"cobs,max=3", "61626364", FR_EOVERSIZE, 0},
+	    {"slip,max=3", "61626364", FR_EOVERSIZE, 0},
+	    {"line,max=4", "6162636465", FR_EOVERSIZE, 0},
+	    {"netstring,max=3", "61626364", FR_EOVERSIZE, 0},
+	    {"tlv,max=3", "01616263", FR_EOVERSIZE, 0},
+	    {"len:1be,max=10", "6162636465666768696a6b", FR_EOVERSIZE, 0},
+	    {"len:2be,strip=0", "0005616263", FR_EUNENCODABLE, 0},
+	    {"len:2be,strip=0", "00", FR_EUNENCODABLE, 0},
+	    {"len:2be,adjust=-2,strip=0", "0003616263", FR_EUNENCODABLE, 0},
+	    {"slip", "", FR_EUNENCODABLE, 0},
+	    {"tlv", "", FR_EUNENCODABLE, 0},
+	    {"fixed:4", "616263", FR_EUNENCODABLE, 0},
+	    {"fixed:4", "6162636465", FR_EUNENCODABLE, FR_EOVERSIZE},
 	};
 	uint8_t out[64];
 
@@ -235,10 +255,13 @@ Test(errors, encoders_refuse_what_decoders_cannot_read_back)
 Test(errors, encoders_accept_the_edge)
 {
 	static const char *const ok[][2] = {
-		{"delim:0d0a0d0a", "0d"}, {"delim:0d0a0d0a", "0d0a0d"},
-		{"delim:616261", "62"}, {"line,max=4", "61626364"},
-		{"len:1be,max=10", "6162636465666768696a"}, {"fixed:4", "61626364"},
-		{"tlv,max=3", "016162"},
+	    {"delim:0d0a0d0a", "0d"},
+	    {"delim:0d0a0d0a", "0d0a0d"},
+	    {"delim:616261", "62"},
+	    {"line,max=4", "61626364"},
+	    {"len:1be,max=10", "6162636465666768696a"},
+	    {"fixed:4", "61626364"},
+	    {"tlv,max=3", "016162"},
 	};
 
 	for (size_t i = 0; i < sizeof(ok) / sizeof(ok[0]); i++) {
@@ -250,8 +273,9 @@ Test(errors, encoders_accept_the_edge)
 		struct du_buf want = {0};
 
 		du_spec(&s, ok[i][0]);
-		cr_assert_eq(du_encode_all(&s, &msg, &mlen, 1, &wire, &wl, &idx),
-			     FR_OK, "%s \"%s\" refused", ok[i][0], ok[i][1]);
+		cr_assert_eq(
+		    du_encode_all(&s, &msg, &mlen, 1, &wire, &wl, &idx), FR_OK,
+		    "%s \"%s\" refused", ok[i][0], ok[i][1]);
 		hex = du_hex(wire, wl);
 		got = du_run(ok[i][0], hex, NULL, 0, 0);
 		du_buf_put(&want, "f@0:", 4);
@@ -311,19 +335,22 @@ Test(errors, encode_nospc_writes_nothing)
 Test(errors, length_field_edges)
 {
 	static const struct du_vec v[] = {
-		{"len:1be,strip=2", "03616263", "f@0:6263 done"},
-		{"len:1be,strip=3", "026162 026364", "f@0: f@3: done"},
-		{"len:1be,strip=3", "026162 00", "f@0: e@3:EBADLEN fin@3:EBADLEN"},
-		{"len:1be,adjust=2", "01aabb61", "f@0:aabb61 done"},
-		{"len:1be,strip=0,max=3", "026162", "f@0:026162 done"},
-		{"len:1be,strip=0,max=3", "03616263", "e@0:EOVERSIZE fin@0:EOVERSIZE"},
-		{"len:2be,offset=3,max=4", "aabbcc0005 6162636465",
-		 "e@0:EOVERSIZE fin@0:EOVERSIZE"},
-		{"len:2be,offset=3,max=4", "aabbcc0001 61 ddeeff0009 61",
-		 "f@0:61 e@6:EOVERSIZE fin@6:EOVERSIZE"},
-		{"len:2be,offset=3", "aabbcc00", "fin@0:ETRUNCATED"},
+	    {"len:1be,strip=2", "03616263", "f@0:6263 done"},
+	    {"len:1be,strip=3", "026162 026364", "f@0: f@3: done"},
+	    {"len:1be,strip=3", "026162 00", "f@0: e@3:EBADLEN fin@3:EBADLEN"},
+	    {"len:1be,adjust=2", "01aabb61", "f@0:aabb61 done"},
+	    {"len:1be,strip=0,max=3", "026162", "f@0:026162 done"},
+	    {"len:1be,strip=0,max=3", "03616263",
+	     "e@0:EOVERSIZE fin@0:EOVERSIZE"},
+	    {"len:2be,offset=3,max=4", "aabbcc0005 6162636465",
+	     "e@0:EOVERSIZE fin@0:EOVERSIZE"},
+	    {"len:2be,offset=3,max=4", "aabbcc0001 61 ddeeff0009 61",
+	     "f@0:61 e@6:EOVERSIZE fin@6:EOVERSIZE"},
+	    {"len:2be,offset=3", "aabbcc00", "fin@0:ETRUNCATED"},
 	};
-	DU_EXPECT_VECS(v);
+	char *why = DU_EXPECT_VECS(v);
+
+	cr_assert_null(why, "%s", why);
 }
 
 Test(errors, errpos_of_recoverable_errors)

@@ -14,10 +14,10 @@
 
 /* One observable result of a decode run. */
 struct du_event {
-	int code;       /* FR_FRAME, or a negative error from next/finish */
-	bool fin;       /* result of fr_decoder_finish (FR_DONE or error) */
-	uint64_t off;   /* frame or error offset (0 for FR_DONE) */
-	uint8_t *data;  /* owned copy of the frame */
+	int code;      /* FR_FRAME, or a negative error from next/finish */
+	bool fin;      /* result of fr_decoder_finish (FR_DONE or error) */
+	uint64_t off;  /* frame or error offset (0 for FR_DONE) */
+	uint8_t *data; /* owned copy of the frame */
 	size_t len;
 	bool zero_copy; /* frame data pointed into the chunk just fed */
 };
@@ -25,11 +25,11 @@ struct du_event {
 struct du_events {
 	struct du_event *ev;
 	size_t n, cap;
-	int init_err;      /* fr_decoder_init result if it failed */
-	int feed_err;      /* first fr_decoder_feed failure, 0 if none */
-	bool runaway;      /* next() kept producing events: stopped */
+	int init_err;	   /* fr_decoder_init result if it failed */
+	int feed_err;	   /* first fr_decoder_feed failure, 0 if none */
+	bool runaway;	   /* next() kept producing events: stopped */
 	uint64_t consumed; /* fr_decoder_offset after the run */
-	size_t chunks;     /* chunks fed */
+	size_t chunks;	   /* chunks fed */
 };
 
 enum du_flags {
@@ -47,9 +47,9 @@ void du_decode(const struct fr_spec *spec, const void *data, size_t len,
 	       struct du_events *out);
 
 /* Same, with chunk sizes from a split schedule text and stream id. */
-void du_decode_sched(const struct fr_spec *spec, const void *data,
-		     size_t len, const char *sched, uint64_t stream_id,
-		     unsigned flags, struct du_events *out);
+void du_decode_sched(const struct fr_spec *spec, const void *data, size_t len,
+		     const char *sched, uint64_t stream_id, unsigned flags,
+		     struct du_events *out);
 
 void du_events_free(struct du_events *ev);
 
@@ -71,17 +71,18 @@ char *du_run(const char *spec, const char *hex, const size_t *sizes,
 /* Decode wire under one chunk, 1-byte chunks, every two-way split, every
  * three-way split (short streams), and with a caller buffer of exactly
  * fr_decoder_bufsize plus guard-page chunks; every run must give want
- * (du_events_str form). Fails the test naming the chunking. */
-void du_expect_all_splits(const char *spec, const void *wire, size_t len,
-			  const char *want);
+ * (du_events_str form). Returns NULL when every run does, else a
+ * malloc'ed description naming the chunking: assert it is NULL. */
+char *du_expect_all_splits(const char *spec, const void *wire, size_t len,
+			   const char *want);
 
 /* A decode vector: spec, wire in hex, expected du_events_str. */
 struct du_vec {
 	const char *spec, *wire, *want;
 };
 
-/* du_expect_all_splits for each vector. */
-void du_expect_vecs(const struct du_vec *v, size_t n);
+/* du_expect_all_splits for each vector; the first mismatch or NULL. */
+char *du_expect_vecs(const struct du_vec *v, size_t n);
 #define DU_EXPECT_VECS(v) du_expect_vecs(v, sizeof(v) / sizeof(v[0]))
 
 /* A text a parser must reject, and the substrings of which at least one
