@@ -66,17 +66,6 @@ int fr_dec_delim_next(struct fr_decoder *d, struct fr_frame *f)
 	const uint8_t *in = d->in;
 	size_t k = d->spec.delim_len, max = d->spec.max;
 
-	/* Fast path: a whole frame at the start of what is left, no state
-	 * to carry (the common case: one memchr per frame, zero-copy). */
-	if (!d->in_frame) {
-		size_t pos = d->in_pos;
-		size_t j = find_delim(d, in, pos, d->in_len);
-		if (j < d->in_len && j + 1 - pos - k <= max) {
-			d->in_pos = j + 1;
-			return fr_dec_emit(f, in + pos, j + 1 - pos - k,
-					   d->in_off + pos);
-		}
-	}
 	while (d->in_pos < d->in_len) {
 		size_t pos = d->in_pos;
 		if (!d->in_frame)
