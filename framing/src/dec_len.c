@@ -65,8 +65,9 @@ static int len_check(struct fr_decoder *d, uint64_t v, size_t hdr_len)
 }
 
 /* Fast path: the whole header is in the chunk at in[pos..len). Returns
- * FR_FRAME, FR_NEED_MORE (header incomplete here: use the slow path) or
- * an error. */
+ * FR_FRAME, an error, or FR_NEED_MORE: either the header is incomplete here
+ * (nothing consumed, in_frame still false: read it byte by byte) or the
+ * header was read and the body goes on in later chunks (in_frame set). */
 static int len_fast(struct fr_decoder *d, struct fr_frame *f)
 {
 	const struct fr_spec *s = &d->spec;
@@ -103,9 +104,21 @@ static int len_fast(struct fr_decoder *d, struct fr_frame *f)
 		fr_dec_begin(d);
 		return fr_dec_fail(d, rc, f);
 	}
-	if (d->total > avail)
-		return FR_NEED_MORE;
 	size_t strip = s->strip_set ? s->strip : hdr;
+	if (d->total > avail) {
+		/* the rest comes in later chunks: go on with the body, the
+		 * header is already read (kept bytes of it go to the buffer) */
+		fr_dec_begin(d);
+		if (strip < hdr) {
+			rc = fr_dec_append(d, p + strip, hdr - strip);
+			if (rc)
+				return fr_dec_fail(d, rc, f);
+		}
+		d->in_pos += hdr;
+		d->seen = hdr;
+		d->phase = LEN_BODY;
+		return FR_NEED_MORE;
+	}
 	uint64_t off = d->in_off + d->in_pos;
 	d->in_pos += (size_t)d->total;
 	return fr_dec_emit(f, p + strip, (size_t)(d->total - strip), off);
@@ -146,34 +159,41 @@ static int len_hdr_byte(struct fr_decoder *d, uint8_t b, struct fr_frame *f)
 	return FR_OK;
 }
 
+/* Buffer what the input holds of the rest of the frame (total - seen wire
+ * bytes); the frame once complete. Shared by len and tlv. */
+static int take_rest(struct fr_decoder *d, struct fr_frame *f)
+{
+	size_t avail = d->in_len - d->in_pos;
+	uint64_t left = d->total - d->seen;
+	size_t n = left < avail ? (size_t)left : avail;
+	int rc = fr_dec_append(d, d->in + d->in_pos, n);
+
+	if (rc)
+		return fr_dec_fail(d, rc, f);
+	d->in_pos += n;
+	d->seen += n;
+	if (d->seen < d->total)
+		return FR_NEED_MORE;
+	return fr_dec_emit_buf(d, f);
+}
+
 static int len_body(struct fr_decoder *d, struct fr_frame *f)
 {
 	const struct fr_spec *s = &d->spec;
 	size_t strip = s->strip_set ? s->strip : d->hdr_len;
-	size_t avail = d->in_len - d->in_pos;
-	uint64_t left = d->total - d->seen;
-	size_t n = left < avail ? (size_t)left : avail;
-	const uint8_t *p = d->in + d->in_pos;
 
 	/* bytes before strip are dropped, the rest delivered */
 	if (d->seen < strip) {
+		size_t avail = d->in_len - d->in_pos;
 		uint64_t skip = strip - d->seen;
-		size_t k = skip < n ? (size_t)skip : n;
-		p += k;
+		uint64_t left = d->total - d->seen;
+		size_t k = skip < avail ? (size_t)skip : avail;
+		if (k > left)
+			k = (size_t)left;
 		d->in_pos += k;
 		d->seen += k;
-		n -= k;
 	}
-	if (n) {
-		int rc = fr_dec_append(d, p, n);
-		if (rc)
-			return fr_dec_fail(d, rc, f);
-		d->in_pos += n;
-		d->seen += n;
-	}
-	if (d->seen < d->total)
-		return FR_NEED_MORE;
-	return fr_dec_emit_buf(d, f);
+	return take_rest(d, f);
 }
 
 int fr_dec_len_next(struct fr_decoder *d, struct fr_frame *f)
@@ -183,7 +203,8 @@ int fr_dec_len_next(struct fr_decoder *d, struct fr_frame *f)
 			int rc = len_fast(d, f);
 			if (rc != FR_NEED_MORE)
 				return rc;
-			fr_dec_begin(d);
+			if (!d->in_frame)
+				fr_dec_begin(d);
 		}
 		if (d->phase == LEN_HDR) {
 			int rc = len_hdr_byte(d, d->in[d->in_pos++], f);
@@ -222,17 +243,7 @@ int fr_dec_tlv_next(struct fr_decoder *d, struct fr_frame *f)
 			if (rc)
 				return fr_dec_fail(d, rc, f);
 		}
-		size_t avail = d->in_len - d->in_pos;
-		uint64_t left = d->total - d->seen;
-		size_t n = left < avail ? (size_t)left : avail;
-		int rc = fr_dec_append(d, d->in + d->in_pos, n);
-		if (rc)
-			return fr_dec_fail(d, rc, f);
-		d->in_pos += n;
-		d->seen += n;
-		if (d->seen < d->total)
-			return FR_NEED_MORE;
-		return fr_dec_emit_buf(d, f);
+		return take_rest(d, f);
 	}
 	return FR_NEED_MORE;
 }
