@@ -82,17 +82,6 @@ static int next_record(struct reader *r, struct fc_buf *msg, int until,
 	return any || until < 0 ? 1 : 0;
 }
 
-static int hexval(uint8_t c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
 /* Decode hex in place. Returns the column (1-based) of the first bad
  * character, or 0 when the line was good. */
 static size_t unhex(struct fc_buf *b)
@@ -102,8 +91,8 @@ static size_t unhex(struct fc_buf *b)
 	if (n > 0 && b->p[n - 1] == '\r')
 		n--;
 	for (size_t i = 0; i < n; i += 2) {
-		int hi = hexval(b->p[i]);
-		int lo = i + 1 < n ? hexval(b->p[i + 1]) : -1;
+		int hi = fr_hexval(b->p[i]);
+		int lo = i + 1 < n ? fr_hexval(b->p[i + 1]) : -1;
 		if (hi < 0)
 			return i + 1;
 		if (lo < 0)

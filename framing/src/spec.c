@@ -60,7 +60,7 @@ const char *fr_kind_name(enum fr_kind kind)
 	return fr_kind_names[kind];
 }
 
-static int hexval(char c)
+int fr_hexval(int c)
 {
 	if (c >= '0' && c <= '9')
 		return c - '0';
@@ -82,7 +82,7 @@ static int parse_delim(struct fr_spec *s, const char *arg, char *err,
 			       " number of hex digits",
 			       arg, FR_DELIM_MAX);
 	for (size_t i = 0; i < n; i += 2) {
-		int hi = hexval(arg[i]), lo = hexval(arg[i + 1]);
+		int hi = fr_hexval(arg[i]), lo = fr_hexval(arg[i + 1]);
 
 		if (hi < 0 || lo < 0)
 			return fr_perr(err, errlen,

@@ -381,17 +381,6 @@ char *du_run(const char *spec, const char *hex, const size_t *sizes,
 	return str;
 }
 
-static int hexval(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
 uint8_t *du_unhex(const char *hex, size_t *len)
 {
 	uint8_t *out = xmalloc(strlen(hex) / 2 + 1);
@@ -403,7 +392,7 @@ uint8_t *du_unhex(const char *hex, size_t *len)
 
 		if (*p == ' ')
 			continue;
-		v = hexval(*p);
+		v = fr_hexval(*p);
 		cr_assert_geq(v, 0, "bad hex in test data: \"%s\"", hex);
 		if (hi < 0) {
 			hi = v;

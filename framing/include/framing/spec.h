@@ -59,6 +59,10 @@ int fr_spec_format(const struct fr_spec *spec, char *buf, size_t len);
 /* The part of a spec that names the codec, e.g. "len" for len:4be. */
 const char *fr_kind_name(enum fr_kind kind);
 
+/* Value of one hex digit (0-9, a-f, A-F), or -1: the digits of delim:HEX,
+ * and of framecat's hex messages. */
+int fr_hexval(int c);
+
 /* One paragraph per spec name and option, for --help of every tool. */
 extern const char fr_spec_help[];
 
