@@ -1,13 +1,17 @@
 /* proxy_bench: throughput of a large one-way stream and added p50 latency
  * of small request/response round trips, direct and through fragproxy
- * (whole, fixed:1460, fixed:1) and socat (-b 8192, -b 1), in one run.
+ * (whole, fixed:1460, fixed:1) and socat (-b 8192, -b 1), in one run. The
+ * round trips of all paths are interleaved in blocks so they share the
+ * same machine.
  * usage: proxy_bench [--fragproxy PATH] [--mib N] [--small-kib N]
  *                    [--rounds N] */
 #include <errno.h>
+#include <fcntl.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <pthread.h>
 #include <signal.h>
+#include <stdbool.h>
 #include <spawn.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -31,7 +35,7 @@ static int listen_any(int *port)
 {
 	struct sockaddr_in sa = {.sin_family = AF_INET};
 	socklen_t sl = sizeof(sa);
-	int fd = socket(AF_INET, SOCK_STREAM, 0);
+	int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
 
 	sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
 	if (fd < 0 || bind(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0 ||
@@ -50,7 +54,7 @@ static int dial(int port)
 
 	sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
 	for (int i = 0; i < 200; i++) {
-		int fd = socket(AF_INET, SOCK_STREAM, 0);
+		int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
 		if (connect(fd, (struct sockaddr *)&sa, sizeof(sa)) == 0) {
 			setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one,
 				   sizeof(one));
@@ -72,7 +76,7 @@ static void *server_main(void *arg)
 {
 	struct server *s = arg;
 	static char buf[1 << 18];
-	int fd = accept(s->lfd, NULL, NULL), one = 1;
+	int fd = accept4(s->lfd, NULL, NULL, SOCK_CLOEXEC), one = 1;
 
 	setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
 	for (;;) {
@@ -94,7 +98,7 @@ static pid_t start_proxy(char *const argv[], int *port)
 	posix_spawn_file_actions_t fa;
 	char line[256];
 
-	if (pipe(o) < 0)
+	if (pipe2(o, O_CLOEXEC) < 0)
 		return -1;
 	posix_spawn_file_actions_init(&fa);
 	posix_spawn_file_actions_adddup2(&fa, o[1], 1);
@@ -113,7 +117,7 @@ static pid_t start_proxy(char *const argv[], int *port)
 	return pid;
 }
 
-enum kind { DIRECT, FRAG, SOCAT };
+enum kind { DIRECT, FRAG, SOCAT, MINFWD };
 
 struct setup {
 	const char *name;
@@ -132,6 +136,10 @@ static pid_t via(const struct setup *s, const char *fp, int up, int *port)
 		return 0;
 	}
 	snprintf(upstr, sizeof(upstr), "127.0.0.1:%d", up);
+	if (s->kind == MINFWD) {
+		char *argv[] = {"/proc/self/exe", "--forwarder", upstr, NULL};
+		return start_proxy(argv, port);
+	}
 	if (s->kind == FRAG) {
 		char *argv[] = {(char *)fp,	"--upstream", upstr, "--split",
 				(char *)s->arg, "--seed",     "1",   NULL};
@@ -141,7 +149,7 @@ static pid_t via(const struct setup *s, const char *fp, int up, int *port)
 	int probe = listen_any(port);
 	if (probe >= 0)
 		close(probe);
-	snprintf(lst, sizeof(lst), "TCP-LISTEN:%d,bind=127.0.0.1,reuseaddr",
+	snprintf(lst, sizeof(lst), "TCP-LISTEN:%d,bind=127.0.0.1,reuseaddr,nodelay",
 		 *port);
 	snprintf(tgt, sizeof(tgt), "TCP:127.0.0.1:%d,nodelay", up);
 	char *argv[] = {"socat", "-b", (char *)s->arg, lst, tgt, NULL};
@@ -201,33 +209,120 @@ static int cmp_d(const void *a, const void *b)
 	return (x > y) - (x < y);
 }
 
-static double p50_rtt_us(const struct setup *st, const char *fp, int rounds)
-{
-	struct server s = {.echo = 1};
+/* Added latency: one connection per path, all open at once, and the round
+ * trips interleaved in blocks (100 on path 0, 100 on path 1, ... then
+ * again), so every path sees the same machine: drift, other load and CPU
+ * frequency fall on all alike. */
+struct rtt_path {
+	struct server s;
 	pthread_t t;
-	int port;
-	char msg[32] = "0123456789abcdef0123456789abcdef", back[32];
-	double *v = malloc(sizeof(double) * (size_t)rounds);
+	pid_t pid;
+	int fd;
+	double *v;
+};
 
-	s.lfd = listen_any(&s.port);
-	pthread_create(&t, NULL, server_main, &s);
-	pid_t pid = via(st, fp, s.port, &port);
-	int fd = dial(port);
-	for (int i = 0; i < rounds && fd >= 0; i++) {
-		double t0 = now_s();
-		send(fd, msg, sizeof(msg), 0);
-		if (recv(fd, back, sizeof(back), MSG_WAITALL) != sizeof(back))
-			break;
-		v[i] = (now_s() - t0) * 1e6;
+static void rtt_interleaved(const struct setup *su, size_t n, const char *fp,
+			    int rounds, double *p50, double *p99)
+{
+	struct rtt_path *rp = calloc(n, sizeof(*rp));
+	char msg[32] = "0123456789abcdef0123456789abcdef", back[32];
+	int port, done = 0;
+
+	for (size_t i = 0; i < n; i++) {
+		rp[i].s.echo = 1;
+		rp[i].s.lfd = listen_any(&rp[i].s.port);
+		pthread_create(&rp[i].t, NULL, server_main, &rp[i].s);
+		rp[i].pid = via(&su[i], fp, rp[i].s.port, &port);
+		rp[i].fd = dial(port);
+		rp[i].v = calloc((size_t)rounds, sizeof(double));
 	}
-	close(fd);
-	pthread_join(t, NULL);
-	close(s.lfd);
-	stop(pid);
-	qsort(v, (size_t)rounds, sizeof(double), cmp_d);
-	double r = v[rounds / 2];
-	free(v);
-	return r;
+	/* blocks of BLOCK round trips per path: warm within a block, and
+	 * every path still samples the whole run */
+	enum { BLOCK = 100 };
+	bool failed = false;
+	while (done < rounds && !failed) {
+		int k = rounds - done < BLOCK ? rounds - done : BLOCK;
+		for (size_t i = 0; i < n && !failed; i++)
+			for (int j = 0; j < k && !failed; j++) {
+				double t0 = now_s();
+				failed = rp[i].fd < 0 ||
+					 send(rp[i].fd, msg, sizeof(msg),
+					      MSG_NOSIGNAL) != sizeof(msg) ||
+					 recv(rp[i].fd, back, sizeof(back),
+					      MSG_WAITALL) != sizeof(back);
+				if (failed)
+					fprintf(stderr,
+						"%s: round trip %d failed\n",
+						su[i].name, done + j);
+				else
+					rp[i].v[done + j] =
+					    (now_s() - t0) * 1e6;
+			}
+		if (!failed)
+			done += k;
+	}
+	for (size_t i = 0; i < n; i++) {
+		if (rp[i].fd >= 0)
+			close(rp[i].fd);
+		else
+			shutdown(rp[i].s.lfd, SHUT_RDWR);
+		pthread_join(rp[i].t, NULL);
+		close(rp[i].s.lfd);
+		stop(rp[i].pid);
+		p50[i] = p99[i] = 0;
+		if (done > 0) {
+			qsort(rp[i].v, (size_t)done, sizeof(double), cmp_d);
+			p50[i] = rp[i].v[done / 2];
+			p99[i] = rp[i].v[(size_t)done * 99 / 100];
+		}
+		free(rp[i].v);
+	}
+	free(rp);
+}
+
+/* The floor for a user-space proxy: --forwarder runs this, two threads
+ * per connection doing blocking recv() and send() of whatever arrives,
+ * nothing else. Latency a proxy adds beyond it is the proxy's own. */
+struct fwd_pair {
+	int from, to;
+};
+
+static void *fwd_main(void *arg)
+{
+	struct fwd_pair *fp = arg;
+	static _Thread_local char buf[1 << 16];
+	ssize_t n;
+
+	while ((n = recv(fp->from, buf, sizeof(buf), 0)) > 0)
+		if (send(fp->to, buf, (size_t)n, MSG_NOSIGNAL) != n)
+			break;
+	shutdown(fp->to, SHUT_WR);
+	return NULL;
+}
+
+static int forwarder(const char *upstream)
+{
+	const char *colon = strrchr(upstream, ':');
+	int port, lfd = listen_any(&port);
+
+	if (!colon || lfd < 0)
+		return 2;
+	printf("listening on 127.0.0.1:%d\n", port);
+	fflush(stdout);
+	for (;;) {
+		int c = accept4(lfd, NULL, NULL, SOCK_CLOEXEC), one = 1;
+		int u = dial(atoi(colon + 1));
+		if (c < 0 || u < 0)
+			return 1;
+		setsockopt(c, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
+		struct fwd_pair *pr = malloc(2 * sizeof(*pr));
+		pthread_t t;
+		pr[0] = (struct fwd_pair){c, u};
+		pr[1] = (struct fwd_pair){u, c};
+		for (int i = 0; i < 2; i++)
+			if (pthread_create(&t, NULL, fwd_main, &pr[i]) == 0)
+				pthread_detach(t);
+	}
 }
 
 int main(int argc, char **argv)
@@ -236,40 +331,79 @@ int main(int argc, char **argv)
 	size_t mib = 256, small_kib = 2048;
 	int rounds = 20000;
 
-	for (int i = 1; i + 1 < argc; i += 2) {
+	static const char usage[] =
+	    "usage: proxy_bench [--fragproxy PATH] [--mib N] [--small-kib N] "
+	    "[--rounds N]\n"
+	    "Throughput of one large stream and p50/p99 round trip of 32-byte\n"
+	    "requests: direct, socat, a minimal forwarder and fragproxy, all\n"
+	    "in one run. Prints two Markdown tables.\n";
+
+	signal(SIGPIPE, SIG_IGN);
+	if (argc == 3 && !strcmp(argv[1], "--forwarder"))
+		return forwarder(argv[2]);
+	for (int i = 1; i < argc; i += 2) {
+		char *end = NULL;
+		unsigned long v = 0;
+		if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
+			fputs(usage, stdout);
+			return 0;
+		}
+		if (i + 1 >= argc) {
+			fprintf(stderr, "proxy_bench: %s needs a value\n%s",
+				argv[i], usage);
+			return 2;
+		}
+		if (strcmp(argv[i], "--fragproxy")) {
+			errno = 0;
+			v = strtoul(argv[i + 1], &end, 10);
+			if (errno || *end || !v || v > 1u << 20 ||
+			    argv[i + 1][0] == '-') {
+				fprintf(stderr,
+					"proxy_bench: %s: bad number '%s'\n",
+					argv[i], argv[i + 1]);
+				return 2;
+			}
+		}
 		if (!strcmp(argv[i], "--fragproxy"))
 			fp = argv[i + 1];
 		else if (!strcmp(argv[i], "--mib"))
-			mib = strtoul(argv[i + 1], NULL, 10);
+			mib = v;
 		else if (!strcmp(argv[i], "--small-kib"))
-			small_kib = strtoul(argv[i + 1], NULL, 10);
+			small_kib = v;
 		else if (!strcmp(argv[i], "--rounds"))
-			rounds = atoi(argv[i + 1]);
+			rounds = (int)v;
+		else {
+			fprintf(stderr, "proxy_bench: unknown option '%s'\n%s",
+				argv[i], usage);
+			return 2;
+		}
 	}
-	if (argc > 1 &&
-	    (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h"))) {
-		puts("usage: proxy_bench [--fragproxy PATH] [--mib N] "
-		     "[--small-kib N] [--rounds N]");
-		return 0;
-	}
-	signal(SIGPIPE, SIG_IGN);
 	const struct setup su[] = {
 	    {"direct", DIRECT, NULL, 0},
 	    {"socat -b 8192", SOCAT, "8192", 0},
+	    {"minimal forwarder", MINFWD, NULL, 0},
 	    {"fragproxy whole", FRAG, "whole", 0},
 	    {"fragproxy fixed:1460", FRAG, "fixed:1460", 0},
 	    {"socat -b 1", SOCAT, "1", 1},
 	    {"fragproxy fixed:1", FRAG, "fixed:1", 1},
 	};
-	printf("| path | stream | MB/s | p50 RTT 32 B (us) |\n");
-	printf("|---|---|---|---|\n");
+	printf("| path | stream | MB/s |\n");
+	printf("|---|---|---:|\n");
 	for (size_t i = 0; i < sizeof(su) / sizeof(su[0]); i++) {
 		size_t bytes = su[i].small ? small_kib << 10 : mib << 20;
-		double mbs = throughput(&su[i], fp, bytes);
-		double rtt = p50_rtt_us(&su[i], fp, rounds);
-		printf("| %s | %zu KiB | %.3f | %.1f |\n", su[i].name,
-		       bytes >> 10, mbs, rtt);
+		printf("| %s | %zu KiB | %.3f |\n", su[i].name, bytes >> 10,
+		       throughput(&su[i], fp, bytes));
 		fflush(stdout);
 	}
+	/* 32-byte round trips fit one chunk under every policy but fixed:1,
+	 * whose round trip is 64 paced sends, not a per-request latency. */
+	const size_t nl = 5;
+	double p50[5], p99[5];
+	rtt_interleaved(su, nl, fp, rounds, p50, p99);
+	printf("\n| path | p50 RTT 32 B (us) | p99 (us) | added p50 (us) "
+	       "|\n|---|---:|---:|---:|\n");
+	for (size_t i = 0; i < nl; i++)
+		printf("| %s | %.1f | %.1f | %.1f |\n", su[i].name, p50[i],
+		       p99[i], p50[i] - p50[0]);
 	return 0;
 }
