@@ -11,8 +11,8 @@
 #include <netinet/tcp.h>
 #include <pthread.h>
 #include <signal.h>
-#include <stdbool.h>
 #include <spawn.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -149,8 +149,8 @@ static pid_t via(const struct setup *s, const char *fp, int up, int *port)
 	int probe = listen_any(port);
 	if (probe >= 0)
 		close(probe);
-	snprintf(lst, sizeof(lst), "TCP-LISTEN:%d,bind=127.0.0.1,reuseaddr,nodelay",
-		 *port);
+	snprintf(lst, sizeof(lst),
+		 "TCP-LISTEN:%d,bind=127.0.0.1,reuseaddr,nodelay", *port);
 	snprintf(tgt, sizeof(tgt), "TCP:127.0.0.1:%d,nodelay", up);
 	char *argv[] = {"socat", "-b", (char *)s->arg, lst, tgt, NULL};
 	return start_proxy(argv, port);
@@ -176,8 +176,8 @@ static double throughput(const struct setup *st, const char *fp, size_t bytes)
 	pid_t pid = via(st, fp, s.port, &port);
 	int fd = dial(port);
 	if (fd < 0) {
-		fprintf(stderr, "%s: could not connect to port %d\n",
-			st->name, port);
+		fprintf(stderr, "%s: could not connect to port %d\n", st->name,
+			port);
 		stop(pid);
 		shutdown(s.lfd, SHUT_RDWR);
 		pthread_join(t, NULL);
