@@ -1,8 +1,14 @@
 /* fragproxy faults: each fires at the offset or chunk count it names and
  * does what it says (FIN, RST, half-close, stall, black hole, limit,
  * refuse), on every connection or only the one it names. */
+#include <arpa/inet.h>
 #include <criterion/criterion.h>
 #include <errno.h>
+#include <netinet/in.h>
+#include <poll.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
 #include <unistd.h>
@@ -123,15 +129,118 @@ Test(proxy_fault, stall_loses_nothing)
 	finish(&r);
 }
 
-Test(proxy_fault, blackhole_drops_after_offset)
+static int listen_local(int *port)
 {
-	struct fault_run r;
+	struct sockaddr_in sa = {.sin_family = AF_INET};
+	socklen_t sl = sizeof(sa);
+	int fd = socket(AF_INET, SOCK_STREAM, 0);
 
-	start(&r, "up:blackhole@offset=1000", "fixed:100");
-	shutdown(r.fd, SHUT_WR);
-	struct tp_conn_result *res = tp_server_wait(&r.s, 0);
-	expect_prefix(res, 1000);
-	finish(&r);
+	sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	cr_assert(fd >= 0);
+	cr_assert(bind(fd, (struct sockaddr *)&sa, sizeof(sa)) == 0);
+	cr_assert(listen(fd, 4) == 0);
+	getsockname(fd, (struct sockaddr *)&sa, &sl);
+	*port = ntohs(sa.sin_port);
+	return fd;
+}
+
+/* A black hole drops the bytes after its offset and the FIN after them:
+ * the upstream hears nothing more while the connection lives, and the
+ * other direction keeps flowing until the upstream itself closes. */
+Test(proxy_fault, blackhole_drops_bytes_and_fin)
+{
+	int port, err;
+	int lfd = listen_local(&port);
+	uint8_t b[sizeof(data)];
+	struct fp_proxy *p =
+	    tp_proxy(port, "--fault", "up:blackhole@offset=1000", "--split",
+		     "fixed:100", NULL);
+	int cfd = tp_connect(fp_port(p));
+	int ufd = accept(lfd, NULL, NULL);
+	cr_assert(ufd >= 0);
+	tp_fill(data, sizeof(data), 11);
+	cr_assert_eq(send(cfd, data, sizeof(data), 0), (ssize_t)sizeof(data));
+	shutdown(cfd, SHUT_WR);
+
+	size_t got = 0;
+	while (got < 1000) {
+		ssize_t n = recv(ufd, b + got, sizeof(b) - got, 0);
+		cr_assert(n > 0, "upstream lost the connection at %zu", got);
+		got += (size_t)n;
+	}
+	cr_expect(memcmp(b, data, 1000) == 0, "bytes before the offset differ");
+	struct pollfd pfd = {.fd = ufd, .events = POLLIN};
+	cr_expect_eq(poll(&pfd, 1, 300), 0,
+		     "upstream got more bytes or a FIN after the black hole");
+
+	/* the other direction still works, and the upstream's close ends
+	 * the connection */
+	cr_assert_eq(send(ufd, "pong", 4, 0), 4);
+	close(ufd);
+	cr_expect_eq(tp_read_all(cfd, b, sizeof(b), &err), 4);
+	cr_expect_eq(err, 0);
+	cr_expect(memcmp(b, "pong", 4) == 0);
+	tp_wait_idle(p);
+	struct fp_stats st;
+	fp_get_stats(p, &st);
+	cr_expect_eq(st.dropped[FP_UP], sizeof(data) - 1000);
+	cr_expect_eq(st.faults, 1);
+	close(cfd);
+	close(lfd);
+	fp_stop(p);
+}
+
+/* --toxicity picks the connections a direction's faults fire on, the same
+ * ones its policy applies to: a connection cut into 10-byte chunks is
+ * closed at offset 50, one passed whole gets all 100 bytes. */
+Test(proxy_fault, toxicity_selects_faulted_connections)
+{
+	struct tp_server s = {0};
+	char rec[] = "/tmp/fp_toxf_XXXXXX";
+	enum { N = 16 };
+	uint8_t msg[100];
+	size_t total[N];
+	unsigned chunks[N] = {0};
+	int faulted = 0, clean = 0;
+
+	close(mkstemp(rec));
+	tp_fill(msg, sizeof(msg), 5);
+	tp_server_start(&s, TP_RECORD);
+	struct fp_proxy *p = tp_proxy(
+	    s.port, "--up", "fixed:10", "--toxicity", "up:0.5", "--hold",
+	    "60000", "--fault", "up:close@offset=50", "--record", rec, NULL);
+	for (int i = 0; i < N; i++) {
+		int fd = tp_connect(fp_port(p));
+		cr_assert_eq(send(fd, msg, sizeof(msg), 0), 100);
+		shutdown(fd, SHUT_WR);
+		total[i] = tp_server_wait(&s, i)->total;
+		close(fd);
+	}
+	tp_wait_idle(p);
+	fp_stop(p);
+	tp_server_stop(&s);
+
+	FILE *f = fopen(rec, "r");
+	char line[256];
+	cr_assert(f);
+	while (fgets(line, sizeof(line), f)) {
+		int c;
+		if (line[0] != '#' && sscanf(line, "%d up", &c) == 1 &&
+		    strstr(line, " up ") && c >= 0 && c < N)
+			chunks[c]++;
+	}
+	fclose(f);
+	unlink(rec);
+	for (int i = 0; i < N; i++) {
+		bool cut = chunks[i] > 1;
+		cr_expect_eq(total[i], cut ? 50u : 100u,
+			     "conn %d: %u chunks but %zu bytes", i, chunks[i],
+			     total[i]);
+		faulted += cut;
+		clean += !cut;
+	}
+	cr_expect(faulted >= 3 && clean >= 3, "faulted %d, clean %d", faulted,
+		  clean);
 }
 
 Test(proxy_fault, limit_closes_after_bytes)

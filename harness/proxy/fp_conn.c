@@ -376,13 +376,19 @@ static int pump(struct fp_dirst *d, int64_t now, int64_t *wake)
 			return 0; /* a fault closed the connection */
 		if (d->src_eof && d->head == d->tail && !d->sending &&
 		    !d->shut_done) {
-			shutdown(dst_fd(d), SHUT_WR);
-			fp_pcap_fin(d);
+			/* a black hole swallows the FIN too: the peer hears
+			 * nothing until the whole connection ends */
+			if (!d->discard) {
+				shutdown(dst_fd(d), SHUT_WR);
+				fp_pcap_fin(d);
+			}
 			d->shut_done = true;
 			if (d->c->p->cfg.verbose)
-				fp_log(d->c->p, "conn %llu: %s half-closed",
+				fp_log(d->c->p, "conn %llu: %s %s",
 				       (unsigned long long)d->c->id,
-				       d->dir ? "down" : "up");
+				       d->dir ? "down" : "up",
+				       d->discard ? "FIN swallowed (blackhole)"
+						  : "half-closed");
 		}
 		if (!r1 && !r2)
 			return 0;

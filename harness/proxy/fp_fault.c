@@ -120,6 +120,10 @@ void fp_fault_arm(struct fp_conn *c)
 			continue;
 		if (f->conn >= 0 && (uint64_t)f->conn != c->id)
 			continue;
+		/* --toxicity picks the connections a direction's policy,
+		 * pacing and faults apply to, like Toxiproxy's toxicity */
+		if (!c->d[f->dir].active)
+			continue;
 		c->d[f->dir].fault_pending |= 1u << i;
 	}
 }
