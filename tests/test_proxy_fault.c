@@ -1,10 +1,8 @@
 /* fragproxy faults: each fires at the offset or chunk count it names and
  * does what it says (FIN, RST, half-close, stall, black hole, limit,
  * refuse), on every connection or only the one it names. */
-#include <arpa/inet.h>
 #include <criterion/criterion.h>
 #include <errno.h>
-#include <netinet/in.h>
 #include <poll.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -129,28 +127,13 @@ Test(proxy_fault, stall_loses_nothing)
 	finish(&r);
 }
 
-static int listen_local(int *port)
-{
-	struct sockaddr_in sa = {.sin_family = AF_INET};
-	socklen_t sl = sizeof(sa);
-	int fd = socket(AF_INET, SOCK_STREAM, 0);
-
-	sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-	cr_assert(fd >= 0);
-	cr_assert(bind(fd, (struct sockaddr *)&sa, sizeof(sa)) == 0);
-	cr_assert(listen(fd, 4) == 0);
-	getsockname(fd, (struct sockaddr *)&sa, &sl);
-	*port = ntohs(sa.sin_port);
-	return fd;
-}
-
 /* A black hole drops the bytes after its offset and the FIN after them:
  * the upstream hears nothing more while the connection lives, and the
  * other direction keeps flowing until the upstream itself closes. */
 Test(proxy_fault, blackhole_drops_bytes_and_fin)
 {
 	int port, err;
-	int lfd = listen_local(&port);
+	int lfd = tp_listen(&port);
 	uint8_t b[sizeof(data)];
 	struct fp_proxy *p =
 	    tp_proxy(port, "--fault", "up:blackhole@offset=1000", "--split",

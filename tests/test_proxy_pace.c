@@ -1,12 +1,14 @@
 /* fragproxy pacing and toxicity: --delay, --latency and --rate hold chunks
  * back at least as long as they say (lower bounds only: a loaded machine
- * may be slower, never faster), bytes stay exact, and --toxicity applies a
- * policy to the seeded fraction of connections. */
+ * may be slower, never faster), bytes stay exact, --toxicity applies a
+ * policy to the seeded fraction of connections, and coalesce gathers small
+ * writes until its size or its timeout. */
 #include <criterion/criterion.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/time.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -149,4 +151,38 @@ Test(proxy_pace, coalesce_joins_small_writes)
 	close(fd);
 	fp_stop(p);
 	tp_server_stop(&s);
+}
+
+/* coalesce:BYTES,ms=T: fewer than BYTES gathered leave together once T ms
+ * have passed since the first of them arrived, without waiting for EOF. */
+Test(proxy_pace, coalesce_timeout_flushes_partial)
+{
+	int port;
+	int lfd = tp_listen(&port);
+	uint8_t data[300], got[sizeof(data)];
+	struct fp_proxy *p =
+	    tp_proxy(port, "--up", "coalesce:1000,ms=150", NULL);
+	int fd = tp_connect(fp_port(p));
+	int ufd = accept(lfd, NULL, NULL);
+
+	cr_assert(ufd >= 0);
+	tp_fill(data, sizeof(data), 9);
+	double t0 = now_s();
+	for (int i = 0; i < 3; i++) {
+		cr_assert_eq(send(fd, data + i * 100, 100, 0), 100);
+		usleep(10000);
+	}
+	/* one read gets all 300 bytes: they left as one chunk */
+	struct timeval tv = {.tv_sec = 10};
+	setsockopt(ufd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
+	ssize_t n = recv(ufd, got, sizeof(got), 0);
+	double dt = now_s() - t0;
+	cr_assert_eq(n, (ssize_t)sizeof(data), "first read %zd bytes", n);
+	cr_expect(memcmp(got, data, sizeof(data)) == 0);
+	cr_expect(dt >= 0.14, "flushed after %.3f s, before ms=150", dt);
+	close(fd);
+	close(ufd);
+	close(lfd);
+	tp_wait_idle(p);
+	fp_stop(p);
 }

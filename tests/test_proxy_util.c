@@ -197,6 +197,21 @@ struct tp_conn_result *tp_server_wait(struct tp_server *s, int i)
 	return &s->res[i];
 }
 
+int tp_listen(int *port)
+{
+	struct sockaddr_in sa = {.sin_family = AF_INET};
+	socklen_t sl = sizeof(sa);
+	int fd = socket(AF_INET, SOCK_STREAM, 0);
+
+	sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	cr_assert(fd >= 0);
+	cr_assert(bind(fd, (struct sockaddr *)&sa, sizeof(sa)) == 0);
+	cr_assert(listen(fd, 16) == 0);
+	getsockname(fd, (struct sockaddr *)&sa, &sl);
+	*port = ntohs(sa.sin_port);
+	return fd;
+}
+
 int tp_connect(int port)
 {
 	struct sockaddr_in sa = {.sin_family = AF_INET,

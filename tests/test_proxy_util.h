@@ -48,6 +48,9 @@ uint64_t tp_fnv(uint64_t h, const void *p, size_t n);
 #define TP_FNV_INIT 0xcbf29ce484222325ULL
 void tp_fill(uint8_t *buf, size_t n, uint64_t seed);
 
+/* A bare loopback listener on an ephemeral port, for tests that drive the
+ * upstream side by hand. */
+int tp_listen(int *port);
 int tp_connect(int port);
 /* recv until EOF/error; returns bytes read, *err = errno or 0. */
 size_t tp_read_all(int fd, uint8_t *buf, size_t cap, int *err);
