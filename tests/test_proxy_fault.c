@@ -183,7 +183,7 @@ Test(proxy_fault, toxicity_selects_faulted_connections)
 	enum { N = 16 };
 	uint8_t msg[100];
 	size_t total[N];
-	unsigned chunks[N] = {0};
+	unsigned chunks[N];
 	int faulted = 0, clean = 0;
 
 	close(mkstemp(rec));
@@ -203,16 +203,7 @@ Test(proxy_fault, toxicity_selects_faulted_connections)
 	fp_stop(p);
 	tp_server_stop(&s);
 
-	FILE *f = fopen(rec, "r");
-	char line[256];
-	cr_assert(f);
-	while (fgets(line, sizeof(line), f)) {
-		int c;
-		if (line[0] != '#' && sscanf(line, "%d up", &c) == 1 &&
-		    strstr(line, " up ") && c >= 0 && c < N)
-			chunks[c]++;
-	}
-	fclose(f);
+	tp_count_chunks(rec, chunks, N);
 	unlink(rec);
 	for (int i = 0; i < N; i++) {
 		bool cut = chunks[i] > 1;

@@ -77,23 +77,6 @@ Test(proxy_pace, rate_limit)
 	cr_expect(dt >= 0.2, "took %.3f s", dt);
 }
 
-/* Chunks per connection in a record file. */
-static void count_chunks(const char *path, unsigned *per_conn, int n)
-{
-	FILE *f = fopen(path, "r");
-	char line[256];
-
-	cr_assert(f);
-	memset(per_conn, 0, sizeof(unsigned) * (size_t)n);
-	while (fgets(line, sizeof(line), f)) {
-		int c;
-		if (line[0] != '#' && sscanf(line, "%d up", &c) == 1 &&
-		    strstr(line, " up ") && c < n)
-			per_conn[c]++;
-	}
-	fclose(f);
-}
-
 Test(proxy_pace, toxicity_fraction)
 {
 	struct tp_server s = {0};
@@ -117,7 +100,7 @@ Test(proxy_pace, toxicity_fraction)
 	tp_wait_idle(p);
 	fp_stop(p);
 	tp_server_stop(&s);
-	count_chunks(rec, per, 16);
+	tp_count_chunks(rec, per, 16);
 	int cut = 0, whole = 0;
 	for (int i = 0; i < 16; i++) {
 		cr_expect(per[i] == 10 || per[i] == 1, "conn %d: %u chunks", i,

@@ -8,6 +8,7 @@
 #include <netinet/tcp.h>
 #include <poll.h>
 #include <stdarg.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
@@ -300,4 +301,20 @@ void tp_wait_idle(struct fp_proxy *p)
 	}
 	cr_assert_fail("proxy still has %llu active connections",
 		       (unsigned long long)st.active);
+}
+
+void tp_count_chunks(const char *path, unsigned *per_conn, int n)
+{
+	FILE *f = fopen(path, "r");
+	char line[256];
+
+	cr_assert(f, "cannot open record %s", path);
+	memset(per_conn, 0, sizeof(unsigned) * (size_t)n);
+	while (fgets(line, sizeof(line), f)) {
+		int c;
+		if (line[0] != '#' && sscanf(line, "%d up", &c) == 1 &&
+		    strstr(line, " up ") && c >= 0 && c < n)
+			per_conn[c]++;
+	}
+	fclose(f);
 }

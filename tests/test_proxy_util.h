@@ -60,6 +60,8 @@ size_t tp_read_all(int fd, uint8_t *buf, size_t cap, int *err);
 struct fp_proxy *tp_proxy(int up_port, ...);
 
 int tp_count_fds(void);
+/* Up-direction chunks of connections 0..n-1 in a --record file. */
+void tp_count_chunks(const char *path, unsigned *per_conn, int n);
 /* Poll fp_get_stats until active == 0 (or 20 s pass). */
 void tp_wait_idle(struct fp_proxy *p);
 
