@@ -283,20 +283,34 @@ static void rtt_interleaved(const struct setup *su, size_t n, const char *fp,
 /* The floor for a user-space proxy: --forwarder runs this, two threads
  * per connection doing blocking recv() and send() of whatever arrives,
  * nothing else. Latency a proxy adds beyond it is the proxy's own. */
-struct fwd_pair {
-	int from, to;
+struct fwd_conn {
+	int fd[2];
+	int running; /* threads left; the last one closes and frees */
+};
+
+struct fwd_dir {
+	struct fwd_conn *c;
+	int from; /* index into c->fd; sends to the other one */
 };
 
 static void *fwd_main(void *arg)
 {
-	struct fwd_pair *fp = arg;
+	struct fwd_dir *d = arg;
+	struct fwd_conn *c = d->c;
+	int from = c->fd[d->from], to = c->fd[!d->from];
 	static _Thread_local char buf[1 << 16];
 	ssize_t n;
 
-	while ((n = recv(fp->from, buf, sizeof(buf), 0)) > 0)
-		if (send(fp->to, buf, (size_t)n, MSG_NOSIGNAL) != n)
+	while ((n = recv(from, buf, sizeof(buf), 0)) > 0)
+		if (send(to, buf, (size_t)n, MSG_NOSIGNAL) != n)
 			break;
-	shutdown(fp->to, SHUT_WR);
+	shutdown(to, SHUT_WR);
+	free(d);
+	if (__atomic_sub_fetch(&c->running, 1, __ATOMIC_ACQ_REL) == 0) {
+		close(c->fd[0]);
+		close(c->fd[1]);
+		free(c);
+	}
 	return NULL;
 }
 
@@ -305,23 +319,36 @@ static int forwarder(const char *upstream)
 	const char *colon = strrchr(upstream, ':');
 	int port, lfd = listen_any(&port);
 
-	if (!colon || lfd < 0)
+	if (!colon || lfd < 0) {
+		fprintf(stderr, "proxy_bench: --forwarder HOST:PORT\n");
 		return 2;
+	}
 	printf("listening on 127.0.0.1:%d\n", port);
 	fflush(stdout);
 	for (;;) {
 		int c = accept4(lfd, NULL, NULL, SOCK_CLOEXEC), one = 1;
-		int u = dial(atoi(colon + 1));
-		if (c < 0 || u < 0)
+		int u = c < 0 ? -1 : dial(atoi(colon + 1));
+		struct fwd_conn *fc = malloc(sizeof(*fc));
+		if (u < 0 || !fc) {
+			perror("proxy_bench: forwarder");
 			return 1;
+		}
 		setsockopt(c, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
-		struct fwd_pair *pr = malloc(2 * sizeof(*pr));
-		pthread_t t;
-		pr[0] = (struct fwd_pair){c, u};
-		pr[1] = (struct fwd_pair){u, c};
-		for (int i = 0; i < 2; i++)
-			if (pthread_create(&t, NULL, fwd_main, &pr[i]) == 0)
-				pthread_detach(t);
+		*fc = (struct fwd_conn){{c, u}, 2};
+		for (int i = 0; i < 2; i++) {
+			struct fwd_dir *d = malloc(sizeof(*d));
+			pthread_t t;
+			if (!d) {
+				perror("proxy_bench: forwarder");
+				return 1;
+			}
+			*d = (struct fwd_dir){fc, i};
+			if (pthread_create(&t, NULL, fwd_main, d)) {
+				perror("proxy_bench: forwarder");
+				return 1;
+			}
+			pthread_detach(t);
+		}
 	}
 }
 
