@@ -16,27 +16,6 @@ static __attribute__((noinline)) void fz_fail_sched(const char *what,
 	abort();
 }
 
-static bool fz_sched_equal(const struct fr_sched *a, const struct fr_sched *b)
-{
-	if (a->kind != b->kind || a->list_len != b->list_len ||
-	    a->list_repeat != b->list_repeat)
-		return false;
-	for (size_t i = 0; i < a->list_len; i++)
-		if (a->list[i] != b->list[i])
-			return false;
-	switch (a->kind) {
-	case FR_SCHED_FIXED:
-		return a->n == b->n;
-	case FR_SCHED_RANDOM:
-		return a->min == b->min && a->max == b->max &&
-		       (!a->seed_set || a->seed == b->seed);
-	case FR_SCHED_COALESCE:
-		return a->n == b->n && a->ms == b->ms;
-	default:
-		return true;
-	}
-}
-
 static void fz_check_accepted(const struct fr_sched *s, const char *text)
 {
 	struct fr_sched again;
@@ -54,7 +33,7 @@ static void fz_check_accepted(const struct fr_sched *s, const char *text)
 		fz_fail_sched("format length unstable", text);
 	if (fr_sched_parse(&again, canon, err, sizeof(err)) != FR_OK)
 		fz_fail_sched("canonical text does not parse", canon);
-	if (!fz_sched_equal(s, &again))
+	if (!fr_sched_equal(s, &again))
 		fz_fail_sched("canonical text parses to another schedule",
 			      canon);
 	fr_sched_free(&again);

@@ -15,17 +15,6 @@ static __attribute__((noinline)) void fz_fail_spec(const char *what,
 	abort();
 }
 
-static bool fz_spec_equal(const struct fr_spec *a, const struct fr_spec *b)
-{
-	return a->kind == b->kind && a->max == b->max && a->fixed == b->fixed &&
-	       a->delim_len == b->delim_len &&
-	       memcmp(a->delim, b->delim, a->delim_len) == 0 &&
-	       a->width == b->width && a->little == b->little &&
-	       a->offset == b->offset && a->adjust == b->adjust &&
-	       a->strip_set == b->strip_set &&
-	       (!a->strip_set || a->strip == b->strip);
-}
-
 static void fz_check_accepted(const struct fr_spec *spec, const char *text)
 {
 	char canon[FR_SPEC_STRLEN], err[128];
@@ -36,7 +25,7 @@ static void fz_check_accepted(const struct fr_spec *spec, const char *text)
 		fz_fail_spec("canonical text longer than FR_SPEC_STRLEN", text);
 	if (fr_spec_parse(&again, canon, err, sizeof(err)) != FR_OK)
 		fz_fail_spec("canonical text does not parse", canon);
-	if (!fz_spec_equal(spec, &again))
+	if (!fr_spec_equal(spec, &again))
 		fz_fail_spec("canonical text parses to another spec", canon);
 	if (spec->max > FR_MAX_LIMIT)
 		fz_fail_spec("max above FR_MAX_LIMIT", text);

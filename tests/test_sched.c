@@ -203,36 +203,21 @@ Test(sched, coalesce)
 	fr_sched_free(&s);
 }
 
-static bool sched_eq(const struct fr_sched *a, const struct fr_sched *b)
-{
-	if (a->kind != b->kind)
-		return false;
-	switch (a->kind) {
-	case FR_SCHED_FIXED:
-		return a->n == b->n;
-	case FR_SCHED_RANDOM:
-		return a->min == b->min && a->max == b->max &&
-		       a->seed_set == b->seed_set &&
-		       (!a->seed_set || a->seed == b->seed);
-	case FR_SCHED_LIST:
-		return a->list_len == b->list_len &&
-		       a->list_repeat == b->list_repeat &&
-		       memcmp(a->list, b->list,
-			      a->list_len * sizeof(size_t)) == 0;
-	case FR_SCHED_COALESCE:
-		return a->n == b->n && a->ms == b->ms;
-	default:
-		return true;
-	}
-}
-
 Test(sched, format_round_trips)
 {
 	static const char *const t[] = {
-		"whole", "fixed:1", "fixed:1460", "bytes", "random:1-16",
-		"random:1-16,seed=7", "random:5-5,seed=18446744073709551615",
-		"list:1", "list:3,1,4,1,5,9,2,6", "list:2,7,repeat",
-		"coalesce:4096", "coalesce:4096,ms=10",
+	    "whole",
+	    "fixed:1",
+	    "fixed:1460",
+	    "bytes",
+	    "random:1-16",
+	    "random:1-16,seed=7",
+	    "random:5-5,seed=18446744073709551615",
+	    "list:1",
+	    "list:3,1,4,1,5,9,2,6",
+	    "list:2,7,repeat",
+	    "coalesce:4096",
+	    "coalesce:4096,ms=10",
 	};
 	for (size_t i = 0; i < sizeof(t) / sizeof(t[0]); i++) {
 		struct fr_sched a, b;
@@ -243,7 +228,8 @@ Test(sched, format_round_trips)
 		n = fr_sched_format(&a, buf, sizeof(buf));
 		cr_assert_eq((size_t)n, strlen(buf), "%s", t[i]);
 		parse_ok(&b, buf);
-		cr_assert(sched_eq(&a, &b), "%s -> %s differs", t[i], buf);
+		cr_assert(fr_sched_equal(&a, &b), "%s -> %s differs", t[i],
+			  buf);
 		fr_sched_format(&b, buf2, sizeof(buf2));
 		cr_assert_str_eq(buf, buf2);
 		fr_sched_free(&a);
@@ -267,32 +253,32 @@ Test(sched, copy_is_deep)
 }
 
 static const struct du_bad bad[] = {
-	{"", {"", NULL, NULL}},
-	{"bogus", {"bogus", NULL, NULL}},
-	{"fixed:0", {"fixed", "0", NULL}},
-	{"fixed:", {"fixed", NULL, NULL}},
-	{"fixed:x", {"fixed", "x", NULL}},
-	{"fixed:99999999999999999999999", {"fixed", "999", NULL}},
-	{"bytes:3", {"bytes", NULL, NULL}},
-	{"random:5-1", {"5-1", "random", NULL}},
-	{"random:0-3", {"0", "random", NULL}},
-	{"random:1-", {"random", "1-", NULL}},
-	{"random:a-b", {"random", "a-b", NULL}},
-	{"random:4", {"random", "4", NULL}},
-	{"random:1-16,seed=abc", {"seed", "abc", NULL}},
-	{"random:1-16,seed=", {"seed", NULL, NULL}},
-	{"random:1-16,foo=1", {"foo", NULL, NULL}},
-	{"list:", {"list", NULL, NULL}},
-	{"list:1,0", {"0", "list", NULL}},
-	{"list:1,x", {"x", "list", NULL}},
-	{"file:/nonexistent/fraglab-sched", {"/nonexistent/fraglab-sched",
-					     NULL, NULL}},
-	{"file:", {"file", NULL, NULL}},
-	{"coalesce:0", {"coalesce", "0", NULL}},
-	{"coalesce:x", {"coalesce", "x", NULL}},
-	{"coalesce:64,ms=x", {"ms", "x", NULL}},
-	{"coalesce:64,bogus=1", {"bogus", NULL, NULL}},
-	{"whole:3", {"whole", NULL, NULL}},
+    {"", {"", NULL, NULL}},
+    {"bogus", {"bogus", NULL, NULL}},
+    {"fixed:0", {"fixed", "0", NULL}},
+    {"fixed:", {"fixed", NULL, NULL}},
+    {"fixed:x", {"fixed", "x", NULL}},
+    {"fixed:99999999999999999999999", {"fixed", "999", NULL}},
+    {"bytes:3", {"bytes", NULL, NULL}},
+    {"random:5-1", {"5-1", "random", NULL}},
+    {"random:0-3", {"0", "random", NULL}},
+    {"random:1-", {"random", "1-", NULL}},
+    {"random:a-b", {"random", "a-b", NULL}},
+    {"random:4", {"random", "4", NULL}},
+    {"random:1-16,seed=abc", {"seed", "abc", NULL}},
+    {"random:1-16,seed=", {"seed", NULL, NULL}},
+    {"random:1-16,foo=1", {"foo", NULL, NULL}},
+    {"list:", {"list", NULL, NULL}},
+    {"list:1,0", {"0", "list", NULL}},
+    {"list:1,x", {"x", "list", NULL}},
+    {"file:/nonexistent/fraglab-sched",
+     {"/nonexistent/fraglab-sched", NULL, NULL}},
+    {"file:", {"file", NULL, NULL}},
+    {"coalesce:0", {"coalesce", "0", NULL}},
+    {"coalesce:x", {"coalesce", "x", NULL}},
+    {"coalesce:64,ms=x", {"ms", "x", NULL}},
+    {"coalesce:64,bogus=1", {"bogus", NULL, NULL}},
+    {"whole:3", {"whole", NULL, NULL}},
 };
 
 Test(sched, bad_schedules_rejected_with_named_part)
@@ -309,9 +295,9 @@ Test(sched, bad_schedules_rejected_with_named_part)
 
 Test(sched, help_mentions_every_policy)
 {
-	static const char *const names[] = {"whole", "fixed:", "bytes",
-					    "random:", "seed=", "list:",
-					    "file:", "coalesce:"};
+	static const char *const names[] = {"whole",   "fixed:",   "bytes",
+					    "random:", "seed=",	   "list:",
+					    "file:",   "coalesce:"};
 
 	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++)
 		cr_expect_not_null(strstr(fr_sched_help, names[i]),
@@ -358,4 +344,35 @@ Test(rng, range_and_seed)
 	cr_assert_neq(fr_rng_seed(1, 2), fr_rng_seed(1, 3));
 	cr_assert_neq(fr_rng_seed(1, 2), fr_rng_seed(2, 2));
 	cr_assert_eq(fr_rng_seed(9, 9), fr_rng_seed(9, 9));
+}
+
+Test(sched, equal_compares_what_the_text_says)
+{
+	static const char *const pairs[][2] = {
+	    {"fixed:7", "fixed:8"},
+	    {"random:1-16", "random:1-17"},
+	    {"random:1-16,seed=1", "random:1-16,seed=2"},
+	    {"random:1-16", "random:1-16,seed=2"},
+	    {"list:1,2", "list:1,3"},
+	    {"list:1,2", "list:1,2,repeat"},
+	    {"coalesce:64", "coalesce:64,ms=5"},
+	    {"whole", "bytes"},
+	};
+	struct fr_sched a, b;
+
+	for (size_t i = 0; i < sizeof(pairs) / sizeof(pairs[0]); i++) {
+		parse_ok(&a, pairs[i][0]);
+		parse_ok(&b, pairs[i][1]);
+		cr_expect_not(fr_sched_equal(&a, &b), "%s == %s", pairs[i][0],
+			      pairs[i][1]);
+		cr_expect(fr_sched_equal(&a, &a), "%s", pairs[i][0]);
+		fr_sched_free(&a);
+		fr_sched_free(&b);
+	}
+	/* fields the kind does not use are ignored */
+	parse_ok(&a, "fixed:9");
+	parse_ok(&b, "fixed:9");
+	b.min = 3;
+	b.ms = 4;
+	cr_expect(fr_sched_equal(&a, &b));
 }

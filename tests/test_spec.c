@@ -11,40 +11,15 @@
 #include "framing/spec.h"
 #include "support/decode_util.h"
 
-/* Field-wise equality of the parts of a spec that carry meaning. */
-static bool spec_eq(const struct fr_spec *a, const struct fr_spec *b)
-{
-	if (a->kind != b->kind || a->max != b->max)
-		return false;
-	switch (a->kind) {
-	case FR_FIXED:
-		return a->fixed == b->fixed;
-	case FR_LINE:
-	case FR_CRLF:
-	case FR_DELIM:
-		return a->delim_len == b->delim_len &&
-		       memcmp(a->delim, b->delim, a->delim_len) == 0;
-	case FR_LEN:
-		if (a->width != b->width || a->offset != b->offset ||
-		    a->adjust != b->adjust || a->strip_set != b->strip_set)
-			return false;
-		if (a->strip_set && a->strip != b->strip)
-			return false;
-		return a->width <= 1 || a->little == b->little;
-	default:
-		return true;
-	}
-}
-
 Test(spec, simple_names)
 {
 	static const struct {
 		const char *text;
 		enum fr_kind kind;
 	} t[] = {
-		{"line", FR_LINE}, {"crlf", FR_CRLF}, {"cobs", FR_COBS},
-		{"slip", FR_SLIP}, {"netstring", FR_NETSTRING},
-		{"tlv", FR_TLV}, {"raw", FR_RAW},
+	    {"line", FR_LINE}, {"crlf", FR_CRLF},	    {"cobs", FR_COBS},
+	    {"slip", FR_SLIP}, {"netstring", FR_NETSTRING}, {"tlv", FR_TLV},
+	    {"raw", FR_RAW},
 	};
 	for (size_t i = 0; i < sizeof(t) / sizeof(t[0]); i++) {
 		struct fr_spec s;
@@ -157,9 +132,10 @@ Test(spec, len_varint_and_options)
 Test(spec, max_on_every_codec)
 {
 	static const char *const t[] = {
-		"fixed:3,max=3", "line,max=7", "crlf,max=7", "delim:7c,max=7",
-		"len:2be,max=7", "len:varint,max=7", "cobs,max=7",
-		"slip,max=7", "netstring,max=7", "tlv,max=7", "raw,max=7",
+	    "fixed:3,max=3",  "line,max=7",    "crlf,max=7",
+	    "delim:7c,max=7", "len:2be,max=7", "len:varint,max=7",
+	    "cobs,max=7",     "slip,max=7",    "netstring,max=7",
+	    "tlv,max=7",      "raw,max=7",
 	};
 	for (size_t i = 0; i < sizeof(t) / sizeof(t[0]); i++) {
 		struct fr_spec s;
@@ -178,19 +154,47 @@ Test(spec, max_on_every_codec)
 }
 
 static const char *const roundtrip_specs[] = {
-	"fixed:1", "fixed:100,max=100", "line", "line,max=1", "crlf",
-	"crlf,max=65536", "delim:0d0a0d0a", "delim:00", "delim:ff00ff",
-	"delim:000102030405060708090a0b0c0d0e0f", "len:1be", "len:1le",
-	"len:2be", "len:2le", "len:3be", "len:3le", "len:4be", "len:4le",
-	"len:8be", "len:8le", "len:varint", "len:varint,max=100",
-	"len:2be,strip=0", "len:2be,strip=2", "len:2be,adjust=-2,strip=0",
-	"len:3be,offset=2,strip=0", "len:3be,adjust=2,strip=0",
-	"len:2be,offset=1,adjust=1,strip=3",
-	"len:2be,offset=1,adjust=-3,strip=3,max=4096",
-	"len:8le,adjust=-1099511627776",
-	"len:4be,offset=7,max=1099511627776", "cobs", "cobs,max=254",
-	"slip", "slip,max=1", "netstring", "netstring,max=99", "tlv",
-	"tlv,max=6", "raw", "raw,max=4",
+    "fixed:1",
+    "fixed:100,max=100",
+    "line",
+    "line,max=1",
+    "crlf",
+    "crlf,max=65536",
+    "delim:0d0a0d0a",
+    "delim:00",
+    "delim:ff00ff",
+    "delim:000102030405060708090a0b0c0d0e0f",
+    "len:1be",
+    "len:1le",
+    "len:2be",
+    "len:2le",
+    "len:3be",
+    "len:3le",
+    "len:4be",
+    "len:4le",
+    "len:8be",
+    "len:8le",
+    "len:varint",
+    "len:varint,max=100",
+    "len:2be,strip=0",
+    "len:2be,strip=2",
+    "len:2be,adjust=-2,strip=0",
+    "len:3be,offset=2,strip=0",
+    "len:3be,adjust=2,strip=0",
+    "len:2be,offset=1,adjust=1,strip=3",
+    "len:2be,offset=1,adjust=-3,strip=3,max=4096",
+    "len:8le,adjust=-1099511627776",
+    "len:4be,offset=7,max=1099511627776",
+    "cobs",
+    "cobs,max=254",
+    "slip",
+    "slip,max=1",
+    "netstring",
+    "netstring,max=99",
+    "tlv",
+    "tlv,max=6",
+    "raw",
+    "raw,max=4",
 };
 
 Test(spec, format_round_trips)
@@ -209,8 +213,8 @@ Test(spec, format_round_trips)
 		cr_assert_eq((size_t)n, strlen(buf), "%s: %d vs \"%s\"", text,
 			     n, buf);
 		du_spec(&b, buf);
-		cr_assert(spec_eq(&a, &b), "%s -> \"%s\" parses differently",
-			  text, buf);
+		cr_assert(fr_spec_equal(&a, &b),
+			  "%s -> \"%s\" parses differently", text, buf);
 		fr_spec_format(&b, buf2, sizeof(buf2));
 		cr_assert_str_eq(buf, buf2, "%s: format not canonical", text);
 	}
@@ -234,56 +238,56 @@ Test(spec, format_truncation_is_visible)
 /* Bad specs: each with up to 3 substrings, one of which must appear in
  * the message (the part that is wrong). */
 static const struct du_bad bad[] = {
-	{"", {"", NULL, NULL}},
-	{"bogus", {"bogus", NULL, NULL}},
-	{"bogus:3", {"bogus", NULL, NULL}},
-	{"line:5", {"line", NULL, NULL}},
-	{"fixed:0", {"fixed", NULL, NULL}},
-	{"fixed:", {"fixed", NULL, NULL}},
-	{"fixed", {"fixed", NULL, NULL}},
-	{"fixed:abc", {"abc", "fixed", NULL}},
-	{"fixed:-1", {"-1", "fixed", NULL}},
-	{"fixed:12x", {"12x", "fixed", NULL}},
-	{"fixed:99999999999999999999999", {"fixed", "9999", NULL}},
-	{"fixed:8,max=4", {"fixed", "max", NULL}},
-	{"delim:0", {"delim", NULL, NULL}},
-	{"delim:abc", {"delim", "abc", NULL}},
-	{"delim:", {"delim", NULL, NULL}},
-	{"delim", {"delim", NULL, NULL}},
-	{"delim:zz", {"delim", "zz", NULL}},
-	{"delim:000102030405060708090a0b0c0d0e0f10", {"delim", NULL, NULL}},
-	{"len:5be", {"5be", NULL, NULL}},
-	{"len:2xx", {"2xx", NULL, NULL}},
-	{"len:0be", {"0be", NULL, NULL}},
-	{"len:16le", {"16le", NULL, NULL}},
-	{"len:", {"len", NULL, NULL}},
-	{"len", {"len", NULL, NULL}},
-	{"len:varintx", {"varintx", NULL, NULL}},
-	{"line,bogus=1", {"bogus", NULL, NULL}},
-	{"line,max=0", {"max", NULL, NULL}},
-	{"line,max=", {"max", NULL, NULL}},
-	{"line,max=abc", {"max", "abc", NULL}},
-	{"line,max=12x", {"max", "12x", NULL}},
-	{"line,max=-1", {"max", "-1", NULL}},
-	{"line,max=1099511627777", {"max", NULL, NULL}},
-	{"raw,max=99999999999999999999999", {"max", NULL, NULL}},
-	{"len:2be,adjust=abc", {"adjust", "abc", NULL}},
-	{"len:2be,adjust=", {"adjust", NULL, NULL}},
-	{"len:2be,adjust=99999999999999999999", {"adjust", NULL, NULL}},
-	{"len:2be,adjust=-9223372036854775809", {"adjust", NULL, NULL}},
-	{"len:2be,offset=abc", {"offset", "abc", NULL}},
-	{"len:2be,offset=-1", {"offset", "-1", NULL}},
-	{"len:2be,offset=99999999999999999999999", {"offset", NULL, NULL}},
-	{"len:2be,strip=x", {"strip", "x", NULL}},
-	{"len:2be,strip=99999999999999999999999", {"strip", NULL, NULL}},
-	{"line,offset=1", {"offset", NULL, NULL}},
-	{"crlf,adjust=1", {"adjust", NULL, NULL}},
-	{"cobs,strip=0", {"strip", NULL, NULL}},
-	{"netstring,offset=2", {"offset", NULL, NULL}},
-	{"tlv,adjust=-1", {"adjust", NULL, NULL}},
-	{"fixed:4,strip=1", {"strip", NULL, NULL}},
-	{"raw,offset=0", {"offset", NULL, NULL}},
-	{"slip,nomax", {"nomax", NULL, NULL}},
+    {"", {"", NULL, NULL}},
+    {"bogus", {"bogus", NULL, NULL}},
+    {"bogus:3", {"bogus", NULL, NULL}},
+    {"line:5", {"line", NULL, NULL}},
+    {"fixed:0", {"fixed", NULL, NULL}},
+    {"fixed:", {"fixed", NULL, NULL}},
+    {"fixed", {"fixed", NULL, NULL}},
+    {"fixed:abc", {"abc", "fixed", NULL}},
+    {"fixed:-1", {"-1", "fixed", NULL}},
+    {"fixed:12x", {"12x", "fixed", NULL}},
+    {"fixed:99999999999999999999999", {"fixed", "9999", NULL}},
+    {"fixed:8,max=4", {"fixed", "max", NULL}},
+    {"delim:0", {"delim", NULL, NULL}},
+    {"delim:abc", {"delim", "abc", NULL}},
+    {"delim:", {"delim", NULL, NULL}},
+    {"delim", {"delim", NULL, NULL}},
+    {"delim:zz", {"delim", "zz", NULL}},
+    {"delim:000102030405060708090a0b0c0d0e0f10", {"delim", NULL, NULL}},
+    {"len:5be", {"5be", NULL, NULL}},
+    {"len:2xx", {"2xx", NULL, NULL}},
+    {"len:0be", {"0be", NULL, NULL}},
+    {"len:16le", {"16le", NULL, NULL}},
+    {"len:", {"len", NULL, NULL}},
+    {"len", {"len", NULL, NULL}},
+    {"len:varintx", {"varintx", NULL, NULL}},
+    {"line,bogus=1", {"bogus", NULL, NULL}},
+    {"line,max=0", {"max", NULL, NULL}},
+    {"line,max=", {"max", NULL, NULL}},
+    {"line,max=abc", {"max", "abc", NULL}},
+    {"line,max=12x", {"max", "12x", NULL}},
+    {"line,max=-1", {"max", "-1", NULL}},
+    {"line,max=1099511627777", {"max", NULL, NULL}},
+    {"raw,max=99999999999999999999999", {"max", NULL, NULL}},
+    {"len:2be,adjust=abc", {"adjust", "abc", NULL}},
+    {"len:2be,adjust=", {"adjust", NULL, NULL}},
+    {"len:2be,adjust=99999999999999999999", {"adjust", NULL, NULL}},
+    {"len:2be,adjust=-9223372036854775809", {"adjust", NULL, NULL}},
+    {"len:2be,offset=abc", {"offset", "abc", NULL}},
+    {"len:2be,offset=-1", {"offset", "-1", NULL}},
+    {"len:2be,offset=99999999999999999999999", {"offset", NULL, NULL}},
+    {"len:2be,strip=x", {"strip", "x", NULL}},
+    {"len:2be,strip=99999999999999999999999", {"strip", NULL, NULL}},
+    {"line,offset=1", {"offset", NULL, NULL}},
+    {"crlf,adjust=1", {"adjust", NULL, NULL}},
+    {"cobs,strip=0", {"strip", NULL, NULL}},
+    {"netstring,offset=2", {"offset", NULL, NULL}},
+    {"tlv,adjust=-1", {"adjust", NULL, NULL}},
+    {"fixed:4,strip=1", {"strip", NULL, NULL}},
+    {"raw,offset=0", {"offset", NULL, NULL}},
+    {"slip,nomax", {"nomax", NULL, NULL}},
 };
 
 Test(spec, bad_specs_are_rejected_with_named_part)
@@ -303,8 +307,7 @@ Test(spec, error_buffer_is_optional_and_bounded)
 	char tiny[8];
 
 	cr_assert_eq(fr_spec_parse(&s, "bogus-spec-name", NULL, 0), FR_ESPEC);
-	cr_assert_eq(fr_spec_parse(&s, "bogus-spec-name", tiny, 1),
-		     FR_ESPEC);
+	cr_assert_eq(fr_spec_parse(&s, "bogus-spec-name", tiny, 1), FR_ESPEC);
 	cr_assert_eq(tiny[0], '\0');
 	memset(tiny, 'x', sizeof(tiny));
 	cr_assert_eq(fr_spec_parse(&s, "len:2be,offset=zzzzzzzzzzzzz", tiny,
@@ -318,10 +321,20 @@ Test(spec, error_buffer_is_optional_and_bounded)
 Test(spec, random_fragments_never_crash)
 {
 	static const char *const frag[] = {
-		"len", ":", "2be", "varint", "8le", ",", "max=", "offset=",
-		"adjust=", "strip=", "-", "0", "1", "99999999999999999999",
-		"line", "delim", "0d0a", "fixed", "cobs", "=", "tlv", "3",
-		"netstring", "slip", "raw", "crlf", "x",
+	    "len",	 ":",
+	    "2be",	 "varint",
+	    "8le",	 ",",
+	    "max=",	 "offset=",
+	    "adjust=",	 "strip=",
+	    "-",	 "0",
+	    "1",	 "99999999999999999999",
+	    "line",	 "delim",
+	    "0d0a",	 "fixed",
+	    "cobs",	 "=",
+	    "tlv",	 "3",
+	    "netstring", "slip",
+	    "raw",	 "crlf",
+	    "x",
 	};
 	uint64_t rng = fr_rng_seed(20261125, 1);
 
@@ -331,18 +344,18 @@ Test(spec, random_fragments_never_crash)
 		struct fr_spec s, s2;
 
 		for (int p = 0; p < parts; p++)
-			strcat(text, frag[fr_rng_range(
-					     &rng, 0,
-					     sizeof(frag) / sizeof(frag[0]) -
-						     1)]);
+			strcat(
+			    text,
+			    frag[fr_rng_range(
+				&rng, 0, sizeof(frag) / sizeof(frag[0]) - 1)]);
 		err[0] = '\0';
 		if (fr_spec_parse(&s, text, err, sizeof(err)) == FR_OK) {
 			char buf[FR_SPEC_STRLEN];
 
 			fr_spec_format(&s, buf, sizeof(buf));
 			du_spec(&s2, buf);
-			cr_assert(spec_eq(&s, &s2), "\"%s\" -> \"%s\"", text,
-				  buf);
+			cr_assert(fr_spec_equal(&s, &s2), "\"%s\" -> \"%s\"",
+				  text, buf);
 		} else {
 			cr_assert_gt(strlen(err), 0, "\"%s\": no message",
 				     text);
@@ -353,9 +366,9 @@ Test(spec, random_fragments_never_crash)
 Test(spec, help_mentions_every_name)
 {
 	static const char *const names[] = {
-		"fixed", "line", "crlf", "delim", "len", "varint", "cobs",
-		"slip", "netstring", "tlv", "raw", "max=", "offset=",
-		"adjust=", "strip=",
+	    "fixed",  "line", "crlf",	 "delim",     "len",
+	    "varint", "cobs", "slip",	 "netstring", "tlv",
+	    "raw",    "max=", "offset=", "adjust=",   "strip=",
 	};
 	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++)
 		cr_expect_not_null(strstr(fr_spec_help, names[i]),
@@ -365,10 +378,11 @@ Test(spec, help_mentions_every_name)
 Test(error, every_code_has_names)
 {
 	static const int codes[] = {
-		FR_OK, FR_EINVAL, FR_ESPEC, FR_ESCHED, FR_ENOMEM, FR_ENOSPC,
-		FR_EOVERSIZE, FR_EBADLEN, FR_EVARINT, FR_EESCAPE, FR_ECOBS,
-		FR_ENETSTRING, FR_ETRUNCATED, FR_EUNENCODABLE, FR_ECLOSED,
-		FR_ETIMEDOUT, FR_EAGAIN,
+	    FR_OK,	   FR_EINVAL,	    FR_ESPEC,	  FR_ESCHED,
+	    FR_ENOMEM,	   FR_ENOSPC,	    FR_EOVERSIZE, FR_EBADLEN,
+	    FR_EVARINT,	   FR_EESCAPE,	    FR_ECOBS,	  FR_ENETSTRING,
+	    FR_ETRUNCATED, FR_EUNENCODABLE, FR_ECLOSED,	  FR_ETIMEDOUT,
+	    FR_EAGAIN,
 	};
 	size_t n = sizeof(codes) / sizeof(codes[0]);
 
@@ -401,4 +415,28 @@ Test(error, errno_and_unknown_codes)
 	cr_assert_not_null(fr_strerror(12345));
 	cr_assert_not_null(fr_errname(-123456));
 	cr_assert_not_null(fr_errname(-EPIPE));
+}
+
+Test(spec, equal_compares_what_the_text_says)
+{
+	static const char *const pairs[][2] = {
+	    {"fixed:4", "fixed:5"},	     {"line", "crlf"},
+	    {"delim:00", "delim:01"},	     {"delim:00", "delim:0000"},
+	    {"len:2be", "len:2le"},	     {"len:2be", "len:4be"},
+	    {"len:2be", "len:2be,offset=1"}, {"len:2be", "len:2be,adjust=-2"},
+	    {"len:2be", "len:2be,strip=0"},  {"line", "line,max=10"},
+	};
+	struct fr_spec a, b;
+
+	for (size_t i = 0; i < sizeof(pairs) / sizeof(pairs[0]); i++) {
+		cr_assert_eq(fr_spec_parse(&a, pairs[i][0], NULL, 0), FR_OK);
+		cr_assert_eq(fr_spec_parse(&b, pairs[i][1], NULL, 0), FR_OK);
+		cr_expect_not(fr_spec_equal(&a, &b), "%s == %s", pairs[i][0],
+			      pairs[i][1]);
+		cr_expect(fr_spec_equal(&a, &a), "%s", pairs[i][0]);
+	}
+	/* a one-byte length has no byte order */
+	cr_assert_eq(fr_spec_parse(&a, "len:1be", NULL, 0), FR_OK);
+	cr_assert_eq(fr_spec_parse(&b, "len:1le", NULL, 0), FR_OK);
+	cr_expect(fr_spec_equal(&a, &b));
 }

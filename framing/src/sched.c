@@ -13,23 +13,23 @@
 #define FR_LIST_MAX ((size_t)1 << 24) /* entries in a list schedule */
 
 const char fr_sched_help[] =
-	"Split schedules (how a stream is cut into chunks):\n"
-	"  whole                 no re-cutting (alias: none)\n"
-	"  fixed:N               chunks of N bytes\n"
-	"  bytes                 one byte per chunk (same as fixed:1)\n"
-	"  random:MIN-MAX[,seed=S]\n"
-	"                        sizes uniform in MIN..MAX from seed S; the"
-	" same seed\n"
-	"                        gives the same cuts at the same stream"
-	" offsets\n"
-	"  list:A,B,C[,repeat]   exactly these sizes, then the rest in one"
-	" chunk\n"
-	"                        (or start over with repeat)\n"
-	"  file:PATH             sizes read from PATH (white space or commas,"
-	" # comments)\n"
-	"  coalesce:BYTES[,ms=T] join data into chunks of BYTES (a proxy also"
-	" flushes\n"
-	"                        after T ms)\n";
+    "Split schedules (how a stream is cut into chunks):\n"
+    "  whole                 no re-cutting (alias: none)\n"
+    "  fixed:N               chunks of N bytes\n"
+    "  bytes                 one byte per chunk (same as fixed:1)\n"
+    "  random:MIN-MAX[,seed=S]\n"
+    "                        sizes uniform in MIN..MAX from seed S; the"
+    " same seed\n"
+    "                        gives the same cuts at the same stream"
+    " offsets\n"
+    "  list:A,B,C[,repeat]   exactly these sizes, then the rest in one"
+    " chunk\n"
+    "                        (or start over with repeat)\n"
+    "  file:PATH             sizes read from PATH (white space or commas,"
+    " # comments)\n"
+    "  coalesce:BYTES[,ms=T] join data into chunks of BYTES (a proxy also"
+    " flushes\n"
+    "                        after T ms)\n";
 
 uint64_t fr_rng_next(uint64_t *state)
 {
@@ -149,9 +149,10 @@ static int parse_file(struct fr_sched *s, const char *path, char *err,
 			tok[tl] = '\0';
 			tl = 0;
 			if (fr_parse_u64(tok, &v)) {
-				rc = fr_serr(err, errlen,
-					     "file:%s: '%s' is not a chunk size",
-					     path, tok);
+				rc =
+				    fr_serr(err, errlen,
+					    "file:%s: '%s' is not a chunk size",
+					    path, tok);
 				break;
 			}
 			rc = list_push(s, &cap, v, err, errlen);
@@ -175,14 +176,14 @@ static int parse_size(const char *what, const char *t, size_t *out, char *err,
 	uint64_t v;
 
 	if (fr_parse_u64(t, &v) || v == 0 || v > SIZE_MAX / 2)
-		return fr_serr(err, errlen, "%s: '%s' is not a size from 1 to %zu",
-			       what, t, SIZE_MAX / 2);
+		return fr_serr(err, errlen,
+			       "%s: '%s' is not a size from 1 to %zu", what, t,
+			       SIZE_MAX / 2);
 	*out = (size_t)v;
 	return FR_OK;
 }
 
-static int parse_random(struct fr_sched *s, char *arg, char *err,
-			size_t errlen)
+static int parse_random(struct fr_sched *s, char *arg, char *err, size_t errlen)
 {
 	char *opts = strchr(arg, ',');
 	char *dash;
@@ -398,5 +399,29 @@ size_t fr_sched_next(struct fr_sched_iter *it)
 		return s->list[it->idx++];
 	default:
 		return FR_CHUNK_REST;
+	}
+}
+
+bool fr_sched_equal(const struct fr_sched *a, const struct fr_sched *b)
+{
+	if (a->kind != b->kind)
+		return false;
+	switch (a->kind) {
+	case FR_SCHED_FIXED:
+		return a->n == b->n;
+	case FR_SCHED_RANDOM:
+		return a->min == b->min && a->max == b->max &&
+		       a->seed_set == b->seed_set &&
+		       (!a->seed_set || a->seed == b->seed);
+	case FR_SCHED_LIST:
+		return a->list_len == b->list_len &&
+		       a->list_repeat == b->list_repeat &&
+		       (a->list_len == 0 ||
+			memcmp(a->list, b->list,
+			       a->list_len * sizeof(size_t)) == 0);
+	case FR_SCHED_COALESCE:
+		return a->n == b->n && a->ms == b->ms;
+	default:
+		return true;
 	}
 }

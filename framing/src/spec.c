@@ -12,45 +12,45 @@
 #include "parse_util.h"
 
 const char fr_spec_help[] =
-	"Framing specs (NAME[:ARG][,OPTION=VALUE...]):\n"
-	"  fixed:N        every frame is exactly N bytes\n"
-	"  line           payload then \\n\n"
-	"  crlf           payload then \\r\\n\n"
-	"  delim:HEX      payload then the delimiter bytes HEX (1-16 bytes),"
-	" e.g. delim:0d0a\n"
-	"  len:Wbe|Wle    W-byte length field (W = 1,2,3,4,8), big or little"
-	" endian,\n"
-	"                 then payload\n"
-	"  len:varint     LEB128 length (at most 10 bytes), then payload\n"
-	"  cobs           COBS-encoded payload then 00 (empty wire frames are"
-	" skipped)\n"
-	"  slip           RFC 1055: C0 ends a frame, DB DC / DB DD escape C0 /"
-	" DB;\n"
-	"                 empty frames are skipped\n"
-	"  netstring      <decimal length>:<payload>, (no leading zeros)\n"
-	"  tlv            type (1 byte), length (4 bytes BE), value; a frame is"
-	" type+value\n"
-	"  raw            no framing; bytes are passed on as they come\n"
-	"Options:\n"
-	"  max=N          largest frame as delivered, in bytes (default"
-	" 1048576)\n"
-	"  offset=N       len: bytes before the length field"
-	" (lengthFieldOffset)\n"
-	"  adjust=N       len: added to the length value to get the bytes after"
-	" the\n"
-	"                 field (lengthAdjustment, may be negative)\n"
-	"  strip=N        len: wire bytes removed from the front of a frame"
-	" before it\n"
-	"                 is delivered (initialBytesToStrip; default: the whole"
-	" header)\n"
-	"Example: len:2be,offset=1,adjust=-3,strip=3,max=4096\n";
+    "Framing specs (NAME[:ARG][,OPTION=VALUE...]):\n"
+    "  fixed:N        every frame is exactly N bytes\n"
+    "  line           payload then \\n\n"
+    "  crlf           payload then \\r\\n\n"
+    "  delim:HEX      payload then the delimiter bytes HEX (1-16 bytes),"
+    " e.g. delim:0d0a\n"
+    "  len:Wbe|Wle    W-byte length field (W = 1,2,3,4,8), big or little"
+    " endian,\n"
+    "                 then payload\n"
+    "  len:varint     LEB128 length (at most 10 bytes), then payload\n"
+    "  cobs           COBS-encoded payload then 00 (empty wire frames are"
+    " skipped)\n"
+    "  slip           RFC 1055: C0 ends a frame, DB DC / DB DD escape C0 /"
+    " DB;\n"
+    "                 empty frames are skipped\n"
+    "  netstring      <decimal length>:<payload>, (no leading zeros)\n"
+    "  tlv            type (1 byte), length (4 bytes BE), value; a frame is"
+    " type+value\n"
+    "  raw            no framing; bytes are passed on as they come\n"
+    "Options:\n"
+    "  max=N          largest frame as delivered, in bytes (default"
+    " 1048576)\n"
+    "  offset=N       len: bytes before the length field"
+    " (lengthFieldOffset)\n"
+    "  adjust=N       len: added to the length value to get the bytes after"
+    " the\n"
+    "                 field (lengthAdjustment, may be negative)\n"
+    "  strip=N        len: wire bytes removed from the front of a frame"
+    " before it\n"
+    "                 is delivered (initialBytesToStrip; default: the whole"
+    " header)\n"
+    "Example: len:2be,offset=1,adjust=-3,strip=3,max=4096\n";
 
 static const char *const fr_kind_names[] = {
-	[FR_FIXED] = "fixed", [FR_LINE] = "line",
-	[FR_CRLF] = "crlf",   [FR_DELIM] = "delim",
-	[FR_LEN] = "len",     [FR_COBS] = "cobs",
-	[FR_SLIP] = "slip",   [FR_NETSTRING] = "netstring",
-	[FR_TLV] = "tlv",     [FR_RAW] = "raw",
+    [FR_FIXED] = "fixed", [FR_LINE] = "line",
+    [FR_CRLF] = "crlf",	  [FR_DELIM] = "delim",
+    [FR_LEN] = "len",	  [FR_COBS] = "cobs",
+    [FR_SLIP] = "slip",	  [FR_NETSTRING] = "netstring",
+    [FR_TLV] = "tlv",	  [FR_RAW] = "raw",
 };
 
 const char *fr_kind_name(enum fr_kind kind)
@@ -125,8 +125,10 @@ static int parse_head(struct fr_spec *s, char *head, char *err, size_t errlen)
 		s->kind = (enum fr_kind)k;
 		bool wants_arg = k == FR_FIXED || k == FR_DELIM || k == FR_LEN;
 		if (wants_arg && !arg)
-			return fr_perr(err, errlen, "'%s' needs an argument:"
-				       " %s:...", head, head);
+			return fr_perr(err, errlen,
+				       "'%s' needs an argument:"
+				       " %s:...",
+				       head, head);
 		if (!wants_arg && arg)
 			return fr_perr(err, errlen,
 				       "'%s' takes no argument (got ':%s')",
@@ -134,8 +136,7 @@ static int parse_head(struct fr_spec *s, char *head, char *err, size_t errlen)
 		switch (k) {
 		case FR_FIXED: {
 			uint64_t n;
-			if (fr_parse_u64(arg, &n) || n == 0 ||
-			    n > FR_MAX_LIMIT)
+			if (fr_parse_u64(arg, &n) || n == 0 || n > FR_MAX_LIMIT)
 				return fr_perr(err, errlen,
 					       "fixed:'%s': need a size from 1"
 					       " to %zu",
@@ -193,8 +194,8 @@ static int parse_opt(struct fr_spec *s, char *opt, bool *max_set, char *err,
 			       " offset=, adjust=, strip=)",
 			       opt);
 	if (s->kind != FR_LEN)
-		return fr_perr(err, errlen, "option '%s=' applies only to len:",
-			       opt);
+		return fr_perr(err, errlen,
+			       "option '%s=' applies only to len:", opt);
 	if (strcmp(opt, "adjust") == 0) {
 		if (fr_parse_i64(val, &i) || i > (int64_t)FR_MAX_LIMIT ||
 		    i < -(int64_t)FR_MAX_LIMIT)
@@ -206,8 +207,9 @@ static int parse_opt(struct fr_spec *s, char *opt, bool *max_set, char *err,
 		return FR_OK;
 	}
 	if (fr_parse_u64(val, &u) || u > FR_MAX_LIMIT)
-		return fr_perr(err, errlen, "%s='%s': need a size from 0 to %zu",
-			       opt, val, (size_t)FR_MAX_LIMIT);
+		return fr_perr(err, errlen,
+			       "%s='%s': need a size from 0 to %zu", opt, val,
+			       (size_t)FR_MAX_LIMIT);
 	if (opt[0] == 'o') {
 		s->offset = (size_t)u;
 	} else {
@@ -322,4 +324,28 @@ int fr_spec_format(const struct fr_spec *s, char *buf, size_t len)
 	if (s->max != FR_DEFAULT_MAX)
 		snprintf(opts + o, sizeof(opts) - o, ",max=%zu", s->max);
 	return snprintf(buf, len, "%s%s", head, opts);
+}
+
+bool fr_spec_equal(const struct fr_spec *a, const struct fr_spec *b)
+{
+	if (a->kind != b->kind || a->max != b->max)
+		return false;
+	switch (a->kind) {
+	case FR_FIXED:
+		return a->fixed == b->fixed;
+	case FR_LINE:
+	case FR_CRLF:
+	case FR_DELIM:
+		return a->delim_len == b->delim_len &&
+		       memcmp(a->delim, b->delim, a->delim_len) == 0;
+	case FR_LEN:
+		if (a->width != b->width || a->offset != b->offset ||
+		    a->adjust != b->adjust || a->strip_set != b->strip_set)
+			return false;
+		if (a->strip_set && a->strip != b->strip)
+			return false;
+		return a->width <= 1 || a->little == b->little;
+	default:
+		return true;
+	}
 }

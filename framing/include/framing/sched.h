@@ -50,6 +50,10 @@ int fr_sched_parse(struct fr_sched *s, const char *text, char *err,
  * returns. */
 int fr_sched_format(const struct fr_sched *s, char *buf, size_t len);
 
+/* Same schedule: a and b agree on every field that carries meaning for
+ * their kind (what fr_sched_format writes). */
+bool fr_sched_equal(const struct fr_sched *a, const struct fr_sched *b);
+
 /* Deep copy (the list is duplicated). Returns FR_OK or FR_ENOMEM. */
 int fr_sched_copy(struct fr_sched *dst, const struct fr_sched *src);
 

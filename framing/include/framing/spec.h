@@ -56,6 +56,10 @@ int fr_spec_parse(struct fr_spec *spec, const char *text, char *err,
  * length that snprintf would, so a truncation is visible. */
 int fr_spec_format(const struct fr_spec *spec, char *buf, size_t len);
 
+/* Same framing: a and b agree on every field that carries meaning for
+ * their kind (what fr_spec_format writes). */
+bool fr_spec_equal(const struct fr_spec *a, const struct fr_spec *b);
+
 /* The part of a spec that names the codec, e.g. "len" for len:4be. */
 const char *fr_kind_name(enum fr_kind kind);
 
