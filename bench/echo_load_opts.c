@@ -1,5 +1,6 @@
 /* echo-load's command line: --help text and option parsing into struct
  * opts (echo_load.h). */
+#include <errno.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -36,6 +37,22 @@ static void usage(FILE *f)
 	    "inherits it.\n");
 }
 
+/* A whole decimal number in lo..hi, or exit 2 naming the option. */
+static int num(const char *opt, const char *text, long lo, long hi)
+{
+	char *end;
+	long v;
+
+	errno = 0;
+	v = strtol(text, &end, 10);
+	if (errno || end == text || *end || v < lo || v > hi) {
+		fprintf(stderr, "echo-load: --%s: want %ld..%ld, got '%s'\n",
+			opt, lo, hi, text);
+		exit(2);
+	}
+	return (int)v;
+}
+
 void el_parse(struct el_opts *o, int argc, char **argv)
 {
 	static const struct option lo[] = {{"echod", 1, NULL, 'e'},
@@ -63,22 +80,22 @@ void el_parse(struct el_opts *o, int argc, char **argv)
 			o->conns = optarg;
 			break;
 		case 'd':
-			o->duration_ms = atoi(optarg);
+			o->duration_ms = num("duration", optarg, 10, 3600000);
 			break;
 		case 'p':
-			o->pipeline = atoi(optarg);
+			o->pipeline = num("pipeline", optarg, 1, 1 << 20);
 			break;
 		case 's':
-			o->size = (size_t)atoi(optarg);
+			o->size = (size_t)num("size", optarg, 16, 200);
 			break;
 		case 'f':
 			o->spec_text = optarg;
 			break;
 		case 'i':
-			o->idle = atoi(optarg);
+			o->idle = num("idle", optarg, 0, 1 << 24);
 			break;
 		case 'a':
-			o->idle_active = atoi(optarg);
+			o->idle_active = num("idle-active", optarg, 1, 1 << 24);
 			break;
 		case 'h':
 			usage(stdout);
@@ -93,10 +110,9 @@ void el_parse(struct el_opts *o, int argc, char **argv)
 		fprintf(stderr, "echo-load: --framing: %s\n", err);
 		exit(2);
 	}
-	if (o->duration_ms < 10 || o->pipeline < 1 || o->size < 16 ||
-	    o->size > 200 || o->idle < 0 || o->idle_active < 1 ||
-	    optind < argc) {
-		fprintf(stderr, "echo-load: bad option value (try --help)\n");
+	if (optind < argc) {
+		fprintf(stderr, "echo-load: unexpected argument '%s'\n",
+			argv[optind]);
 		exit(2);
 	}
 }

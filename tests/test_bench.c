@@ -171,3 +171,19 @@ Test(bench, proxy_bench_refuses_bad_options)
 		run_free(&r);
 	}
 }
+
+Test(bench, echo_load_refuses_bad_numbers)
+{
+	char *bad[][3] = {
+	    {"--duration", "100abc"}, {"--size", "300"}, {"--pipeline", "0"}};
+
+	for (size_t i = 0; i < 3; i++) {
+		char *argv[4] = {tool("echo-load"), bad[i][0], bad[i][1]};
+		struct run_result r = run(argv);
+		free(argv[0]);
+		cr_expect_eq(r.status, 2, "%s %s: status %d", bad[i][0],
+			     bad[i][1], r.status);
+		cr_expect(strstr(r.err, bad[i][0]), "%s: %s", bad[i][0], r.err);
+		run_free(&r);
+	}
+}
