@@ -27,3 +27,12 @@ target_link_libraries(udp-echod PRIVATE servers_net)
 
 add_executable(echo-client ${CMAKE_CURRENT_LIST_DIR}/echo_client.c)
 target_link_libraries(echo-client PRIVATE servers_net)
+
+# pop3d's sans-I/O protocol core (RFC 1939 state machine), and the
+# in-memory mailbox the core's tests and the pop3_session fuzz target use.
+add_library(pop3_core STATIC ${CMAKE_CURRENT_LIST_DIR}/pop3_core.c
+  ${CMAKE_CURRENT_LIST_DIR}/pop3_cmds.c ${CMAKE_CURRENT_LIST_DIR}/pop3_xfer.c)
+target_include_directories(pop3_core PUBLIC ${CMAKE_CURRENT_LIST_DIR})
+target_link_libraries(pop3_core PUBLIC framing)
+add_library(pop3_mem STATIC ${CMAKE_CURRENT_LIST_DIR}/pop3_mem.c)
+target_link_libraries(pop3_mem PUBLIC pop3_core)

@@ -15,3 +15,5 @@ fraglab_test(test_udp SOURCES ${SERVERS_TEST_DIR}/test_udp.c
 fraglab_test(test_servers_flow
   SOURCES ${SERVERS_TEST_DIR}/test_servers_flow.c ${SERVERS_TEST_UTIL}
   LABELS servers TIMEOUT 300 DEPENDS echod)
+fraglab_test(test_pop3_core SOURCES ${SERVERS_TEST_DIR}/test_pop3_core.c
+  LIBS pop3_mem LABELS servers pop3 TIMEOUT 120)

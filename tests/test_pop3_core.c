@@ -1,0 +1,651 @@
+/* Criterion suite for the sans-I/O POP3 core (servers/pop3_core.h): the
+ * state table (every state x every command), replies byte for byte, dot-
+ * stuffing and TOP, deletion only in UPDATE, the mailbox lock, bad input,
+ * back-pressure while a message streams, and chunk invariance. */
+#include <criterion/criterion.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "pop3_core.h"
+#include "pop3_mem.h"
+
+struct drv {
+	struct pmem m;
+	struct p3_store st;
+	struct p3_session s;
+	char log[8192];
+	size_t log_len;
+	char *out;
+	size_t out_len, out_cap;
+	size_t max_pending; /* largest p3_pending seen */
+};
+
+static void drv_log(void *arg, const char *msg)
+{
+	struct drv *d = arg;
+	int n = snprintf(d->log + d->log_len, sizeof(d->log) - d->log_len,
+			 "%s\n", msg);
+	if (n > 0 && d->log_len + (size_t)n < sizeof(d->log))
+		d->log_len += (size_t)n;
+}
+
+static void drain(struct drv *d)
+{
+	size_t len;
+	const uint8_t *p;
+
+	while ((p = p3_output(&d->s, &len)) != NULL) {
+		if (len > d->max_pending)
+			d->max_pending = len;
+		if (d->out_len + len + 1 > d->out_cap) {
+			d->out_cap = 2 * (d->out_len + len + 1);
+			d->out = realloc(d->out, d->out_cap);
+			cr_assert_not_null(d->out);
+		}
+		memcpy(d->out + d->out_len, p, len);
+		d->out_len += len;
+		d->out[d->out_len] = '\0';
+		p3_consume(&d->s, len);
+	}
+}
+
+/* A fresh session over d->m (already filled); the greeting is drained. */
+static void drv_open(struct drv *d)
+{
+	d->st = pmem_store(&d->m);
+	cr_assert_eq(p3_init(&d->s, &d->st, drv_log, d), 0);
+	drain(d);
+}
+
+static void drv_setup(struct drv *d)
+{
+	memset(d, 0, sizeof(*d));
+	pmem_init(&d->m, "alice", "s3cret pass");
+	drv_open(d);
+}
+
+static void drv_free(struct drv *d)
+{
+	p3_free(&d->s);
+	free(d->out);
+	d->out = NULL;
+}
+
+/* Send text (chunk bytes per call, 0: whole), drain, return what came
+ * back since the call (static copy valid until the next call). */
+static const char *say_chunked(struct drv *d, const char *text, size_t chunk)
+{
+	static char *last;
+	size_t start = d->out_len, len = strlen(text);
+
+	for (size_t pos = 0; pos < len;) {
+		size_t n = chunk && chunk < len - pos ? chunk : len - pos;
+		p3_input(&d->s, text + pos, n);
+		pos += n;
+		drain(d);
+	}
+	free(last);
+	last = strdup(d->out ? d->out + start : "");
+	return last;
+}
+
+static const char *say(struct drv *d, const char *text)
+{
+	return say_chunked(d, text, 0);
+}
+
+static void login(struct drv *d)
+{
+	cr_assert_str_eq(say(d, "USER alice\r\n"), "+OK send PASS\r\n");
+	const char *r = say(d, "PASS s3cret pass\r\n");
+	cr_assert(strncmp(r, "+OK ", 4) == 0, "login: %s", r);
+	cr_assert_eq(p3_state(&d->s), P3_TRANSACTION);
+}
+
+static const char msg1[] = "Subject: one\r\n\r\nhello\r\n.dot line\r\n";
+static const char msg2[] = "Subject: two\nX: y\n\nbody 1\nbody 2\n.\nlast";
+
+static void add_two(struct drv *d)
+{
+	cr_assert_eq(pmem_add(&d->m, "uid-1", msg1, strlen(msg1)), 0);
+	cr_assert_eq(pmem_add(&d->m, "uid-2", msg2, strlen(msg2)), 1);
+}
+
+/* ---- the state table ---- */
+
+/* What RFC 1939 says each command does in each open state: +OK (1),
+ * -ERR (0), and the state after it. Written out by hand, apart from the
+ * core's own table, so a change to either shows. */
+struct cell {
+	int ok;
+	enum p3_state next;
+};
+
+static const char *const cmd_lines[P3_NCMDS] = {
+    [P3_C_USER] = "USER alice",
+    [P3_C_PASS] = "PASS s3cret pass",
+    [P3_C_QUIT] = "QUIT",
+    [P3_C_STAT] = "STAT",
+    [P3_C_LIST] = "LIST",
+    [P3_C_RETR] = "RETR 1",
+    [P3_C_DELE] = "DELE 1",
+    [P3_C_NOOP] = "NOOP",
+    [P3_C_RSET] = "RSET",
+    [P3_C_TOP] = "TOP 1 0",
+    [P3_C_UIDL] = "UIDL",
+    [P3_C_CAPA] = "CAPA",
+    [P3_C_UNKNOWN] = "APOP alice 0123456789abcdef0123456789abcdef"};
+
+#define A P3_AUTH_USER
+#define B P3_AUTH_PASS
+#define T P3_TRANSACTION
+#define C P3_CLOSED
+static const struct cell expect[3][P3_NCMDS] = {
+    /* USER      PASS    QUIT    STAT    LIST    RETR    DELE    NOOP
+       RSET      TOP     UIDL    CAPA    unknown */
+    [A] = {{1, B},
+	   {0, A},
+	   {1, C},
+	   {0, A},
+	   {0, A},
+	   {0, A},
+	   {0, A},
+	   {0, A},
+	   {0, A},
+	   {0, A},
+	   {0, A},
+	   {1, A},
+	   {0, A}},
+    [B] = {{1, B},
+	   {1, T},
+	   {1, C},
+	   {0, B},
+	   {0, B},
+	   {0, B},
+	   {0, B},
+	   {0, B},
+	   {0, B},
+	   {0, B},
+	   {0, B},
+	   {1, B},
+	   {0, B}},
+    [T] = {{0, T},
+	   {0, T},
+	   {1, C},
+	   {1, T},
+	   {1, T},
+	   {1, T},
+	   {1, T},
+	   {1, T},
+	   {1, T},
+	   {1, T},
+	   {1, T},
+	   {1, T},
+	   {0, T}},
+};
+#undef A
+#undef B
+#undef T
+#undef C
+
+static void reach(struct drv *d, enum p3_state st)
+{
+	if (st >= P3_AUTH_PASS)
+		say(d, "USER alice\r\n");
+	if (st >= P3_TRANSACTION)
+		say(d, "PASS s3cret pass\r\n");
+	cr_assert_eq(p3_state(&d->s), st);
+}
+
+Test(pop3_table, every_state_times_every_command)
+{
+	for (int st = P3_AUTH_USER; st <= P3_TRANSACTION; st++) {
+		for (int c = 0; c < P3_NCMDS; c++) {
+			struct drv d;
+			char line[128];
+			drv_setup(&d);
+			add_two(&d);
+			reach(&d, (enum p3_state)st);
+			snprintf(line, sizeof(line), "%s\r\n", cmd_lines[c]);
+			const char *r = say(&d, line);
+			const struct cell *e = &expect[st][c];
+			cr_assert(strncmp(r, e->ok ? "+OK" : "-ERR",
+					  e->ok ? 3 : 4) == 0,
+				  "%s in %s: got %s", p3_cmd_name(c),
+				  p3_state_name(st), r);
+			cr_assert_eq(p3_state(&d.s), e->next,
+				     "%s in %s: state %s, want %s",
+				     p3_cmd_name(c), p3_state_name(st),
+				     p3_state_name(p3_state(&d.s)),
+				     p3_state_name(e->next));
+			/* every line above is valid: allowed <=> +OK */
+			cr_assert_eq(p3_allowed(st, c), e->ok,
+				     "p3_allowed(%s, %s)", p3_state_name(st),
+				     p3_cmd_name(c));
+			drv_free(&d);
+		}
+	}
+}
+
+Test(pop3_table, closed_state_ignores_everything)
+{
+	struct drv d;
+
+	drv_setup(&d);
+	add_two(&d);
+	login(&d);
+	cr_assert_str_eq(say(&d, "QUIT\r\n"), "+OK bye, 2 messages left\r\n");
+	cr_assert(p3_done(&d.s));
+	for (int c = 0; c < P3_NCMDS; c++) {
+		char line[128];
+		snprintf(line, sizeof(line), "%s\r\n", cmd_lines[c]);
+		cr_assert_str_eq(say(&d, line), "", "%s after QUIT",
+				 p3_cmd_name(c));
+		cr_assert_eq(p3_state(&d.s), P3_CLOSED);
+		cr_assert(!p3_allowed(P3_CLOSED, c));
+		cr_assert(!p3_allowed(P3_UPDATE, c));
+	}
+	cr_assert(!p3_want_read(&d.s));
+	drv_free(&d);
+}
+
+Test(pop3_table, keywords_are_case_insensitive)
+{
+	cr_assert_eq(p3_parse_cmd("user x", 6), P3_C_USER);
+	cr_assert_eq(p3_parse_cmd("sTaT", 4), P3_C_STAT);
+	cr_assert_eq(p3_parse_cmd("top 1 2", 7), P3_C_TOP);
+	cr_assert_eq(p3_parse_cmd("STATS", 5), P3_C_UNKNOWN);
+	cr_assert_eq(p3_parse_cmd("STA", 3), P3_C_UNKNOWN);
+	cr_assert_eq(p3_parse_cmd("", 0), P3_C_UNKNOWN);
+	cr_assert_eq(p3_parse_cmd(" STAT", 5), P3_C_UNKNOWN);
+}
+
+/* ---- a whole session, byte for byte ---- */
+
+static const char session_in[] =
+    "CAPA\r\nUSER alice\r\nPASS s3cret pass\r\nSTAT\r\nLIST\r\nLIST 2\r\n"
+    "UIDL\r\nUIDL 1\r\nRETR 1\r\nRETR 2\r\nTOP 2 1\r\nDELE 1\r\n"
+    "LIST 1\r\nSTAT\r\nRSET\r\nDELE 2\r\nNOOP\r\nQUIT\r\n";
+
+/* msg2 on the wire: LF -> CRLF, ".\n" stuffed, CRLF added after "last".
+ * 12+2 + 4+2 + 2 + 6+2 + 6+2 + 1+2 + 4+2 = 47 octets. */
+static const char session_out[] =
+    "+OK capability list follows\r\nUSER\r\nTOP\r\nUIDL\r\nPIPELINING\r\n"
+    "RESP-CODES\r\nAUTH-RESP-CODE\r\nIMPLEMENTATION fraglab-pop3d\r\n.\r\n"
+    "+OK send PASS\r\n"
+    "+OK 2 messages (81 octets)\r\n"
+    "+OK 2 81\r\n"
+    "+OK 2 messages (81 octets)\r\n1 34\r\n2 47\r\n.\r\n"
+    "+OK 2 47\r\n"
+    "+OK unique-id listing follows\r\n1 uid-1\r\n2 uid-2\r\n.\r\n"
+    "+OK 1 uid-1\r\n"
+    "+OK 34 octets\r\nSubject: one\r\n\r\nhello\r\n..dot line\r\n.\r\n"
+    "+OK 47 octets\r\nSubject: two\r\nX: y\r\n\r\nbody 1\r\nbody 2\r\n"
+    "..\r\nlast\r\n.\r\n"
+    "+OK top of message follows\r\nSubject: two\r\nX: y\r\n\r\nbody 1\r\n"
+    ".\r\n"
+    "+OK message 1 deleted\r\n"
+    "-ERR message 1 already deleted\r\n"
+    "+OK 1 47\r\n"
+    "+OK 2 messages (81 octets)\r\n"
+    "+OK message 2 deleted\r\n"
+    "+OK\r\n"
+    "+OK bye, 1 messages left\r\n";
+
+Test(pop3_session, whole_session_byte_for_byte)
+{
+	struct drv d;
+
+	drv_setup(&d);
+	add_two(&d);
+	cr_assert_str_eq(d.out, "+OK fraglab pop3d ready\r\n");
+	cr_assert_str_eq(say(&d, session_in), session_out);
+	cr_assert_eq(p3_state(&d.s), P3_CLOSED);
+	/* UPDATE removed exactly message 2 */
+	cr_assert_eq(d.m.n, 1);
+	cr_assert_str_eq(d.m.msg[0].uid, "uid-1");
+	cr_assert(!d.m.locked);
+	drv_free(&d);
+}
+
+Test(pop3_session, replies_do_not_depend_on_how_input_was_split)
+{
+	for (size_t chunk = 1; chunk <= 9; chunk++) {
+		struct drv d;
+		drv_setup(&d);
+		add_two(&d);
+		cr_assert_str_eq(say_chunked(&d, session_in, chunk),
+				 session_out, "chunk %zu", chunk);
+		drv_free(&d);
+	}
+}
+
+Test(pop3_session, wire_size_matches_what_retr_sends)
+{
+	static const char *const bodies[] = {
+	    "",		"a",	      "a\n", "a\r\n",	  "\n\n",
+	    "x\ry\r\n", ".\n..\r\n.", "a\r", "\r\n\r\n.", "no newline at all"};
+
+	for (size_t i = 0; i < sizeof(bodies) / sizeof(bodies[0]); i++) {
+		struct drv d;
+		drv_setup(&d);
+		pmem_add(&d.m, NULL, bodies[i], strlen(bodies[i]));
+		login(&d);
+		const char *r = say(&d, "RETR 1\r\n");
+		/* body = reply minus the +OK line and ".\r\n", unstuffed */
+		const char *b = strstr(r, "\r\n") + 2;
+		size_t blen = strlen(b) - 3, stuffed = 0;
+		cr_assert_str_eq(b + blen, ".\r\n");
+		for (size_t k = 0; k < blen; k++)
+			if (b[k] == '.' && (k == 0 || b[k - 1] == '\n'))
+				stuffed++;
+		cr_assert_eq(blen - stuffed, d.m.msg[0].wire, "body %zu", i);
+		char ok[64];
+		snprintf(ok, sizeof(ok), "+OK %zu octets\r\n",
+			 (size_t)d.m.msg[0].wire);
+		cr_assert(strncmp(r, ok, strlen(ok)) == 0, "%s", r);
+		/* every line ends in CRLF: no bare LF goes out */
+		for (size_t k = 0; r[k] != '\0'; k++)
+			if (r[k] == '\n')
+				cr_assert(k > 0 && r[k - 1] == '\r');
+		drv_free(&d);
+	}
+}
+
+Test(pop3_session, top_sends_header_and_n_body_lines)
+{
+	static const char m[] = "H: 1\r\nH: 2\r\n\r\nb1\r\n\r\n.b3\r\nb4";
+	static const char nohdr_end[] = "H: 1\nH: 2";
+	struct drv d;
+
+	drv_setup(&d);
+	pmem_add(&d.m, NULL, m, strlen(m));
+	pmem_add(&d.m, NULL, nohdr_end, strlen(nohdr_end));
+	login(&d);
+	cr_assert_str_eq(say(&d, "TOP 1 0\r\n"),
+			 "+OK top of message follows\r\nH: 1\r\nH: 2\r\n\r\n"
+			 ".\r\n");
+	cr_assert_str_eq(say(&d, "TOP 1 3\r\n"),
+			 "+OK top of message follows\r\nH: 1\r\nH: 2\r\n\r\n"
+			 "b1\r\n\r\n..b3\r\n.\r\n");
+	cr_assert_str_eq(say(&d, "TOP 1 99\r\n"),
+			 "+OK top of message follows\r\nH: 1\r\nH: 2\r\n\r\n"
+			 "b1\r\n\r\n..b3\r\nb4\r\n.\r\n");
+	cr_assert_str_eq(say(&d, "TOP 2 0\r\n"),
+			 "+OK top of message follows\r\nH: 1\r\nH: 2\r\n.\r\n");
+	cr_assert_str_eq(say(&d, "TOP 1\r\n"), "-ERR missing argument\r\n");
+	cr_assert_str_eq(say(&d, "TOP 1 x\r\n"), "-ERR invalid line count\r\n");
+	drv_free(&d);
+}
+
+/* ---- UPDATE, and only UPDATE, deletes ---- */
+
+Test(pop3_update, eof_before_quit_deletes_nothing)
+{
+	struct drv d;
+
+	drv_setup(&d);
+	add_two(&d);
+	login(&d);
+	cr_assert_str_eq(say(&d, "DELE 1\r\nDELE 2\r\n"),
+			 "+OK message 1 deleted\r\n+OK message 2 deleted\r\n");
+	p3_eof(&d.s);
+	cr_assert(p3_done(&d.s));
+	cr_assert_eq(d.m.commits, 0);
+	cr_assert_eq(d.m.n, 2);
+	cr_assert(!d.m.locked, "the lock goes with the session");
+	cr_assert(strstr(d.log, "no message deleted (2 marked)") != NULL, "%s",
+		  d.log);
+	drv_free(&d);
+}
+
+Test(pop3_update, free_in_transaction_deletes_nothing)
+{
+	struct drv d;
+
+	drv_setup(&d);
+	add_two(&d);
+	login(&d);
+	say(&d, "DELE 2\r\n");
+	drv_free(&d);
+	cr_assert_eq(d.m.commits, 0);
+	cr_assert_eq(d.m.n, 2);
+	cr_assert(!d.m.locked);
+}
+
+Test(pop3_update, rset_unmarks)
+{
+	struct drv d;
+
+	drv_setup(&d);
+	add_two(&d);
+	login(&d);
+	say(&d, "DELE 1\r\nRSET\r\n");
+	cr_assert_str_eq(say(&d, "QUIT\r\n"), "+OK bye, 2 messages left\r\n");
+	cr_assert_eq(d.m.n, 2);
+	drv_free(&d);
+}
+
+Test(pop3_update, quit_after_eof_still_runs)
+{
+	/* A scripted client sends everything, QUIT included, then shuts
+	 * its side: the queued commands still run. */
+	struct drv d;
+
+	drv_setup(&d);
+	add_two(&d);
+	static const char in[] =
+	    "USER alice\r\nPASS s3cret pass\r\nDELE 1\r\nQUIT\r\n";
+	p3_input(&d.s, in, strlen(in));
+	p3_eof(&d.s);
+	drain(&d);
+	cr_assert(strstr(d.out, "+OK bye, 1 messages left\r\n") != NULL, "%s",
+		  d.out);
+	cr_assert_eq(d.m.n, 1);
+	drv_free(&d);
+}
+
+Test(pop3_update, failed_removal_is_reported)
+{
+	struct drv d;
+
+	drv_setup(&d);
+	add_two(&d);
+	d.m.fail_commit = 1;
+	login(&d);
+	say(&d, "DELE 1\r\nDELE 2\r\n");
+	cr_assert_str_eq(say(&d, "QUIT\r\n"),
+			 "-ERR 1 deleted messages not removed\r\n");
+	cr_assert_eq(p3_state(&d.s), P3_CLOSED);
+	cr_assert_eq(d.m.n, 1);
+	drv_free(&d);
+}
+
+Test(pop3_update, second_login_is_refused_while_locked)
+{
+	struct drv a, b;
+
+	drv_setup(&a);
+	add_two(&a);
+	login(&a);
+	memset(&b, 0, sizeof(b));
+	b.st = pmem_store(&a.m); /* same mailbox */
+	cr_assert_eq(p3_init(&b.s, &b.st, drv_log, &b), 0);
+	drain(&b);
+	say(&b, "USER alice\r\n");
+	cr_assert_str_eq(say(&b, "PASS s3cret pass\r\n"),
+			 "-ERR [IN-USE] mailbox already locked\r\n");
+	cr_assert_eq(p3_state(&b.s), P3_AUTH_USER);
+	cr_assert_str_eq(say(&a, "STAT\r\n"), "+OK 2 81\r\n");
+	say(&a, "QUIT\r\n");
+	say(&b, "USER alice\r\n");
+	cr_assert(strncmp(say(&b, "PASS s3cret pass\r\n"), "+OK", 3) == 0);
+	p3_free(&b.s);
+	free(b.out);
+	drv_free(&a);
+}
+
+/* ---- bad input ---- */
+
+Test(pop3_bad, wrong_password_and_logs_never_hold_it)
+{
+	struct drv d;
+
+	drv_setup(&d);
+	say(&d, "USER alice\r\n");
+	cr_assert_str_eq(say(&d, "PASS wrong horse\r\n"),
+			 "-ERR [AUTH] invalid user name or password\r\n");
+	cr_assert_eq(p3_state(&d.s), P3_AUTH_USER);
+	say(&d, "USER bob\r\n");
+	cr_assert_str_eq(say(&d, "PASS s3cret pass\r\n"),
+			 "-ERR [AUTH] invalid user name or password\r\n");
+	login(&d);
+	cr_assert(strstr(d.log, "login failed for user 'alice'") != NULL);
+	cr_assert(strstr(d.log, "wrong horse") == NULL, "%s", d.log);
+	cr_assert(strstr(d.log, "s3cret") == NULL, "%s", d.log);
+	drv_free(&d);
+}
+
+Test(pop3_bad, arguments_are_checked)
+{
+	static const char *const cases[][2] = {
+	    {"RETR\r\n", "-ERR missing argument\r\n"},
+	    {"RETR 1 2\r\n", "-ERR too many arguments\r\n"},
+	    {"RETR x\r\n", "-ERR invalid message number\r\n"},
+	    {"RETR -1\r\n", "-ERR invalid message number\r\n"},
+	    {"RETR +1\r\n", "-ERR invalid message number\r\n"},
+	    {"RETR 1x\r\n", "-ERR invalid message number\r\n"},
+	    {"RETR 0\r\n", "-ERR no such message\r\n"},
+	    {"RETR 3\r\n", "-ERR no such message\r\n"},
+	    {"RETR 99999999999999999999\r\n",
+	     "-ERR invalid message number\r\n"},
+	    {"RETR 18446744073709551617\r\n",
+	     "-ERR invalid message number\r\n"},
+	    {"DELE 9999999999999999999\r\n", "-ERR no such message\r\n"},
+	    {"LIST 0\r\n", "-ERR no such message\r\n"},
+	    {"STAT 1\r\n", "-ERR too many arguments\r\n"},
+	    {"UIDL 7\r\n", "-ERR no such message\r\n"},
+	    {"NOOP x\r\n", "-ERR too many arguments\r\n"},
+	    {"XYZZY\r\n", "-ERR unknown command\r\n"},
+	    {"\r\n", "-ERR unknown command\r\n"},
+	    {"STAT\tx\r\n", "-ERR invalid characters in command\r\n"},
+	    {"NOOP\xff\r\n", "-ERR invalid characters in command\r\n"},
+	    {"USER x\r\n", "-ERR USER not allowed in TRANSACTION state\r\n"},
+	};
+	struct drv d;
+
+	drv_setup(&d);
+	add_two(&d);
+	login(&d);
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++)
+		cr_assert_str_eq(say(&d, cases[i][0]), cases[i][1], "case %zu",
+				 i);
+	/* NUL inside a line */
+	size_t before = d.out_len;
+	p3_input(&d.s, "NO\0P\r\n", 6);
+	drain(&d);
+	cr_assert_str_eq(d.out + before,
+			 "-ERR invalid characters in command\r\n");
+	cr_assert_str_eq(say(&d, "STAT\r\n"), "+OK 2 81\r\n");
+	drv_free(&d);
+}
+
+Test(pop3_bad, long_line_gets_err_and_the_session_goes_on)
+{
+	char line[1200];
+	struct drv d;
+
+	drv_setup(&d);
+	memset(line, 'A', sizeof(line) - 3);
+	memcpy(line + sizeof(line) - 3, "\r\n", 3);
+	cr_assert_str_eq(say_chunked(&d, line, 7), "-ERR line too long\r\n");
+	/* 253 octets + CRLF is the longest line taken */
+	char ok[260] = "USER ";
+	memset(ok + 5, 'b', 248);
+	strcpy(ok + 253, "\r\n");
+	cr_assert_str_eq(say(&d, ok), "-ERR user name too long\r\n");
+	ok[252] = '\0';
+	cr_assert_str_eq(say(&d, "USER alice\r\n"), "+OK send PASS\r\n");
+	cr_assert_eq(p3_state(&d.s), P3_AUTH_PASS);
+	drv_free(&d);
+}
+
+Test(pop3_bad, half_a_command_then_eof_runs_nothing)
+{
+	struct drv d;
+
+	drv_setup(&d);
+	add_two(&d);
+	login(&d);
+	say(&d, "DELE 1\r\nQU");
+	p3_eof(&d.s);
+	drain(&d);
+	cr_assert(p3_done(&d.s));
+	cr_assert_eq(d.m.n, 2);
+	cr_assert_eq(d.m.commits, 0);
+	drv_free(&d);
+}
+
+/* ---- store failures ---- */
+
+Test(pop3_store, unreadable_message_gets_err_before_ok)
+{
+	struct drv d;
+
+	drv_setup(&d);
+	add_two(&d);
+	d.m.fail_read = 0;
+	login(&d);
+	cr_assert_str_eq(say(&d, "RETR 1\r\n"),
+			 "-ERR [SYS/TEMP] message 1 unavailable\r\n");
+	cr_assert_str_eq(say(&d, "NOOP\r\n"), "+OK\r\n");
+	drv_free(&d);
+}
+
+Test(pop3_store, read_failing_mid_reply_ends_the_session)
+{
+	static uint8_t big[100000];
+	struct drv d;
+
+	memset(big, 'x', sizeof(big));
+	drv_setup(&d);
+	pmem_add(&d.m, NULL, big, sizeof(big));
+	d.m.fail_read = 0;
+	d.m.fail_off = 20000;
+	login(&d);
+	const char *r = say(&d, "RETR 1\r\nNOOP\r\n");
+	cr_assert(strncmp(r, "+OK", 3) == 0);
+	cr_assert(strstr(r, "\r\n.\r\n") == NULL, "no terminator: cut short");
+	cr_assert(p3_done(&d.s));
+	cr_assert(strstr(d.log, "unreadable mid-reply") != NULL);
+	drv_free(&d);
+	cr_assert_eq(d.m.commits, 0);
+}
+
+/* ---- back-pressure ---- */
+
+Test(pop3_flow, large_message_streams_in_bounded_output)
+{
+	static uint8_t big[3 << 20];
+	struct drv d;
+
+	for (size_t i = 0; i < sizeof(big); i++)
+		big[i] = (i % 100 == 99) ? '\n' : (uint8_t)('a' + i % 26);
+	big[100] = '.';
+	drv_setup(&d);
+	pmem_add(&d.m, NULL, big, sizeof(big));
+	login(&d);
+	static const char in[] = "RETR 1\r\nRETR 1\r\nNOOP\r\n";
+	p3_input(&d.s, in, strlen(in));
+	/* nothing drained yet: the core must not have read the message */
+	cr_assert_leq(p3_pending(&d.s), P3_OUT_LIMIT + 2 * (16 << 10));
+	cr_assert(!p3_want_read(&d.s));
+	drain(&d);
+	cr_assert_leq(d.max_pending, P3_OUT_LIMIT + 2 * (16 << 10));
+	cr_assert(p3_want_read(&d.s));
+	const char *end = d.out + d.out_len;
+	cr_assert(d.out_len > 2 * sizeof(big));
+	cr_assert_str_eq(end - 10, "\r\n.\r\n+OK\r\n");
+	drv_free(&d);
+}
