@@ -1,14 +1,14 @@
 #!/usr/bin/env bash
 # Runs each fraglab tool under valgrind (memcheck, full leak check) on a
 # short real workload: framecat, echod (several models), fragproxy,
-# echo-client, udp-echod and fragtest. Exits non-zero on any valgrind
+# echo-client, udp-echod, fragtest and pop3d. Exits non-zero on any valgrind
 # error or leak, or if a tool fails.
 set -euo pipefail
 
 usage() {
 	cat <<'USAGE'
 usage: ci/valgrind.sh BINDIR
-Runs framecat, echod, fragproxy, echo-client, udp-echod and fragtest from
+Runs framecat, echod, fragproxy, echo-client, udp-echod, fragtest and pop3d from
 BINDIR under valgrind on a short workload; fails on any memcheck error or
 definite/indirect leak. Prints one line per tool.
 USAGE
@@ -119,5 +119,31 @@ rc=0
 	--split bytes --clients 2 --messages 5 --seed 3 >"$work/ft.out" 2>&1 || rc=$?
 [ "$rc" -eq 0 ] || cat "$work/ft.out"
 check fragtest "$rc"
+
+# pop3d: a whole session over bash's /dev/tcp (RETR streams, DELE, QUIT
+# runs UPDATE), then a second session dropped before QUIT
+mkdir -p "$work/mail/alice"
+printf 'Subject: x\r\n\r\n.line\r\nbody\r\n' >"$work/mail/alice/1"
+head -c 200000 /dev/zero | tr '\0' 'y' >"$work/mail/alice/2"
+printf 'alice:secret\n' >"$work/users"
+start pop3d "$bin/pop3d" --listen 127.0.0.1:0 --users "$work/users" --maildir "$work/mail"
+p3pid=$last_pid
+rc=0
+pop3_session() { # COMMANDS...: send them in one write, read to the close
+	exec 3<>"/dev/tcp/127.0.0.1/$PORT"
+	printf '%s\r\n' "$@" >&3
+	cat <&3 >"$work/pop3.out"
+	exec 3<&-
+}
+pop3_session "USER alice" "PASS secret" "RETR 1" "RETR 2" "DELE 1" "QUIT"
+grep -q '^+OK bye, 1 messages left' "$work/pop3.out" || rc=93
+[ ! -e "$work/mail/alice/1" ] || rc=92
+exec 3<>"/dev/tcp/127.0.0.1/$PORT"
+printf 'USER alice\r\nPASS secret\r\nDELE 1\r\n' >&3
+exec 3<&-
+sleep 1
+[ -e "$work/mail/alice/2" ] || rc=91
+stop pop3d "$p3pid"
+[ "$rc" -eq 0 ] || check "pop3d session" "$rc"
 
 [ "$fails" -eq 0 ]

@@ -36,3 +36,10 @@ target_include_directories(pop3_core PUBLIC ${CMAKE_CURRENT_LIST_DIR})
 target_link_libraries(pop3_core PUBLIC framing)
 add_library(pop3_mem STATIC ${CMAKE_CURRENT_LIST_DIR}/pop3_mem.c)
 target_link_libraries(pop3_mem PUBLIC pop3_core)
+
+# pop3d: the epoll loop around the core, over a directory of mailboxes.
+add_executable(pop3d
+  ${CMAKE_CURRENT_LIST_DIR}/pop3d.c
+  ${CMAKE_CURRENT_LIST_DIR}/pop3_loop.c
+  ${CMAKE_CURRENT_LIST_DIR}/pop3_maildir.c)
+target_link_libraries(pop3d PRIVATE pop3_core servers_net)

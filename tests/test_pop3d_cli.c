@@ -1,0 +1,128 @@
+/* pop3d command line and configuration: bad users files (FILE:LINE),
+ * a --maildir that is not a directory, bad flags and values (exit 2,
+ * one line naming the flag), and --help naming every flag. */
+#include <criterion/criterion.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "test_pop3d_util.h"
+
+TestSuite(pop3d_cli, .fini = pt_md_remove, .timeout = 120);
+
+static int run(const char *const argv[], char *out, size_t outlen, char *err,
+	       size_t errlen)
+{
+	return ts_run(argv, NULL, out, outlen, err, errlen);
+}
+
+static int run_users(const char *users, char *err, size_t errlen)
+{
+	const char *argv[] = {"pop3d",	  "--listen",  "127.0.0.1:0",
+			      "--users",  pt_md.users, "--maildir",
+			      pt_md.mail, NULL};
+	char out[256];
+
+	if (!pt_write_file(pt_md.users, users, strlen(users)))
+		return -1;
+	return run(argv, out, sizeof(out), err, errlen);
+}
+
+Test(pop3d_cli, bad_users_files_are_refused_with_file_and_line)
+{
+	static const struct {
+		const char *text;
+		int line;
+	} cases[] = {
+	    {"# users\n\nalice-no-colon\n", 3},
+	    {"alice:pw\n../x:pw\n", 2},
+	    {"alice:pw\nbob:pw\nalice:other\n", 3},
+	    {".hidden:pw\n", 1},
+	    {"alice:\n", 1},
+	    {"alice:01234567890123456789012345678901234567890\n", 1},
+	    {"a/b:pw\n", 1},
+	};
+	char err[1024], want[256];
+
+	cr_assert(pt_md_make("alice:pw\n"));
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		int rc = run_users(cases[i].text, err, sizeof(err));
+		cr_assert_eq(rc, 2, "case %zu: exit %d: %s", i, rc, err);
+		snprintf(want, sizeof(want), "pop3d: %s:%d: ", pt_md.users,
+			 cases[i].line);
+		cr_assert(strncmp(err, want, strlen(want)) == 0, "case %zu: %s",
+			  i, err);
+		cr_assert_eq(pt_count(err, "\n"), 1, "case %zu: %s", i, err);
+	}
+	cr_assert(strstr(err, "user name"), "%s", err);
+	cr_assert_eq(run_users("# nobody yet\n", err, sizeof(err)), 2);
+	cr_assert(strstr(err, "no user:password line"), "%s", err);
+}
+
+Test(pop3d_cli, bad_maildir_and_users_path_exit_2)
+{
+	const char *argv[] = {"pop3d",	   "--listen",	"127.0.0.1:0",
+			      "--users",   pt_md.users, "--maildir",
+			      pt_md.users, NULL};
+	char out[256], err[512];
+
+	cr_assert(pt_md_make("alice:pw\n"));
+	cr_assert_eq(run(argv, out, sizeof(out), err, sizeof(err)), 2, "%s",
+		     err);
+	cr_assert(strstr(err, "--maildir") && strstr(err, "not a directory"),
+		  "%s", err);
+	argv[4] = "/nonexistent/users";
+	argv[6] = pt_md.mail;
+	cr_assert_eq(run(argv, out, sizeof(out), err, sizeof(err)), 2, "%s",
+		     err);
+	cr_assert(strstr(err, "/nonexistent/users"), "%s", err);
+}
+
+Test(pop3d_cli, help_names_every_flag)
+{
+	static const char *const flags[] = {"--listen",	   "--users",
+					    "--maildir",   "--timeout",
+					    "--max-conns", "--help"};
+	const char *argv[] = {"pop3d", "--help", NULL};
+	static char out[8192];
+	char err[256];
+
+	cr_assert_eq(run(argv, out, sizeof(out), err, sizeof(err)), 0);
+	for (size_t i = 0; i < sizeof(flags) / sizeof(flags[0]); i++)
+		cr_assert(strstr(out, flags[i]), "--help lacks %s", flags[i]);
+	cr_assert(strstr(out, "user:password") && strstr(out, "DIR/USER"),
+		  "--help lacks the file formats");
+}
+
+Test(pop3d_cli, bad_flags_exit_2_naming_the_flag)
+{
+	static const char *const cases[][3] = {
+	    {"--bogus", NULL, "--bogus"},
+	    {"--timeout", "0", "--timeout"},
+	    {"--timeout", "5x", "--timeout"},
+	    {"--timeout", "86401", "--timeout"},
+	    {"--timeout", "-1", "--timeout"},
+	    {"--max-conns", "x", "--max-conns"},
+	    {"--listen", "nope", "--listen"},
+	};
+	char out[256], err[512];
+
+	cr_assert(pt_md_make("alice:pw\n"));
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		const char *argv[] = {"pop3d",	   "--users",  pt_md.users,
+				      "--maildir", pt_md.mail, cases[i][0],
+				      cases[i][1], NULL,       NULL};
+		if (strcmp(cases[i][0], "--listen") != 0) {
+			argv[cases[i][1] ? 7 : 6] = "--listen=127.0.0.1:0";
+		}
+		int rc = run(argv, out, sizeof(out), err, sizeof(err));
+		cr_assert_eq(rc, 2, "%s %s: exit %d", cases[i][0],
+			     cases[i][1] ? cases[i][1] : "", rc);
+		cr_assert(strstr(err, cases[i][2]) &&
+			      strstr(err, "(try --help)"),
+			  "%s: %s", cases[i][0], err);
+		cr_assert_eq(pt_count(err, "\n"), 1, "%s: %s", cases[i][0],
+			     err);
+	}
+	const char *missing[] = {"pop3d", "--users", pt_md.users, NULL};
+	cr_assert_eq(run(missing, out, sizeof(out), err, sizeof(err)), 2);
+}
