@@ -1,0 +1,600 @@
+/* pop3d with clients no one here wrote: Python's poplib (tests/pop3_poplib.py)
+ * and curl retrieve, list and delete mail through fragproxy with bytes and
+ * random splits; what they get must match the maildir byte for byte. */
+#include <criterion/criterion.h>
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "run_util.h"
+#include "test_servers_util.h"
+
+#define USER "alice"
+#define PASS "open:sesame" /* a ':' in a password is legal */
+#define NMSG 7
+#define BIG_LINES 1000 /* 70-byte lines: over 64 KiB, so RETR streams */
+#define S(lit) lit, sizeof(lit) - 1
+
+/* "Byte for byte": a message stored with CRLF endings comes back exactly as
+ * stored; one stored with bare LFs comes back with CRLF for every LF, and
+ * one without a final newline gets a CRLF. `wire` spells that out: it is
+ * what a client hands over once dot-stuffing and the terminator are gone,
+ * and its length is the size LIST and STAT report. */
+struct msg {
+	const char *uid; /* file name = unique-id; strcmp order = number */
+	const char *stored;
+	size_t slen;
+	const char *wire;
+	size_t wlen;
+};
+
+static char e8_stored[512], big_stored[80000], big_wire[80000];
+
+static struct msg msgs[NMSG] = {
+    {"a-crlf",
+     S("From: ann@example.org\r\nSubject: crlf\r\n\r\n.leading dot\r\n"
+       ".\r\n..two dots\r\nlast line\r\n"),
+     S("From: ann@example.org\r\nSubject: crlf\r\n\r\n.leading dot\r\n"
+       ".\r\n..two dots\r\nlast line\r\n")},
+    {"b-lf", S("Subject: lf\n\n.dot\n.\nplain\n"),
+     S("Subject: lf\r\n\r\n.dot\r\n.\r\nplain\r\n")},
+    {"c-tail", S("Subject: no final newline\n\nthe last line is a dot\n."),
+     S("Subject: no final newline\r\n\r\nthe last line is a dot\r\n.\r\n")},
+    {"d-empty", S(""), S("")},
+    {"e-8bit", NULL, 0, NULL, 0}, /* CRLF lines of bytes 00..ff */
+    {"f-big", NULL, 0, NULL, 0},  /* LF lines, over 64 KiB */
+    {"g-mixed", S("Subject: mixed\r\n\r\ncrlf\r\nlf\n.\r\n.\nend"),
+     S("Subject: mixed\r\n\r\ncrlf\r\nlf\r\n.\r\n.\r\nend\r\n")},
+};
+
+static const char TOP1_0[] = "From: ann@example.org\r\nSubject: crlf\r\n\r\n";
+static const char TOP2_2[] = "Subject: lf\r\n\r\n.dot\r\n.\r\n";
+
+static void make_msgs(void)
+{
+	size_t n = 0, sn = 0, wn = 0;
+
+	n = (size_t)sprintf(e8_stored, "Subject: 8bit\r\n\r\n");
+	for (int b = 0, col = 0; b < 256; b++) {
+		if (b == '\r' || b == '\n')
+			continue;
+		e8_stored[n++] = (char)b;
+		if (++col % 22 == 0 || b == 255) /* 3rd line starts '.' */
+			n += (size_t)sprintf(e8_stored + n, "\r\n");
+	}
+	msgs[4].stored = msgs[4].wire = e8_stored;
+	msgs[4].slen = msgs[4].wlen = n;
+
+	for (size_t i = 0; i < BIG_LINES; i++) {
+		char l[80];
+		size_t len = 1;
+
+		if (i % 97 == 5) { /* a line that is just "." */
+			l[0] = '.';
+		} else {
+			len = (size_t)sprintf(l, "%sline %04zu ",
+					      i % 9 ? "" : ".", i);
+			for (; len < 70; len++)
+				l[len] = (char)('a' + (i + len) % 26);
+			if (i % 13 == 0)
+				l[60] = (char)0xe9;
+		}
+		memcpy(big_stored + sn, l, len);
+		memcpy(big_wire + wn, l, len);
+		sn += len;
+		wn += len;
+		big_stored[sn++] = '\n';
+		big_wire[wn++] = '\r';
+		big_wire[wn++] = '\n';
+	}
+	msgs[5].stored = big_stored;
+	msgs[5].slen = sn;
+	msgs[5].wire = big_wire;
+	msgs[5].wlen = wn;
+}
+
+/* ---- a growing string ---- */
+
+struct sbuf {
+	char *p;
+	size_t len, cap;
+};
+
+static void sb_room(struct sbuf *b, size_t n)
+{
+	if (b->len + n + 1 <= b->cap)
+		return;
+	b->cap = (b->len + n + 1) * 2;
+	b->p = realloc(b->p, b->cap);
+	cr_assert(b->p, "out of memory");
+}
+
+static void sb_printf(struct sbuf *b, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	int n = vsnprintf(NULL, 0, fmt, ap);
+	va_end(ap);
+	sb_room(b, (size_t)n);
+	va_start(ap, fmt);
+	vsnprintf(b->p + b->len, (size_t)n + 1, fmt, ap);
+	va_end(ap);
+	b->len += (size_t)n;
+}
+
+/* Lower-case hex, or "-" for nothing (as pop3_poplib.py prints it). */
+static void sb_hex(struct sbuf *b, const char *p, size_t n)
+{
+	if (n == 0)
+		sb_printf(b, "-");
+	for (size_t i = 0; i < n; i++)
+		sb_printf(b, "%02x", (unsigned char)p[i]);
+}
+
+/* ---- the maildir and the processes ---- */
+
+static struct {
+	char root[PATH_MAX], users[PATH_MAX], mdir[PATH_MAX], ubox[PATH_MAX];
+	struct ts_proc srv, proxy;
+} box;
+
+static void write_file(const char *path, const char *p, size_t n)
+{
+	int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0600);
+
+	cr_assert(fd >= 0, "%s: %s", path, strerror(errno));
+	cr_assert_eq(write(fd, p, n), (ssize_t)n, "%s: short write", path);
+	close(fd);
+}
+
+static void box_fill(void)
+{
+	char path[PATH_MAX + 80];
+
+	for (size_t i = 0; i < NMSG; i++) {
+		snprintf(path, sizeof(path), "%s/%s", box.ubox, msgs[i].uid);
+		write_file(path, msgs[i].stored, msgs[i].slen);
+	}
+}
+
+static void setup(void)
+{
+	const char *tmp = getenv("TMPDIR");
+	const char *argv[] = {
+	    "pop3d",	 "--listen", "127.0.0.1:0", "--users", box.users,
+	    "--maildir", box.mdir,   "--timeout",   "60",      NULL};
+
+	make_msgs();
+	snprintf(box.root, sizeof(box.root), "%s/pop3cl-XXXXXX",
+		 tmp ? tmp : "/tmp");
+	cr_assert(mkdtemp(box.root), "mkdtemp: %s", strerror(errno));
+	snprintf(box.users, sizeof(box.users), "%.4000s/users", box.root);
+	snprintf(box.mdir, sizeof(box.mdir), "%.4000s/md", box.root);
+	snprintf(box.ubox, sizeof(box.ubox), "%.4000s/md/" USER, box.root);
+	cr_assert(mkdir(box.mdir, 0700) == 0 && mkdir(box.ubox, 0700) == 0);
+	write_file(box.users, S("# pop3_clients suite\n" USER ":" PASS "\n"));
+	box_fill();
+	cr_assert_eq(ts_start(&box.srv, argv, 0), 0, "pop3d did not start");
+}
+
+static void teardown(void)
+{
+	DIR *d = opendir(box.ubox);
+	struct dirent *e;
+
+	if (box.proxy.pid > 0)
+		ts_stop(&box.proxy);
+	if (box.srv.pid > 0)
+		ts_stop(&box.srv);
+	while (d && (e = readdir(d)) != NULL)
+		if (strcmp(e->d_name, ".") && strcmp(e->d_name, ".."))
+			unlinkat(dirfd(d), e->d_name, 0);
+	if (d)
+		closedir(d);
+	rmdir(box.ubox);
+	rmdir(box.mdir);
+	unlink(box.users);
+	rmdir(box.root);
+}
+
+TestSuite(pop3_clients, .init = setup, .fini = teardown, .timeout = 110);
+
+/* fragproxy in front of pop3d; returns the port clients use. */
+static int proxy(const char *up, const char *down, const char *fault)
+{
+	const char *argv[] = {"fragproxy", "--upstream", box.srv.addr, "--up",
+			      up,	   "--down",	 down,	       "--seed",
+			      "1",	   "--fault",	 fault,	       NULL};
+
+	if (fault == NULL)
+		argv[9] = NULL; /* no --fault */
+	if (box.proxy.pid > 0)
+		ts_stop(&box.proxy);
+	cr_assert_eq(ts_start(&box.proxy, argv, 0), 0,
+		     "fragproxy --up %s --down %s did not start", up, down);
+	return box.proxy.port;
+}
+
+/* Stop both; pop3d must exit 0 on SIGTERM (and, under ASan, leak-free). */
+static void finish(void)
+{
+	if (box.proxy.pid > 0)
+		ts_stop(&box.proxy);
+	int st = ts_stop(&box.srv);
+	cr_expect_eq(st, 0, "pop3d exit status %d; stderr:\n%s", st,
+		     ts_stderr(&box.srv));
+}
+
+/* path of name on $PATH; the suite fails (never skips) without it. */
+static void need_exe(const char *name, char *path, size_t cap)
+{
+	const char *p = getenv("PATH");
+
+	while (p && *p) {
+		size_t n = strcspn(p, ":");
+		snprintf(path, cap, "%.*s/%s", (int)n, p, name);
+		if (n > 0 && access(path, X_OK) == 0)
+			return;
+		p += n + (p[n] == ':');
+	}
+	cr_assert_fail("%s not found on PATH: this suite runs it as a real "
+		       "POP3 client (ci/deps.sh installs it, see "
+		       "ci/deps.d/pop3.txt)",
+		       name);
+}
+
+/* Every message on disk as stored, except those marked gone; nothing else
+ * in the mailbox folder. */
+static void expect_box(const bool *gone, const char *ctx)
+{
+	char path[PATH_MAX + 80], *buf = malloc(sizeof(big_stored) + 1);
+	size_t want = 0, have = 0;
+	DIR *d = opendir(box.ubox);
+	struct dirent *e;
+
+	cr_assert(buf && d);
+	for (size_t i = 0; i < NMSG; i++) {
+		snprintf(path, sizeof(path), "%s/%s", box.ubox, msgs[i].uid);
+		int fd = open(path, O_RDONLY);
+		if (gone && gone[i]) {
+			cr_assert(fd < 0 && errno == ENOENT,
+				  "%s: %s should have been deleted", ctx,
+				  msgs[i].uid);
+			continue;
+		}
+		cr_assert(fd >= 0, "%s: %s is gone: %s", ctx, msgs[i].uid,
+			  strerror(errno));
+		ssize_t n = read(fd, buf, sizeof(big_stored) + 1);
+		close(fd);
+		cr_assert(n == (ssize_t)msgs[i].slen &&
+			      memcmp(buf, msgs[i].stored, msgs[i].slen) == 0,
+			  "%s: %s changed on disk", ctx, msgs[i].uid);
+		want++;
+	}
+	while ((e = readdir(d)) != NULL)
+		have += strcmp(e->d_name, ".") && strcmp(e->d_name, "..");
+	closedir(d);
+	free(buf);
+	cr_assert_eq(have, want, "%s: %zu files in the mailbox, want %zu", ctx,
+		     have, want);
+}
+
+/* ---- poplib ---- */
+
+static void poplib(int port, const char *ops, const char *retry,
+		   struct run_result *r)
+{
+	char py[PATH_MAX], script[PATH_MAX], portstr[16];
+	const char *src = getenv("FRAGLAB_SRC");
+	char *argv[] = {py,	  script,      "--port",	portstr,
+			"--user", USER,	       "--password",	PASS,
+			"--ops",  (char *)ops, "--login-retry", (char *)retry,
+			NULL};
+
+	cr_assert(src, "FRAGLAB_SRC is not set (run the suite with ctest)");
+	need_exe("python3", py, sizeof(py));
+	snprintf(script, sizeof(script), "%.4000s/tests/pop3_poplib.py", src);
+	snprintf(portstr, sizeof(portstr), "%d", port);
+	cr_assert_eq(run_prog(argv, NULL, 0, r), 0, "cannot run %s", py);
+}
+
+static void show(char *dst, size_t cap, const char *line, size_t len,
+		 size_t col)
+{
+	size_t from = col > 30 ? col - 30 : 0;
+	size_t n = len - from < 90 ? len - from : 90;
+
+	snprintf(dst, cap, "%s%.*s%s", from ? "..." : "", (int)n, line + from,
+		 from + n < len ? "..." : "");
+}
+
+/* The script's stdout against want, line by line, and its exit status.
+ * A want line "capa A B" only asks the capa line to name A and B; one that
+ * ends in '*' is a prefix. */
+static void expect_transcript(const struct run_result *r, const char *want,
+			      int status, const char *ctx)
+{
+	const char *g = r->out, *w = want;
+	char gs[140], ws[140];
+
+	for (int ln = 1; *w; ln++) {
+		size_t wl = strcspn(w, "\n"), gl = strcspn(g, "\n"), col = 0;
+		bool ok;
+
+		if (wl > 5 && strncmp(w, "capa ", 5) == 0) {
+			char tok[32];
+			ok = strncmp(g, "capa ", 5) == 0;
+			for (const char *t = w + 4; ok && t < w + wl;) {
+				t += strspn(t, " ");
+				size_t tl = strcspn(t, " \n");
+				snprintf(tok, sizeof(tok), " %.*s", (int)tl, t);
+				ok = memmem(g, gl, tok, strlen(tok)) != NULL;
+				t += tl;
+			}
+		} else if (wl > 0 && w[wl - 1] == '*') {
+			ok = gl >= wl - 1 && memcmp(g, w, wl - 1) == 0;
+		} else {
+			while (col < wl && col < gl && g[col] == w[col])
+				col++;
+			ok = wl == gl && col == wl;
+		}
+		if (!ok) {
+			show(gs, sizeof(gs), g, gl, col);
+			show(ws, sizeof(ws), w, wl, col);
+			cr_assert_fail(
+			    "%s: poplib line %d differs at column "
+			    "%zu (a hex byte is 2 columns)\n"
+			    "  want: %s\n  got:  %s\nstderr: %.2000s",
+			    ctx, ln, col, ws, gs, r->err);
+		}
+		w += wl + (w[wl] == '\n');
+		g += gl + (g[gl] == '\n');
+	}
+	cr_assert(*g == '\0', "%s: poplib printed more: %.200s", ctx, g);
+	cr_assert_eq(r->status, status, "%s: poplib exit %d, want %d\n%.2000s",
+		     ctx, r->status, status, r->err);
+}
+
+static void want_stat(struct sbuf *w, const bool *gone)
+{
+	size_t n = 0, octets = 0;
+
+	for (size_t i = 0; i < NMSG; i++)
+		if (!gone || !gone[i]) {
+			octets += msgs[i].wlen;
+			n++;
+		}
+	sb_printf(w, "stat %zu %zu\n", n, octets);
+}
+
+static const char SESSION_OPS[] = "capa,stat,list,uidl,retr:all,top:1:0,"
+				  "top:2:2,dele:2,dele:4,dele:6,stat,quit";
+static const bool SESSION_GONE[NMSG] = {false, true, false, true,
+					false, true, false};
+
+/* What SESSION_OPS must print, spelled out from msgs[]. */
+static void want_session(struct sbuf *w)
+{
+	sb_printf(w, "login +OK\ncapa TOP UIDL USER\n");
+	want_stat(w, NULL);
+	for (size_t i = 0; i < NMSG; i++)
+		sb_printf(w, "list %zu %zu\n", i + 1, msgs[i].wlen);
+	for (size_t i = 0; i < NMSG; i++)
+		sb_printf(w, "uidl %zu %s\n", i + 1, msgs[i].uid);
+	for (size_t i = 0; i < NMSG; i++) {
+		sb_printf(w, "retr %zu %zu ", i + 1, msgs[i].wlen);
+		sb_hex(w, msgs[i].wire, msgs[i].wlen);
+		sb_printf(w, "\n");
+	}
+	sb_printf(w, "top 1 0 %zu ", sizeof(TOP1_0) - 1);
+	sb_hex(w, S(TOP1_0));
+	sb_printf(w, "\ntop 2 2 %zu ", sizeof(TOP2_2) - 1);
+	sb_hex(w, S(TOP2_2));
+	sb_printf(w, "\ndele 2 +OK\ndele 4 +OK\ndele 6 +OK\n");
+	want_stat(w, SESSION_GONE);
+	sb_printf(w, "quit +OK\n");
+}
+
+static void poplib_session(int port, const char *ctx)
+{
+	struct sbuf want = {0};
+	struct run_result r;
+
+	want_session(&want);
+	poplib(port, SESSION_OPS, "0", &r);
+	expect_transcript(&r, want.p, 0, ctx);
+	expect_box(SESSION_GONE, ctx);
+	run_free(&r);
+	free(want.p);
+}
+
+Test(pop3_clients, poplib_bytes)
+{
+	poplib_session(proxy("bytes", "bytes", NULL), "poplib, bytes");
+	finish();
+}
+
+Test(pop3_clients, poplib_random_seeds)
+{
+	static const unsigned seeds[] = {7, 4242, 987654321};
+	char split[64];
+
+	for (size_t i = 0; i < sizeof(seeds) / sizeof(seeds[0]); i++) {
+		snprintf(split, sizeof(split), "random:1-7,seed=%u", seeds[i]);
+		box_fill();
+		poplib_session(proxy(split, split, NULL), split);
+	}
+	finish();
+}
+
+/* ---- curl ---- */
+
+static void curl(int port, const char *path, const char *request,
+		 struct run_result *r)
+{
+	char bin[PATH_MAX], url[64];
+	/* -q: no ~/.curlrc; --noproxy: ignore $all_proxy and friends */
+	char *argv[] = {bin,	       "-q",	     "-sS", "--noproxy",
+			"*",	       "--max-time", "20",  "--user",
+			USER ":" PASS, url,	     "-X",  (char *)request,
+			"-I",	       NULL};
+
+	need_exe("curl", bin, sizeof(bin));
+	snprintf(url, sizeof(url), "pop3://127.0.0.1:%d/%s", port, path);
+	for (size_t i = 0; request == NULL && argv[i]; i++)
+		if (strcmp(argv[i], "-X") == 0)
+			argv[i] = NULL; /* a plain RETR or LIST */
+	cr_assert_eq(run_prog(argv, NULL, 0, r), 0, "cannot run %s", bin);
+}
+
+static void expect_curl(const struct run_result *r, const char *want,
+			size_t wlen, const char *what, const char *ctx)
+{
+	size_t i = 0;
+
+	cr_assert_eq(r->status, 0, "%s: curl %s: exit %d: %.500s", ctx, what,
+		     r->status, r->err);
+	while (i < r->out_len && i < wlen && r->out[i] == want[i])
+		i++;
+	cr_assert(i == wlen && i == r->out_len,
+		  "%s: curl %s: %zu bytes, want %zu; first difference at "
+		  "byte %zu",
+		  ctx, what, r->out_len, wlen, i);
+}
+
+static void want_list(struct sbuf *w, const bool *gone)
+{
+	for (size_t i = 0, n = 0; i < NMSG; i++)
+		if (!gone || !gone[i])
+			sb_printf(w, "%zu %zu\r\n", ++n, msgs[i].wlen);
+}
+
+/* RETR every message, LIST, DELE one (done at curl's QUIT), LIST again. */
+static void curl_session(int port, size_t dele, const char *ctx)
+{
+	struct run_result r;
+	struct sbuf want = {0};
+	bool gone[NMSG] = {false};
+	char id[16];
+
+	for (size_t i = 0; i < NMSG; i++) {
+		snprintf(id, sizeof(id), "%zu", i + 1);
+		curl(port, id, NULL, &r);
+		/* The wire is "+OK 0 octets\r\n.\r\n" (poplib_* check that
+		 * it gives no lines); curl counts the CRLF of the +OK line
+		 * as the start of "\r\n.\r\n" and writes that CRLF out. */
+		if (msgs[i].wlen == 0 && r.out_len == 2)
+			expect_curl(&r, S("\r\n"), msgs[i].uid, ctx);
+		else
+			expect_curl(&r, msgs[i].wire, msgs[i].wlen, msgs[i].uid,
+				    ctx);
+		run_free(&r);
+	}
+	want_list(&want, NULL);
+	curl(port, "", NULL, &r);
+	expect_curl(&r, want.p, want.len, "LIST", ctx);
+	run_free(&r);
+
+	snprintf(id, sizeof(id), "%zu", dele);
+	curl(port, id, "DELE", &r);
+	expect_curl(&r, S(""), "DELE", ctx);
+	run_free(&r);
+	gone[dele - 1] = true;
+	expect_box(gone, ctx);
+
+	want.len = 0;
+	want_list(&want, gone);
+	curl(port, "", NULL, &r);
+	expect_curl(&r, want.p, want.len, "LIST after DELE", ctx);
+	run_free(&r);
+	free(want.p);
+}
+
+Test(pop3_clients, curl_bytes)
+{
+	curl_session(proxy("bytes", "bytes", NULL), 2, "curl, bytes");
+	finish();
+}
+
+Test(pop3_clients, curl_random)
+{
+	const char *split = "random:1-7,seed=99";
+
+	curl_session(proxy(split, split, NULL), 6, split);
+	finish();
+}
+
+/* ---- sessions that end without QUIT remove nothing ---- */
+
+/* Once pop3d has closed the dropped session (its lock is free again), a
+ * new login sees every message, and the disk is untouched. */
+static void expect_nothing_deleted(const char *ctx)
+{
+	struct sbuf want = {0};
+	struct run_result r;
+
+	sb_printf(&want, "login +OK\n");
+	want_stat(&want, NULL);
+	for (size_t i = 0; i < NMSG; i++)
+		sb_printf(&want, "uidl %zu %s\n", i + 1, msgs[i].uid);
+	sb_printf(&want, "quit +OK\n");
+	poplib(box.srv.port, "stat,uidl,quit", "20", &r);
+	expect_transcript(&r, want.p, 0, ctx);
+	expect_box(NULL, ctx);
+	run_free(&r);
+	free(want.p);
+}
+
+/* A session through a faulty proxy prints want, then nothing is deleted. */
+static void fault_case(const char *up, const char *down, const char *fault,
+		       const char *ops, const char *want, int status,
+		       const char *ctx)
+{
+	struct run_result r;
+
+	poplib(proxy(up, down, fault), ops, "0", &r);
+	expect_transcript(&r, want, status, ctx);
+	run_free(&r);
+	expect_nothing_deleted(ctx);
+	finish();
+}
+
+Test(pop3_clients, drop_without_quit)
+{
+	fault_case("bytes", "bytes", NULL, "dele:1,dele:3,drop",
+		   "login +OK\ndele 1 +OK\ndele 3 +OK\ndrop\n", 0,
+		   "DELE, then close without QUIT");
+}
+
+Test(pop3_clients, quit_cut_by_proxy)
+{
+	/* The proxy closes both sides once "QU" of "QUIT\r\n" has gone up. */
+	static const char before[] =
+	    "USER " USER "\r\nPASS " PASS "\r\nDELE 1\r\nDELE 7\r\n";
+	char fault[64];
+
+	snprintf(fault, sizeof(fault), "up:close@offset=%zu",
+		 sizeof(before) - 1 + 2);
+	fault_case("bytes", "random:1-7,seed=5", fault, "dele:1,dele:7,quit",
+		   "login +OK\ndele 1 +OK\ndele 7 +OK\nerror quit: *\n", 3,
+		   "proxy closes in the middle of QUIT");
+}
+
+Test(pop3_clients, reset_mid_retr)
+{
+	/* Greeting and short replies come to well under 20000 bytes; the
+	 * reset lands inside the 70 KiB message 6. */
+	fault_case("random:1-7,seed=3", "bytes", "down:reset@offset=20000",
+		   "dele:2,dele:5,retr:6,quit",
+		   "login +OK\ndele 2 +OK\ndele 5 +OK\nerror retr:6: *\n", 3,
+		   "proxy resets both sides in the middle of RETR 6");
+}
