@@ -101,20 +101,20 @@ int mx_accept(struct mx *m)
 			open_conn(m, fd);
 			continue;
 		}
-		if (fd == -EAGAIN)
+		enum net_accept_next next = net_accept_next(fd);
+		if (next == NET_ACCEPT_STOP)
 			return 0;
-		if (fd == -EINTR || fd == -ECONNABORTED || fd == -EPROTO)
-			continue;
-		if (fd != -EMFILE && fd != -ENFILE && fd != -ENOSPC &&
-		    fd != -ENOBUFS && fd != -ENOMEM)
+		if (next == NET_ACCEPT_FATAL)
 			return fd;
+		if (next == NET_ACCEPT_RETRY)
+			continue;
 		if (!m->emfile_logged)
 			srv_log(m->s,
 				"accept: out of descriptors or memory "
 				"(%s); dropping new connections",
 				fr_strerror(fd == -ENOSPC ? -EMFILE : fd));
 		m->emfile_logged = true;
-		if (fd != -EMFILE && fd != -ENFILE) {
+		if (next == NET_ACCEPT_BACKOFF) {
 			m->backoff_until = now_ms() + MX_BACKOFF_MS;
 			return 0;
 		}

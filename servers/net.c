@@ -225,3 +225,24 @@ int net_accept(int lfd, bool nonblock)
 	spare_fd = open("/dev/null", O_RDONLY | O_CLOEXEC);
 	return -err;
 }
+
+enum net_accept_next net_accept_next(int rc)
+{
+	switch (rc) {
+	case -EAGAIN:
+		return NET_ACCEPT_STOP;
+	case -EINTR:
+	case -ECONNABORTED:
+	case -EPROTO:
+		return NET_ACCEPT_RETRY;
+	case -EMFILE:
+	case -ENFILE:
+		return NET_ACCEPT_DROPPED;
+	case -ENOSPC:
+	case -ENOBUFS:
+	case -ENOMEM:
+		return NET_ACCEPT_BACKOFF;
+	default:
+		return NET_ACCEPT_FATAL;
+	}
+}

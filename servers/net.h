@@ -55,4 +55,18 @@ void net_signals_child(void);
  * caller must back off). */
 int net_accept(int lfd, bool nonblock);
 
+/* What a non-blocking accept loop does with a negative net_accept result:
+ * stop (nothing pending), try again (the peer gave up: ECONNABORTED,
+ * EPROTO, EINTR), go on (EMFILE/ENFILE: that connection was dropped),
+ * back off (no spare descriptor, no buffers or memory: pause the
+ * listener), or give up (anything else is fatal). */
+enum net_accept_next {
+	NET_ACCEPT_STOP,
+	NET_ACCEPT_RETRY,
+	NET_ACCEPT_DROPPED,
+	NET_ACCEPT_BACKOFF,
+	NET_ACCEPT_FATAL,
+};
+enum net_accept_next net_accept_next(int rc);
+
 #endif

@@ -269,19 +269,19 @@ static int accept_some(struct pl *pl)
 			conn_open(pl, fd);
 			continue;
 		}
-		if (fd == -EAGAIN)
+		enum net_accept_next next = net_accept_next(fd);
+		if (next == NET_ACCEPT_STOP)
 			return 0;
-		if (fd == -EINTR || fd == -ECONNABORTED || fd == -EPROTO)
-			continue;
-		if (fd != -EMFILE && fd != -ENFILE && fd != -ENOSPC &&
-		    fd != -ENOBUFS && fd != -ENOMEM)
+		if (next == NET_ACCEPT_FATAL)
 			return fd;
+		if (next == NET_ACCEPT_RETRY)
+			continue;
 		if (!pl->emfile_logged)
 			pl_log("accept: out of descriptors or memory (%s); "
 			       "dropping new connections",
 			       strerror(fd == -ENOSPC ? EMFILE : -fd));
 		pl->emfile_logged = true;
-		if (fd != -EMFILE && fd != -ENFILE) {
+		if (next == NET_ACCEPT_BACKOFF) {
 			pl->backoff_until = now_ms() + PL_BACKOFF_MS;
 			return 0;
 		}

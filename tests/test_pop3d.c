@@ -436,9 +436,9 @@ Test(pop3d, many_sessions_at_once)
 			  c[i].reply);
 	for (int i = 0; i < MANY; i++)
 		cr_assert(pt_send(&c[i], "NO", 2));
-	double c0 = pt_cpu_seconds(srv[0].pid);
+	double c0 = ts_cpu_seconds(srv[0].pid);
 	poll(NULL, 0, 1000);
-	double c1 = pt_cpu_seconds(srv[0].pid);
+	double c1 = ts_cpu_seconds(srv[0].pid);
 	cr_assert(c0 >= 0 && c1 - c0 < 0.3, "pop3d used %.2f s CPU idle",
 		  c1 - c0);
 	for (int i = 0; i < MANY; i++)
@@ -472,9 +472,9 @@ Test(pop3d, emfile_drops_without_spinning)
 		greeted += pt_open(&c[i], srv[0].port);
 	cr_assert(greeted > 0 && greeted < MANY, "%d of %d greeted", greeted,
 		  MANY);
-	double c0 = pt_cpu_seconds(srv[0].pid);
+	double c0 = ts_cpu_seconds(srv[0].pid);
 	poll(NULL, 0, 1000);
-	double c1 = pt_cpu_seconds(srv[0].pid);
+	double c1 = ts_cpu_seconds(srv[0].pid);
 	cr_assert(c0 >= 0 && c1 - c0 < 0.3, "pop3d used %.2f s CPU idle",
 		  c1 - c0);
 	for (int i = 0; i < MANY; i++)

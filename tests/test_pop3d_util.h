@@ -82,7 +82,4 @@ bool pt_closed(struct pt_cl *c, int ms);
 size_t pt_count(const char *hay, const char *needle);
 int64_t pt_now_ms(void);
 
-/* CPU seconds pid has used (utime + stime), or -1. */
-double pt_cpu_seconds(pid_t pid);
-
 #endif

@@ -136,28 +136,6 @@ ParameterizedTest(struct model_param *mp, faults, rude_peers,
 		close(idle);
 }
 
-static double cpu_seconds(pid_t pid)
-{
-	char path[64], buf[1024];
-	unsigned long ut = 0, st = 0;
-
-	snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
-	FILE *f = fopen(path, "r");
-	if (f == NULL)
-		return -1;
-	size_t n = fread(buf, 1, sizeof(buf) - 1, f);
-	fclose(f);
-	buf[n] = '\0';
-	char *p = strrchr(buf, ')');
-	/* fields after comm: state(3) ... utime(14) stime(15) */
-	if (p == NULL || sscanf(p + 2,
-				"%*c %*d %*d %*d %*d %*d %*u %*u %*u "
-				"%*u %*u %lu %lu",
-				&ut, &st) != 2)
-		return -1;
-	return (double)(ut + st) / (double)sysconf(_SC_CLK_TCK);
-}
-
 ParameterizedTestParameters(faults, emfile)
 {
 	static struct model_param p[] = {{"select"}, {"poll"}, {"epoll"}};
@@ -190,10 +168,10 @@ ParameterizedTest(struct model_param *mp, faults, emfile, .fini = stop_server,
 	cr_assert(strstr(ts_stderr(&server), "accept"), "EMFILE logged: %s",
 		  ts_stderr(&server));
 	/* a spinning loop would burn about a second of CPU here */
-	double c0 = cpu_seconds(server.pid);
+	double c0 = ts_cpu_seconds(server.pid);
 	struct timespec ts = {.tv_sec = 1};
 	nanosleep(&ts, NULL);
-	double c1 = cpu_seconds(server.pid);
+	double c1 = ts_cpu_seconds(server.pid);
 	cr_assert(c0 >= 0 && c1 - c0 < 0.5, "server used %.2fs CPU idle",
 		  c1 - c0);
 	for (int i = 0; i < N; i++)

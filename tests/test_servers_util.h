@@ -53,6 +53,9 @@ const char *ts_echo_check(int fd, const char *spec, const char *const *msgs,
 /* Random message of len bytes for spec (no '\n' for line). */
 void ts_random_msg(char *buf, size_t len, const char *spec, unsigned *seed);
 
+/* CPU seconds pid has used (utime + stime), or -1. */
+double ts_cpu_seconds(pid_t pid);
+
 /* Number of child processes of pid, and how many are zombies. */
 int ts_children(pid_t pid, int *zombies);
 
