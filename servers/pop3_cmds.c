@@ -166,15 +166,16 @@ bool p3i_do_quit_auth(struct p3_session *s, const struct p3_args *a)
 /* QUIT in TRANSACTION: UPDATE removes the marked messages, then CLOSED. */
 bool p3i_do_quit_update(struct p3_session *s, const struct p3_args *a)
 {
-	size_t marked = 0, n;
+	size_t kept, marked;
 	uint64_t oct;
 
 	(void)a;
 	s->state = P3_UPDATE;
-	for (size_t i = 0; i < s->nmsg; i++)
-		marked += s->del[i];
+	/* Count before commit: a store may renumber or free its listing. */
+	p3i_box_totals(s, &kept, &oct);
+	marked = s->nmsg - kept;
 	size_t failed = marked ? s->store->commit(s->box, s->del) : 0;
-	p3i_box_totals(s, &n, &oct);
+	size_t n = kept + failed;
 	s->store->close(s->box);
 	s->box = NULL;
 	p3i_log(s, "user '%s' quit: %zu deleted, %zu failed, %zu left", s->user,

@@ -39,6 +39,17 @@ void p3i_log(struct p3_session *s, const char *fmt, ...)
 	s->log(s->log_arg, msg);
 }
 
+void p3i_fail(struct p3_session *s, const char *why)
+{
+	if (s->failed)
+		return;
+	p3i_log(s, "%s; closing", why);
+	s->failed = true;
+	s->xfer.active = false;
+	p3i_box_release(s, "session failed");
+	s->state = P3_CLOSED;
+}
+
 /* ---- output ---- */
 
 bool p3i_out_room(struct p3_session *s, size_t n)
@@ -59,8 +70,7 @@ bool p3i_out_room(struct p3_session *s, size_t n)
 		cap *= 2;
 	uint8_t *p = realloc(s->out, cap);
 	if (p == NULL) {
-		s->failed = true;
-		p3i_log(s, "out of memory for output; closing");
+		p3i_fail(s, "out of memory for output");
 		return false;
 	}
 	s->out = p;
@@ -176,22 +186,13 @@ static void split_args(char *line, size_t kwlen, struct p3_args *a)
 	}
 }
 
-/* Run one command line (printable ASCII, len <= P3_CMD_MAX). */
-static void run_line(struct p3_session *s, const uint8_t *p, size_t len)
+/* Run one command line (printable ASCII, len <= P3_CMD_MAX) from line,
+ * a NUL-terminated copy that the arguments are split in. */
+static void dispatch(struct p3_session *s, char *line, size_t len)
 {
-	char line[P3_CMD_MAX + 1];
 	struct p3_args a;
-
-	s->commands++;
-	for (size_t i = 0; i < len; i++) {
-		if (p[i] < 0x20 || p[i] > 0x7e) {
-			p3i_reply(s, "-ERR invalid characters in command");
-			return;
-		}
-	}
-	memcpy(line, p, len);
-	line[len] = '\0';
 	enum p3_cmd cmd = p3_parse_cmd(line, len);
+
 	if (cmd == P3_C_UNKNOWN) {
 		p3i_reply(s, "-ERR unknown command");
 		return;
@@ -205,10 +206,27 @@ static void run_line(struct p3_session *s, const uint8_t *p, size_t len)
 	}
 	split_args(line, strlen(cmd_names[cmd]), &a);
 	bool ok = r->fn(s, &a);
-	s->state = ok ? r->ok : r->fail;
-	/* Nothing secret may outlive the line. */
-	memset(line, 0, sizeof(line));
-	memset(&a, 0, sizeof(a));
+	if (!s->failed)
+		s->state = ok ? r->ok : r->fail;
+	explicit_bzero(&a, sizeof(a));
+}
+
+static void run_line(struct p3_session *s, const uint8_t *p, size_t len)
+{
+	char line[P3_CMD_MAX + 1];
+
+	s->commands++;
+	for (size_t i = 0; i < len; i++) {
+		if (p[i] < 0x20 || p[i] > 0x7e) {
+			p3i_reply(s, "-ERR invalid characters in command");
+			return;
+		}
+	}
+	memcpy(line, p, len);
+	line[len] = '\0';
+	dispatch(s, line, len);
+	/* A PASS line, however it was answered, must not outlive its run. */
+	explicit_bzero(line, sizeof(line));
 }
 
 /* ---- the queue of decoded lines ---- */
@@ -223,8 +241,7 @@ static void q_push(struct p3_session *s, int kind, const uint8_t *p, size_t n)
 			cap *= 2;
 		uint8_t *q = realloc(s->q, cap);
 		if (q == NULL) {
-			s->failed = true;
-			p3i_log(s, "out of memory for input; closing");
+			p3i_fail(s, "out of memory for input");
 			return;
 		}
 		s->q = q;
@@ -252,6 +269,7 @@ static void run_queue(struct p3_session *s)
 			p3i_reply(s, "-ERR line too long");
 		} else {
 			run_line(s, r + 3, n);
+			explicit_bzero(s->q + s->q_pos - n, n);
 		}
 		if (s->xfer.active)
 			p3i_xfer_pump(s);
@@ -288,6 +306,8 @@ void p3_free(struct p3_session *s)
 {
 	p3i_box_release(s, "session closed");
 	fr_decoder_free(&s->dec);
+	if (s->q != NULL)
+		explicit_bzero(s->q, s->q_cap); /* lines never run: PASS too */
 	free(s->q);
 	free(s->out);
 	free(s->del);
@@ -302,16 +322,17 @@ void p3_input(struct p3_session *s, const void *data, size_t len)
 	if (p3_done(s) || s->eof || len == 0)
 		return;
 	if (fr_decoder_feed(&s->dec, data, len) != FR_OK) {
-		s->failed = true;
+		p3i_fail(s, "line decoder refused input");
 		return;
 	}
-	while ((rc = fr_decoder_next(&s->dec, &f)) != FR_NEED_MORE) {
+	while (!s->failed &&
+	       (rc = fr_decoder_next(&s->dec, &f)) != FR_NEED_MORE) {
 		if (rc == FR_FRAME)
 			q_push(s, Q_LINE, f.data, f.len);
 		else if (rc == FR_EOVERSIZE)
 			q_push(s, Q_TOOLONG, NULL, 0);
 		else {
-			s->failed = true; /* crlf has no other error */
+			p3i_fail(s, "line decoder failed"); /* crlf can't */
 			break;
 		}
 	}

@@ -22,6 +22,10 @@ void p3i_log(struct p3_session *s, const char *fmt, ...)
 void p3i_reply(struct p3_session *s, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
 bool p3i_out_room(struct p3_session *s, size_t n);
+
+/* The session cannot go on (out of memory, a message unreadable halfway):
+ * log why, leave the mailbox without UPDATE, and close (P3_CLOSED). */
+void p3i_fail(struct p3_session *s, const char *why);
 void p3i_out_put(struct p3_session *s, const void *p, size_t n);
 
 /* The mailbox as listed at login (pop3_cmds.c). */

@@ -1,6 +1,7 @@
 /* A message on the wire: stored bytes become CRLF lines with dot-stuffing
  * as the output drains (RETR, TOP), and the wire size STAT/LIST report is
  * counted by the same rules. */
+#include <stdio.h>
 #include <string.h>
 
 #include "pop3_int.h"
@@ -70,11 +71,11 @@ void p3i_xfer_pump(struct p3_session *s)
 		long n = s->store->read(s->box, s->xfer.msg, s->xfer.off, buf,
 					sizeof(buf));
 		if (n < 0) {
-			p3i_log(s,
-				"user '%s': message %zu unreadable mid-reply; "
-				"closing",
-				s->user, s->xfer.msg + 1);
-			s->failed = true;
+			char why[96];
+			snprintf(why, sizeof(why),
+				 "user '%s': message %zu unreadable mid-reply",
+				 s->user, s->xfer.msg + 1);
+			p3i_fail(s, why);
 			break;
 		}
 		if (n == 0) {

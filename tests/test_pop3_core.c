@@ -459,6 +459,9 @@ Test(pop3_update, failed_removal_is_reported)
 			 "-ERR 1 deleted messages not removed\r\n");
 	cr_assert_eq(p3_state(&d.s), P3_CLOSED);
 	cr_assert_eq(d.m.n, 1);
+	/* counted before the store renumbered: the one not removed is left */
+	cr_assert(strstr(d.log, "1 deleted, 1 failed, 1 left") != NULL, "%s",
+		  d.log);
 	drv_free(&d);
 }
 
@@ -504,6 +507,21 @@ Test(pop3_bad, wrong_password_and_logs_never_hold_it)
 	cr_assert(strstr(d.log, "login failed for user 'alice'") != NULL);
 	cr_assert(strstr(d.log, "wrong horse") == NULL, "%s", d.log);
 	cr_assert(strstr(d.log, "s3cret") == NULL, "%s", d.log);
+	drv_free(&d);
+}
+
+Test(pop3_bad, password_bytes_do_not_stay_in_session_memory)
+{
+	struct drv d;
+
+	drv_setup(&d);
+	/* refused (PASS before USER), then accepted */
+	cr_assert(strncmp(say(&d, "PASS hunter22\r\n"), "-ERR", 4) == 0);
+	say(&d, "USER alice\r\nPASS s3cret pass\r\n");
+	cr_assert_eq(p3_state(&d.s), P3_TRANSACTION);
+	cr_assert_not_null(d.s.q);
+	cr_assert_null(memmem(d.s.q, d.s.q_cap, "hunter22", 8));
+	cr_assert_null(memmem(d.s.q, d.s.q_cap, "s3cret", 6));
 	drv_free(&d);
 }
 
@@ -618,6 +636,8 @@ Test(pop3_store, read_failing_mid_reply_ends_the_session)
 	cr_assert(strncmp(r, "+OK", 3) == 0);
 	cr_assert(strstr(r, "\r\n.\r\n") == NULL, "no terminator: cut short");
 	cr_assert(p3_done(&d.s));
+	cr_assert_eq(p3_state(&d.s), P3_CLOSED);
+	cr_assert(!d.m.locked, "a failed session lets go of the mailbox");
 	cr_assert(strstr(d.log, "unreadable mid-reply") != NULL);
 	drv_free(&d);
 	cr_assert_eq(d.m.commits, 0);
