@@ -21,7 +21,7 @@ Build the fuzz targets with libFuzzer (clang, ASan+UBSan) and run each one
 for SECONDS (default $TIME, env FUZZ_SMOKE_SECONDS), N at a time (default
 $JOBS, env FUZZ_SMOKE_JOBS), seeded with corpus/<target>/ and
 corpus/regressions/<target>/. Exit 1 on any finding; the crashing input and
-the log are in DIR/smoke/ (default $BUILD). 23 targets x 12 s / 2 jobs
+the log are in DIR/smoke/ (default $BUILD). 24 targets x 12 s / 2 jobs
 is about 3 minutes with overheads, plus the build.
 USAGE
 }
@@ -41,6 +41,9 @@ done
 	fz_usage_error "--time and --jobs take whole numbers"
 
 FZ_TARGETS=$(fz_targets "$TARGETS" | tr '\n' ' ')
+# Absolute: each target runs from inside its smoke directory.
+mkdir -p "$BUILD"
+BUILD=$(cd "$BUILD" && pwd)
 trap fz_cleanup EXIT INT TERM
 start=$(date +%s)
 fz_build libfuzzer "$BUILD"

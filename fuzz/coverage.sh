@@ -2,7 +2,7 @@
 # fuzz/coverage.sh: which decoder states does the corpus reach? Builds the
 # replay drivers with clang source-based coverage, replays corpus/ (and
 # regressions, and any extra dirs) through every target, and writes an
-# llvm-cov HTML report for libframing and the echo core.
+# llvm-cov HTML report for libframing and the echo and POP3 cores.
 set -euo pipefail
 FZ_PROG=coverage
 . "$(dirname "$0")/lib.sh"
@@ -18,7 +18,7 @@ Build every target with -fprofile-instr-generate -fcoverage-mapping (plain
 replay driver, in DIR, default $BUILD), replay corpus/<t>/,
 corpus/regressions/<t>/ and each --extra DIR/<t>/ (e.g. a campaign's
 output), merge the profiles and write DIR/report/index.html plus a
-per-file summary on stdout (framing/src and servers/echo_core.c only).
+per-file summary on stdout (framing/src, the echo and the POP3 core only).
 USAGE
 }
 
@@ -49,7 +49,9 @@ for t in $FZ_TARGETS; do
 	objects+=(-object "$BUILD/bin/$t")
 done
 llvm-profdata merge -sparse "$PROF"/*.profraw -o "$BUILD/merged.profdata"
-srcs=("$FZ_ROOT/framing/src" "$FZ_ROOT/servers/echo_core.c")
+srcs=("$FZ_ROOT/framing/src" "$FZ_ROOT/servers/echo_core.c"
+	"$FZ_ROOT/servers/pop3_core.c" "$FZ_ROOT/servers/pop3_cmds.c"
+	"$FZ_ROOT/servers/pop3_xfer.c")
 # The first -object is positional for llvm-cov; the rest follow as flags.
 first=${objects[1]}
 rest=("${objects[@]:2}")

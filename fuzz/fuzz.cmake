@@ -64,6 +64,11 @@ if(EXISTS ${CMAKE_SOURCE_DIR}/servers/echo_core.h
   fz_target(server_echo ${FZ_DIR}/server_echo.c)
   target_link_libraries(server_echo PRIVATE echo_core)
 endif()
+if(EXISTS ${FZ_DIR}/pop3_session.c AND TARGET pop3_core AND TARGET pop3_mem)
+  fz_target(pop3_session ${FZ_DIR}/pop3_session.c ${FZ_DIR}/pop3_oracle.c
+    ${FZ_DIR}/pop3_mailbox.c)
+  target_link_libraries(pop3_session PRIVATE pop3_mem pop3_core)
+endif()
 # Seen by tests/fuzz.cmake (same scope: fuzz/ is a subdirectory).
 set(FRAGLAB_FUZZ_TARGETS ${FRAGLAB_FUZZ_TARGETS} CACHE INTERNAL
   "fuzz targets, replayed over corpus/ by CTest")

@@ -37,6 +37,14 @@
  * the choices above; of the front part, the LAST byte is a mode (bit 0
  * set: the rest is raw wire bytes; clear: a message list as above).
  *
+ * pop3_session first reads the store fault (0..4: none, message 2
+ * unreadable, UPDATE leaves one marked message, message 1 fails after its
+ * first read, mailbox locked by another session), then the store's read
+ * size (0..64, 0: as much as the core asks for), then the split_raw
+ * choices above (the max mode is read and ignored; the schedule cuts the
+ * stream); the front part is what the client sends, e.g. "USER alice\r\n
+ * PASS s3cret pass\r\nRETR 1\r\n" (fuzz/pop3_oracle.h, fuzz/dict/pop3.dict).
+ *
  * spec_parse and schedule_parse take the whole input as text.
  * fuzz/show-input prints the spec, the schedule and the chunk list that
  * an input stands for, as `framecat decode SPEC --split list:...`. */

@@ -1,7 +1,7 @@
 /* gen_corpus: writes the seed corpora corpus/<target>/ for every fuzz
  * target in the layout of fuzz_input.h: valid streams made with fr_encode,
  * truncated ones, and hand-made bad ones (split delimiters and varints,
- * max edges, escapes), each under a few split schedules. */
+ * max edges, escapes), each under a few split schedules; POP3 sessions. */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -313,6 +313,123 @@ static void gen_len(void)
 	gen_case(&o, "keephdr");
 }
 
+/* pop3_session: a client script in front, the split_raw choices, the
+ * store read size and the store fault (fuzz_input.h); each script under
+ * two schedules, one of them with 1-byte store reads. */
+static void emit_pop3(const char *name, const uint8_t *script, size_t n,
+		      unsigned fault)
+{
+	uint8_t in[GEN_MAX + 258];
+	char file[128];
+	struct fz_opts o;
+
+	memset(&o, 0, sizeof(o));
+	o.kind = FR_RAW;
+	for (unsigned v = 0; v < 3; v += 2) {
+		size_t len;
+
+		gen_sched(&o, v);
+		len = fz_input_build(in, sizeof(in) - 2, script, n, &o);
+		if (len == 0)
+			return;
+		in[len++] = (uint8_t)(v ? 0 : 1); /* store read size */
+		in[len++] = (uint8_t)fault;
+		snprintf(file, sizeof(file), "%s-s%u", name, v);
+		write_file("pop3_session", file, in, len);
+	}
+}
+
+#define LOGIN "USER alice\r\nPASS s3cret pass\r\n"
+static const struct {
+	const char *name, *script;
+	unsigned fault; /* 1: message 2 unreadable, 2: UPDATE fails, 3:
+			   message 1 fails mid-reply, 4: mailbox locked */
+} gen_pop3_scripts[] = {
+    {"basic", "CAPA\r\n" LOGIN "STAT\r\nLIST\r\nUIDL\r\nNOOP\r\nQUIT\r\n", 0},
+    {"retr",
+     LOGIN "RETR 1\r\nRETR 2\r\nRETR 3\r\nRETR 4\r\nRETR 5\r\n"
+	   "RETR 7\r\nLIST 2\r\nUIDL 6\r\nQUIT\r\n",
+     0},
+    {"top",
+     LOGIN "TOP 1 0\r\nTOP 1 2\r\nTOP 2 1\r\nTOP 3 0\r\nTOP 4 0\r\n"
+	   "TOP 4 3\r\nTOP 5 0\r\nTOP 7 0\r\nTOP 7 1\r\n",
+     0},
+    {"long", LOGIN "TOP 6 0\r\nTOP 6 2\r\nRETR 6\r\nLIST 6\r\nQUIT\r\n", 0},
+    {"dele",
+     LOGIN "DELE 1\r\nDELE 3\r\nLIST\r\nRETR 1\r\nDELE 1\r\nSTAT\r\n"
+	   "RSET\r\nDELE 2\r\nDELE 7\r\nUIDL\r\nQUIT\r\n",
+     0},
+    {"dele-commit-fails", LOGIN "DELE 4\r\nDELE 5\r\nQUIT\r\nSTAT\r\n", 2},
+    {"dele-no-quit", LOGIN "DELE 1\r\nDELE 2\r\nSTAT\r\n", 0},
+    {"auth",
+     "PASS x\r\nUSER\r\nUSER bob\r\nPASS s3cret pass\r\nUSER alice\r\n"
+     "PASS wrong\r\nSTAT\r\nUSER alice\r\nPASS  s3cret pass\r\nCAPA\r\n"
+     "USER alice\r\nUSER alice\r\nPASS\r\nUSER a b\r\nQUIT\r\nSTAT\r\n",
+     0},
+    {"errors",
+     LOGIN "RETR 0\r\nRETR 17\r\nRETR x\r\nRETR 1 2\r\nTOP 1\r\n"
+	   "TOP 1 x\r\nLIST 1 2\r\nLIST 99999999999999999999\r\n"
+	   "USER alice\r\nPASS s3cret pass\r\nAPOP a b\r\nSTAT x\r\n"
+	   "NOOP x\r\nCAPA x\r\nRSET x\r\nUIDL 1 2\r\nUIDL 17\r\n"
+	   "\r\n \r\nQUIT now\r\n",
+     0},
+    {"lowercase",
+     "user alice\r\npass s3cret pass\r\nretr 2\r\ntop 2 1\r\n"
+     "uidl 1\r\nQuIt\r\n",
+     0},
+    {"unreadable", LOGIN "RETR 2\r\nTOP 2 0\r\nRETR 1\r\nQUIT\r\n", 1},
+    {"midreply-top", LOGIN "TOP 1 0\r\nTOP 1 1\r\nTOP 1 99\r\nSTAT\r\n", 3},
+    {"midreply-retr", LOGIN "RETR 1\r\nQUIT\r\n", 3},
+    {"locked", LOGIN "STAT\r\n" LOGIN "QUIT\r\n", 4},
+    {"bytes",
+     "USER alice\nPASS s3cret pass\r\nUSER \x01\x80\r\nUSER alice\r"
+     "\r\nCAPA\r\r\n\r\n\n\r\nUSER alice\r\nPASS s3cret pass\r\nNOOP",
+     0},
+    {"pipelined", LOGIN "RETR 6\r\nRETR 6\r\nUIDL\r\nRETR 6\r\nLIST\r\n", 0},
+};
+
+static void gen_pop3(void)
+{
+	struct gen_buf g;
+	char user[48];
+
+	for (size_t i = 0;
+	     i < sizeof(gen_pop3_scripts) / sizeof(gen_pop3_scripts[0]); i++)
+		emit_pop3(gen_pop3_scripts[i].name,
+			  (const uint8_t *)gen_pop3_scripts[i].script,
+			  strlen(gen_pop3_scripts[i].script),
+			  gen_pop3_scripts[i].fault);
+	/* Command lines of 253 and 254 octets, a 41-octet user, and a last
+	 * line that never ends but is too long anyway. */
+	g.n = 0;
+	memset(user, 'u', 41);
+	memcpy(user + 41, "\r\n", 3);
+	gen_add(&g, "USER ", 5);
+	gen_add(&g, user, 43);
+	for (size_t n = 253; n <= 254; n++) {
+		uint8_t line[254];
+
+		memset(line, 'A', n);
+		memcpy(line, "NOOP ", 5);
+		gen_add(&g, line, n);
+		gen_add(&g, "\r\n", 2);
+	}
+	gen_add(&g, LOGIN "STAT\r\n", strlen(LOGIN) + 6);
+	for (size_t n = 0; n < 255; n++)
+		gen_add(&g, "Z", 1);
+	emit_pop3("long-lines", g.b, g.n, 0);
+	/* Enough UIDL replies to pile up past P3_OUT_LIMIT when the
+	 * schedule drains only a little at a time, and RETRs that start
+	 * with more than P3_REFILL pending. */
+	g.n = 0;
+	gen_add(&g, LOGIN, strlen(LOGIN));
+	for (size_t n = 0; n < 100; n++)
+		gen_add(&g, n % 25 == 24 ? "RETR 6\r\n" : "UIDL\r\n",
+			n % 25 == 24 ? 8 : 6);
+	gen_add(&g, "QUIT\r\n", 6);
+	emit_pop3("backpressure", g.b, g.n, 0);
+}
+
 static void gen_text(const char *target, const char *const *texts)
 {
 	char name[32];
@@ -381,6 +498,7 @@ int main(int argc, char **argv)
 	gen_len();
 	gen_text("spec_parse", gen_specs);
 	gen_text("schedule_parse", gen_scheds);
+	gen_pop3();
 	printf("%s: wrote %u inputs under %s\n", prog, nfiles, outdir);
 	return 0;
 }

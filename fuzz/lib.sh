@@ -16,6 +16,7 @@ fz_all_targets() {
 	for c in $FZ_CODECS; do printf 'roundtrip_%s\n' "$c"; done
 	printf 'spec_parse\nschedule_parse\n'
 	if [ -f "$FZ_ROOT/fuzz/server_echo.c" ]; then printf 'server_echo\n'; fi
+	if [ -f "$FZ_ROOT/fuzz/pop3_session.c" ]; then printf 'pop3_session\n'; fi
 }
 
 # "all" or a comma/space separated list -> one name a line, checked.
@@ -38,6 +39,7 @@ fz_dict_for() {
 	*_netstring) echo "$d/netstring.dict" ;;
 	spec_parse) echo "$d/spec.dict" ;;
 	schedule_parse) echo "$d/sched.dict" ;;
+	pop3_session) echo "$d/pop3.dict" ;;
 	*) ;;
 	esac
 }

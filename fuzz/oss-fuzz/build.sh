@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # fuzz/oss-fuzz/build.sh: OSS-Fuzz / ClusterFuzzLite build. Compiles
-# libframing, the echo core and every fuzz target with $CC $CFLAGS, links
-# with $LIB_FUZZING_ENGINE, and puts into $OUT each <target>, its
-# <target>_seed_corpus.zip, <target>.dict and <target>.options.
+# libframing, the echo and POP3 cores and every fuzz target with $CC
+# $CFLAGS, links with $LIB_FUZZING_ENGINE, and puts into $OUT each <target>,
+# its <target>_seed_corpus.zip, <target>.dict and <target>.options.
 # Locally: fuzz/oss-fuzz/build.sh (defaults: clang, libFuzzer+ASan, build/oss-fuzz/out).
 set -euo pipefail
 if [ "${1:-}" = --help ] || [ "${1:-}" = -h ]; then
@@ -23,8 +23,11 @@ INC=(-I"$ROOT/framing/include" -I"$ROOT/framing/src" -I"$ROOT/fuzz" -I"$ROOT/ser
 FLAGS=($CFLAGS -std=c11 -D_GNU_SOURCE)
 objs=()
 for src in "$ROOT"/framing/src/*.c "$ROOT"/servers/echo_core.c \
+	"$ROOT"/servers/pop3_core.c "$ROOT"/servers/pop3_cmds.c \
+	"$ROOT"/servers/pop3_xfer.c "$ROOT"/servers/pop3_mem.c \
 	"$ROOT"/fuzz/fuzz_input.c "$ROOT"/fuzz/fuzz_check.c \
-	"$ROOT"/fuzz/fuzz_split.c "$ROOT"/fuzz/fuzz_roundtrip.c; do
+	"$ROOT"/fuzz/fuzz_split.c "$ROOT"/fuzz/fuzz_roundtrip.c \
+	"$ROOT"/fuzz/pop3_oracle.c "$ROOT"/fuzz/pop3_mailbox.c; do
 	[ -f "$src" ] || continue
 	obj=$WORK/obj/$(basename "$(dirname "$src")")_$(basename "${src%.c}").o
 	"$CC" "${FLAGS[@]}" "${INC[@]}" -c "$src" -o "$obj"
