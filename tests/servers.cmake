@@ -16,7 +16,11 @@ fraglab_test(test_servers_flow
   SOURCES ${SERVERS_TEST_DIR}/test_servers_flow.c ${SERVERS_TEST_UTIL}
   LABELS servers TIMEOUT 300 DEPENDS echod)
 fraglab_test(test_pop3_core SOURCES ${SERVERS_TEST_DIR}/test_pop3_core.c
-  LIBS pop3_mem LABELS servers pop3 TIMEOUT 120)
+  ${SERVERS_TEST_DIR}/test_pop3_util.c LIBS pop3_mem
+  LABELS servers pop3 TIMEOUT 120)
+fraglab_test(test_pop3_xfer SOURCES ${SERVERS_TEST_DIR}/test_pop3_xfer.c
+  ${SERVERS_TEST_DIR}/test_pop3_util.c LIBS pop3_mem
+  LABELS servers pop3 TIMEOUT 120)
 fraglab_test(test_pop3d SOURCES ${SERVERS_TEST_DIR}/test_pop3d.c
   ${SERVERS_TEST_DIR}/test_pop3d_util.c ${SERVERS_TEST_UTIL}
   LABELS servers pop3 TIMEOUT 300 DEPENDS pop3d)

@@ -1,116 +1,13 @@
-/* Criterion suite for the sans-I/O POP3 core (servers/pop3_core.h): the
- * state table (every state x every command), replies byte for byte, dot-
- * stuffing and TOP, deletion only in UPDATE, the mailbox lock, bad input,
- * back-pressure while a message streams, and chunk invariance. */
+/* Criterion suite for the sans-I/O POP3 core (servers/pop3_core.c,
+ * pop3_cmds.c): the state table (every state x every command), a session
+ * byte for byte and under every split, deletion only in UPDATE, the
+ * mailbox lock, and bad input. Message streaming: test_pop3_xfer.c. */
 #include <criterion/criterion.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "pop3_core.h"
-#include "pop3_mem.h"
-
-struct drv {
-	struct pmem m;
-	struct p3_store st;
-	struct p3_session s;
-	char log[8192];
-	size_t log_len;
-	char *out;
-	size_t out_len, out_cap;
-	size_t max_pending; /* largest p3_pending seen */
-};
-
-static void drv_log(void *arg, const char *msg)
-{
-	struct drv *d = arg;
-	int n = snprintf(d->log + d->log_len, sizeof(d->log) - d->log_len,
-			 "%s\n", msg);
-	if (n > 0 && d->log_len + (size_t)n < sizeof(d->log))
-		d->log_len += (size_t)n;
-}
-
-static void drain(struct drv *d)
-{
-	size_t len;
-	const uint8_t *p;
-
-	while ((p = p3_output(&d->s, &len)) != NULL) {
-		if (len > d->max_pending)
-			d->max_pending = len;
-		if (d->out_len + len + 1 > d->out_cap) {
-			d->out_cap = 2 * (d->out_len + len + 1);
-			d->out = realloc(d->out, d->out_cap);
-			cr_assert_not_null(d->out);
-		}
-		memcpy(d->out + d->out_len, p, len);
-		d->out_len += len;
-		d->out[d->out_len] = '\0';
-		p3_consume(&d->s, len);
-	}
-}
-
-/* A fresh session over d->m (already filled); the greeting is drained. */
-static void drv_open(struct drv *d)
-{
-	d->st = pmem_store(&d->m);
-	cr_assert_eq(p3_init(&d->s, &d->st, drv_log, d), 0);
-	drain(d);
-}
-
-static void drv_setup(struct drv *d)
-{
-	memset(d, 0, sizeof(*d));
-	pmem_init(&d->m, "alice", "s3cret pass");
-	drv_open(d);
-}
-
-static void drv_free(struct drv *d)
-{
-	p3_free(&d->s);
-	free(d->out);
-	d->out = NULL;
-}
-
-/* Send text (chunk bytes per call, 0: whole), drain, return what came
- * back since the call (static copy valid until the next call). */
-static const char *say_chunked(struct drv *d, const char *text, size_t chunk)
-{
-	static char *last;
-	size_t start = d->out_len, len = strlen(text);
-
-	for (size_t pos = 0; pos < len;) {
-		size_t n = chunk && chunk < len - pos ? chunk : len - pos;
-		p3_input(&d->s, text + pos, n);
-		pos += n;
-		drain(d);
-	}
-	free(last);
-	last = strdup(d->out ? d->out + start : "");
-	return last;
-}
-
-static const char *say(struct drv *d, const char *text)
-{
-	return say_chunked(d, text, 0);
-}
-
-static void login(struct drv *d)
-{
-	cr_assert_str_eq(say(d, "USER alice\r\n"), "+OK send PASS\r\n");
-	const char *r = say(d, "PASS s3cret pass\r\n");
-	cr_assert(strncmp(r, "+OK ", 4) == 0, "login: %s", r);
-	cr_assert_eq(p3_state(&d->s), P3_TRANSACTION);
-}
-
-static const char msg1[] = "Subject: one\r\n\r\nhello\r\n.dot line\r\n";
-static const char msg2[] = "Subject: two\nX: y\n\nbody 1\nbody 2\n.\nlast";
-
-static void add_two(struct drv *d)
-{
-	cr_assert_eq(pmem_add(&d->m, "uid-1", msg1, strlen(msg1)), 0);
-	cr_assert_eq(pmem_add(&d->m, "uid-2", msg2, strlen(msg2)), 1);
-}
+#include "test_pop3_util.h"
 
 /* ---- the state table ---- */
 
@@ -319,64 +216,6 @@ Test(pop3_session, replies_do_not_depend_on_how_input_was_split)
 				 session_out, "chunk %zu", chunk);
 		drv_free(&d);
 	}
-}
-
-Test(pop3_session, wire_size_matches_what_retr_sends)
-{
-	static const char *const bodies[] = {
-	    "",		"a",	      "a\n", "a\r\n",	  "\n\n",
-	    "x\ry\r\n", ".\n..\r\n.", "a\r", "\r\n\r\n.", "no newline at all"};
-
-	for (size_t i = 0; i < sizeof(bodies) / sizeof(bodies[0]); i++) {
-		struct drv d;
-		drv_setup(&d);
-		pmem_add(&d.m, NULL, bodies[i], strlen(bodies[i]));
-		login(&d);
-		const char *r = say(&d, "RETR 1\r\n");
-		/* body = reply minus the +OK line and ".\r\n", unstuffed */
-		const char *b = strstr(r, "\r\n") + 2;
-		size_t blen = strlen(b) - 3, stuffed = 0;
-		cr_assert_str_eq(b + blen, ".\r\n");
-		for (size_t k = 0; k < blen; k++)
-			if (b[k] == '.' && (k == 0 || b[k - 1] == '\n'))
-				stuffed++;
-		cr_assert_eq(blen - stuffed, d.m.msg[0].wire, "body %zu", i);
-		char ok[64];
-		snprintf(ok, sizeof(ok), "+OK %zu octets\r\n",
-			 (size_t)d.m.msg[0].wire);
-		cr_assert(strncmp(r, ok, strlen(ok)) == 0, "%s", r);
-		/* every line ends in CRLF: no bare LF goes out */
-		for (size_t k = 0; r[k] != '\0'; k++)
-			if (r[k] == '\n')
-				cr_assert(k > 0 && r[k - 1] == '\r');
-		drv_free(&d);
-	}
-}
-
-Test(pop3_session, top_sends_header_and_n_body_lines)
-{
-	static const char m[] = "H: 1\r\nH: 2\r\n\r\nb1\r\n\r\n.b3\r\nb4";
-	static const char nohdr_end[] = "H: 1\nH: 2";
-	struct drv d;
-
-	drv_setup(&d);
-	pmem_add(&d.m, NULL, m, strlen(m));
-	pmem_add(&d.m, NULL, nohdr_end, strlen(nohdr_end));
-	login(&d);
-	cr_assert_str_eq(say(&d, "TOP 1 0\r\n"),
-			 "+OK top of message follows\r\nH: 1\r\nH: 2\r\n\r\n"
-			 ".\r\n");
-	cr_assert_str_eq(say(&d, "TOP 1 3\r\n"),
-			 "+OK top of message follows\r\nH: 1\r\nH: 2\r\n\r\n"
-			 "b1\r\n\r\n..b3\r\n.\r\n");
-	cr_assert_str_eq(say(&d, "TOP 1 99\r\n"),
-			 "+OK top of message follows\r\nH: 1\r\nH: 2\r\n\r\n"
-			 "b1\r\n\r\n..b3\r\nb4\r\n.\r\n");
-	cr_assert_str_eq(say(&d, "TOP 2 0\r\n"),
-			 "+OK top of message follows\r\nH: 1\r\nH: 2\r\n.\r\n");
-	cr_assert_str_eq(say(&d, "TOP 1\r\n"), "-ERR missing argument\r\n");
-	cr_assert_str_eq(say(&d, "TOP 1 x\r\n"), "-ERR invalid line count\r\n");
-	drv_free(&d);
 }
 
 /* ---- UPDATE, and only UPDATE, deletes ---- */
@@ -602,70 +441,5 @@ Test(pop3_bad, half_a_command_then_eof_runs_nothing)
 	cr_assert(p3_done(&d.s));
 	cr_assert_eq(d.m.n, 2);
 	cr_assert_eq(d.m.commits, 0);
-	drv_free(&d);
-}
-
-/* ---- store failures ---- */
-
-Test(pop3_store, unreadable_message_gets_err_before_ok)
-{
-	struct drv d;
-
-	drv_setup(&d);
-	add_two(&d);
-	d.m.fail_read = 0;
-	login(&d);
-	cr_assert_str_eq(say(&d, "RETR 1\r\n"),
-			 "-ERR [SYS/TEMP] message 1 unavailable\r\n");
-	cr_assert_str_eq(say(&d, "NOOP\r\n"), "+OK\r\n");
-	drv_free(&d);
-}
-
-Test(pop3_store, read_failing_mid_reply_ends_the_session)
-{
-	static uint8_t big[100000];
-	struct drv d;
-
-	memset(big, 'x', sizeof(big));
-	drv_setup(&d);
-	pmem_add(&d.m, NULL, big, sizeof(big));
-	d.m.fail_read = 0;
-	d.m.fail_off = 20000;
-	login(&d);
-	const char *r = say(&d, "RETR 1\r\nNOOP\r\n");
-	cr_assert(strncmp(r, "+OK", 3) == 0);
-	cr_assert(strstr(r, "\r\n.\r\n") == NULL, "no terminator: cut short");
-	cr_assert(p3_done(&d.s));
-	cr_assert_eq(p3_state(&d.s), P3_CLOSED);
-	cr_assert(!d.m.locked, "a failed session lets go of the mailbox");
-	cr_assert(strstr(d.log, "unreadable mid-reply") != NULL);
-	drv_free(&d);
-	cr_assert_eq(d.m.commits, 0);
-}
-
-/* ---- back-pressure ---- */
-
-Test(pop3_flow, large_message_streams_in_bounded_output)
-{
-	static uint8_t big[3 << 20];
-	struct drv d;
-
-	for (size_t i = 0; i < sizeof(big); i++)
-		big[i] = (i % 100 == 99) ? '\n' : (uint8_t)('a' + i % 26);
-	big[100] = '.';
-	drv_setup(&d);
-	pmem_add(&d.m, NULL, big, sizeof(big));
-	login(&d);
-	static const char in[] = "RETR 1\r\nRETR 1\r\nNOOP\r\n";
-	p3_input(&d.s, in, strlen(in));
-	/* nothing drained yet: the core must not have read the message */
-	cr_assert_leq(p3_pending(&d.s), P3_OUT_LIMIT + 2 * (16 << 10));
-	cr_assert(!p3_want_read(&d.s));
-	drain(&d);
-	cr_assert_leq(d.max_pending, P3_OUT_LIMIT + 2 * (16 << 10));
-	cr_assert(p3_want_read(&d.s));
-	const char *end = d.out + d.out_len;
-	cr_assert(d.out_len > 2 * sizeof(big));
-	cr_assert_str_eq(end - 10, "\r\n.\r\n+OK\r\n");
 	drv_free(&d);
 }
