@@ -101,6 +101,24 @@ static void make_msgs(void)
 	msgs[5].wlen = wn;
 }
 
+/* ---- what went wrong ---- */
+
+/* The checks below return NULL, or what differed (this static buffer),
+ * and each Test asserts on that in its own body. */
+static char why_buf[4096];
+
+static const char *why(const char *fmt, ...)
+    __attribute__((format(printf, 1, 2)));
+static const char *why(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(why_buf, sizeof(why_buf), fmt, ap);
+	va_end(ap);
+	return why_buf;
+}
+
 /* ---- a growing string ---- */
 
 struct sbuf {
@@ -225,13 +243,15 @@ static int proxy(const char *up, const char *down, const char *fault)
 }
 
 /* Stop both; pop3d must exit 0 on SIGTERM (and, under ASan, leak-free). */
-static void finish(void)
+static const char *finish(void)
 {
 	if (box.proxy.pid > 0)
 		ts_stop(&box.proxy);
 	int st = ts_stop(&box.srv);
-	cr_expect_eq(st, 0, "pop3d exit status %d; stderr:\n%s", st,
-		     ts_stderr(&box.srv));
+	if (st != 0)
+		return why("pop3d exit status %d; stderr:\n%.3000s", st,
+			   ts_stderr(&box.srv));
+	return NULL;
 }
 
 /* path of name on $PATH; the suite fails (never skips) without it. */
@@ -254,38 +274,46 @@ static void need_exe(const char *name, char *path, size_t cap)
 
 /* Every message on disk as stored, except those marked gone; nothing else
  * in the mailbox folder. */
-static void expect_box(const bool *gone, const char *ctx)
+static const char *box_diff(const bool *gone, const char *ctx)
 {
 	char path[PATH_MAX + 80], *buf = malloc(sizeof(big_stored) + 1);
 	size_t want = 0, have = 0;
+	const char *bad = NULL;
 	DIR *d = opendir(box.ubox);
 	struct dirent *e;
 
 	cr_assert(buf && d);
-	for (size_t i = 0; i < NMSG; i++) {
+	for (size_t i = 0; i < NMSG && bad == NULL; i++) {
 		snprintf(path, sizeof(path), "%s/%s", box.ubox, msgs[i].uid);
 		int fd = open(path, O_RDONLY);
 		if (gone && gone[i]) {
-			cr_assert(fd < 0 && errno == ENOENT,
-				  "%s: %s should have been deleted", ctx,
-				  msgs[i].uid);
+			if (fd >= 0 || errno != ENOENT)
+				bad = why("%s: %s should have been deleted",
+					  ctx, msgs[i].uid);
+			if (fd >= 0)
+				close(fd);
 			continue;
 		}
-		cr_assert(fd >= 0, "%s: %s is gone: %s", ctx, msgs[i].uid,
-			  strerror(errno));
+		if (fd < 0) {
+			bad = why("%s: %s is gone: %s", ctx, msgs[i].uid,
+				  strerror(errno));
+			break;
+		}
 		ssize_t n = read(fd, buf, sizeof(big_stored) + 1);
 		close(fd);
-		cr_assert(n == (ssize_t)msgs[i].slen &&
-			      memcmp(buf, msgs[i].stored, msgs[i].slen) == 0,
-			  "%s: %s changed on disk", ctx, msgs[i].uid);
+		if (n != (ssize_t)msgs[i].slen ||
+		    memcmp(buf, msgs[i].stored, msgs[i].slen) != 0)
+			bad = why("%s: %s changed on disk", ctx, msgs[i].uid);
 		want++;
 	}
 	while ((e = readdir(d)) != NULL)
 		have += strcmp(e->d_name, ".") && strcmp(e->d_name, "..");
 	closedir(d);
 	free(buf);
-	cr_assert_eq(have, want, "%s: %zu files in the mailbox, want %zu", ctx,
-		     have, want);
+	if (bad == NULL && have != want)
+		bad = why("%s: %zu files in the mailbox, want %zu", ctx, have,
+			  want);
+	return bad;
 }
 
 /* ---- poplib ---- */
@@ -320,8 +348,8 @@ static void show(char *dst, size_t cap, const char *line, size_t len,
 /* The script's stdout against want, line by line, and its exit status.
  * A want line "capa A B" only asks the capa line to name A and B; one that
  * ends in '*' is a prefix. */
-static void expect_transcript(const struct run_result *r, const char *want,
-			      int status, const char *ctx)
+static const char *transcript_diff(const struct run_result *r, const char *want,
+				   int status, const char *ctx)
 {
 	const char *g = r->out, *w = want;
 	char gs[140], ws[140];
@@ -350,18 +378,20 @@ static void expect_transcript(const struct run_result *r, const char *want,
 		if (!ok) {
 			show(gs, sizeof(gs), g, gl, col);
 			show(ws, sizeof(ws), w, wl, col);
-			cr_assert_fail(
-			    "%s: poplib line %d differs at column "
-			    "%zu (a hex byte is 2 columns)\n"
-			    "  want: %s\n  got:  %s\nstderr: %.2000s",
-			    ctx, ln, col, ws, gs, r->err);
+			return why("%s: poplib line %d differs at column "
+				   "%zu (a hex byte is 2 columns)\n"
+				   "  want: %s\n  got:  %s\nstderr: %.2000s",
+				   ctx, ln, col, ws, gs, r->err);
 		}
 		w += wl + (w[wl] == '\n');
 		g += gl + (g[gl] == '\n');
 	}
-	cr_assert(*g == '\0', "%s: poplib printed more: %.200s", ctx, g);
-	cr_assert_eq(r->status, status, "%s: poplib exit %d, want %d\n%.2000s",
-		     ctx, r->status, status, r->err);
+	if (*g != '\0')
+		return why("%s: poplib printed more: %.200s", ctx, g);
+	if (r->status != status)
+		return why("%s: poplib exit %d, want %d\n%.2000s", ctx,
+			   r->status, status, r->err);
+	return NULL;
 }
 
 static void want_stat(struct sbuf *w, const bool *gone)
@@ -404,23 +434,28 @@ static void want_session(struct sbuf *w)
 	sb_printf(w, "quit +OK\n");
 }
 
-static void poplib_session(int port, const char *ctx)
+static const char *poplib_session(int port, const char *ctx)
 {
 	struct sbuf want = {0};
 	struct run_result r;
 
 	want_session(&want);
 	poplib(port, SESSION_OPS, "0", &r);
-	expect_transcript(&r, want.p, 0, ctx);
-	expect_box(SESSION_GONE, ctx);
+	const char *bad = transcript_diff(&r, want.p, 0, ctx);
+	if (bad == NULL)
+		bad = box_diff(SESSION_GONE, ctx);
 	run_free(&r);
 	free(want.p);
+	return bad;
 }
 
 Test(pop3_clients, poplib_bytes)
 {
-	poplib_session(proxy("bytes", "bytes", NULL), "poplib, bytes");
-	finish();
+	const char *bad =
+	    poplib_session(proxy("bytes", "bytes", NULL), "poplib, bytes");
+	cr_assert_null(bad, "%s", bad);
+	bad = finish();
+	cr_assert_null(bad, "%s", bad);
 }
 
 Test(pop3_clients, poplib_random_seeds)
@@ -431,9 +466,12 @@ Test(pop3_clients, poplib_random_seeds)
 	for (size_t i = 0; i < sizeof(seeds) / sizeof(seeds[0]); i++) {
 		snprintf(split, sizeof(split), "random:1-7,seed=%u", seeds[i]);
 		box_fill();
-		poplib_session(proxy(split, split, NULL), split);
+		const char *bad =
+		    poplib_session(proxy(split, split, NULL), split);
+		cr_assert_null(bad, "%s", bad);
 	}
-	finish();
+	const char *bad = finish();
+	cr_assert_null(bad, "%s", bad);
 }
 
 /* ---- curl ---- */
@@ -456,19 +494,21 @@ static void curl(int port, const char *path, const char *request,
 	cr_assert_eq(run_prog(argv, NULL, 0, r), 0, "cannot run %s", bin);
 }
 
-static void expect_curl(const struct run_result *r, const char *want,
-			size_t wlen, const char *what, const char *ctx)
+static const char *curl_diff(const struct run_result *r, const char *want,
+			     size_t wlen, const char *what, const char *ctx)
 {
 	size_t i = 0;
 
-	cr_assert_eq(r->status, 0, "%s: curl %s: exit %d: %.500s", ctx, what,
-		     r->status, r->err);
+	if (r->status != 0)
+		return why("%s: curl %s: exit %d: %.500s", ctx, what, r->status,
+			   r->err);
 	while (i < r->out_len && i < wlen && r->out[i] == want[i])
 		i++;
-	cr_assert(i == wlen && i == r->out_len,
-		  "%s: curl %s: %zu bytes, want %zu; first difference at "
-		  "byte %zu",
-		  ctx, what, r->out_len, wlen, i);
+	if (i != wlen || i != r->out_len)
+		return why("%s: curl %s: %zu bytes, want %zu; first "
+			   "difference at byte %zu",
+			   ctx, what, r->out_len, wlen, i);
+	return NULL;
 }
 
 static void want_list(struct sbuf *w, const bool *gone)
@@ -479,65 +519,77 @@ static void want_list(struct sbuf *w, const bool *gone)
 }
 
 /* RETR every message, LIST, DELE one (done at curl's QUIT), LIST again. */
-static void curl_session(int port, size_t dele, const char *ctx)
+static const char *curl_session(int port, size_t dele, const char *ctx)
 {
 	struct run_result r;
 	struct sbuf want = {0};
 	bool gone[NMSG] = {false};
+	const char *bad = NULL;
 	char id[16];
 
-	for (size_t i = 0; i < NMSG; i++) {
+	for (size_t i = 0; i < NMSG && bad == NULL; i++) {
 		snprintf(id, sizeof(id), "%zu", i + 1);
 		curl(port, id, NULL, &r);
 		/* The wire is "+OK 0 octets\r\n.\r\n" (poplib_* check that
 		 * it gives no lines); curl counts the CRLF of the +OK line
 		 * as the start of "\r\n.\r\n" and writes that CRLF out. */
 		if (msgs[i].wlen == 0 && r.out_len == 2)
-			expect_curl(&r, S("\r\n"), msgs[i].uid, ctx);
+			bad = curl_diff(&r, S("\r\n"), msgs[i].uid, ctx);
 		else
-			expect_curl(&r, msgs[i].wire, msgs[i].wlen, msgs[i].uid,
-				    ctx);
+			bad = curl_diff(&r, msgs[i].wire, msgs[i].wlen,
+					msgs[i].uid, ctx);
 		run_free(&r);
 	}
-	want_list(&want, NULL);
-	curl(port, "", NULL, &r);
-	expect_curl(&r, want.p, want.len, "LIST", ctx);
-	run_free(&r);
-
-	snprintf(id, sizeof(id), "%zu", dele);
-	curl(port, id, "DELE", &r);
-	expect_curl(&r, S(""), "DELE", ctx);
-	run_free(&r);
-	gone[dele - 1] = true;
-	expect_box(gone, ctx);
-
-	want.len = 0;
-	want_list(&want, gone);
-	curl(port, "", NULL, &r);
-	expect_curl(&r, want.p, want.len, "LIST after DELE", ctx);
-	run_free(&r);
+	if (bad == NULL) {
+		want_list(&want, NULL);
+		curl(port, "", NULL, &r);
+		bad = curl_diff(&r, want.p, want.len, "LIST", ctx);
+		run_free(&r);
+	}
+	if (bad == NULL) {
+		snprintf(id, sizeof(id), "%zu", dele);
+		curl(port, id, "DELE", &r);
+		bad = curl_diff(&r, S(""), "DELE", ctx);
+		run_free(&r);
+		gone[dele - 1] = true;
+	}
+	if (bad == NULL)
+		bad = box_diff(gone, ctx);
+	if (bad == NULL) {
+		want.len = 0;
+		want_list(&want, gone);
+		curl(port, "", NULL, &r);
+		bad = curl_diff(&r, want.p, want.len, "LIST after DELE", ctx);
+		run_free(&r);
+	}
 	free(want.p);
+	return bad;
 }
 
 Test(pop3_clients, curl_bytes)
 {
-	curl_session(proxy("bytes", "bytes", NULL), 2, "curl, bytes");
-	finish();
+	const char *bad =
+	    curl_session(proxy("bytes", "bytes", NULL), 2, "curl, bytes");
+	cr_assert_null(bad, "%s", bad);
+	bad = finish();
+	cr_assert_null(bad, "%s", bad);
 }
 
 Test(pop3_clients, curl_random)
 {
 	const char *split = "random:1-7,seed=99";
+	const char *bad = curl_session(proxy(split, split, NULL), 6, split);
 
-	curl_session(proxy(split, split, NULL), 6, split);
-	finish();
+	cr_assert_null(bad, "%s", bad);
+	bad = finish();
+	cr_assert_null(bad, "%s", bad);
 }
 
 /* ---- sessions that end without QUIT remove nothing ---- */
 
 /* Once pop3d has closed the dropped session (its lock is free again), a
  * new login sees every message, and the disk is untouched. */
-static void expect_nothing_deleted(const char *ctx)
+static const char *nothing_deleted(const char *ctx)
 {
 	struct sbuf want = {0};
 	struct run_result r;
@@ -548,31 +600,39 @@ static void expect_nothing_deleted(const char *ctx)
 		sb_printf(&want, "uidl %zu %s\n", i + 1, msgs[i].uid);
 	sb_printf(&want, "quit +OK\n");
 	poplib(box.srv.port, "stat,uidl,quit", "20", &r);
-	expect_transcript(&r, want.p, 0, ctx);
-	expect_box(NULL, ctx);
+	const char *bad = transcript_diff(&r, want.p, 0, ctx);
+	if (bad == NULL)
+		bad = box_diff(NULL, ctx);
 	run_free(&r);
 	free(want.p);
+	return bad;
 }
 
-/* A session through a faulty proxy prints want, then nothing is deleted. */
-static void fault_case(const char *up, const char *down, const char *fault,
-		       const char *ops, const char *want, int status,
-		       const char *ctx)
+/* A session through a faulty proxy prints want; then nothing is deleted
+ * and pop3d stops cleanly. */
+static const char *fault_case(const char *up, const char *down,
+			      const char *fault, const char *ops,
+			      const char *want, int status, const char *ctx)
 {
 	struct run_result r;
 
 	poplib(proxy(up, down, fault), ops, "0", &r);
-	expect_transcript(&r, want, status, ctx);
+	const char *bad = transcript_diff(&r, want, status, ctx);
 	run_free(&r);
-	expect_nothing_deleted(ctx);
-	finish();
+	if (bad == NULL)
+		bad = nothing_deleted(ctx);
+	if (bad == NULL)
+		bad = finish();
+	return bad;
 }
 
 Test(pop3_clients, drop_without_quit)
 {
-	fault_case("bytes", "bytes", NULL, "dele:1,dele:3,drop",
-		   "login +OK\ndele 1 +OK\ndele 3 +OK\ndrop\n", 0,
-		   "DELE, then close without QUIT");
+	const char *bad =
+	    fault_case("bytes", "bytes", NULL, "dele:1,dele:3,drop",
+		       "login +OK\ndele 1 +OK\ndele 3 +OK\ndrop\n", 0,
+		       "DELE, then close without QUIT");
+	cr_assert_null(bad, "%s", bad);
 }
 
 Test(pop3_clients, quit_cut_by_proxy)
@@ -584,17 +644,21 @@ Test(pop3_clients, quit_cut_by_proxy)
 
 	snprintf(fault, sizeof(fault), "up:close@offset=%zu",
 		 sizeof(before) - 1 + 2);
-	fault_case("bytes", "random:1-7,seed=5", fault, "dele:1,dele:7,quit",
-		   "login +OK\ndele 1 +OK\ndele 7 +OK\nerror quit: *\n", 3,
-		   "proxy closes in the middle of QUIT");
+	const char *bad = fault_case(
+	    "bytes", "random:1-7,seed=5", fault, "dele:1,dele:7,quit",
+	    "login +OK\ndele 1 +OK\ndele 7 +OK\nerror quit: *\n", 3,
+	    "proxy closes in the middle of QUIT");
+	cr_assert_null(bad, "%s", bad);
 }
 
 Test(pop3_clients, reset_mid_retr)
 {
 	/* Greeting and short replies come to well under 20000 bytes; the
 	 * reset lands inside the 70 KiB message 6. */
-	fault_case("random:1-7,seed=3", "bytes", "down:reset@offset=20000",
-		   "dele:2,dele:5,retr:6,quit",
-		   "login +OK\ndele 2 +OK\ndele 5 +OK\nerror retr:6: *\n", 3,
-		   "proxy resets both sides in the middle of RETR 6");
+	const char *bad =
+	    fault_case("random:1-7,seed=3", "bytes", "down:reset@offset=20000",
+		       "dele:2,dele:5,retr:6,quit",
+		       "login +OK\ndele 2 +OK\ndele 5 +OK\nerror retr:6: *\n",
+		       3, "proxy resets both sides in the middle of RETR 6");
+	cr_assert_null(bad, "%s", bad);
 }
