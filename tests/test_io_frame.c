@@ -3,6 +3,7 @@
  * close (FR_DONE), close mid-frame (FR_ETRUNCATED), decoder errors,
  * deadlines and non-blocking fds. Wire bytes are built by hand. */
 #include <criterion/criterion.h>
+#include <stdio.h>
 #include <string.h>
 #include <sys/socket.h>
 #include <unistd.h>
@@ -63,9 +64,14 @@ static void decoder_for(struct fr_decoder *d, const char *spec_text)
 	cr_assert_eq(fr_decoder_init(d, &spec, NULL, 0), FR_OK);
 }
 
-/* Read every frame of s from fd and expect `last` after them. */
-static void expect_frames(int fd, struct fr_decoder *d, const struct stream *s,
-			  size_t rcap, int last, uint64_t last_off)
+/* What went wrong in expect_frames/run, for the Test body to assert on. */
+static char why_buf[256];
+
+/* Read every frame of s from fd and expect `last` after them. Returns NULL,
+ * or the first difference (why_buf). */
+static const char *expect_frames(int fd, struct fr_decoder *d,
+				 const struct stream *s, size_t rcap, int last,
+				 uint64_t last_off)
 {
 	uint8_t rbuf[4096];
 	struct fr_frame f;
@@ -73,47 +79,86 @@ static void expect_frames(int fd, struct fr_decoder *d, const struct stream *s,
 	cr_assert(rcap <= sizeof(rbuf));
 	for (size_t i = 0; i < s->n; i++) {
 		int rc = fr_recv_frame(fd, d, rbuf, rcap, &f, LONG_MS);
-		cr_assert_eq(rc, FR_FRAME, "frame %zu: %s", i, fr_strerror(rc));
-		cr_assert_eq(f.len, s->mlen[i], "frame %zu", i);
-		cr_assert(f.len == 0 ||
-				  memcmp(f.data, s->wire + s->off[i], f.len) == 0,
-			  "frame %zu bytes differ", i);
+		if (rc != FR_FRAME) {
+			snprintf(why_buf, sizeof(why_buf), "frame %zu: %s", i,
+				 fr_strerror(rc));
+			return why_buf;
+		}
+		if (f.len != s->mlen[i]) {
+			snprintf(why_buf, sizeof(why_buf),
+				 "frame %zu: %zu bytes, want %zu", i, f.len,
+				 s->mlen[i]);
+			return why_buf;
+		}
+		if (f.len > 0 &&
+		    memcmp(f.data, s->wire + s->off[i], f.len) != 0) {
+			snprintf(why_buf, sizeof(why_buf),
+				 "frame %zu: bytes differ", i);
+			return why_buf;
+		}
 	}
 	int rc = fr_recv_frame(fd, d, rbuf, rcap, &f, LONG_MS);
-	cr_assert_eq(rc, last, "after %zu frames: got %s", s->n,
-		     fr_strerror(rc));
-	if (last == FR_ETRUNCATED)
-		cr_assert_eq(f.offset, last_off);
+	if (rc != last) {
+		snprintf(why_buf, sizeof(why_buf), "after %zu frames: got %s",
+			 s->n, fr_strerror(rc));
+		return why_buf;
+	}
+	if (last == FR_ETRUNCATED && f.offset != last_off) {
+		snprintf(why_buf, sizeof(why_buf),
+			 "truncated at offset %llu, want %llu",
+			 (unsigned long long)f.offset,
+			 (unsigned long long)last_off);
+		return why_buf;
+	}
+	return NULL;
 }
 
-/* One writer over one socket pair: write wire[0..len) in steps, close. */
-static void run(enum pair_kind k, const char *spec, const struct stream *s,
-		size_t wire_len, size_t step, size_t rcap, int last,
-		uint64_t last_off)
+/* One writer over one socket pair: write wire[0..len) in steps, close.
+ * Returns NULL, or what differed. */
+static const char *run(enum pair_kind k, const char *spec,
+		       const struct stream *s, size_t wire_len, size_t step,
+		       size_t rcap, int last, uint64_t last_off)
 {
 	struct fr_decoder d;
 	int sv[2];
 
 	decoder_for(&d, spec);
 	cr_assert_eq(io_pair(k, sv, 0), 0);
-	struct io_writer w = {.fd = sv[1], .data = s->wire, .len = wire_len,
-			      .step = step, .close_fd = true};
+	struct io_writer w = {.fd = sv[1],
+			      .data = s->wire,
+			      .len = wire_len,
+			      .step = step,
+			      .close_fd = true};
 	io_writer_start(&w);
-	expect_frames(sv[0], &d, s, rcap, last, last_off);
-	cr_assert_eq(io_writer_join(&w), FR_OK);
-	fr_decoder_free(&d);
+	const char *bad = expect_frames(sv[0], &d, s, rcap, last, last_off);
+	/* a reader that stopped early: let the writer finish */
 	close(sv[0]);
+	int wrc = io_writer_join(&w);
+	fr_decoder_free(&d);
+	if (bad == NULL && wrc != FR_OK) {
+		snprintf(why_buf, sizeof(why_buf), "writer: %s",
+			 fr_strerror(wrc));
+		bad = why_buf;
+	}
+	return bad;
 }
 
-static void run_all_ways(const char *spec, const struct stream *s)
+/* Byte-at-a-time and coalesced writes, a small and a large read buffer,
+ * over a unix and a TCP pair; the first failing way, or NULL. */
+static const char *run_all_ways(const char *spec, const struct stream *s)
 {
 	static const enum pair_kind kinds[] = {PAIR_UNIX, PAIR_TCP};
+	static const size_t steps[] = {1, 0, 0}, rcaps[] = {4096, 4096, 3};
 
 	for (int k = 0; k < 2; k++) {
-		run(kinds[k], spec, s, s->len, 1, 4096, FR_DONE, 0);
-		run(kinds[k], spec, s, s->len, 0, 4096, FR_DONE, 0);
-		run(kinds[k], spec, s, s->len, 0, 3, FR_DONE, 0);
+		for (int w = 0; w < 3; w++) {
+			const char *bad = run(kinds[k], spec, s, s->len,
+					      steps[w], rcaps[w], FR_DONE, 0);
+			if (bad != NULL)
+				return bad;
+		}
 	}
+	return NULL;
 }
 
 Test(recv_frame, len2be_byte_at_a_time_and_coalesced)
@@ -121,7 +166,8 @@ Test(recv_frame, len2be_byte_at_a_time_and_coalesced)
 	static struct stream s;
 
 	build_len2be(&s);
-	run_all_ways("len:2be", &s);
+	const char *bad = run_all_ways("len:2be", &s);
+	cr_assert_null(bad, "%s", bad);
 }
 
 Test(recv_frame, line_byte_at_a_time_and_coalesced)
@@ -129,23 +175,31 @@ Test(recv_frame, line_byte_at_a_time_and_coalesced)
 	static struct stream s;
 
 	build_line(&s);
-	run_all_ways("line", &s);
+	const char *bad = run_all_ways("line", &s);
+	cr_assert_null(bad, "%s", bad);
 }
 
 Test(recv_frame, close_mid_frame_is_truncated)
 {
 	static struct stream s;
+	const char *bad;
 
 	build_len2be(&s);
 	s.n--; /* last frame cut: header plus 1 payload byte */
 	size_t start = s.off[s.n] - 2;
-	run(PAIR_UNIX, "len:2be", &s, start + 3, 1, 4096, FR_ETRUNCATED, start);
-	run(PAIR_TCP, "len:2be", &s, start + 1, 0, 4096, FR_ETRUNCATED, start);
+	bad = run(PAIR_UNIX, "len:2be", &s, start + 3, 1, 4096, FR_ETRUNCATED,
+		  start);
+	cr_assert_null(bad, "len:2be, unix, bytewise: %s", bad);
+	bad = run(PAIR_TCP, "len:2be", &s, start + 1, 0, 4096, FR_ETRUNCATED,
+		  start);
+	cr_assert_null(bad, "len:2be, tcp, coalesced: %s", bad);
 
 	build_line(&s);
 	s.n--; /* last line without its newline */
 	start = s.off[s.n];
-	run(PAIR_TCP, "line", &s, s.len - 1, 1, 4096, FR_ETRUNCATED, start);
+	bad =
+	    run(PAIR_TCP, "line", &s, s.len - 1, 1, 4096, FR_ETRUNCATED, start);
+	cr_assert_null(bad, "line, tcp, bytewise: %s", bad);
 }
 
 Test(recv_frame, recoverable_error_then_more_frames)
@@ -158,8 +212,10 @@ Test(recv_frame, recoverable_error_then_more_frames)
 
 	decoder_for(&d, "line,max=4");
 	cr_assert_eq(io_pair(PAIR_UNIX, sv, 0), 0);
-	struct io_writer w = {.fd = sv[1], .data = (const uint8_t *)wire,
-			      .len = sizeof(wire) - 1, .step = 1,
+	struct io_writer w = {.fd = sv[1],
+			      .data = (const uint8_t *)wire,
+			      .len = sizeof(wire) - 1,
+			      .step = 1,
 			      .close_fd = true};
 	io_writer_start(&w);
 	cr_assert_eq(fr_recv_frame(sv[0], &d, rbuf, 64, &f, LONG_MS), FR_FRAME);
