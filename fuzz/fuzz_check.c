@@ -127,7 +127,7 @@ static FZ_NOINLINE void fz_fail_raw_bytes_differ(const char *w)
 	fz_die("raw byte streams differ", w);
 }
 
-static void *fz_grow(void *p, size_t *cap, size_t need, size_t elem)
+void *fz_grow(void *p, size_t *cap, size_t need, size_t elem)
 {
 	size_t n = *cap ? *cap : 64;
 
@@ -236,14 +236,12 @@ static void fz_finish(struct fr_decoder *d, struct fz_log *log)
 	e->off = r < 0 ? f.offset : 0;
 }
 
-/* A chunk in its own exact-size heap buffer under ASan (reads past its
- * end or after it was used up are reported); without ASan, in a reused
- * scratch buffer that is poisoned after use (cheaper, and a decoder that
- * keeps pointing into an old chunk still sees different bytes). */
-static uint8_t *fz_chunk_get(const uint8_t *src, size_t n)
+/* Without ASan the scratch buffer is poisoned after use: cheaper, and
+ * code that keeps pointing into an old chunk still sees different bytes. */
+uint8_t *fz_chunk_get(const uint8_t *src, size_t n)
 {
 #ifdef FZ_ASAN
-	uint8_t *c = malloc(n);
+	uint8_t *c = malloc(n ? n : 1);
 
 	if (c == NULL)
 		abort();
@@ -259,7 +257,7 @@ static uint8_t *fz_chunk_get(const uint8_t *src, size_t n)
 #endif
 }
 
-static void fz_chunk_put(uint8_t *c, size_t n)
+void fz_chunk_put(uint8_t *c, size_t n)
 {
 #ifdef FZ_ASAN
 	(void)n;

@@ -8,16 +8,9 @@
 #include <string.h>
 
 #include "framing/framing.h"
+#include "fuzz_check.h"
 #include "fuzz_input.h"
 #include "pop3_oracle.h"
-
-#if defined(__SANITIZE_ADDRESS__)
-#define PS_ASAN 1
-#elif defined(__has_feature)
-#if __has_feature(address_sanitizer)
-#define PS_ASAN 1
-#endif
-#endif
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -60,21 +53,6 @@ struct ps_unit {
 static struct ps_run ps_runs[3];
 static struct ps_unit *ps_units;
 static size_t ps_units_cap;
-
-static void *ps_grow(void *p, size_t *cap, size_t need, size_t elem)
-{
-	size_t n = *cap ? *cap : 256;
-
-	while (n < need)
-		n *= 2;
-	if (n == *cap)
-		return p;
-	p = realloc(p, n * elem);
-	if (p == NULL)
-		abort(); /* out of memory is not a finding */
-	*cap = n;
-	return p;
-}
 
 static void ps_log(void *arg, const char *msg)
 {
@@ -126,7 +104,7 @@ static void ps_send(struct ps_run *r, size_t max)
 		len = max;
 	if (len == 0)
 		return;
-	r->out.p = ps_grow(r->out.p, &r->out.cap, r->out.n + len, 1);
+	r->out.p = fz_grow(r->out.p, &r->out.cap, r->out.n + len, 1);
 	memcpy(r->out.p + r->out.n, p, len);
 	r->out.n += len;
 	p3_consume(&r->s, len);
@@ -138,27 +116,14 @@ static void ps_drain(struct ps_run *r)
 		ps_send(r, SIZE_MAX);
 }
 
-/* Each chunk in its own exact-size buffer under ASan, so a read past it
- * or a pointer kept into it shows; a reused, then poisoned one without. */
+/* Each chunk in its own buffer (fz_chunk_get), so a read past it or a
+ * pointer kept into it shows. */
 static void ps_feed(struct ps_run *r, const uint8_t *p, size_t n)
 {
-#ifdef PS_ASAN
-	uint8_t *c = malloc(n ? n : 1);
+	uint8_t *c = fz_chunk_get(p, n);
 
-	if (c == NULL)
-		abort();
-	memcpy(c, p, n);
 	p3_input(&r->s, c, n);
-	free(c);
-#else
-	static uint8_t *scratch;
-	static size_t cap;
-
-	scratch = ps_grow(scratch, &cap, n, 1);
-	memcpy(scratch, p, n);
-	p3_input(&r->s, scratch, n);
-	memset(scratch, 0xa5, n);
-#endif
+	fz_chunk_put(c, n);
 }
 
 /* EOF (everything sent before: no more output), drain, free; the store
@@ -197,7 +162,7 @@ static size_t ps_split_units(const uint8_t *d, size_t n)
 			continue;
 		}
 		ps_units =
-		    ps_grow(ps_units, &ps_units_cap, nu + 1, sizeof(*ps_units));
+		    fz_grow(ps_units, &ps_units_cap, nu + 1, sizeof(*ps_units));
 		u = &ps_units[nu++];
 		u->at = pos;
 		u->len = lf ? k - 1 - pos : n - pos;
