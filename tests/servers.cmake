@@ -28,5 +28,6 @@ fraglab_test(test_pop3d_cli SOURCES ${SERVERS_TEST_DIR}/test_pop3d_cli.c
   ${SERVERS_TEST_DIR}/test_pop3d_util.c ${SERVERS_TEST_UTIL}
   LABELS servers pop3 TIMEOUT 120 DEPENDS pop3d)
 fraglab_test(test_pop3_clients SOURCES ${SERVERS_TEST_DIR}/test_pop3_clients.c
-  ${SERVERS_TEST_UTIL} ${SERVERS_TEST_DIR}/run_util.c
+  ${SERVERS_TEST_DIR}/test_pop3d_util.c ${SERVERS_TEST_UTIL}
+  ${SERVERS_TEST_DIR}/run_util.c
   LABELS servers pop3 TIMEOUT 300 DEPENDS pop3d fragproxy)

@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "run_util.h"
+#include "test_pop3d_util.h"
 #include "test_servers_util.h"
 
 #define USER "alice"
@@ -161,67 +162,36 @@ static void sb_hex(struct sbuf *b, const char *p, size_t n)
 /* ---- the maildir and the processes ---- */
 
 static struct {
-	char root[PATH_MAX], users[PATH_MAX], mdir[PATH_MAX], ubox[PATH_MAX];
+	char ubox[256]; /* the user's folder in pt_md's tree */
 	struct ts_proc srv, proxy;
 } box;
 
-static void write_file(const char *path, const char *p, size_t n)
-{
-	int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0600);
-
-	cr_assert(fd >= 0, "%s: %s", path, strerror(errno));
-	cr_assert_eq(write(fd, p, n), (ssize_t)n, "%s: short write", path);
-	close(fd);
-}
-
 static void box_fill(void)
 {
-	char path[PATH_MAX + 80];
-
-	for (size_t i = 0; i < NMSG; i++) {
-		snprintf(path, sizeof(path), "%s/%s", box.ubox, msgs[i].uid);
-		write_file(path, msgs[i].stored, msgs[i].slen);
-	}
+	for (size_t i = 0; i < NMSG; i++)
+		cr_assert(
+		    pt_md_put(USER, msgs[i].uid, msgs[i].stored, msgs[i].slen),
+		    "%s: %s", msgs[i].uid, strerror(errno));
 }
 
 static void setup(void)
 {
-	const char *tmp = getenv("TMPDIR");
-	const char *argv[] = {
-	    "pop3d",	 "--listen", "127.0.0.1:0", "--users", box.users,
-	    "--maildir", box.mdir,   "--timeout",   "60",      NULL};
-
 	make_msgs();
-	snprintf(box.root, sizeof(box.root), "%s/pop3cl-XXXXXX",
-		 tmp ? tmp : "/tmp");
-	cr_assert(mkdtemp(box.root), "mkdtemp: %s", strerror(errno));
-	snprintf(box.users, sizeof(box.users), "%.4000s/users", box.root);
-	snprintf(box.mdir, sizeof(box.mdir), "%.4000s/md", box.root);
-	snprintf(box.ubox, sizeof(box.ubox), "%.4000s/md/" USER, box.root);
-	cr_assert(mkdir(box.mdir, 0700) == 0 && mkdir(box.ubox, 0700) == 0);
-	write_file(box.users, S("# pop3_clients suite\n" USER ":" PASS "\n"));
+	cr_assert(pt_md_make("# pop3_clients suite\n" USER ":" PASS "\n"),
+		  "maildir: %s", strerror(errno));
+	cr_assert(pt_md_user(USER));
+	pt_md_path(box.ubox, sizeof(box.ubox), USER, NULL);
 	box_fill();
-	cr_assert_eq(ts_start(&box.srv, argv, 0), 0, "pop3d did not start");
+	cr_assert_eq(pt_start(&box.srv, "60"), 0, "pop3d did not start");
 }
 
 static void teardown(void)
 {
-	DIR *d = opendir(box.ubox);
-	struct dirent *e;
-
 	if (box.proxy.pid > 0)
 		ts_stop(&box.proxy);
 	if (box.srv.pid > 0)
 		ts_stop(&box.srv);
-	while (d && (e = readdir(d)) != NULL)
-		if (strcmp(e->d_name, ".") && strcmp(e->d_name, ".."))
-			unlinkat(dirfd(d), e->d_name, 0);
-	if (d)
-		closedir(d);
-	rmdir(box.ubox);
-	rmdir(box.mdir);
-	unlink(box.users);
-	rmdir(box.root);
+	pt_md_remove();
 }
 
 TestSuite(pop3_clients, .init = setup, .fini = teardown, .timeout = 110);
