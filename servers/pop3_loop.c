@@ -24,7 +24,6 @@
 struct pl_conn {
 	int fd;
 	unsigned events; /* interest registered with epoll */
-	bool eof;	 /* peer finished sending */
 	bool dead;	 /* peer gone: close now */
 	int64_t last;	 /* ms of the last byte in or out */
 	struct pl_conn *prev, *next;
@@ -127,7 +126,6 @@ static void conn_close(struct pl *pl, struct pl_conn *c, enum pl_why why)
  * (RFC 1939 6) and says so in the log. */
 static void peer_gone(struct pl_conn *c, bool reset)
 {
-	c->eof = true;
 	c->dead = c->dead || reset;
 	p3_eof(&c->s);
 }
@@ -181,7 +179,7 @@ static bool conn_send(struct pl *pl, struct pl_conn *c)
 
 static void rearm(struct pl *pl, struct pl_conn *c)
 {
-	unsigned want = (!c->eof && p3_want_read(&c->s) ? EPOLLIN : 0u) |
+	unsigned want = (p3_want_read(&c->s) ? EPOLLIN : 0u) |
 			(p3_pending(&c->s) ? EPOLLOUT : 0u);
 	struct epoll_event ev = {.events = want, .data.ptr = c};
 
@@ -196,14 +194,16 @@ static void serve(struct pl *pl, struct pl_conn *c, unsigned events)
 	bool hup = events & (EPOLLHUP | EPOLLERR), moved = false;
 
 	pl->cur = c;
-	if ((hup || (events & EPOLLIN)) && !c->eof && p3_want_read(&c->s))
+	if ((hup || (events & EPOLLIN)) && p3_want_read(&c->s))
 		moved = conn_read(pl, c);
 	moved = conn_send(pl, c) || moved;
 	/* HUP/ERR are reported whatever the interest: never spin on them */
 	if (hup && !moved && !c->dead)
 		peer_gone(c, true);
 	pl->cur = NULL;
-	if (c->dead || (p3_pending(&c->s) == 0 && (c->eof || p3_done(&c->s)))) {
+	/* after p3_eof the core reads nothing more and ends the session
+	 * once its queue is answered: p3_done covers EOF too */
+	if (c->dead || (p3_pending(&c->s) == 0 && p3_done(&c->s))) {
 		conn_close(pl, c, PL_DONE);
 		return;
 	}
