@@ -1,6 +1,6 @@
 /* Shared test helpers for libframing suites (see decode_util.h): run a
  * decoder over a chunked stream and record what it says, comparably. */
-#include "support/decode_util.h"
+#include "decode_util.h"
 
 #include <criterion/criterion.h>
 #include <stdio.h>

@@ -8,7 +8,7 @@
 #include <string.h>
 
 #include "framing/codec.h"
-#include "support/decode_util.h"
+#include "decode_util.h"
 
 Test(errors, errors_carry_frame_offsets)
 {

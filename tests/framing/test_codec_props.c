@@ -10,7 +10,7 @@
 
 #include "framing/codec.h"
 #include "framing/sched.h"
-#include "support/decode_util.h"
+#include "decode_util.h"
 
 static const char *const specs[] = {
 	"fixed:1", "fixed:5", "line", "line,max=16", "crlf,max=8",

@@ -10,7 +10,7 @@
 #include <sys/types.h>
 
 #include "framing/codec.h"
-#include "support/decode_util.h"
+#include "decode_util.h"
 
 #if defined(__has_feature)
 #if __has_feature(address_sanitizer)

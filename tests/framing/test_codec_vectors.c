@@ -8,7 +8,7 @@
 #include <string.h>
 
 #include "framing/codec.h"
-#include "support/decode_util.h"
+#include "decode_util.h"
 
 /* "HELLO, WORLD" from the Netty javadoc. */
 #define HW "48454c4c4f2c20574f524c44"

@@ -9,7 +9,7 @@
 #include "framing/error.h"
 #include "framing/sched.h"
 #include "framing/spec.h"
-#include "support/decode_util.h"
+#include "decode_util.h"
 
 Test(spec, simple_names)
 {

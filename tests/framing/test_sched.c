@@ -9,7 +9,7 @@
 
 #include "framing/error.h"
 #include "framing/sched.h"
-#include "support/decode_util.h"
+#include "decode_util.h"
 
 static void parse_ok(struct fr_sched *s, const char *text)
 {

@@ -8,7 +8,7 @@
 #include <string.h>
 
 #include "framing/codec.h"
-#include "support/decode_util.h"
+#include "decode_util.h"
 
 Test(boundaries, frame_at_max_passes_max_plus_one_fails)
 {
