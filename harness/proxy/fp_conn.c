@@ -326,8 +326,15 @@ static void chunk_start(struct fp_dirst *d, size_t n, int64_t now)
 static int flush(struct fp_dirst *d, int64_t now, int64_t *wake)
 {
 	if (d->sending == 0) {
-		if (!fp_fault_check(d, now) || d->head == d->tail ||
-		    d->discard || d->stall_until > now) {
+		bool had = d->head != d->tail;
+		bool go = fp_fault_check(d, now);
+		/* A fault that dropped the buffer made room: that is progress,
+		 * so the pump reads again. Under edge-triggered epoll the
+		 * source's bytes and FIN that filled it raise no new event. */
+		if (had && d->head == d->tail)
+			return 1;
+		if (!go || d->head == d->tail || d->discard ||
+		    d->stall_until > now) {
 			if (d->stall_until > now && *wake > d->stall_until)
 				*wake = d->stall_until;
 			return 0;

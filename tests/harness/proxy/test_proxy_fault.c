@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/time.h>
 #include <unistd.h>
 
 #include "test_proxy_util.h"
@@ -299,4 +300,52 @@ Test(proxy_fault, parse_errors_name_the_part)
 	cr_expect_eq(fp_fault_parse(&f, "up:stall", err, sizeof(err)), -1);
 	cr_expect_eq(fp_fault_parse(&f, "up:close@when=3", err, sizeof(err)),
 		     -1);
+}
+
+/* Issue 17.1: a black hole that fires while the buffer is full (the
+ * upstream's 100 KB and FIN already waiting) must go on reading to the FIN,
+ * or under edge-triggered epoll nothing wakes the connection again (the
+ * latency makes the fault fire after all of it has arrived). The
+ * client, whose own FIN went up first, gets the bytes before the offset,
+ * then EOF when the connection ends; descriptors and /stats go back. */
+static void blackhole_full_buffer(const char *fault, size_t offset)
+{
+	struct tp_server s = {.send_first = 100000};
+	struct timeval tv = {.tv_sec = 5};
+	uint8_t b[8192];
+	int err;
+
+	tp_server_start(&s, TP_RECORD);
+	struct fp_proxy *p =
+	    tp_proxy(s.port, "--fault", fault, "--split", "whole", "--buffer",
+		     "4096", "--latency", "down:100", NULL);
+	int base = tp_count_fds();
+	int fd = tp_connect(fp_port(p));
+	setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
+	shutdown(fd, SHUT_WR);
+	size_t got = tp_read_all(fd, b, sizeof(b), &err);
+	cr_assert_eq(err, 0, "client got %zu bytes and no EOF: %s", got,
+		     strerror(err));
+	cr_expect_eq(got, offset);
+	for (size_t i = 0; i < got && i < sizeof(b); i++)
+		cr_assert_eq(b[i], (uint8_t)i, "byte %zu differs", i);
+	close(fd);
+	tp_wait_idle(p);
+	tp_server_wait(&s, 0);
+	cr_expect_eq(tp_count_fds(), base, "proxy kept descriptors");
+	struct fp_stats st;
+	fp_get_stats(p, &st);
+	cr_expect_eq(st.dropped[FP_DOWN], 100000 - offset);
+	fp_stop(p);
+	tp_server_stop(&s);
+}
+
+Test(proxy_fault, blackhole_below_half_buffer_ends)
+{
+	blackhole_full_buffer("down:blackhole@offset=1000", 1000);
+}
+
+Test(proxy_fault, blackhole_above_half_buffer_ends)
+{
+	blackhole_full_buffer("down:blackhole@offset=3000", 3000);
 }
