@@ -10,18 +10,9 @@
 #include <sys/epoll.h>
 #include <sys/eventfd.h>
 #include <sys/timerfd.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "fp_internal.h"
-
-int64_t fp_now_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
-}
 
 void fp_log(struct fp_proxy *p, const char *fmt, ...)
 {
@@ -137,7 +128,7 @@ static void arm_timer(struct fp_proxy *p)
 static void run_timers(struct fp_proxy *p)
 {
 	uint64_t ticks;
-	int64_t now = fp_now_ns();
+	int64_t now = cm_now_ns();
 
 	if (read(p->tfd, &ticks, sizeof(ticks)) < 0 && errno != EAGAIN)
 		fp_log(p, "timerfd: %s", strerror(errno));
@@ -168,6 +159,8 @@ void fp_conn_free(struct fp_conn *c)
 		free(c->d[d].buf);
 		c->d[d].buf = NULL;
 		fr_sched_free(&c->d[d].own);
+		fp_policy_put(p, c->d[d].pol);
+		c->d[d].pol = NULL;
 	}
 	if (c->cfd >= 0)
 		close(c->cfd);

@@ -70,8 +70,11 @@ struct fp_config {
 	char *record;	  /* --record FILE (owned) */
 	char *pcap;	  /* --pcap FILE (owned) */
 	char *control;	  /* --control HOST:PORT (owned) */
-	int verbose;	  /* 0: errors only, 1: connection events */
-	FILE *log;	  /* where messages go (default stderr) */
+	char *policy_dir; /* --policy-dir DIR: file: allowed there (owned) */
+	unsigned control_timeout_s; /* idle control connection closed */
+	unsigned control_max;	    /* control connections at once */
+	int verbose;		    /* 0: errors only, 1: connection events */
+	FILE *log;		    /* where messages go (default stderr) */
 };
 
 /* Defaults: listen 127.0.0.1:0, whole both ways, 64 KiB buffers, hold 0,
@@ -102,6 +105,7 @@ struct fp_stats {
 	uint64_t accepted, active, refused, upstream_fail, closed;
 	uint64_t bytes[2], chunks[2], dropped[2];
 	uint64_t faults;
+	uint64_t policies; /* split policies alive (current + still used) */
 };
 
 /* Bind and prepare (no thread). The config is copied. Returns 0 or a

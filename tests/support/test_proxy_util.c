@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/time.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -275,6 +276,46 @@ struct fp_proxy *tp_proxy(int up_port, ...)
 	cr_assert(fp_start(&c, &p) == 0);
 	fp_config_free(&c);
 	return p;
+}
+
+int tp_http(int port, const char *method, const char *path, const void *body,
+	    size_t blen, char **out)
+{
+	char head[512];
+	int fd = tp_connect(port), status = 0, err;
+	struct timeval tv = {.tv_sec = 10};
+	size_t cap = 1 << 16;
+	char *resp = malloc(cap + 1);
+
+	cr_assert(resp);
+	setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
+	setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv));
+	int n = snprintf(head, sizeof(head),
+			 "%s %s HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+			 "Connection: close\r\nContent-Length: %zu\r\n\r\n",
+			 method, path, blen);
+	/* the server may answer and close before the body is all sent */
+	if (send(fd, head, (size_t)n, MSG_NOSIGNAL) == n) {
+		for (size_t off = 0; off < blen;) {
+			ssize_t w = send(fd, (const char *)body + off,
+					 blen - off, MSG_NOSIGNAL);
+			if (w <= 0)
+				break;
+			off += (size_t)w;
+		}
+	}
+	size_t got = tp_read_all(fd, (uint8_t *)resp, cap, &err);
+	close(fd);
+	resp[got < cap ? got : cap] = '\0';
+	if (sscanf(resp, "HTTP/1.%*d %d", &status) != 1)
+		status = 0;
+	if (out) {
+		char *b = strstr(resp, "\r\n\r\n");
+		*out = strdup(b ? b + 4 : "");
+		cr_assert(*out);
+	}
+	free(resp);
+	return status;
 }
 
 int tp_count_fds(void)
