@@ -71,7 +71,9 @@ const char fp_usage[] =
     "  --control HOST:PORT   HTTP/JSON control API (docs/fragproxy.md)\n"
     "  --control-timeout S   close control connections idle S seconds "
     "(default 10)\n"
-    "  --control-max N       control connections at once (default 1024)\n"
+    "  --control-max N       control connections at once (default 4096); "
+    "more\n"
+    "                        wait to be accepted until idle ones time out\n"
     "  --policy-dir DIR      the control API may name file:NAME policies "
     "directly\n"
     "                        in DIR (regular files, at most 1 MiB); without "
@@ -102,7 +104,7 @@ int fp_config_init(struct fp_config *c)
 	}
 	c->bufsize = 65536;
 	c->control_timeout_s = 10;
-	c->control_max = 1024;
+	c->control_max = 4096;
 	c->hold_ms = 0;
 	return 0;
 }
