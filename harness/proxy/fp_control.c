@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #include "cm_addr.h"
+#include "cm_buf.h"
 #include "fp_internal.h"
 
 #define BODY_MAX 4096 /* larger bodies get 413 */
@@ -74,38 +75,29 @@ static char *stats_json(struct fp_proxy *p)
 
 static char *conns_json(struct fp_proxy *p)
 {
-	size_t cap = 256, len = 0;
-	char *out = malloc(cap);
+	struct cm_buf b = {0};
+	int fail = cm_buf_append(&b, "[", 1);
 
-	if (!out)
-		return NULL;
-	len += (size_t)snprintf(out, cap, "[");
-	for (struct fp_conn *c = p->conns; c; c = c->next) {
-		char item[320], pol[2][FR_SCHED_STRLEN];
+	for (struct fp_conn *c = p->conns; c && !fail; c = c->next) {
+		char item[512], pol[2][FR_SCHED_STRLEN];
 		for (int d = 0; d < 2; d++)
 			fr_sched_format(c->d[d].sched, pol[d], sizeof(pol[d]));
-		int n = snprintf(
-		    item, sizeof(item),
-		    "%s{\"id\":%" PRIu64 ",\"up\":{\"bytes\":%" PRIu64
-		    ",\"chunks\":%" PRIu64 ",\"policy\":\"%.60s\"},"
-		    "\"down\":{\"bytes\":%" PRIu64 ",\"chunks\":%" PRIu64
-		    ",\"policy\":\"%.60s\"}}",
-		    len > 1 ? "," : "", c->id, c->d[0].wr_off, c->d[0].chunks,
-		    pol[0], c->d[1].wr_off, c->d[1].chunks, pol[1]);
-		if (len + (size_t)n + 3 > cap) {
-			cap = (len + (size_t)n + 3) * 2;
-			char *o = realloc(out, cap);
-			if (!o) {
-				free(out);
-				return NULL;
-			}
-			out = o;
-		}
-		memcpy(out + len, item, (size_t)n);
-		len += (size_t)n;
+		int n =
+		    snprintf(item, sizeof(item),
+			     "%s{\"id\":%" PRIu64 ",\"up\":{\"bytes\":%" PRIu64
+			     ",\"chunks\":%" PRIu64 ",\"policy\":\"%.60s\"},"
+			     "\"down\":{\"bytes\":%" PRIu64
+			     ",\"chunks\":%" PRIu64 ",\"policy\":\"%.60s\"}}",
+			     c == p->conns ? "" : ",", c->id, c->d[0].wr_off,
+			     c->d[0].chunks, pol[0], c->d[1].wr_off,
+			     c->d[1].chunks, pol[1]);
+		fail = cm_buf_append(&b, item, (size_t)n); /* n < 512 */
 	}
-	memcpy(out + len, "]\n", 3);
-	return out;
+	if (fail || cm_buf_append(&b, "]\n", 3)) {
+		cm_buf_free(&b);
+		return NULL;
+	}
+	return (char *)b.p; /* head is 0: nothing was consumed */
 }
 
 static char *error_json(struct ctl_req *r, int status, const char *msg)

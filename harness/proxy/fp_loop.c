@@ -12,6 +12,7 @@
 #include <sys/timerfd.h>
 #include <unistd.h>
 
+#include "cm_buf.h"
 #include "fp_internal.h"
 
 void fp_log(struct fp_proxy *p, const char *fmt, ...)
@@ -94,14 +95,11 @@ void fp_conn_wake(struct fp_conn *c, int64_t at)
 		heap_up(p, c->heap_idx - 1);
 		return;
 	}
-	if (p->nheap == p->capheap) {
-		size_t ncap = p->capheap ? p->capheap * 2 : 64;
-		struct fp_conn **h = realloc(p->heap, ncap * sizeof(*h));
-		if (!h)
-			return; /* the conn is pumped again on its next event */
-		p->heap = h;
-		p->capheap = ncap;
-	}
+	struct fp_conn **h =
+	    cm_grow(p->heap, &p->capheap, p->nheap + 1, sizeof(*h));
+	if (!h)
+		return; /* the conn is pumped again on its next event */
+	p->heap = h;
 	c->wake_ns = at;
 	p->heap[p->nheap++] = c;
 	c->heap_idx = p->nheap;

@@ -1,5 +1,6 @@
 /* Helpers for the fragproxy suites (see test_proxy_util.h). */
 #include "test_proxy_util.h"
+#include "cm_record.h"
 
 #include <criterion/criterion.h>
 #include <dirent.h>
@@ -344,18 +345,26 @@ void tp_wait_idle(struct fp_proxy *p)
 		       (unsigned long long)st.active);
 }
 
+struct chunk_count {
+	unsigned *per_conn;
+	int n;
+};
+
+static int count_row(void *arg, const struct cm_record_row *row)
+{
+	struct chunk_count *cc = arg;
+
+	if (row->dir == 0 && row->conn < (uint64_t)cc->n)
+		cc->per_conn[row->conn]++;
+	return 0;
+}
+
 void tp_count_chunks(const char *path, unsigned *per_conn, int n)
 {
-	FILE *f = fopen(path, "r");
-	char line[256];
+	struct chunk_count cc = {per_conn, n};
+	char err[300];
 
-	cr_assert(f, "cannot open record %s", path);
 	memset(per_conn, 0, sizeof(unsigned) * (size_t)n);
-	while (fgets(line, sizeof(line), f)) {
-		int c;
-		if (line[0] != '#' && sscanf(line, "%d up", &c) == 1 &&
-		    strstr(line, " up ") && c >= 0 && c < n)
-			per_conn[c]++;
-	}
-	fclose(f);
+	cr_assert_eq(cm_record_each(path, count_row, &cc, err, sizeof(err)), 0,
+		     "%s", err);
 }
