@@ -90,7 +90,7 @@ static int fail(char *err, size_t len, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(err, len, fmt, ap);
 	va_end(ap);
-	return -1;
+	return -EINVAL;
 }
 
 int fp_config_init(struct fp_config *c)
@@ -229,7 +229,7 @@ static int set_paced(struct fp_config *c, const char *name, const char *val,
 	}
 	for (int d = d0; d <= d1; d++)
 		if (set_dirval(&c->dir[d], name, v, val, err, len))
-			return -1;
+			return -EINVAL;
 	return 0;
 }
 
@@ -282,7 +282,7 @@ static int set_number(struct fp_config *c, const char *name, const char *val,
 		if (r == 0)
 			c->control_max = (unsigned)v;
 	}
-	return r ? -1 : 0;
+	return r;
 }
 
 int fp_config_set(struct fp_config *c, const char *opt, const char *val,
@@ -297,7 +297,7 @@ int fp_config_set(struct fp_config *c, const char *opt, const char *val,
 	if (!strcmp(n, "split"))
 		return set_sched(&c->dir[0], val, err, len) ||
 			       set_sched(&c->dir[1], val, err, len)
-			   ? -1
+			   ? -EINVAL
 			   : 0;
 	if (!strcmp(n, "up") || !strcmp(n, "down"))
 		return set_sched(&c->dir[n[0] == 'd'], val, err, len);
@@ -324,7 +324,7 @@ int fp_config_set(struct fp_config *c, const char *opt, const char *val,
 			return fail(err, len, "too many --fault (max %d)",
 				    FP_MAX_FAULTS);
 		if (fp_fault_parse(&c->faults[c->nfaults], val, err, len))
-			return -1;
+			return -EINVAL;
 		c->nfaults++;
 		return 0;
 	}
@@ -374,7 +374,7 @@ int fp_config_parse(struct fp_config *c, int argc, char **argv, FILE *out,
 			val = argv[++i];
 		}
 		if (fp_config_set(c, name, val, err, len))
-			return -1;
+			return -EINVAL;
 	}
 	if (!c->up_host[0])
 		return fail(err, len, "--upstream HOST:PORT is required");

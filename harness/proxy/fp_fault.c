@@ -24,7 +24,7 @@ static const struct {
 static int bad(char *err, size_t len, const char *text, const char *why)
 {
 	snprintf(err, len, "bad --fault '%s': %s", text, why);
-	return -1;
+	return -EINVAL;
 }
 
 static int num(const char *s, char **end, uint64_t *v)

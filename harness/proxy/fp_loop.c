@@ -1,6 +1,7 @@
-/* fragproxy event loop: the listener, the wakeup eventfd, one timerfd
- * driven by a min-heap of connection deadlines, and the proxy lifecycle
- * (fp_open/fp_run/fp_start/fp_stop). Connection logic is in fp_conn.c. */
+/* fragproxy event loop: fp_run over the listener, the wakeup eventfd and
+ * one timerfd driven by a min-heap of connection deadlines; freeing
+ * connections, the stats and shutdown requests. Opening and closing the
+ * proxy is in fp_proxy.c, connection logic in fp_conn.c. */
 #include <errno.h>
 #include <inttypes.h>
 #include <netdb.h>

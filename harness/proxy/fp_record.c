@@ -111,7 +111,7 @@ static int load_file(struct fp_replay *rp, const char *path, char *msg,
 			 path);
 	else if (r)
 		snprintf(msg, len, "replay:%s", err);
-	return r;
+	return r == -ERANGE ? -EINVAL : r;
 }
 
 int fp_replay_load(struct fp_proxy *p, char *msg, size_t len)

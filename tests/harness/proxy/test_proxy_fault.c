@@ -289,13 +289,14 @@ Test(proxy_fault, parse_errors_name_the_part)
 	cr_expect_eq(f.arg, 50);
 	cr_expect_eq(f.when, FP_AT_CHUNKS);
 	cr_expect_eq(fp_fault_parse(&f, "sideways:close", err, sizeof(err)),
-		     -1);
+		     -EINVAL);
 	cr_expect(strstr(err, "sideways:close") != NULL, "%s", err);
-	cr_expect_eq(fp_fault_parse(&f, "up:explode", err, sizeof(err)), -1);
+	cr_expect_eq(fp_fault_parse(&f, "up:explode", err, sizeof(err)),
+		     -EINVAL);
 	cr_expect(strstr(err, "unknown kind") != NULL, "%s", err);
-	cr_expect_eq(fp_fault_parse(&f, "up:stall", err, sizeof(err)), -1);
+	cr_expect_eq(fp_fault_parse(&f, "up:stall", err, sizeof(err)), -EINVAL);
 	cr_expect_eq(fp_fault_parse(&f, "up:close@when=3", err, sizeof(err)),
-		     -1);
+		     -EINVAL);
 }
 
 /* Issue 17.1: a black hole that fires while the buffer is full (the
