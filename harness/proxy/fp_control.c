@@ -19,9 +19,6 @@
 #include "cm_buf.h"
 #include "fp_internal.h"
 
-#define BODY_MAX 4096 /* larger bodies get 413 */
-#define BODY_MAX_TEXT "4096"
-
 struct ctl_req {
 	const char *method, *url, *body;
 	bool live;
@@ -41,7 +38,7 @@ struct fp_control {
 struct body {
 	size_t len;
 	bool too_big; /* answered 413, nothing applied */
-	char buf[BODY_MAX + 1];
+	char buf[FP_CONTROL_BODY_MAX + 1];
 };
 
 static char *jsonf(const char *fmt, ...)
@@ -282,7 +279,7 @@ static enum MHD_Result handler(void *cls, struct MHD_Connection *con,
 	}
 	if (*data_size) {
 		size_t k = *data_size;
-		if (k > BODY_MAX - b->len)
+		if (k > FP_CONTROL_BODY_MAX - b->len)
 			b->too_big = true; /* the rest is read and dropped */
 		else
 			memcpy(b->buf + b->len, data, k);
@@ -291,10 +288,14 @@ static enum MHD_Result handler(void *cls, struct MHD_Connection *con,
 		*data_size = 0;
 		return MHD_YES;
 	}
-	if (b->too_big)
-		return answer(con, 413,
-			      "{\"error\":\"body over " BODY_MAX_TEXT
-			      " bytes, nothing applied\"}\n");
+	if (b->too_big) {
+		char msg[80];
+		snprintf(
+		    msg, sizeof(msg),
+		    "{\"error\":\"body over %d bytes, nothing applied\"}\n",
+		    FP_CONTROL_BODY_MAX);
+		return answer(con, 413, msg);
+	}
 	while (b->len &&
 	       (b->buf[b->len - 1] == '\n' || b->buf[b->len - 1] == '\r'))
 		b->len--;

@@ -83,8 +83,6 @@ struct fp_policy {
 	unsigned refs; /* loop thread only */
 };
 
-#define FP_POLICY_FILE_MAX (1 << 20) /* bytes of a file: policy */
-
 struct fp_pcap;
 struct fp_control;
 

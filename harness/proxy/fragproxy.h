@@ -102,6 +102,11 @@ extern const char fp_usage[];
 
 struct fp_proxy;
 
+/* Control API: the largest request body (a larger one is answered 413 and
+ * nothing of it is applied), and the largest file: policy file. */
+#define FP_CONTROL_BODY_MAX 4096
+#define FP_POLICY_FILE_MAX (1 << 20)
+
 struct fp_stats {
 	uint64_t accepted, active, refused, upstream_fail, closed;
 	uint64_t bytes[2], chunks[2], dropped[2];

@@ -175,12 +175,13 @@ Test(proxy_control, body_over_limit_is_413_and_not_applied)
 	ctl_start(&r, NULL, NULL, NULL, NULL);
 	int fd = tp_connect(fp_port(r.p));
 	cr_assert_eq(post(&r, "/policy/up?live=1", "fixed:7", NULL), 200);
-	/* exactly 4096 bytes is fine */
+	/* exactly FP_CONTROL_BODY_MAX bytes is fine */
+	size_t max = FP_CONTROL_BODY_MAX;
 	memcpy(body, "list:", 5);
-	for (size_t i = 5; i < 4095; i += 2)
+	for (size_t i = 5; i + 1 < max; i += 2)
 		memcpy(body + i, "1,", 2);
-	body[4095] = '1';
-	cr_expect_eq(tp_http(r.port, "POST", "/policy/down", body, 4096, NULL),
+	body[max - 1] = '1';
+	cr_expect_eq(tp_http(r.port, "POST", "/policy/down", body, max, NULL),
 		     200);
 	/* one byte more, and 10 MB, are refused whole: a cut inside a
 	 * number would otherwise apply a different policy */
@@ -188,7 +189,7 @@ Test(proxy_control, body_over_limit_is_413_and_not_applied)
 	for (size_t i = 5; i + 5 <= big; i += 5)
 		memcpy(body + i, "1000,", 5);
 	cr_expect_eq(
-	    tp_http(r.port, "POST", "/policy/up?live=1", body, 4097, &out),
+	    tp_http(r.port, "POST", "/policy/up?live=1", body, max + 1, &out),
 	    413);
 	cr_expect(strstr(out, "nothing applied"), "%s", out);
 	free(out);
