@@ -102,16 +102,7 @@ static void proxy_start(struct proxy *x, int up_port, const char **extra)
 
 static uint64_t stat_of(struct proxy *x, const char *key)
 {
-	char *out, pat[64];
-
-	cr_assert_eq(tp_http(x->cport, "GET", "/stats", NULL, 0, &out), 200,
-		     "/stats did not answer");
-	snprintf(pat, sizeof(pat), "\"%s\":", key);
-	char *at = strstr(out, pat);
-	cr_assert(at, "no %s in %s", key, out);
-	uint64_t v = strtoull(at + strlen(pat), NULL, 10);
-	free(out);
-	return v;
+	return tp_stat(x->cport, key);
 }
 
 /* Active connections to 0, then descriptors back to the baseline. */

@@ -319,6 +319,20 @@ int tp_http(int port, const char *method, const char *path, const void *body,
 	return status;
 }
 
+uint64_t tp_stat(int port, const char *key)
+{
+	char *out, pat[64];
+
+	cr_assert_eq(tp_http(port, "GET", "/stats", NULL, 0, &out), 200,
+		     "/stats did not answer");
+	snprintf(pat, sizeof(pat), "\"%s\":", key);
+	char *at = strstr(out, pat);
+	cr_assert(at, "no %s in %s", key, out);
+	uint64_t v = strtoull(at + strlen(pat), NULL, 10);
+	free(out);
+	return v;
+}
+
 int tp_count_fds(void)
 {
 	DIR *d = opendir("/proc/self/fd");

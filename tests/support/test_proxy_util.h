@@ -66,6 +66,10 @@ struct fp_proxy *tp_proxy(int up_port, ...);
 int tp_http(int port, const char *method, const char *path, const void *body,
 	    size_t blen, char **out);
 
+/* The number after "KEY": in GET /stats of the control API at port
+ * (asserts that it answers). */
+uint64_t tp_stat(int port, const char *key);
+
 int tp_count_fds(void);
 /* Up-direction chunks of connections 0..n-1 in a --record file. */
 void tp_count_chunks(const char *path, unsigned *per_conn, int n);

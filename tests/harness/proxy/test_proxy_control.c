@@ -46,15 +46,7 @@ static int post(struct ctl_run *r, const char *path, const char *body,
 
 static uint64_t stat_of(struct ctl_run *r, const char *key)
 {
-	char *out, pat[64];
-
-	cr_assert_eq(tp_http(r->port, "GET", "/stats", NULL, 0, &out), 200);
-	snprintf(pat, sizeof(pat), "\"%s\":", key);
-	char *at = strstr(out, pat);
-	cr_assert(at, "no %s in %s", key, out);
-	uint64_t v = strtoull(at + strlen(pat), NULL, 10);
-	free(out);
-	return v;
+	return tp_stat(r->port, key);
 }
 
 /* Policy text of connection 0's up direction in GET /connections. */
