@@ -131,6 +131,38 @@ Test(proxy_control, file_policy_confined_and_never_blocks)
 	rmdir(dir);
 }
 
+/* On the command line file: takes any path, but still never blocks on a
+ * FIFO and reads only regular files. */
+Test(proxy_control, cli_file_policy_never_blocks)
+{
+	char dir[] = "/tmp/fp_cdir_XXXXXX", path[128], opt[160], err[256];
+	struct fp_config c;
+
+	cr_assert(mkdtemp(dir));
+	snprintf(path, sizeof(path), "%s/fifo", dir);
+	cr_assert_eq(mkfifo(path, 0600), 0);
+	fp_config_init(&c);
+	snprintf(opt, sizeof(opt), "file:%s", path);
+	cr_expect_eq(fp_config_set(&c, "--up", opt, err, sizeof(err)), -EINVAL);
+	cr_expect(strstr(err, "not a regular file"), "%s", err);
+	cr_expect_eq(
+	    fp_config_set(&c, "--up", "file:/dev/zero", err, sizeof(err)),
+	    -EINVAL);
+	unlink(path);
+	snprintf(path, sizeof(path), "%s/sizes", dir);
+	FILE *f = fopen(path, "w");
+	cr_assert(f);
+	fputs("4,5 6\n", f);
+	fclose(f);
+	snprintf(opt, sizeof(opt), "file:%s", path);
+	cr_expect_eq(fp_config_set(&c, "--up", opt, err, sizeof(err)), 0, "%s",
+		     err);
+	cr_expect_eq(c.dir[FP_UP].sched.list_len, 3);
+	fp_config_free(&c);
+	unlink(path);
+	rmdir(dir);
+}
+
 /* Replaced policies live as long as a connection uses them, no longer. */
 Test(proxy_control, replaced_policies_are_freed)
 {
