@@ -70,6 +70,10 @@ int tp_http(int port, const char *method, const char *path, const void *body,
  * (asserts that it answers). */
 uint64_t tp_stat(int port, const char *key);
 
+/* Raise RLIMIT_NOFILE's soft limit to the hard one (children started
+ * afterwards inherit it); returns the soft limit now in force. */
+long tp_raise_nofile(void);
+
 int tp_count_fds(void);
 /* Up-direction chunks of connections 0..n-1 in a --record file. */
 void tp_count_chunks(const char *path, unsigned *per_conn, int n);
