@@ -1,12 +1,15 @@
 /* fragproxy configuration: defaults, the option table shared by the CLI and
  * fp_config_set(), and the parsers for addresses, pacing and faults. */
 #include <errno.h>
+#include <fcntl.h>
 #include <inttypes.h>
 #include <math.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "cm_addr.h"
+#include "cm_opt.h"
 #include "fp_internal.h"
 
 const char fp_usage[] =
@@ -65,7 +68,17 @@ const char fp_usage[] =
     "  --hold MS             see above (default 0)\n"
     "  --record FILE         write every chunk: conn dir offset size time_us\n"
     "  --pcap FILE           write forwarded chunks as a TCP capture\n"
-    "  --control HOST:PORT   HTTP/JSON control API\n"
+    "  --control HOST:PORT   HTTP/JSON control API (docs/fragproxy.md)\n"
+    "  --control-timeout S   close control connections idle S seconds "
+    "(default 10)\n"
+    "  --control-max N       control connections at once (default 4096); "
+    "more\n"
+    "                        wait to be accepted until idle ones time out\n"
+    "  --policy-dir DIR      the control API may name file:NAME policies "
+    "directly\n"
+    "                        in DIR (regular files, at most 1 MiB); without "
+    "it\n"
+    "                        file: is refused there\n"
     "  -v, --verbose         log connection events\n"
     "  -h, --help            this text\n"
     "Prints 'listening on HOST:PORT' when ready; stats on exit and SIGUSR1.\n";
@@ -77,7 +90,7 @@ static int fail(char *err, size_t len, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(err, len, fmt, ap);
 	va_end(ap);
-	return -1;
+	return -EINVAL;
 }
 
 int fp_config_init(struct fp_config *c)
@@ -90,6 +103,8 @@ int fp_config_init(struct fp_config *c)
 		c->dir[d].toxicity = 1.0;
 	}
 	c->bufsize = 65536;
+	c->control_timeout_s = 10;
+	c->control_max = 4096;
 	c->hold_ms = 0;
 	return 0;
 }
@@ -104,48 +119,8 @@ void fp_config_free(struct fp_config *c)
 	free(c->record);
 	free(c->pcap);
 	free(c->control);
-	c->record = c->pcap = c->control = NULL;
-}
-
-int fp_parse_hostport(const char *s, char *host, size_t hlen, char *port,
-		      size_t plen)
-{
-	const char *colon = strrchr(s, ':');
-	const char *h = s;
-	size_t n;
-
-	if (!colon || !colon[1])
-		return -1;
-	n = (size_t)(colon - s);
-	if (n >= 2 && s[0] == '[' && s[n - 1] == ']') {
-		h = s + 1;
-		n -= 2;
-	}
-	if (n == 0 || n >= hlen || strlen(colon + 1) >= plen)
-		return -1;
-	for (const char *q = colon + 1; *q; q++)
-		if (*q < '0' || *q > '9')
-			return -1;
-	if (atol(colon + 1) > 65535)
-		return -1;
-	memcpy(host, h, n);
-	host[n] = '\0';
-	strcpy(port, colon + 1);
-	return 0;
-}
-
-static int parse_u64(const char *s, uint64_t *out)
-{
-	char *end;
-
-	if (*s < '0' || *s > '9')
-		return -1;
-	errno = 0;
-	unsigned long long v = strtoull(s, &end, 10);
-	if (errno || *end)
-		return -1;
-	*out = v;
-	return 0;
+	free(c->policy_dir);
+	c->record = c->pcap = c->control = c->policy_dir = NULL;
 }
 
 /* Milliseconds, fractions allowed, into microseconds. */
@@ -174,7 +149,7 @@ static int set_sched(struct fp_dirconf *dc, const char *val, char *err,
 		return dc->replay ? 0 : fail(err, len, "out of memory");
 	}
 	char why[200];
-	if (fr_sched_parse(&s, val, why, sizeof(why)) != FR_OK)
+	if (fp_policy_parse(&s, val, AT_FDCWD, false, why, sizeof(why)))
 		return fail(err, len, "bad policy '%s': %s", val, why);
 	fr_sched_free(&dc->sched);
 	dc->sched = s;
@@ -216,28 +191,26 @@ static int set_latency(struct fp_dirconf *dc, const char *v)
 	return 0;
 }
 
-static int set_dirval(struct fp_dirconf *dc, const char *name, const char *v)
+static int set_dirval(struct fp_dirconf *dc, const char *name, const char *v,
+		      const char *opt, char *err, size_t len)
 {
+	int r = 0;
+
 	if (strcmp(name, "delay") == 0)
-		return set_delay(dc, v);
-	if (strcmp(name, "latency") == 0)
-		return set_latency(dc, v);
-	if (strcmp(name, "rate") == 0)
-		return parse_u64(v, &dc->rate);
-	if (strcmp(name, "pace") == 0) {
-		if (strcmp(v, "drain") && strcmp(v, "none"))
-			return -1;
-		dc->pace = strcmp(v, "drain") ? FP_PACE_NONE : FP_PACE_DRAIN;
-		return 0;
-	}
-	/* toxicity */
-	char *end;
-	errno = 0;
-	double p = strtod(v, &end);
-	if (errno || *end || end == v || !(p >= 0.0 && p <= 1.0))
-		return -1;
-	dc->toxicity = p;
-	return 0;
+		r = set_delay(dc, v);
+	else if (strcmp(name, "latency") == 0)
+		r = set_latency(dc, v);
+	else if (strcmp(name, "rate") == 0)
+		return cm_opt_size("--rate", v, 0, UINT64_MAX, &dc->rate, err,
+				   len);
+	else if (strcmp(name, "toxicity") == 0)
+		return cm_opt_double("--toxicity", v, 0.0, 1.0, &dc->toxicity,
+				     err, len);
+	else if (strcmp(v, "drain") == 0 || strcmp(v, "none") == 0)
+		dc->pace = v[0] == 'd' ? FP_PACE_DRAIN : FP_PACE_NONE;
+	else
+		r = -1;
+	return r ? fail(err, len, "bad --%s value '%s'", name, opt) : 0;
 }
 
 /* Pacing options take an optional up:/down: prefix. */
@@ -255,8 +228,8 @@ static int set_paced(struct fp_config *c, const char *name, const char *val,
 		v += 5;
 	}
 	for (int d = d0; d <= d1; d++)
-		if (set_dirval(&c->dir[d], name, v))
-			return fail(err, len, "bad --%s value '%s'", name, val);
+		if (set_dirval(&c->dir[d], name, v, val, err, len))
+			return -EINVAL;
 	return 0;
 }
 
@@ -273,32 +246,43 @@ static int set_addr(struct fp_config *c, bool listen, const char *val,
 	char *h = listen ? c->listen_host : c->up_host;
 	char *p = listen ? c->listen_port : c->up_port;
 
-	if (fp_parse_hostport(val, h, sizeof(c->up_host), p,
-			      sizeof(c->up_port)))
-		return fail(err, len, "bad address '%s' (want HOST:PORT)", val);
+	char why[160];
+
+	if (cm_split_hostport(val, h, p, why, sizeof(why)))
+		return fail(err, len, "--%s: %s",
+			    listen ? "listen" : "upstream", why);
 	return 0;
 }
 
 static int set_number(struct fp_config *c, const char *name, const char *val,
 		      char *err, size_t len)
 {
+	char opt[24];
 	uint64_t v;
+	int r;
 
-	if (parse_u64(val, &v))
-		return fail(err, len, "bad --%s value '%s'", name, val);
+	snprintf(opt, sizeof(opt), "--%s", name);
 	if (strcmp(name, "seed") == 0) {
-		c->seed = v;
-		c->seed_set = true;
+		r = cm_opt_uint(opt, val, 0, UINT64_MAX, &c->seed, err, len);
+		c->seed_set |= r == 0;
 	} else if (strcmp(name, "buffer") == 0) {
-		if (v < 1 || v > (1u << 30))
-			return fail(err, len, "bad --buffer value '%s'", val);
-		c->bufsize = (size_t)v;
+		r = cm_opt_size(opt, val, 1, 1u << 30, &v, err, len);
+		if (r == 0)
+			c->bufsize = (size_t)v;
+	} else if (strcmp(name, "hold") == 0) {
+		r = cm_opt_ms(opt, val, 1, 0, 3600000, &v, err, len);
+		if (r == 0)
+			c->hold_ms = (unsigned)v;
+	} else if (strcmp(name, "control-timeout") == 0) {
+		r = cm_opt_ms(opt, val, 1000, 1000, 3600000, &v, err, len);
+		if (r == 0)
+			c->control_timeout_s = (unsigned)(v / 1000);
 	} else {
-		if (v > 3600000)
-			return fail(err, len, "bad --hold value '%s'", val);
-		c->hold_ms = (unsigned)v;
+		r = cm_opt_uint(opt, val, 1, 65536, &v, err, len);
+		if (r == 0)
+			c->control_max = (unsigned)v;
 	}
-	return 0;
+	return r;
 }
 
 int fp_config_set(struct fp_config *c, const char *opt, const char *val,
@@ -313,24 +297,26 @@ int fp_config_set(struct fp_config *c, const char *opt, const char *val,
 	if (!strcmp(n, "split"))
 		return set_sched(&c->dir[0], val, err, len) ||
 			       set_sched(&c->dir[1], val, err, len)
-			   ? -1
+			   ? -EINVAL
 			   : 0;
 	if (!strcmp(n, "up") || !strcmp(n, "down"))
 		return set_sched(&c->dir[n[0] == 'd'], val, err, len);
 	if (!strcmp(n, "delay") || !strcmp(n, "latency") ||
 	    !strcmp(n, "rate") || !strcmp(n, "pace") || !strcmp(n, "toxicity"))
 		return set_paced(c, n, val, err, len);
-	if (!strcmp(n, "seed") || !strcmp(n, "buffer") || !strcmp(n, "hold"))
+	if (!strcmp(n, "seed") || !strcmp(n, "buffer") || !strcmp(n, "hold") ||
+	    !strcmp(n, "control-timeout") || !strcmp(n, "control-max"))
 		return set_number(c, n, val, err, len);
+	if (!strcmp(n, "policy-dir"))
+		return set_str(&c->policy_dir, val, err, len);
 	if (!strcmp(n, "record"))
 		return set_str(&c->record, val, err, len);
 	if (!strcmp(n, "pcap"))
 		return set_str(&c->pcap, val, err, len);
 	if (!strcmp(n, "control")) {
-		char h[64], p[16];
-		if (fp_parse_hostport(val, h, sizeof(h), p, sizeof(p)))
-			return fail(err, len, "bad --control address '%s'",
-				    val);
+		char h[CM_HOSTLEN], p[CM_PORTLEN], why[160];
+		if (cm_split_hostport(val, h, p, why, sizeof(why)))
+			return fail(err, len, "--control: %s", why);
 		return set_str(&c->control, val, err, len);
 	}
 	if (!strcmp(n, "fault")) {
@@ -338,7 +324,7 @@ int fp_config_set(struct fp_config *c, const char *opt, const char *val,
 			return fail(err, len, "too many --fault (max %d)",
 				    FP_MAX_FAULTS);
 		if (fp_fault_parse(&c->faults[c->nfaults], val, err, len))
-			return -1;
+			return -EINVAL;
 		c->nfaults++;
 		return 0;
 	}
@@ -388,7 +374,7 @@ int fp_config_parse(struct fp_config *c, int argc, char **argv, FILE *out,
 			val = argv[++i];
 		}
 		if (fp_config_set(c, name, val, err, len))
-			return -1;
+			return -EINVAL;
 	}
 	if (!c->up_host[0])
 		return fail(err, len, "--upstream HOST:PORT is required");

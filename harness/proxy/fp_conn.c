@@ -40,7 +40,7 @@ static void dir_init(struct fp_conn *c, int dir)
 	const struct fp_dirconf *dc = &p->cfg.dir[dir];
 	uint64_t stream = c->id * 2 + (uint64_t)dir;
 	uint64_t tox = fr_rng_seed(p->seed, stream ^ 0x7f00000000000000ULL);
-	const struct fr_sched *s = &dc->sched;
+	const struct fr_sched *s;
 
 	d->dir = dir;
 	d->c = c;
@@ -49,8 +49,12 @@ static void dir_init(struct fp_conn *c, int dir)
 	d->active = dc->toxicity >= 1.0 ||
 		    (double)(fr_rng_next(&tox) >> 11) / 9007199254740992.0 <
 			dc->toxicity;
-	if (dc->replay)
+	if (dc->replay && p->rp) {
 		s = fp_replay_sched(p, c->id, dir);
+	} else {
+		d->pol = fp_policy_get(p->pol[dir]);
+		s = &d->pol->s;
+	}
 	fp_dir_setup(d, s);
 }
 
@@ -97,7 +101,7 @@ struct fp_conn *fp_conn_accept(struct fp_proxy *p, int cfd)
 	c->id = id;
 	c->cfd = cfd;
 	c->ufd = -1;
-	c->t0 = fp_now_ns();
+	c->t0 = cm_now_ns();
 	c->state = FC_CONNECTING;
 	c->ep_c = (struct fp_ep){EP_CLIENT, c};
 	c->ep_u = (struct fp_ep){EP_UPSTREAM, c};
@@ -177,7 +181,7 @@ void fp_conn_close(struct fp_conn *c)
 		ds->sending = 0;
 	}
 	c->state = FC_DRAINING;
-	fp_conn_wake(c, fp_now_ns() + 2000000000LL);
+	fp_conn_wake(c, cm_now_ns() + 2000000000LL);
 }
 
 /* false: the connection failed and is freed */
@@ -326,8 +330,15 @@ static void chunk_start(struct fp_dirst *d, size_t n, int64_t now)
 static int flush(struct fp_dirst *d, int64_t now, int64_t *wake)
 {
 	if (d->sending == 0) {
-		if (!fp_fault_check(d, now) || d->head == d->tail ||
-		    d->discard || d->stall_until > now) {
+		bool had = d->head != d->tail;
+		bool go = fp_fault_check(d, now);
+		/* A fault that dropped the buffer made room: that is progress,
+		 * so the pump reads again. Under edge-triggered epoll the
+		 * source's bytes and FIN that filled it raise no new event. */
+		if (had && d->head == d->tail)
+			return 1;
+		if (!go || d->head == d->tail || d->discard ||
+		    d->stall_until > now) {
 			if (d->stall_until > now && *wake > d->stall_until)
 				*wake = d->stall_until;
 			return 0;
@@ -410,7 +421,7 @@ static void drain_closing(struct fp_conn *c)
 
 static void conn_pump(struct fp_conn *c)
 {
-	int64_t now = fp_now_ns(), wake = INT64_MAX;
+	int64_t now = cm_now_ns(), wake = INT64_MAX;
 
 	if (c->state == FC_DRAINING) {
 		drain_closing(c);

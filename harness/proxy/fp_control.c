@@ -4,6 +4,7 @@
  *   GET  /stats                     counters
  *   GET  /connections               live connections
  *   POST /policy/{up,down,both}[?live=1]   body: a split policy
+ *        (file:NAME only inside --policy-dir; over 4096 bytes: 413)
  *   POST /connections/ID/fault      body: DIR:KIND[:ARG], fired now */
 #include <errno.h>
 #include <inttypes.h>
@@ -14,9 +15,9 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "cm_addr.h"
+#include "cm_buf.h"
 #include "fp_internal.h"
-
-#define BODY_MAX 4096
 
 struct ctl_req {
 	const char *method, *url, *body;
@@ -36,7 +37,8 @@ struct fp_control {
 
 struct body {
 	size_t len;
-	char buf[BODY_MAX + 1];
+	bool too_big; /* answered 413, nothing applied */
+	char buf[FP_CONTROL_BODY_MAX + 1];
 };
 
 static char *jsonf(const char *fmt, ...)
@@ -59,48 +61,40 @@ static char *stats_json(struct fp_proxy *p)
 	return jsonf("{\"seed\":%" PRIu64 ",\"accepted\":%" PRIu64
 		     ",\"active\":%" PRIu64 ",\"refused\":%" PRIu64
 		     ",\"upstream_fail\":%" PRIu64 ",\"faults\":%" PRIu64
-		     ",\"up\":{\"bytes\":%" PRIu64 ",\"chunks\":%" PRIu64
-		     ",\"dropped\":%" PRIu64 "},\"down\":{\"bytes\":%" PRIu64
-		     ",\"chunks\":%" PRIu64 ",\"dropped\":%" PRIu64 "}}\n",
+		     ",\"policies\":%" PRIu64 ",\"up\":{\"bytes\":%" PRIu64
+		     ",\"chunks\":%" PRIu64 ",\"dropped\":%" PRIu64
+		     "},\"down\":{\"bytes\":%" PRIu64 ",\"chunks\":%" PRIu64
+		     ",\"dropped\":%" PRIu64 "}}\n",
 		     p->seed, s.accepted, s.active, s.refused, s.upstream_fail,
-		     s.faults, s.bytes[0], s.chunks[0], s.dropped[0],
-		     s.bytes[1], s.chunks[1], s.dropped[1]);
+		     s.faults, s.policies, s.bytes[0], s.chunks[0],
+		     s.dropped[0], s.bytes[1], s.chunks[1], s.dropped[1]);
 }
 
 static char *conns_json(struct fp_proxy *p)
 {
-	size_t cap = 256, len = 0;
-	char *out = malloc(cap);
+	struct cm_buf b = {0};
+	int fail = cm_buf_append(&b, "[", 1);
 
-	if (!out)
-		return NULL;
-	len += (size_t)snprintf(out, cap, "[");
-	for (struct fp_conn *c = p->conns; c; c = c->next) {
-		char item[320], pol[2][FR_SCHED_STRLEN];
+	for (struct fp_conn *c = p->conns; c && !fail; c = c->next) {
+		char item[512], pol[2][FR_SCHED_STRLEN];
 		for (int d = 0; d < 2; d++)
 			fr_sched_format(c->d[d].sched, pol[d], sizeof(pol[d]));
-		int n = snprintf(
-		    item, sizeof(item),
-		    "%s{\"id\":%" PRIu64 ",\"up\":{\"bytes\":%" PRIu64
-		    ",\"chunks\":%" PRIu64 ",\"policy\":\"%.60s\"},"
-		    "\"down\":{\"bytes\":%" PRIu64 ",\"chunks\":%" PRIu64
-		    ",\"policy\":\"%.60s\"}}",
-		    len > 1 ? "," : "", c->id, c->d[0].wr_off, c->d[0].chunks,
-		    pol[0], c->d[1].wr_off, c->d[1].chunks, pol[1]);
-		if (len + (size_t)n + 3 > cap) {
-			cap = (len + (size_t)n + 3) * 2;
-			char *o = realloc(out, cap);
-			if (!o) {
-				free(out);
-				return NULL;
-			}
-			out = o;
-		}
-		memcpy(out + len, item, (size_t)n);
-		len += (size_t)n;
+		int n =
+		    snprintf(item, sizeof(item),
+			     "%s{\"id\":%" PRIu64 ",\"up\":{\"bytes\":%" PRIu64
+			     ",\"chunks\":%" PRIu64 ",\"policy\":\"%.60s\"},"
+			     "\"down\":{\"bytes\":%" PRIu64
+			     ",\"chunks\":%" PRIu64 ",\"policy\":\"%.60s\"}}",
+			     c == p->conns ? "" : ",", c->id, c->d[0].wr_off,
+			     c->d[0].chunks, pol[0], c->d[1].wr_off,
+			     c->d[1].chunks, pol[1]);
+		fail = cm_buf_append(&b, item, (size_t)n); /* n < 512 */
 	}
-	memcpy(out + len, "]\n", 3);
-	return out;
+	if (fail || cm_buf_append(&b, "]\n", 3)) {
+		cm_buf_free(&b);
+		return NULL;
+	}
+	return (char *)b.p; /* head is 0: nothing was consumed */
 }
 
 static char *error_json(struct ctl_req *r, int status, const char *msg)
@@ -109,23 +103,33 @@ static char *error_json(struct ctl_req *r, int status, const char *msg)
 	return jsonf("{\"error\":\"%s\"}\n", msg);
 }
 
-static void retire(struct fp_proxy *p, struct fr_sched *s)
+/* msg as a JSON string body (quotes, backslashes and controls escaped). */
+static char *error_text(struct ctl_req *r, int status, const char *msg)
 {
-	struct fp_retired *r = calloc(1, sizeof(*r));
+	char esc[512];
+	size_t n = 0;
 
-	if (!r)
-		return; /* leak the list rather than free what conns use */
-	r->s = *s;
-	r->next = p->retired;
-	p->retired = r;
+	for (const char *m = msg; *m && n + 7 < sizeof(esc); m++) {
+		unsigned char ch = (unsigned char)*m;
+		if (ch == '"' || ch == '\\') {
+			esc[n++] = '\\';
+			esc[n++] = (char)ch;
+		} else if (ch < 0x20) {
+			n += (size_t)snprintf(esc + n, 7, "\\u%04x", ch);
+		} else {
+			esc[n++] = (char)ch;
+		}
+	}
+	esc[n] = '\0';
+	return error_json(r, status, esc);
 }
 
 static char *set_policy(struct fp_proxy *p, struct ctl_req *r,
 			const char *which)
 {
-	char err[200];
+	char err[300];
 	struct fr_sched s;
-	int d0 = 0, d1 = 1;
+	int d0 = 0, d1 = 1, rc;
 
 	if (strcmp(which, "up") == 0)
 		d1 = 0;
@@ -133,24 +137,39 @@ static char *set_policy(struct fp_proxy *p, struct ctl_req *r,
 		d0 = 1;
 	else if (strcmp(which, "both") != 0)
 		return error_json(r, 404, "want /policy/up, down or both");
-	if (fr_sched_parse(&s, r->body, err, sizeof(err)) != FR_OK)
-		return error_json(r, 400, "bad policy");
+	rc = fp_policy_parse(&s, r->body, p->policy_dirfd, true, err,
+			     sizeof(err));
+	if (rc)
+		return error_text(r, rc == -EPERM ? 403 : 400, err);
 	if (!s.seed_set)
 		s.seed = p->seed;
+	struct fp_policy *n[2] = {NULL, NULL};
+	for (int d = d0; d <= d1; d++)
+		if (!(n[d] = fp_policy_new(p, &s)))
+			break;
+	if (!n[d0] || !n[d1]) {
+		fp_policy_put(p, n[0]);
+		fp_policy_put(p, n[1]);
+		fr_sched_free(&s);
+		return error_json(r, 500, "out of memory");
+	}
 	for (int d = d0; d <= d1; d++) {
-		struct fr_sched n;
-		if (fr_sched_copy(&n, &s))
-			continue;
-		retire(p, &p->cfg.dir[d].sched); /* live conns still use it */
-		p->cfg.dir[d].sched = n;
+		/* connections still using the old one keep it alive */
+		fp_policy_put(p, p->pol[d]);
+		p->pol[d] = n[d];
 		free(p->cfg.dir[d].replay);
 		p->cfg.dir[d].replay = NULL;
 		for (struct fp_conn *c = r->live ? p->conns : NULL; c;
 		     c = c->next) {
 			struct fp_dirst *ds = &c->d[d];
+			struct fr_sched own;
+			if (fr_sched_copy(&own, &s) != FR_OK)
+				continue;
 			fr_sched_free(&ds->own);
-			if (fr_sched_copy(&ds->own, &s) == FR_OK)
-				fp_dir_setup(ds, &ds->own);
+			ds->own = own;
+			fp_dir_setup(ds, &ds->own);
+			fp_policy_put(p, ds->pol);
+			ds->pol = NULL;
 		}
 	}
 	fr_sched_free(&s);
@@ -231,6 +250,20 @@ static void submit(struct fp_proxy *p, struct ctl_req *r)
 	pthread_mutex_unlock(&p->lock);
 }
 
+static enum MHD_Result answer(struct MHD_Connection *con, int status,
+			      const char *text)
+{
+	struct MHD_Response *resp = MHD_create_response_from_buffer(
+	    strlen(text), (void *)text, MHD_RESPMEM_MUST_COPY);
+
+	if (!resp)
+		return MHD_NO;
+	MHD_add_response_header(resp, "Content-Type", "application/json");
+	enum MHD_Result ret = MHD_queue_response(con, (unsigned)status, resp);
+	MHD_destroy_response(resp);
+	return ret;
+}
+
 static enum MHD_Result handler(void *cls, struct MHD_Connection *con,
 			       const char *url, const char *method,
 			       const char *version, const char *data,
@@ -246,12 +279,22 @@ static enum MHD_Result handler(void *cls, struct MHD_Connection *con,
 	}
 	if (*data_size) {
 		size_t k = *data_size;
-		if (b->len + k > BODY_MAX)
-			k = BODY_MAX - b->len;
-		memcpy(b->buf + b->len, data, k);
-		b->len += k;
+		if (k > FP_CONTROL_BODY_MAX - b->len)
+			b->too_big = true; /* the rest is read and dropped */
+		else
+			memcpy(b->buf + b->len, data, k);
+		if (!b->too_big)
+			b->len += k;
 		*data_size = 0;
 		return MHD_YES;
+	}
+	if (b->too_big) {
+		char msg[80];
+		snprintf(
+		    msg, sizeof(msg),
+		    "{\"error\":\"body over %d bytes, nothing applied\"}\n",
+		    FP_CONTROL_BODY_MAX);
+		return answer(con, 413, msg);
 	}
 	while (b->len &&
 	       (b->buf[b->len - 1] == '\n' || b->buf[b->len - 1] == '\r'))
@@ -265,15 +308,9 @@ static enum MHD_Result handler(void *cls, struct MHD_Connection *con,
 			    .live = live && strcmp(live, "0") != 0,
 			    .status = 503};
 	submit(p, &r);
-	const char *text = r.out ? r.out : "{\"error\":\"unavailable\"}\n";
-	struct MHD_Response *resp = MHD_create_response_from_buffer(
-	    strlen(text), (void *)text, MHD_RESPMEM_MUST_COPY);
+	enum MHD_Result ret = answer(
+	    con, r.status, r.out ? r.out : "{\"error\":\"unavailable\"}\n");
 	free(r.out);
-	if (!resp)
-		return MHD_NO;
-	MHD_add_response_header(resp, "Content-Type", "application/json");
-	enum MHD_Result ret = MHD_queue_response(con, (unsigned)r.status, resp);
-	MHD_destroy_response(resp);
 	return ret;
 }
 
@@ -286,17 +323,16 @@ static void completed(void *cls, struct MHD_Connection *con, void **con_cls,
 
 int fp_control_start(struct fp_proxy *p, char *msg, size_t len)
 {
-	char host[64], port[16];
+	char host[CM_HOSTLEN], port[CM_PORTLEN], why[CM_ADDRLEN + 40];
 	struct addrinfo hints = {.ai_socktype = SOCK_STREAM,
 				 .ai_flags = AI_PASSIVE},
 			*ai;
 
 	if (!p->cfg.control)
 		return 0;
-	if (fp_parse_hostport(p->cfg.control, host, sizeof(host), port,
-			      sizeof(port)) ||
+	if (cm_split_hostport(p->cfg.control, host, port, why, sizeof(why)) ||
 	    getaddrinfo(host, port, &hints, &ai)) {
-		snprintf(msg, len, "bad --control address '%s'",
+		snprintf(msg, len, "--control %s: cannot listen there",
 			 p->cfg.control);
 		return -EINVAL;
 	}
@@ -306,12 +342,19 @@ int fp_control_start(struct fp_proxy *p, char *msg, size_t len)
 		return -ENOMEM;
 	}
 	pthread_cond_init(&p->ctl->cv, NULL);
-	unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD;
+	/* epoll (or poll) rather than select: no FD_SETSIZE ceiling, so idle
+	 * connections are bounded by the limit and timeout below instead */
+	unsigned flags = MHD_is_feature_supported(MHD_FEATURE_EPOLL)
+			     ? MHD_USE_EPOLL_INTERNAL_THREAD
+			     : MHD_USE_POLL_INTERNAL_THREAD;
 	if (ai->ai_family == AF_INET6)
 		flags |= MHD_USE_IPv6;
 	p->ctl->d = MHD_start_daemon(
 	    flags, 0, NULL, NULL, handler, p, MHD_OPTION_SOCK_ADDR, ai->ai_addr,
-	    MHD_OPTION_NOTIFY_COMPLETED, completed, NULL, MHD_OPTION_END);
+	    MHD_OPTION_NOTIFY_COMPLETED, completed, NULL,
+	    MHD_OPTION_CONNECTION_TIMEOUT, p->cfg.control_timeout_s,
+	    MHD_OPTION_CONNECTION_LIMIT, p->cfg.control_max,
+	    MHD_OPTION_LISTEN_BACKLOG_SIZE, 1024u, MHD_OPTION_END);
 	freeaddrinfo(ai);
 	if (!p->ctl->d) {
 		snprintf(msg, len, "--control %s: cannot listen",

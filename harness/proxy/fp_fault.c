@@ -24,7 +24,7 @@ static const struct {
 static int bad(char *err, size_t len, const char *text, const char *why)
 {
 	snprintf(err, len, "bad --fault '%s': %s", text, why);
-	return -1;
+	return -EINVAL;
 }
 
 static int num(const char *s, char **end, uint64_t *v)
@@ -231,7 +231,7 @@ bool fp_fault_check(struct fp_dirst *d, int64_t now)
 /* Fire now, from the control API (loop thread). */
 int fp_fault_fire(struct fp_conn *c, const struct fp_fault *f)
 {
-	int64_t now = fp_now_ns();
+	int64_t now = cm_now_ns();
 
 	if (f->kind == FP_FAULT_REFUSE)
 		return -EINVAL;

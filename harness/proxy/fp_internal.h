@@ -9,6 +9,7 @@
 #include <stdint.h>
 #include <sys/socket.h>
 
+#include "cm_clock.h"
 #include "fragproxy.h"
 
 enum fp_ep_kind { EP_LISTEN = 1, EP_EVENT, EP_TIMER, EP_CLIENT, EP_UPSTREAM };
@@ -30,7 +31,8 @@ struct fp_dirst {
 	size_t head, tail, cap;
 	uint64_t rd_off, wr_off, chunks, dropped;
 	const struct fr_sched *sched;
-	struct fr_sched own; /* replay or live policy (owned) */
+	struct fp_policy *pol; /* reference held on the proxy's policy */
+	struct fr_sched own;   /* live policy from the control API (owned) */
 	struct fr_sched_iter it;
 	size_t chunk_left; /* rest of the current scheduled chunk */
 	bool chunk_rest;   /* current chunk: everything available */
@@ -72,9 +74,13 @@ struct fp_conn {
 	bool want_reset; /* a reset fault fired: abort after the pump */
 };
 
-struct fp_retired {
+/* A direction's policy as the proxy had it when connections started: the
+ * proxy holds one reference to each current one, every connection one to
+ * each it uses; a policy replaced through the control API is freed when
+ * its last connection ends. */
+struct fp_policy {
 	struct fr_sched s;
-	struct fp_retired *next;
+	unsigned refs; /* loop thread only */
 };
 
 struct fp_pcap;
@@ -99,7 +105,8 @@ struct fp_proxy {
 	FILE *record;
 	struct fp_pcap *pcap;
 	struct fp_control *ctl;
-	struct fp_retired *retired;
+	struct fp_policy *pol[2]; /* current policy per direction */
+	int policy_dirfd;	  /* --policy-dir, or -1 */
 	struct fp_replay *rp;
 	pthread_t thread;
 	bool threaded;
@@ -110,11 +117,8 @@ struct fp_proxy {
 #define FP_STAT_ADD(p, field, n)                                               \
 	__atomic_fetch_add(&(p)->st.field, (n), __ATOMIC_RELAXED)
 
-int64_t fp_now_ns(void);
 void fp_log(struct fp_proxy *p, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
-int fp_parse_hostport(const char *s, char *host, size_t hlen, char *port,
-		      size_t plen);
 
 /* fp_loop.c */
 void fp_conn_wake(struct fp_conn *c, int64_t at_ns);
@@ -128,6 +132,16 @@ void fp_conn_timer(struct fp_conn *c);
 void fp_conn_abort(struct fp_conn *c);
 void fp_conn_close(struct fp_conn *c);
 void fp_dir_setup(struct fp_dirst *d, const struct fr_sched *s);
+
+/* fp_policy.c: text to schedule; file:PATH opened under dirfd, and when
+ * confined (the control API) only a plain name there (-EPERM otherwise).
+ * Returns 0 or a negative errno-style code with the reason in err. */
+int fp_policy_parse(struct fr_sched *s, const char *text, int dirfd,
+		    bool confined, char *err, size_t len);
+/* A policy holding a copy of s with one reference, or NULL. */
+struct fp_policy *fp_policy_new(struct fp_proxy *p, const struct fr_sched *s);
+struct fp_policy *fp_policy_get(struct fp_policy *pol);
+void fp_policy_put(struct fp_proxy *p, struct fp_policy *pol);
 
 /* fp_pace.c */
 bool fp_pace_ready(struct fp_dirst *d, size_t n, int64_t now, int64_t *wake);

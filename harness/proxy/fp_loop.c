@@ -1,6 +1,7 @@
-/* fragproxy event loop: the listener, the wakeup eventfd, one timerfd
- * driven by a min-heap of connection deadlines, and the proxy lifecycle
- * (fp_open/fp_run/fp_start/fp_stop). Connection logic is in fp_conn.c. */
+/* fragproxy event loop: fp_run over the listener, the wakeup eventfd and
+ * one timerfd driven by a min-heap of connection deadlines; freeing
+ * connections, the stats and shutdown requests. Opening and closing the
+ * proxy is in fp_proxy.c, connection logic in fp_conn.c. */
 #include <errno.h>
 #include <inttypes.h>
 #include <netdb.h>
@@ -10,18 +11,10 @@
 #include <sys/epoll.h>
 #include <sys/eventfd.h>
 #include <sys/timerfd.h>
-#include <time.h>
 #include <unistd.h>
 
+#include "cm_buf.h"
 #include "fp_internal.h"
-
-int64_t fp_now_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
-}
 
 void fp_log(struct fp_proxy *p, const char *fmt, ...)
 {
@@ -103,14 +96,11 @@ void fp_conn_wake(struct fp_conn *c, int64_t at)
 		heap_up(p, c->heap_idx - 1);
 		return;
 	}
-	if (p->nheap == p->capheap) {
-		size_t ncap = p->capheap ? p->capheap * 2 : 64;
-		struct fp_conn **h = realloc(p->heap, ncap * sizeof(*h));
-		if (!h)
-			return; /* the conn is pumped again on its next event */
-		p->heap = h;
-		p->capheap = ncap;
-	}
+	struct fp_conn **h =
+	    cm_grow(p->heap, &p->capheap, p->nheap + 1, sizeof(*h));
+	if (!h)
+		return; /* the conn is pumped again on its next event */
+	p->heap = h;
 	c->wake_ns = at;
 	p->heap[p->nheap++] = c;
 	c->heap_idx = p->nheap;
@@ -137,7 +127,7 @@ static void arm_timer(struct fp_proxy *p)
 static void run_timers(struct fp_proxy *p)
 {
 	uint64_t ticks;
-	int64_t now = fp_now_ns();
+	int64_t now = cm_now_ns();
 
 	if (read(p->tfd, &ticks, sizeof(ticks)) < 0 && errno != EAGAIN)
 		fp_log(p, "timerfd: %s", strerror(errno));
@@ -168,6 +158,8 @@ void fp_conn_free(struct fp_conn *c)
 		free(c->d[d].buf);
 		c->d[d].buf = NULL;
 		fr_sched_free(&c->d[d].own);
+		fp_policy_put(p, c->d[d].pol);
+		c->d[d].pol = NULL;
 	}
 	if (c->cfd >= 0)
 		close(c->cfd);

@@ -16,7 +16,7 @@
 static int copy_config(struct fp_config *dst, const struct fp_config *src)
 {
 	*dst = *src;
-	dst->record = dst->pcap = dst->control = NULL;
+	dst->record = dst->pcap = dst->control = dst->policy_dir = NULL;
 	for (int d = 0; d < 2; d++) {
 		dst->dir[d].replay = NULL;
 		dst->dir[d].sched.list = NULL;
@@ -30,7 +30,8 @@ static int copy_config(struct fp_config *dst, const struct fp_config *src)
 	}
 	if ((src->record && !(dst->record = strdup(src->record))) ||
 	    (src->pcap && !(dst->pcap = strdup(src->pcap))) ||
-	    (src->control && !(dst->control = strdup(src->control))))
+	    (src->control && !(dst->control = strdup(src->control))) ||
+	    (src->policy_dir && !(dst->policy_dir = strdup(src->policy_dir))))
 		return -ENOMEM;
 	return 0;
 }
@@ -126,12 +127,35 @@ static void pick_seed(struct fp_proxy *p)
 		p->seed = p->cfg.seed;
 	} else {
 		if (getrandom(&s, sizeof(s), GRND_NONBLOCK) != sizeof(s))
-			s = (uint64_t)fp_now_ns() ^ (uint64_t)getpid();
+			s = (uint64_t)cm_now_ns() ^ (uint64_t)getpid();
 		p->seed = s % 1000000000000ULL; /* short enough to retype */
 	}
 	for (int d = 0; d < 2; d++)
 		if (!p->cfg.dir[d].sched.seed_set)
 			p->cfg.dir[d].sched.seed = p->seed;
+}
+
+/* The starting policies, and --policy-dir for the control API's file:. */
+static int open_policies(struct fp_proxy *p, char *msg, size_t len)
+{
+	for (int d = 0; d < 2; d++) {
+		p->pol[d] = fp_policy_new(p, &p->cfg.dir[d].sched);
+		if (!p->pol[d]) {
+			snprintf(msg, len, "out of memory");
+			return -ENOMEM;
+		}
+	}
+	if (!p->cfg.policy_dir)
+		return 0;
+	p->policy_dirfd =
+	    open(p->cfg.policy_dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (p->policy_dirfd < 0) {
+		int e = errno;
+		snprintf(msg, len, "--policy-dir %s: %s", p->cfg.policy_dir,
+			 strerror(e));
+		return -e;
+	}
+	return 0;
 }
 
 int fp_open(const struct fp_config *c, struct fp_proxy **out, char *msg,
@@ -151,16 +175,17 @@ int fp_open(const struct fp_config *c, struct fp_proxy **out, char *msg,
 		snprintf(msg, len, "out of memory");
 		return -ENOMEM;
 	}
-	p->epfd = p->lfd = p->evfd = p->tfd = -1;
+	p->epfd = p->lfd = p->evfd = p->tfd = p->policy_dirfd = -1;
 	pthread_mutex_init(&p->lock, NULL);
-	p->t0 = fp_now_ns();
+	p->t0 = cm_now_ns();
 	r = copy_config(&p->cfg, c);
 	if (r) {
 		snprintf(msg, len, "out of memory");
 		goto fail;
 	}
 	pick_seed(p);
-	if ((r = resolve_upstream(p, msg, len)) ||
+	if ((r = open_policies(p, msg, len)) ||
+	    (r = resolve_upstream(p, msg, len)) ||
 	    (r = open_fds(p, msg, len)) || (r = fp_replay_load(p, msg, len)) ||
 	    (r = fp_record_open(p, msg, len)) ||
 	    (r = fp_pcap_open(p, msg, len)) ||
@@ -184,14 +209,10 @@ void fp_close(struct fp_proxy *p)
 	free(p->heap);
 	fp_record_close(p);
 	fp_pcap_close(p);
-	while (p->retired) {
-		struct fp_retired *r = p->retired;
-		p->retired = r->next;
-		fr_sched_free(&r->s);
-		free(r);
-	}
-	int fds[] = {p->lfd, p->evfd, p->tfd, p->epfd};
-	for (size_t i = 0; i < 4; i++)
+	for (int d = 0; d < 2; d++)
+		fp_policy_put(p, p->pol[d]);
+	int fds[] = {p->lfd, p->evfd, p->tfd, p->epfd, p->policy_dirfd};
+	for (size_t i = 0; i < sizeof(fds) / sizeof(fds[0]); i++)
 		if (fds[i] >= 0)
 			close(fds[i]);
 	pthread_mutex_destroy(&p->lock);

@@ -7,12 +7,20 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "cm_buf.h"
+#include "cm_record.h"
 #include "fp_internal.h"
 
+/* One connection's recorded sizes in one direction, as a list schedule. */
+struct rp_stream {
+	struct fr_sched s;
+	size_t cap; /* of s.list */
+};
+
 struct fp_replay {
-	struct fr_sched *s[2]; /* indexed by connection */
-	size_t n[2];
-	struct fr_sched whole;
+	struct rp_stream *st[2]; /* indexed by connection */
+	size_t n[2], cap[2];
+	struct fr_sched whole; /* connections the record does not name */
 };
 
 int fp_record_open(struct fp_proxy *p, char *msg, size_t len)
@@ -52,87 +60,58 @@ void fp_record_close(struct fp_proxy *p)
 		return;
 	for (int d = 0; d < 2; d++) {
 		for (size_t i = 0; i < p->rp->n[d]; i++)
-			fr_sched_free(&p->rp->s[d][i]);
-		free(p->rp->s[d]);
+			fr_sched_free(&p->rp->st[d][i].s);
+		free(p->rp->st[d]);
 	}
 	free(p->rp);
 	p->rp = NULL;
 }
 
-static int grow(struct fp_replay *rp, int dir, uint64_t conn)
+/* cm_record_each callback: append the row's size to its stream. */
+static int replay_row(void *arg, const struct cm_record_row *row)
 {
-	if (conn < rp->n[dir])
-		return 0;
-	if (conn > 1000000)
-		return -1;
-	struct fr_sched *s = realloc(rp->s[dir], (conn + 1) * sizeof(*s));
-	if (!s)
-		return -1;
-	memset(s + rp->n[dir], 0, (conn + 1 - rp->n[dir]) * sizeof(*s));
-	for (size_t i = rp->n[dir]; i <= conn; i++)
-		s[i].kind = FR_SCHED_LIST;
-	rp->s[dir] = s;
-	rp->n[dir] = (size_t)conn + 1;
-	return 0;
-}
+	struct fp_replay *rp = arg;
+	int d = row->dir;
 
-static int add_size(struct fr_sched *s, size_t n)
-{
-	if ((s->list_len & (s->list_len + 1)) == 0 || !s->list) {
-		size_t cap = (s->list_len + 1) * 2;
-		size_t *l = realloc(s->list, cap * sizeof(*l));
-		if (!l)
-			return -1;
-		s->list = l;
+	if (row->conn > 1000000 || row->size > SIZE_MAX / 2)
+		return -ERANGE;
+	if (row->conn >= rp->n[d]) {
+		size_t need = (size_t)row->conn + 1;
+		struct rp_stream *st =
+		    cm_grow(rp->st[d], &rp->cap[d], need, sizeof(*st));
+		if (!st)
+			return -ENOMEM;
+		memset(st + rp->n[d], 0, (need - rp->n[d]) * sizeof(*st));
+		for (size_t i = rp->n[d]; i < need; i++)
+			st[i].s.kind = FR_SCHED_LIST;
+		rp->st[d] = st;
+		rp->n[d] = need;
 	}
-	s->list[s->list_len++] = n;
+	struct rp_stream *st = &rp->st[d][row->conn];
+	size_t *l =
+	    cm_grow(st->s.list, &st->cap, st->s.list_len + 1, sizeof(*l));
+	if (!l)
+		return -ENOMEM;
+	st->s.list = l;
+	l[st->s.list_len++] = (size_t)row->size;
 	return 0;
-}
-
-/* One line of a record file. 0 ok/skip, -1 bad. */
-static int replay_line(struct fp_replay *rp, const char *line)
-{
-	uint64_t conn, off;
-	size_t size;
-	char dir[8];
-	long long t;
-
-	while (*line == ' ' || *line == '\t')
-		line++;
-	if (*line == '#' || *line == '\n' || *line == '\0')
-		return 0;
-	if (sscanf(line, "%" SCNu64 " %7s %" SCNu64 " %zu %lld", &conn, dir,
-		   &off, &size, &t) != 5 ||
-	    size == 0)
-		return -1;
-	int d = strcmp(dir, "up") == 0 ? 0 : strcmp(dir, "down") == 0 ? 1 : -1;
-	if (d < 0 || grow(rp, d, conn))
-		return -1;
-	return add_size(&rp->s[d][conn], size);
 }
 
 static int load_file(struct fp_replay *rp, const char *path, char *msg,
 		     size_t len)
 {
-	FILE *f = fopen(path, "r");
-	char line[256];
-	unsigned lineno = 0;
+	char err[300];
+	int r = cm_record_each(path, replay_row, rp, err, sizeof(err));
 
-	if (!f) {
-		snprintf(msg, len, "replay:%s: %s", path, strerror(errno));
-		return -errno;
-	}
-	while (fgets(line, sizeof(line), f)) {
-		lineno++;
-		if (replay_line(rp, line)) {
-			snprintf(msg, len, "replay:%s: bad line %u", path,
-				 lineno);
-			fclose(f);
-			return FR_ESCHED;
-		}
-	}
-	fclose(f);
-	return 0;
+	if (r == -ENOMEM)
+		snprintf(msg, len, "replay:%s: out of memory", path);
+	else if (r == -ERANGE)
+		snprintf(msg, len,
+			 "replay:%s: connection over 1000000 or size too large",
+			 path);
+	else if (r)
+		snprintf(msg, len, "replay:%s", err);
+	return r == -ERANGE ? -EINVAL : r;
 }
 
 int fp_replay_load(struct fp_proxy *p, char *msg, size_t len)
@@ -166,7 +145,7 @@ const struct fr_sched *fp_replay_sched(struct fp_proxy *p, uint64_t conn,
 {
 	struct fp_replay *rp = p->rp;
 
-	if (!rp || conn >= rp->n[dir] || rp->s[dir][conn].list_len == 0)
-		return rp ? &rp->whole : &p->cfg.dir[dir].sched;
-	return &rp->s[dir][conn];
+	if (conn >= rp->n[dir] || rp->st[dir][conn].s.list_len == 0)
+		return &rp->whole;
+	return &rp->st[dir][conn].s;
 }

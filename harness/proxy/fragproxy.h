@@ -70,8 +70,11 @@ struct fp_config {
 	char *record;	  /* --record FILE (owned) */
 	char *pcap;	  /* --pcap FILE (owned) */
 	char *control;	  /* --control HOST:PORT (owned) */
-	int verbose;	  /* 0: errors only, 1: connection events */
-	FILE *log;	  /* where messages go (default stderr) */
+	char *policy_dir; /* --policy-dir DIR: file: allowed there (owned) */
+	unsigned control_timeout_s; /* idle control connection closed */
+	unsigned control_max;	    /* control connections at once */
+	int verbose;		    /* 0: errors only, 1: connection events */
+	FILE *log;		    /* where messages go (default stderr) */
 };
 
 /* Defaults: listen 127.0.0.1:0, whole both ways, 64 KiB buffers, hold 0,
@@ -80,17 +83,18 @@ int fp_config_init(struct fp_config *c);
 void fp_config_free(struct fp_config *c);
 
 /* Parse command-line options into c (after fp_config_init). Returns 0,
- * 1 when --help was asked (help printed to out), or -1 with a one-line
+ * 1 when --help was asked (help printed to out), or -EINVAL with a one-line
  * message naming the bad part in err. */
 int fp_config_parse(struct fp_config *c, int argc, char **argv, FILE *out,
 		    char *err, size_t errlen);
 
 /* Set one option as the CLI would, e.g. ("--up", "fixed:10"). Returns 0
- * or -1 with err filled. */
+ * or -EINVAL with err filled. */
 int fp_config_set(struct fp_config *c, const char *opt, const char *val,
 		  char *err, size_t errlen);
 
-/* Parse a fault "DIR:KIND[:ARG][@offset=N|@chunks=N][,conn=N]". */
+/* Parse a fault "DIR:KIND[:ARG][@offset=N|@chunks=N][,conn=N]". Returns 0
+ * or -EINVAL with a one-line reason in err. */
 int fp_fault_parse(struct fp_fault *f, const char *text, char *err,
 		   size_t errlen);
 
@@ -98,14 +102,21 @@ extern const char fp_usage[];
 
 struct fp_proxy;
 
+/* Control API: the largest request body (a larger one is answered 413 and
+ * nothing of it is applied), and the largest file: policy file. */
+#define FP_CONTROL_BODY_MAX 4096
+#define FP_POLICY_FILE_MAX (1 << 20)
+
 struct fp_stats {
 	uint64_t accepted, active, refused, upstream_fail, closed;
 	uint64_t bytes[2], chunks[2], dropped[2];
 	uint64_t faults;
+	uint64_t policies; /* split policies alive (current + still used) */
 };
 
 /* Bind and prepare (no thread). The config is copied. Returns 0 or a
- * negative errno / FR_ code; msg (may be NULL) gets a one-line reason. */
+ * negative errno-style code (-EINVAL: bad address or file contents);
+ * msg (may be NULL) gets a one-line reason. */
 int fp_open(const struct fp_config *c, struct fp_proxy **out, char *msg,
 	    size_t msglen);
 /* Run the event loop in the calling thread until fp_shutdown(). */

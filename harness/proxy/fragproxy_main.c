@@ -1,5 +1,6 @@
 /* fragproxy command-line tool: parse options into struct fp_config, open
  * the proxy, print the listening line and run the loop until SIGINT/TERM. */
+#include <errno.h>
 #include <inttypes.h>
 #include <signal.h>
 #include <stdio.h>
@@ -52,7 +53,7 @@ int main(int argc, char **argv)
 	if (r) {
 		fprintf(stderr, "fragproxy: %s\n", err);
 		fp_config_free(&cfg);
-		return r == -22 ? 2 : 1;
+		return r == -EINVAL ? 2 : 1;
 	}
 	if (!cfg.seed_set)
 		fprintf(stderr, "fragproxy: seed %" PRIu64 "\n",

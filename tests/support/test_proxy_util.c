@@ -1,9 +1,11 @@
 /* Helpers for the fragproxy suites (see test_proxy_util.h). */
 #include "test_proxy_util.h"
+#include "cm_record.h"
 
 #include <criterion/criterion.h>
 #include <dirent.h>
 #include <errno.h>
+#include <limits.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <poll.h>
@@ -11,7 +13,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
+#include <sys/time.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -277,6 +281,73 @@ struct fp_proxy *tp_proxy(int up_port, ...)
 	return p;
 }
 
+int tp_http(int port, const char *method, const char *path, const void *body,
+	    size_t blen, char **out)
+{
+	char head[512];
+	int fd = tp_connect(port), status = 0, err;
+	struct timeval tv = {.tv_sec = 10};
+	size_t cap = 1 << 16;
+	char *resp = malloc(cap + 1);
+
+	cr_assert(resp);
+	setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
+	setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv));
+	int n = snprintf(head, sizeof(head),
+			 "%s %s HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+			 "Connection: close\r\nContent-Length: %zu\r\n\r\n",
+			 method, path, blen);
+	/* the server may answer and close before the body is all sent */
+	if (send(fd, head, (size_t)n, MSG_NOSIGNAL) == n) {
+		for (size_t off = 0; off < blen;) {
+			ssize_t w = send(fd, (const char *)body + off,
+					 blen - off, MSG_NOSIGNAL);
+			if (w <= 0)
+				break;
+			off += (size_t)w;
+		}
+	}
+	size_t got = tp_read_all(fd, (uint8_t *)resp, cap, &err);
+	close(fd);
+	resp[got < cap ? got : cap] = '\0';
+	if (sscanf(resp, "HTTP/1.%*d %d", &status) != 1)
+		status = 0;
+	if (out) {
+		char *b = strstr(resp, "\r\n\r\n");
+		*out = strdup(b ? b + 4 : "");
+		cr_assert(*out);
+	}
+	free(resp);
+	return status;
+}
+
+uint64_t tp_stat(int port, const char *key)
+{
+	char *out, pat[64];
+
+	cr_assert_eq(tp_http(port, "GET", "/stats", NULL, 0, &out), 200,
+		     "/stats did not answer");
+	snprintf(pat, sizeof(pat), "\"%s\":", key);
+	char *at = strstr(out, pat);
+	cr_assert(at, "no %s in %s", key, out);
+	uint64_t v = strtoull(at + strlen(pat), NULL, 10);
+	free(out);
+	return v;
+}
+
+long tp_raise_nofile(void)
+{
+	struct rlimit rl;
+
+	cr_assert_eq(getrlimit(RLIMIT_NOFILE, &rl), 0);
+	if (rl.rlim_cur < rl.rlim_max) {
+		rl.rlim_cur = rl.rlim_max;
+		setrlimit(RLIMIT_NOFILE, &rl);
+		getrlimit(RLIMIT_NOFILE, &rl);
+	}
+	return rl.rlim_cur > (rlim_t)LONG_MAX ? LONG_MAX : (long)rl.rlim_cur;
+}
+
 int tp_count_fds(void)
 {
 	DIR *d = opendir("/proc/self/fd");
@@ -303,18 +374,26 @@ void tp_wait_idle(struct fp_proxy *p)
 		       (unsigned long long)st.active);
 }
 
+struct chunk_count {
+	unsigned *per_conn;
+	int n;
+};
+
+static int count_row(void *arg, const struct cm_record_row *row)
+{
+	struct chunk_count *cc = arg;
+
+	if (row->dir == 0 && row->conn < (uint64_t)cc->n)
+		cc->per_conn[row->conn]++;
+	return 0;
+}
+
 void tp_count_chunks(const char *path, unsigned *per_conn, int n)
 {
-	FILE *f = fopen(path, "r");
-	char line[256];
+	struct chunk_count cc = {per_conn, n};
+	char err[300];
 
-	cr_assert(f, "cannot open record %s", path);
 	memset(per_conn, 0, sizeof(unsigned) * (size_t)n);
-	while (fgets(line, sizeof(line), f)) {
-		int c;
-		if (line[0] != '#' && sscanf(line, "%d up", &c) == 1 &&
-		    strstr(line, " up ") && c >= 0 && c < n)
-			per_conn[c]++;
-	}
-	fclose(f);
+	cr_assert_eq(cm_record_each(path, count_row, &cc, err, sizeof(err)), 0,
+		     "%s", err);
 }

@@ -1,6 +1,7 @@
 /* Helpers for the fragproxy suites: in-test upstream servers (echo, and a
  * recorder that keeps what each connection received and how it ended),
- * blocking clients, a small FNV-1a hash and an embedded proxy starter. */
+ * blocking clients, a small FNV-1a hash, an embedded proxy starter and a
+ * minimal HTTP client for the control API. */
 #ifndef TEST_PROXY_UTIL_H
 #define TEST_PROXY_UTIL_H
 
@@ -58,6 +59,20 @@ size_t tp_read_all(int fd, uint8_t *buf, size_t cap, int *err);
 /* Start an embedded proxy with options given as "--opt", "value" pairs,
  * NULL-terminated; upstream port filled in. Aborts the test on error. */
 struct fp_proxy *tp_proxy(int up_port, ...);
+
+/* One HTTP request to 127.0.0.1:port with Connection: close and a body of
+ * blen bytes (body may be NULL). Returns the status, or 0 when no answer
+ * came within 10 s; the response body (malloc'd) in *out when out. */
+int tp_http(int port, const char *method, const char *path, const void *body,
+	    size_t blen, char **out);
+
+/* The number after "KEY": in GET /stats of the control API at port
+ * (asserts that it answers). */
+uint64_t tp_stat(int port, const char *key);
+
+/* Raise RLIMIT_NOFILE's soft limit to the hard one (children started
+ * afterwards inherit it); returns the soft limit now in force. */
+long tp_raise_nofile(void);
 
 int tp_count_fds(void);
 /* Up-direction chunks of connections 0..n-1 in a --record file. */

@@ -3,6 +3,7 @@
  * record/replay, half-close, unreachable upstream, no fd leaks. */
 #include <criterion/criterion.h>
 #include <errno.h>
+#include <inttypes.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -10,6 +11,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include "cm_record.h"
 #include "test_proxy_util.h"
 
 struct xfer {
@@ -216,29 +218,34 @@ static void record_run(const char *path, const char *seed, const char *split)
 	tp_server_stop(&s);
 }
 
+struct sched_text {
+	char *out;
+	size_t len, cap;
+};
+
+static int add_row(void *arg, const struct cm_record_row *row)
+{
+	struct sched_text *t = arg;
+
+	t->len += (size_t)snprintf(t->out + t->len, t->cap - t->len,
+				   "%" PRIu64 " %s %" PRIu64 " %" PRIu64 "\n",
+				   row->conn, row->dir ? "down" : "up",
+				   row->offset, row->size);
+	cr_assert(t->len < t->cap);
+	return 0;
+}
+
 /* The record without its time column and comments. */
 static char *schedule_of(const char *path)
 {
-	FILE *f = fopen(path, "r");
-	char line[256];
-	size_t cap = 1 << 20, len = 0;
-	char *out = calloc(1, cap);
+	struct sched_text t = {.cap = 1 << 20};
+	char err[300];
 
-	cr_assert(f && out);
-	while (fgets(line, sizeof(line), f)) {
-		unsigned long long c, o, sz;
-		char dir[8];
-		if (line[0] == '#')
-			continue;
-		cr_assert_eq(
-		    sscanf(line, "%llu %7s %llu %llu", &c, dir, &o, &sz), 4,
-		    "bad record line: %s", line);
-		len += (size_t)snprintf(out + len, cap - len,
-					"%llu %s %llu %llu\n", c, dir, o, sz);
-		cr_assert(len < cap);
-	}
-	fclose(f);
-	return out;
+	t.out = calloc(1, t.cap);
+	cr_assert(t.out);
+	cr_assert_eq(cm_record_each(path, add_row, &t, err, sizeof(err)), 0,
+		     "%s", err);
+	return t.out;
 }
 
 Test(proxy, same_seed_same_record_and_replay)

@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/time.h>
 #include <unistd.h>
 
 #include "test_proxy_util.h"
@@ -47,37 +48,33 @@ static void expect_prefix(struct tp_conn_result *res, size_t n)
 	cr_expect(memcmp(res->head, data, n) == 0, "bytes differ");
 }
 
-Test(proxy_fault, close_at_offset)
+/* The fault ends the connection at byte 1000 both ways with FIN (0) or
+ * RST (ECONNRESET), whatever the split. */
+static void ends_at_offset(const char *fault, const char *split, int want)
 {
 	struct fault_run r;
 	uint8_t b[64];
 	int err;
 
-	start(&r, "up:close@offset=1000", "random:1-300");
+	start(&r, fault, split);
 	struct tp_conn_result *res = tp_server_wait(&r.s, 0);
 	expect_prefix(res, 1000);
-	cr_expect_eq(res->end_errno, 0, "want FIN, got %s",
-		     strerror(res->end_errno));
+	cr_expect_eq(res->end_errno, want, "upstream wants %s, got %s",
+		     strerror(want), strerror(res->end_errno));
 	cr_expect_eq(tp_read_all(r.fd, b, sizeof(b), &err), 0);
-	cr_expect_eq(err, 0, "client wants FIN, got %s", strerror(err));
+	cr_expect_eq(err, want, "client wants %s, got %s", strerror(want),
+		     strerror(err));
 	finish(&r);
+}
+
+Test(proxy_fault, close_at_offset)
+{
+	ends_at_offset("up:close@offset=1000", "random:1-300", 0);
 }
 
 Test(proxy_fault, reset_at_offset)
 {
-	struct fault_run r;
-	uint8_t b[64];
-	int err;
-
-	start(&r, "up:reset@offset=1000", "fixed:64");
-	struct tp_conn_result *res = tp_server_wait(&r.s, 0);
-	expect_prefix(res, 1000);
-	cr_expect_eq(res->end_errno, ECONNRESET, "want RST, got %s",
-		     strerror(res->end_errno));
-	tp_read_all(r.fd, b, sizeof(b), &err);
-	cr_expect_eq(err, ECONNRESET, "client wants RST, got %s",
-		     strerror(err));
-	finish(&r);
+	ends_at_offset("up:reset@offset=1000", "fixed:64", ECONNRESET);
 }
 
 Test(proxy_fault, half_close_keeps_other_direction)
@@ -292,11 +289,60 @@ Test(proxy_fault, parse_errors_name_the_part)
 	cr_expect_eq(f.arg, 50);
 	cr_expect_eq(f.when, FP_AT_CHUNKS);
 	cr_expect_eq(fp_fault_parse(&f, "sideways:close", err, sizeof(err)),
-		     -1);
+		     -EINVAL);
 	cr_expect(strstr(err, "sideways:close") != NULL, "%s", err);
-	cr_expect_eq(fp_fault_parse(&f, "up:explode", err, sizeof(err)), -1);
+	cr_expect_eq(fp_fault_parse(&f, "up:explode", err, sizeof(err)),
+		     -EINVAL);
 	cr_expect(strstr(err, "unknown kind") != NULL, "%s", err);
-	cr_expect_eq(fp_fault_parse(&f, "up:stall", err, sizeof(err)), -1);
+	cr_expect_eq(fp_fault_parse(&f, "up:stall", err, sizeof(err)), -EINVAL);
 	cr_expect_eq(fp_fault_parse(&f, "up:close@when=3", err, sizeof(err)),
-		     -1);
+		     -EINVAL);
+}
+
+/* Issue 17.1: a black hole that fires while the buffer is full (the
+ * upstream's 100 KB and FIN already waiting) must go on reading to the FIN,
+ * or under edge-triggered epoll nothing wakes the connection again (the
+ * latency makes the fault fire after all of it has arrived). The
+ * client, whose own FIN went up first, gets the bytes before the offset,
+ * then EOF when the connection ends; descriptors and /stats go back. */
+static void blackhole_full_buffer(const char *fault, size_t offset)
+{
+	struct tp_server s = {.send_first = 100000};
+	struct timeval tv = {.tv_sec = 5};
+	uint8_t b[8192];
+	int err;
+
+	tp_server_start(&s, TP_RECORD);
+	struct fp_proxy *p =
+	    tp_proxy(s.port, "--fault", fault, "--split", "whole", "--buffer",
+		     "4096", "--latency", "down:100", NULL);
+	int base = tp_count_fds();
+	int fd = tp_connect(fp_port(p));
+	setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
+	shutdown(fd, SHUT_WR);
+	size_t got = tp_read_all(fd, b, sizeof(b), &err);
+	cr_assert_eq(err, 0, "client got %zu bytes and no EOF: %s", got,
+		     strerror(err));
+	cr_expect_eq(got, offset);
+	for (size_t i = 0; i < got && i < sizeof(b); i++)
+		cr_assert_eq(b[i], (uint8_t)i, "byte %zu differs", i);
+	close(fd);
+	tp_wait_idle(p);
+	tp_server_wait(&s, 0);
+	cr_expect_eq(tp_count_fds(), base, "proxy kept descriptors");
+	struct fp_stats st;
+	fp_get_stats(p, &st);
+	cr_expect_eq(st.dropped[FP_DOWN], 100000 - offset);
+	fp_stop(p);
+	tp_server_stop(&s);
+}
+
+Test(proxy_fault, blackhole_below_half_buffer_ends)
+{
+	blackhole_full_buffer("down:blackhole@offset=1000", 1000);
+}
+
+Test(proxy_fault, blackhole_above_half_buffer_ends)
+{
+	blackhole_full_buffer("down:blackhole@offset=3000", 3000);
 }

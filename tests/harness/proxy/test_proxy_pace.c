@@ -9,17 +9,14 @@
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/time.h>
-#include <time.h>
 #include <unistd.h>
 
+#include "cm_clock.h"
 #include "test_proxy_util.h"
 
 static double now_s(void)
 {
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+	return (double)cm_now_ns() / 1e9;
 }
 
 /* Echo n bytes through a proxy started with the given options; returns
