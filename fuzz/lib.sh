@@ -1,5 +1,6 @@
-# fuzz/lib.sh: shared by fuzz/*.sh (sourced, not run): target list,
-# dictionary per target, logging, process cleanup by PID.
+# fuzz/lib.sh: shared by fuzz/*.sh and fuzz/oss-fuzz/build.sh (sourced, not
+# run): the target list, a dictionary per target, logging, the preset
+# build of a set of targets, process cleanup by PID.
 # shellcheck shell=bash
 
 FZ_ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
