@@ -8,8 +8,8 @@ usage() {
 	cat <<'USAGE'
 usage: ci/demo-framecat.sh [--build-dir DIR] [--help]
 
-Builds framecat (cmake, into DIR, default build/default) unless it is
-already built, then for each of several framing specs: encodes a few
+Builds framecat (CMake preset "default", into DIR, default build/default)
+unless it is already built, then for each of several framing specs: encodes a few
 messages, decodes the stream with --split bytes (one byte per decoder
 call) and checks the frames equal the messages. Exits 1 on a mismatch.
 USAGE
@@ -27,9 +27,9 @@ done
 
 fc="$build/bin/framecat"
 if [ ! -x "$fc" ]; then
-	echo "== building framecat in $build"
-	cmake -S "$root" -B "$build" -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
-	cmake --build "$build" -j2 --target framecat >/dev/null
+	echo "== building framecat in $build (preset default)"
+	(cd "$root" && cmake --preset default -B "$build") >/dev/null
+	cmake --build "$build" -j 2 --target framecat >/dev/null
 fi
 
 tmp=$(mktemp -d)

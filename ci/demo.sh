@@ -9,8 +9,8 @@ usage() {
 usage: ci/demo.sh [--build-dir DIR] [--html FILE] [--junit FILE]
                   [--no-deps] [--no-build] [-- extra fragtest matrix args]
 
-Installs what is missing (ci/deps.sh, when present and allowed), builds
-fragtest, fragproxy and echod with CMake, then runs
+Installs what is missing (ci/deps.sh, unless --no-deps), builds fragtest,
+fragproxy and echod (CMake preset "demo": gcc -O2 -g, no suites), then runs
 
   fragtest matrix --expect-fail naive
       servers:  echod --model iterative|fork|thread|select|poll|epoll|naive
@@ -54,19 +54,18 @@ junit=${junit:-$build/fragtest-junit.xml}
 
 say() { printf '==> %s\n' "$*"; }
 
-if [ "$deps" = 1 ] && [ -f "$root/ci/deps.sh" ]; then
+if [ "$deps" = 1 ]; then
 	say "installing what is missing (ci/deps.sh)"
 	bash "$root/ci/deps.sh" ||
 		echo "demo.sh: ci/deps.sh failed; going on with what is installed" >&2
 fi
 
 if [ "$do_build" = 1 ]; then
-	say "building fragtest, fragproxy and echod in $build"
+	say "building fragtest, fragproxy and echod in $build (preset demo)"
 	mkdir -p "$build"
-	cmake -S "$root" -B "$build" -DCMAKE_BUILD_TYPE=RelWithDebInfo \
-		-DFRAGLAB_TESTS=OFF -DFRAGLAB_BENCH=OFF >"$build/demo-cmake.log" 2>&1 ||
+	(cd "$root" && cmake --preset demo -B "$build") >"$build/demo-cmake.log" 2>&1 ||
 		{ cat "$build/demo-cmake.log" >&2; exit 1; }
-	cmake --build "$build" -j"$(nproc)" --target fragtest fragproxy echod \
+	cmake --build "$build" -j "$(nproc)" --target fragtest fragproxy echod \
 		>"$build/demo-build.log" 2>&1 ||
 		{ tail -40 "$build/demo-build.log" >&2; exit 1; }
 fi

@@ -1,17 +1,21 @@
 #!/usr/bin/env bash
-# The test gate: install what is missing, build with gcc (warnings are
-# errors), run every suite through CTest and every tool under valgrind,
-# then build with clang under ASan+UBSan and run the suites again, then the
-# fuzz smoke. Ends with one line
-# "N passed, N failed".
+# The test gate: install what is missing, check the C formatting, build the
+# ci-gcc preset and run every suite through CTest and every tool under
+# valgrind, then the ci-asan preset (clang ASan+UBSan) and its suites, then
+# the libFuzzer smoke. Each step adds to one final line "N passed, N failed".
 set -euo pipefail
 
 usage() {
 	cat <<'USAGE'
 usage: ci/test.sh [--no-deps] [--no-asan] [--no-fuzz] [--help]
-Builds fraglab with gcc (-Werror) and clang (ASan+UBSan, -Werror), runs
-every Criterion suite via CTest in both builds, replays the fuzz corpora
-and runs a short libFuzzer smoke. Build trees: build/ci-gcc, build/ci-asan.
+Runs, in order, counting each CTest test and each other step as one:
+  formatting  git ls-files '*.c' '*.h' | xargs clang-format --dry-run -Werror
+  ci-gcc      cmake --preset ci-gcc (gcc -O2 -g, -Werror), every CTest suite
+  valgrind    ci/valgrind.sh on the ci-gcc programs
+  ci-asan     cmake --preset ci-asan (clang ASan+UBSan, -Werror), every suite
+  fuzz smoke  fuzz/ci-fuzz.sh (libFuzzer + ASan + UBSan, corpus + 12 s each)
+Build trees: build/ci-gcc, build/ci-asan, build/ci-fuzz. Ends with the line
+"N passed, N failed"; exits 1 if anything failed, 2 on bad usage.
   --no-deps   do not run ci/deps.sh
   --no-asan   skip the sanitizer build
   --no-fuzz   skip the libFuzzer smoke
@@ -38,17 +42,26 @@ t0=$(date +%s)
 
 step() { echo; echo "=== $* ($(($(date +%s) - t0)) s)"; }
 
-# run_ctest DIR: run the suites, add their counts to the totals.
+# count OK: add one step's outcome (OK = 0 passed) to the totals.
+count() {
+	if [ "$1" -eq 0 ]; then
+		passed=$((passed + 1))
+	else
+		failed=$((failed + 1))
+	fi
+}
+
+# run_ctest PRESET: run its suites, add their counts to the totals.
 run_ctest() {
-	local dir=$1 log
+	local preset=$1 log
 	log=$(mktemp)
 	set +e
-	ctest --test-dir "$dir" -j "$jobs" --output-on-failure --timeout 600 2>&1 | tee "$log"
+	ctest --preset "$preset" -j "$jobs" 2>&1 | tee "$log"
 	set -e
 	local line total nfail
 	line=$(grep -E "tests passed, [0-9]+ tests failed out of [0-9]+" "$log" | tail -1 || true)
 	if [ -z "$line" ]; then
-		echo "ci/test.sh: ctest in $dir printed no summary" >&2
+		echo "ci/test.sh: ctest --preset $preset printed no summary" >&2
 		failed=$((failed + 1))
 	else
 		total=$(echo "$line" | sed -E 's/.*out of ([0-9]+).*/\1/')
@@ -59,12 +72,24 @@ run_ctest() {
 	rm -f "$log"
 }
 
-# build PRESET-DIR CC [cmake args...]
+# build PRESET: configure and build everything the preset selects. A build
+# failure stops the run: there would be nothing to test.
 build() {
-	local dir=$1 cc=$2
-	shift 2
-	cmake -S "$root" -B "$dir" -DCMAKE_C_COMPILER="$cc" -DFRAGLAB_WERROR=ON "$@" >/dev/null
-	cmake --build "$dir" -j "$jobs"
+	cmake --preset "$1" >/dev/null
+	cmake --build --preset "$1" -j "$jobs"
+}
+
+# Formatting: every tracked C file must already be what .clang-format makes
+# of it. One pass or one failure, whatever the number of files.
+check_format() {
+	local out
+	command -v clang-format >/dev/null ||
+		{ echo "ci/test.sh: clang-format not installed (ci/deps.d/base.txt)" >&2; return 1; }
+	out=$(git ls-files -z '*.c' '*.h' | xargs -0 clang-format --dry-run -Werror 2>&1) && return 0
+	printf '%s\n' "$out" | awk -F: '/: error: / {n[$1]++}
+		END {for (f in n) printf "  %s: %d lines to reformat\n", f, n[f]}' | sort
+	echo "ci/test.sh: run clang-format -i on the files above" >&2
+	return 1
 }
 
 if [ $deps -eq 1 ]; then
@@ -72,33 +97,33 @@ if [ $deps -eq 1 ]; then
 	bash ci/deps.sh
 fi
 
-step "gcc build (-O2, -Werror)"
-build build/ci-gcc gcc -DCMAKE_BUILD_TYPE=RelWithDebInfo
-step "gcc: test suites"
-run_ctest build/ci-gcc
+step "formatting: clang-format --dry-run -Werror on every tracked .c/.h"
+rc=0
+check_format || rc=1
+count "$rc"
+
+step "ci-gcc build (gcc -O2 -g, -Werror)"
+build ci-gcc
+step "ci-gcc: test suites"
+run_ctest ci-gcc
 
 step "valgrind: every tool on a short workload"
-if bash ci/valgrind.sh build/ci-gcc/bin; then
-	passed=$((passed + 1))
-else
-	failed=$((failed + 1))
-fi
+rc=0
+bash ci/valgrind.sh build/ci-gcc/bin || rc=1
+count "$rc"
 
 if [ $asan -eq 1 ]; then
-	step "clang ASan+UBSan build (-Werror)"
-	build build/ci-asan clang -DCMAKE_BUILD_TYPE=Debug -DFRAGLAB_SANITIZE=ON -DFRAGLAB_BENCH=OFF
-	step "clang ASan+UBSan: test suites"
-	ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1 \
-		run_ctest build/ci-asan
+	step "ci-asan build (clang -O1 -g, ASan+UBSan, -Werror)"
+	build ci-asan
+	step "ci-asan: test suites"
+	run_ctest ci-asan
 fi
 
-if [ $fuzz -eq 1 ] && [ -x fuzz/ci-fuzz.sh ]; then
+if [ $fuzz -eq 1 ]; then
 	step "libFuzzer smoke"
-	if bash fuzz/ci-fuzz.sh; then
-		passed=$((passed + 1))
-	else
-		failed=$((failed + 1))
-	fi
+	rc=0
+	bash fuzz/ci-fuzz.sh || rc=1
+	count "$rc"
 fi
 
 step "done"

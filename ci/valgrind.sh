@@ -29,6 +29,7 @@ cleanup() {
 }
 trap cleanup EXIT
 
+echo "valgrind: memcheck, full leak check, on the programs in $bin"
 vg=(valgrind -q --error-exitcode=99 --leak-check=full
 	--errors-for-leak-kinds=definite,indirect --show-leak-kinds=definite,indirect)
 fails=0

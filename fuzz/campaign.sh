@@ -66,13 +66,13 @@ trap 'fz_log "interrupted"; fz_cleanup; exit 130' INT TERM
 BUILD=$FZ_ROOT/build/campaign-$ENGINE
 REPLAY=$FZ_ROOT/build/campaign-replay
 FZ_TARGETS_ALL=$FZ_TARGETS
-fz_build "$ENGINE" "$BUILD"
+fz_build "fuzz-$ENGINE" "$BUILD"
 if [ "$ENGINE" = afl ]; then
 	fz_log "building the CMPLOG variant"
-	AFL_LLVM_CMPLOG=1 fz_build afl "$BUILD-cmplog"
+	AFL_LLVM_CMPLOG=1 fz_build fuzz-afl "$BUILD-cmplog"
 fi
 # Crash triage runs the plain replay driver under ASan+UBSan.
-FZ_TARGETS=$FZ_TARGETS_ALL fz_build replay "$REPLAY" -DFRAGLAB_SANITIZE=ON
+FZ_TARGETS=$FZ_TARGETS_ALL fz_build fuzz-replay "$REPLAY"
 FZ_TARGETS=$FZ_TARGETS_ALL
 
 count() { find "$1" -maxdepth 1 -type f ! -name '.*' 2>/dev/null | wc -l; }

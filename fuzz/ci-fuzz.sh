@@ -46,7 +46,7 @@ mkdir -p "$BUILD"
 BUILD=$(cd "$BUILD" && pwd)
 trap fz_cleanup EXIT INT TERM
 start=$(date +%s)
-fz_build libfuzzer "$BUILD"
+fz_build fuzz-libfuzzer "$BUILD"
 SMOKE=$BUILD/smoke
 rm -rf "$SMOKE"
 mkdir -p "$SMOKE"

@@ -34,8 +34,8 @@ mkdir -p "$WORK"
 trap fz_cleanup EXIT INT TERM
 for e in $ENGINES; do
 	case $e in
-	libfuzzer) fz_build libfuzzer "$WORK/libfuzzer" -DFRAGLAB_FUZZ_SANITIZERS= ;;
-	afl) fz_build afl "$WORK/afl" ;;
+	libfuzzer) fz_build fuzz-libfuzzer-nosan "$WORK/libfuzzer" ;;
+	afl) fz_build fuzz-afl "$WORK/afl" ;;
 	*) fz_usage_error "unknown engine '$e'" ;;
 	esac
 done

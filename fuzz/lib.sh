@@ -1,5 +1,6 @@
-# fuzz/lib.sh: shared by fuzz/*.sh (sourced, not run): target list,
-# dictionary per target, logging, process cleanup by PID.
+# fuzz/lib.sh: shared by fuzz/*.sh and fuzz/oss-fuzz/build.sh (sourced, not
+# run): the target list, a dictionary per target, logging, the preset
+# build of a set of targets, process cleanup by PID.
 # shellcheck shell=bash
 
 FZ_ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -14,9 +15,7 @@ fz_all_targets() {
 	local c
 	for c in $FZ_CODECS; do printf 'split_%s\n' "$c"; done
 	for c in $FZ_CODECS; do printf 'roundtrip_%s\n' "$c"; done
-	printf 'spec_parse\nschedule_parse\n'
-	if [ -f "$FZ_ROOT/fuzz/server_echo.c" ]; then printf 'server_echo\n'; fi
-	if [ -f "$FZ_ROOT/fuzz/pop3_session.c" ]; then printf 'pop3_session\n'; fi
+	printf 'spec_parse\nschedule_parse\nserver_echo\npop3_session\n'
 }
 
 # "all" or a comma/space separated list -> one name a line, checked.
@@ -44,20 +43,17 @@ fz_dict_for() {
 	esac
 }
 
-# Configure + build the fuzz targets for engine ($1: libfuzzer|afl|replay)
-# into build dir $2; extra cmake -D arguments after.
+# Configure + build the targets in $FZ_TARGETS with CMake preset $1 (one
+# of CMakePresets.json: fuzz-libfuzzer, fuzz-libfuzzer-nosan, fuzz-afl,
+# fuzz-replay, coverage) into build dir $2 (the preset's own dir is
+# build/<preset>; scripts keep theirs apart). The preset says it all: no
+# flags are spelled here.
 fz_build() {
-	local engine=$1 dir=$2 cc=clang fuzz=$1
-	shift 2
-	case $engine in
-	afl) cc=afl-clang-fast ;;
-	replay) fuzz=OFF ;;
-	esac
+	local preset=$1 dir=$2
 	mkdir -p "$dir"
-	fz_log "configuring $engine build in $dir"
-	cmake -S "$FZ_ROOT" -B "$dir" -DCMAKE_C_COMPILER="$cc" \
-		-DCMAKE_BUILD_TYPE=RelWithDebInfo -DFRAGLAB_FUZZ="$fuzz" \
-		-DFRAGLAB_TESTS=OFF -DFRAGLAB_BENCH=OFF "$@" >"$dir/fz-configure.log" 2>&1 ||
+	fz_log "configuring preset $preset in $dir"
+	(cd "$FZ_ROOT" && cmake --preset "$preset" -B "$dir") \
+		>"$dir/fz-configure.log" 2>&1 ||
 		{ cat "$dir/fz-configure.log" >&2; fz_die "cmake configure failed"; }
 	fz_log "building $(echo "$FZ_TARGETS" | wc -w) targets"
 	# shellcheck disable=SC2086

@@ -12,8 +12,8 @@ TARGET=""
 usage() {
 	cat <<USAGE
 usage: fuzz/reproduce.sh [--target TARGET] [--build-dir DIR] INPUT
-Rebuild TARGET with clang + ASan + UBSan (replay driver, in DIR, default
-$BUILD) and run it on INPUT with a symbolised stack. TARGET defaults to
+Rebuild TARGET with preset fuzz-replay (clang ASan+UBSan, replay driver)
+in DIR (default $BUILD) and run it on INPUT with a symbolised stack. TARGET defaults to
 the one the path names: corpus/<t>/..., corpus/regressions/<t>/...,
 <t>/crash-... (ci-fuzz.sh) or <t>-crash-... (libFuzzer artifact prefix).
 Exit 0 if the input no longer fails, 1 if it does.
@@ -47,7 +47,7 @@ guess_target() {
 fz_targets "$TARGET" >/dev/null
 
 FZ_TARGETS="$TARGET show-input"
-fz_build replay "$BUILD" -DFRAGLAB_SANITIZE=ON -DCMAKE_BUILD_TYPE=Debug
+fz_build fuzz-replay "$BUILD"
 case $TARGET in
 split_* | roundtrip_*)
 	fz_log "what the input stands for:"

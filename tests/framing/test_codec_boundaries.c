@@ -1,4 +1,4 @@
-/* Criterion suite: the decoder contract at its edges (DESIGN.md "Decoder
+/* Criterion suite: the decoder contract at its edges (design.md "Decoder
  * contract"): max and max+1, empty frames, split delimiters and headers,
  * oversize resync, finish/feed/reset protocol, caller buffers, zero-copy,
  * long frames fed byte by byte. Errors live in test_codec_errors.c. */

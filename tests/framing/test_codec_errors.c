@@ -1,4 +1,4 @@
-/* Criterion suite: decoder errors and encoder refusals (DESIGN.md
+/* Criterion suite: decoder errors and encoder refusals (design.md
  * "Decoder contract"): error offsets, sticky vs recoverable errors, strict
  * varints, checked length arithmetic, encoders that refuse what the
  * decoder could not read back. Memory bounds: test_codec_memory.c. */

@@ -1,4 +1,4 @@
-/* Criterion suite: bounded memory (DESIGN.md "Decoder contract"):
+/* Criterion suite: bounded memory (design.md "Decoder contract"):
  * declared lengths are not reserved, partial frames are held in at most
  * max bytes, no allocation per frame, caller buffers mean no allocation. */
 #include <criterion/criterion.h>
