@@ -1,6 +1,7 @@
-/* pop3d with clients no one here wrote: Python's poplib (tests/support/pop3_poplib.py)
- * and curl retrieve, list and delete mail through fragproxy with bytes and
- * random splits; what they get must match the maildir byte for byte. */
+/* pop3d with clients no one here wrote: Python's poplib
+ * (tests/support/pop3_poplib.py) and curl retrieve, list and delete mail
+ * through fragproxy with bytes and random splits; what they get must match the
+ * maildir byte for byte. */
 #include <criterion/criterion.h>
 #include <dirent.h>
 #include <errno.h>
@@ -300,7 +301,8 @@ static void poplib(int port, const char *ops, const char *retry,
 
 	cr_assert(src, "FRAGLAB_SRC is not set (run the suite with ctest)");
 	need_exe("python3", py, sizeof(py));
-	snprintf(script, sizeof(script), "%.4000s/tests/support/pop3_poplib.py", src);
+	snprintf(script, sizeof(script), "%.4000s/tests/support/pop3_poplib.py",
+		 src);
 	snprintf(portstr, sizeof(portstr), "%d", port);
 	cr_assert_eq(run_prog(argv, NULL, 0, r), 0, "cannot run %s", py);
 }
