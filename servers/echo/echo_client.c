@@ -5,17 +5,21 @@
 #include <errno.h>
 #include <getopt.h>
 #include <poll.h>
+#include <signal.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include "cm_addr.h"
+#include "cm_opt.h"
 #include "framing/codec.h"
 #include "framing/io.h"
-#include "net_sock.h"
 
 #define CL_UDP_MAX 65536
+#define CL_TIMEOUT_MAX 999999999 /* ms: about 11.5 days */
 
 static const char *prog = "echo-client";
 
@@ -25,7 +29,7 @@ struct client {
 	enum mode mode;
 	struct sockaddr_storage to;
 	socklen_t to_len;
-	char to_name[NET_NAMELEN];
+	char to_name[CM_ADDRLEN];
 	struct fr_spec spec;
 	int timeout_ms;
 	int fd;
@@ -52,7 +56,7 @@ static void usage(FILE *f)
 		"closed port shows\n"
 		"                           as 'connection refused')\n"
 		"  -t, --timeout MS         wait at most MS for each reply "
-		"(default 5000)\n"
+		"(default 5000; 2s, 1m also work)\n"
 		"  -h, --help               this text\n\n"
 		"Exit status: 0 all replies received, 1 timeout/refused/"
 		"I/O error, 2 usage.\n",
@@ -205,7 +209,8 @@ static void parse_args(struct client *c, int argc, char **argv)
 	    {"help", no_argument, NULL, 'h'},
 	    {0, 0, 0, 0}};
 	const char *to = NULL, *spec = "line";
-	char err[256], *end;
+	char err[256];
+	uint64_t ms;
 	int o;
 
 	while ((o = getopt_long(argc, argv, "c:f:uUt:h", opts, NULL)) != -1) {
@@ -223,11 +228,10 @@ static void parse_args(struct client *c, int argc, char **argv)
 			c->mode = M_UDP_CONNECTED;
 			break;
 		case 't':
-			c->timeout_ms = (int)strtol(optarg, &end, 10);
-			if (*end || !optarg[0] || c->timeout_ms < 0 ||
-			    strlen(optarg) > 9)
-				die_usage("--timeout: bad milliseconds ",
-					  optarg);
+			if (cm_opt_ms("--timeout", optarg, 1, 0, CL_TIMEOUT_MAX,
+				      &ms, err, sizeof(err)) != 0)
+				die_usage(err, "");
+			c->timeout_ms = (int)ms;
 			break;
 		case 'h':
 			usage(stdout);
@@ -238,11 +242,12 @@ static void parse_args(struct client *c, int argc, char **argv)
 	}
 	if (to == NULL)
 		die_usage("--connect HOST:PORT is required", "");
-	if (net_parse(to, &c->to, &c->to_len, err, sizeof(err)) != 0)
+	if (cm_parse_addr(to, &c->to, &c->to_len, err, sizeof(err)) != 0)
 		die_usage("--connect: ", err);
 	if (fr_spec_parse(&c->spec, spec, err, sizeof(err)) != FR_OK)
 		die_usage("--framing: ", err);
-	net_format((struct sockaddr *)&c->to, c->to_name, sizeof(c->to_name));
+	cm_format_addr((struct sockaddr *)&c->to, c->to_name,
+		       sizeof(c->to_name));
 }
 
 int main(int argc, char **argv)

@@ -4,11 +4,12 @@
 #include <errno.h>
 #include <signal.h>
 #include <stdlib.h>
+#include <string.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "cm_buf.h"
 #include "echo_srv.h"
-#include "net_sock.h"
 
 struct kids {
 	pid_t *pid;
@@ -33,14 +34,11 @@ static void reap(struct kids *k)
 /* Room for one more pid, so a forked child is always recorded. */
 static int room(struct kids *k)
 {
-	if (k->n == k->cap) {
-		size_t cap = k->cap ? k->cap * 2 : 64;
-		pid_t *p = realloc(k->pid, cap * sizeof(*p));
-		if (p == NULL)
-			return -ENOMEM;
-		k->pid = p;
-		k->cap = cap;
-	}
+	pid_t *p = cm_grow(k->pid, &k->cap, k->n + 1, sizeof(*p));
+
+	if (p == NULL)
+		return -ENOMEM;
+	k->pid = p;
 	return 0;
 }
 
@@ -63,7 +61,7 @@ static void child(const struct echo_srv *s, int fd)
 {
 	net_signals_child();
 	close(s->lfd);
-	echo_srv_serve_conn(s, fd, -1);
+	echo_serve_blocking(s, fd, -1);
 	close(fd);
 	_exit(0);
 }
@@ -73,7 +71,7 @@ static void serve(void *arg, int fd)
 	struct forker *f = arg;
 
 	if ((f->s->max_conns && f->k.n >= f->s->max_conns) || room(&f->k)) {
-		echo_log(f->s, "connection limit reached; dropping one");
+		net_log(f->s->prog, "connection limit reached; dropping one");
 		close(fd);
 		return;
 	}
@@ -82,7 +80,7 @@ static void serve(void *arg, int fd)
 		child(f->s, fd);
 	close(fd);
 	if (pid < 0)
-		echo_log(f->s, "fork: %s", fr_strerror(-errno));
+		net_log(f->s->prog, "fork: %s", strerror(errno));
 	else
 		f->k.pid[f->k.n++] = pid;
 }
@@ -101,7 +99,7 @@ static void tick(void *arg)
 int echo_model_fork(const struct echo_srv *s)
 {
 	struct forker f = {.s = s};
-	int rc = echo_srv_accept_loop(s, serve, tick, &f);
+	int rc = net_accept_loop(s->prog, s->lfd, serve, tick, &f);
 
 	terminate_all(&f.k);
 	return rc;

@@ -7,11 +7,11 @@
 
 static void serve(void *arg, int fd)
 {
-	echo_srv_serve_conn(arg, fd, net_wake_fd());
+	echo_serve_blocking(arg, fd, net_wake_fd());
 	close(fd);
 }
 
 int echo_model_iterative(const struct echo_srv *s)
 {
-	return echo_srv_accept_loop(s, serve, NULL, (void *)s);
+	return net_accept_loop(s->prog, s->lfd, serve, NULL, (void *)s);
 }

@@ -11,7 +11,7 @@
 /* The bug, isolated: "one recv() is one message". */
 static void serve(void *arg, int fd)
 {
-	static char buf[ECHO_RBUF];
+	static char buf[NET_RBUF];
 	struct pollfd p[2] = {{.fd = fd, .events = POLLIN},
 			      {.fd = net_wake_fd(), .events = POLLIN}};
 
@@ -29,5 +29,5 @@ static void serve(void *arg, int fd)
 
 int echo_model_naive(const struct echo_srv *s)
 {
-	return echo_srv_accept_loop(s, serve, NULL, NULL);
+	return net_accept_loop(s->prog, s->lfd, serve, NULL, NULL);
 }

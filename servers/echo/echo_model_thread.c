@@ -5,11 +5,11 @@
 #include <pthread.h>
 #include <signal.h>
 #include <stdlib.h>
+#include <string.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
 #include "echo_srv.h"
-#include "net_sock.h"
 
 struct worker {
 	int fd;
@@ -30,7 +30,7 @@ static void *work(void *arg)
 	struct worker *w = arg;
 	struct pool *p = w->pool;
 
-	echo_srv_serve_conn(p->s, w->fd, -1);
+	echo_serve_blocking(p->s, w->fd, -1);
 	pthread_mutex_lock(&p->mu);
 	if (w->prev)
 		w->prev->next = w->next;
@@ -106,8 +106,8 @@ static void serve(void *arg, int fd)
 	int err =
 	    p->s->max_conns && n >= p->s->max_conns ? EAGAIN : spawn(p, fd);
 	if (err != 0) {
-		echo_log(p->s, "no worker for a connection: %s",
-			 fr_strerror(-err));
+		net_log(p->s->prog, "no worker for a connection: %s",
+			strerror(err));
 		close(fd);
 	}
 }
@@ -117,7 +117,7 @@ int echo_model_thread(const struct echo_srv *s)
 	struct pool p = {.s = s,
 			 .mu = PTHREAD_MUTEX_INITIALIZER,
 			 .idle = PTHREAD_COND_INITIALIZER};
-	int rc = echo_srv_accept_loop(s, serve, NULL, &p);
+	int rc = net_accept_loop(s->prog, s->lfd, serve, NULL, &p);
 
 	stop_all(&p);
 	return rc;

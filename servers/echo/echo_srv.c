@@ -1,174 +1,121 @@
-/* Shared pieces of echod's models: logging, the connection I/O step, the
- * blocking accept loop and the one-connection loop used by iterative,
- * fork and thread. */
-#include <errno.h>
+/* The echo core as a protocol of the connection layer (echo_srv.h): what
+ * every echod model serves, blocking or multiplexed. */
 #include <inttypes.h>
-#include <poll.h>
-#include <stdarg.h>
-#include <stdio.h>
 #include <stdlib.h>
-#include <sys/socket.h>
-#include <unistd.h>
 
 #include "echo_srv.h"
 
-void echo_log(const struct echo_srv *s, const char *fmt, ...)
+struct echo_sconn {
+	struct echo_conn ec;
+	const struct echo_srv *s;
+	const char *peer; /* the connection's name (struct net_conn) */
+	bool eof;	  /* the peer finished: done once all is echoed */
+};
+
+static void *sc_open(void *arg, struct net_conn *c)
 {
-	char line[512];
-	va_list ap;
+	const struct echo_srv *s = arg;
+	struct echo_sconn *e = calloc(1, sizeof(*e));
 
-	va_start(ap, fmt);
-	vsnprintf(line, sizeof(line), fmt, ap);
-	va_end(ap);
-	/* one write per line so lines from threads/children don't mix */
-	fprintf(stderr, "%s: %s\n", s->prog, line);
-}
-
-int echo_srv_conn_init(const struct echo_srv *s, struct echo_srv_conn *c,
-		       int fd)
-{
-	c->fd = fd;
-	c->eof = c->dead = false;
-	net_peer(fd, c->peer, sizeof(c->peer));
-	return echo_init(&c->ec, &s->spec);
-}
-
-void echo_srv_conn_free(struct echo_srv_conn *c)
-{
-	echo_free(&c->ec);
-}
-
-bool echo_srv_conn_want_read(const struct echo_srv_conn *c)
-{
-	return !c->eof && !c->dead && echo_want_read(&c->ec);
-}
-
-bool echo_srv_conn_want_write(const struct echo_srv_conn *c)
-{
-	return !c->dead && echo_pending(&c->ec) > 0;
-}
-
-void echo_srv_conn_send(struct echo_srv_conn *c)
-{
-	size_t len;
-	const uint8_t *out = echo_output(&c->ec, &len);
-
-	if (len == 0)
-		return;
-	ssize_t n = send(c->fd, out, len, MSG_DONTWAIT | MSG_NOSIGNAL);
-	if (n > 0)
-		echo_consume(&c->ec, (size_t)n);
-	else if (n < 0 && errno != EAGAIN && errno != EINTR)
-		c->dead = true;
-}
-
-void echo_srv_conn_recv(const struct echo_srv *s, struct echo_srv_conn *c,
-			uint8_t *buf)
-{
-	ssize_t n = recv(c->fd, buf, ECHO_RBUF, MSG_DONTWAIT);
-	int rc;
-
-	if (n < 0) {
-		if (errno != EAGAIN && errno != EINTR)
-			c->dead = true;
-		return;
+	if (e == NULL)
+		return NULL;
+	if (echo_init(&e->ec, &s->spec) != FR_OK) {
+		echo_free(&e->ec);
+		free(e);
+		return NULL;
 	}
-	if (n == 0) {
-		c->eof = true;
-		rc = echo_eof(&c->ec);
-	} else {
-		rc = echo_input(&c->ec, buf, (size_t)n);
-	}
-	/* answer at once (saves a wake-up); after an error this is the best
-	 * effort to deliver the frames echoed before it */
-	echo_srv_conn_send(c);
-	c->dead = rc != FR_OK;
-	if (rc == FR_OK || (rc == FR_ETRUNCATED && s->quiet))
-		return;
-	const struct echo_error *e = echo_error(&c->ec);
-	echo_log(s, "%s: closing: %s at offset %" PRIu64 " (%s)", c->peer,
-		 e->reason, e->offset, fr_errname(e->code));
+	e->s = s;
+	e->peer = c->peer;
+	return e;
 }
 
-/* Wait for and accept one connection. Returns the fd, or -EINTR when a
- * signal woke it, or another -errno. */
-static int accept_wait(const struct echo_srv *s)
+/* A failed core is logged, except a peer that stopped mid-frame under
+ * --quiet. Returns rc. */
+static int verdict(struct echo_sconn *e, int rc)
 {
-	struct pollfd p[2] = {{.fd = s->lfd, .events = POLLIN},
-			      {.fd = net_wake_fd(), .events = POLLIN}};
-
-	for (;;) {
-		if (net_stop || net_child)
-			return -EINTR;
-		int n = poll(p, 2, -1);
-		if (n < 0 && errno == EINTR)
-			return -EINTR;
-		if (n < 0)
-			return -errno;
-		if (p[1].revents) {
-			net_wake_drain();
-			return -EINTR;
-		}
-		int fd = net_accept(s->lfd, false);
-		if (fd >= 0)
-			return fd;
-		if (fd == -EMFILE || fd == -ENFILE || fd == -ENOSPC) {
-			echo_log(s, "accept: %s; backing off",
-				 fr_strerror(fd == -ENOSPC ? -EMFILE : fd));
-			poll(NULL, 0, 100);
-			continue;
-		}
-		if (fd != -EAGAIN && fd != -EINTR && fd != -ECONNABORTED)
-			return fd;
-	}
+	if (rc == FR_OK || (rc == FR_ETRUNCATED && e->s->quiet))
+		return rc;
+	const struct echo_error *err = echo_error(&e->ec);
+	net_log(e->s->prog, "%s: closing: %s at offset %" PRIu64 " (%s)",
+		e->peer, err->reason, err->offset, fr_errname(err->code));
+	return rc;
 }
 
-int echo_srv_accept_loop(const struct echo_srv *s,
-			 void (*serve)(void *arg, int fd),
-			 void (*tick)(void *arg), void *arg)
+static int sc_input(void *core, const uint8_t *p, size_t n)
 {
-	while (!net_stop) {
-		int fd = accept_wait(s);
-		if (fd >= 0)
-			serve(arg, fd);
-		else if (fd != -EINTR)
-			return fd;
-		else if (tick)
-			tick(arg);
-	}
-	return 0;
+	struct echo_sconn *e = core;
+
+	return verdict(e, echo_input(&e->ec, p, n));
 }
 
-void echo_srv_serve_conn(const struct echo_srv *s, int fd, int stop_fd)
+static int sc_eof(void *core, bool reset)
 {
-	struct echo_srv_conn c;
-	uint8_t *buf = malloc(ECHO_RBUF);
+	struct echo_sconn *e = core;
 
-	if (buf == NULL || echo_srv_conn_init(s, &c, fd) != FR_OK) {
-		echo_log(s, "out of memory for a connection");
-		free(buf);
-		return;
-	}
-	while (!c.dead && !net_stop) {
-		bool rd = echo_srv_conn_want_read(&c);
-		bool wr = echo_srv_conn_want_write(&c);
-		if (!rd && !wr)
-			break; /* EOF seen and everything echoed */
-		struct pollfd p[2] = {
-		    {.fd = fd,
-		     .events = (short)((rd ? POLLIN : 0) | (wr ? POLLOUT : 0))},
-		    {.fd = stop_fd, .events = POLLIN}};
-		int n = poll(p, stop_fd >= 0 ? 2 : 1, -1);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0 || (stop_fd >= 0 && p[1].revents))
-			break;
-		if (wr && (p[0].revents & (POLLOUT | POLLERR | POLLHUP)))
-			echo_srv_conn_send(&c);
-		if (rd && !c.dead &&
-		    (p[0].revents & (POLLIN | POLLERR | POLLHUP)))
-			echo_srv_conn_recv(s, &c, buf);
-	}
-	echo_srv_conn_free(&c);
-	free(buf);
+	e->eof = true;
+	return reset ? FR_OK : verdict(e, echo_eof(&e->ec));
+}
+
+static bool sc_want_read(const void *core)
+{
+	const struct echo_sconn *e = core;
+
+	return echo_want_read(&e->ec);
+}
+
+static const uint8_t *sc_output(const void *core, size_t *len)
+{
+	const struct echo_sconn *e = core;
+
+	return echo_output(&e->ec, len);
+}
+
+static void sc_consume(void *core, size_t n)
+{
+	struct echo_sconn *e = core;
+
+	echo_consume(&e->ec, n);
+}
+
+static bool sc_done(const void *core)
+{
+	const struct echo_sconn *e = core;
+
+	return e->eof;
+}
+
+static void sc_close(void *core, enum net_close_why why)
+{
+	struct echo_sconn *e = core;
+
+	(void)why;
+	echo_free(&e->ec);
+	free(e);
+}
+
+const struct net_proto echo_proto = {
+    .open = sc_open,
+    .input = sc_input,
+    .eof = sc_eof,
+    .want_read = sc_want_read,
+    .output = sc_output,
+    .consume = sc_consume,
+    .done = sc_done,
+    .close = sc_close,
+};
+
+void echo_serve_blocking(const struct echo_srv *s, int fd, int stop_fd)
+{
+	if (net_serve_conn(&echo_proto, (void *)s, fd, stop_fd) != 0)
+		net_log(s->prog, "out of memory for a connection");
+}
+
+struct net_mux_cfg echo_mux_cfg(const struct echo_srv *s, int fd_limit)
+{
+	return (struct net_mux_cfg){.prog = s->prog,
+				    .lfd = s->lfd,
+				    .proto = &echo_proto,
+				    .arg = (void *)s,
+				    .max_conns = s->max_conns,
+				    .fd_limit = fd_limit};
 }

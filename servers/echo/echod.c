@@ -1,13 +1,15 @@
 /* echod: TCP echo server in every classic model over one sans-I/O echo
  * core. Parses flags, opens the listener, prints `listening on`, then
- * hands over to the chosen model (srv.h) until SIGTERM/SIGINT. */
+ * hands over to the chosen model (echo_srv.h) until SIGTERM/SIGINT. */
 #include <errno.h>
 #include <getopt.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
+#include "cm_opt.h"
 #include "echo_srv.h"
 #include "framing/error.h"
 #include "net_sock.h"
@@ -90,7 +92,8 @@ int main(int argc, char **argv)
 	    {0, 0, 0, 0}};
 	struct echo_srv s = {.prog = prog, .lfd = -1};
 	const char *model = NULL, *spec = NULL, *listen_at = NULL;
-	char err[256], *end;
+	char err[256];
+	uint64_t n;
 	int c;
 
 	while ((c = getopt_long(argc, argv, "m:f:l:qn:h", opts, NULL)) != -1) {
@@ -108,11 +111,10 @@ int main(int argc, char **argv)
 			s.quiet = true;
 			break;
 		case 'n':
-			errno = 0;
-			s.max_conns = strtoul(optarg, &end, 10);
-			if (errno || *end || optarg[0] == '-' || !optarg[0])
-				die_usage("--max-conns: '%s' is not a count",
-					  optarg);
+			if (cm_opt_uint("--max-conns", optarg, 0, SIZE_MAX, &n,
+					err, sizeof(err)) != 0)
+				die_usage("%s", err);
+			s.max_conns = (size_t)n;
 			break;
 		case 'h':
 			usage(stdout);
@@ -132,7 +134,7 @@ int main(int argc, char **argv)
 		die_usage("--framing: %s", err);
 	struct sockaddr_storage ss;
 	socklen_t sl;
-	if (net_parse(listen_at, &ss, &sl, err, sizeof(err)) != 0)
+	if (cm_parse_addr(listen_at, &ss, &sl, err, sizeof(err)) != 0)
 		die_usage("--listen: %s", err);
 	if (net_signals_init(strcmp(model, "fork") == 0) != 0) {
 		fprintf(stderr, "%s: signal setup failed\n", prog);

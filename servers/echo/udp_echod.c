@@ -4,13 +4,14 @@
 #include <errno.h>
 #include <getopt.h>
 #include <poll.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
-#include "framing/error.h"
+#include "cm_opt.h"
 #include "net_sock.h"
 
 #define UDP_MAX 65536
@@ -20,20 +21,28 @@ static const char *prog = "udp-echod";
 
 static void usage(FILE *f)
 {
-	fprintf(f,
-		"usage: %s --listen HOST:PORT [--bufsize N] [--quiet]\n"
-		"Echo each UDP datagram back to its sender.\n\n"
-		"  -l, --listen HOST:PORT  address; port 0 picks one; [::1]:0 "
-		"for IPv6\n"
-		"  -b, --bufsize N         receive buffer, 1..%d bytes "
-		"(default %d); a longer\n"
-		"                          datagram is reported as truncated "
-		"and not echoed\n"
-		"  -q, --quiet             no log line per datagram error\n"
-		"  -h, --help              this text\n\n"
-		"Prints 'listening on HOST:PORT' when ready; SIGTERM/SIGINT "
-		"stop it (exit 0).\n",
-		prog, UDP_MAX, UDP_MAX);
+	fprintf(
+	    f,
+	    "usage: %s --listen HOST:PORT [--bufsize N] [--quiet]\n"
+	    "Echo each UDP datagram back to its sender.\n\n"
+	    "  -l, --listen HOST:PORT  address; port 0 picks one; [::1]:0 "
+	    "for IPv6\n"
+	    "  -b, --bufsize N         receive buffer, 1..%d bytes (K: KiB) "
+	    "(default %d); a longer\n"
+	    "                          datagram is reported as truncated "
+	    "and not echoed\n"
+	    "  -q, --quiet             no log line per datagram error\n"
+	    "  -h, --help              this text\n\n"
+	    "Prints 'listening on HOST:PORT' when ready; SIGTERM/SIGINT "
+	    "stop it (exit 0).\n",
+	    prog, UDP_MAX, UDP_MAX);
+}
+
+/* Usage error: what (may be "") and a message that quotes the value. */
+static void die_msg(const char *what, const char *msg)
+{
+	fprintf(stderr, "%s: %s%s (try --help)\n", prog, what, msg);
+	exit(2);
 }
 
 static void die_usage(const char *what, const char *arg)
@@ -51,14 +60,14 @@ static bool echo_one(int fd, char *buf, size_t cap, bool quiet)
 			     .msg_namelen = sizeof(peer),
 			     .msg_iov = &iov,
 			     .msg_iovlen = 1};
-	char name[NET_NAMELEN];
+	char name[CM_ADDRLEN];
 
 	/* MSG_TRUNC: the result is the datagram's real length */
 	ssize_t n = recvmsg(fd, &msg, MSG_TRUNC | MSG_DONTWAIT);
 	if (n < 0)
 		return errno == EINTR;
 	if ((msg.msg_flags & MSG_TRUNC) || (size_t)n > cap) {
-		net_format((struct sockaddr *)&peer, name, sizeof(name));
+		cm_format_addr((struct sockaddr *)&peer, name, sizeof(name));
 		fprintf(stderr,
 			"%s: %s: datagram of %zd bytes truncated to %zu; "
 			"not echoed\n",
@@ -68,7 +77,7 @@ static bool echo_one(int fd, char *buf, size_t cap, bool quiet)
 	if (sendto(fd, buf, (size_t)n, MSG_NOSIGNAL, (struct sockaddr *)&peer,
 		   msg.msg_namelen) < 0 &&
 	    !quiet) {
-		net_format((struct sockaddr *)&peer, name, sizeof(name));
+		cm_format_addr((struct sockaddr *)&peer, name, sizeof(name));
 		fprintf(stderr, "%s: %s: sendto: %s\n", prog, name,
 			strerror(errno));
 	}
@@ -82,7 +91,7 @@ static int serve(int fd, size_t cap, bool quiet)
 			      {.fd = net_wake_fd(), .events = POLLIN}};
 
 	if (buf == NULL)
-		return FR_ENOMEM;
+		return -ENOMEM;
 	while (!net_stop) {
 		if (poll(p, 2, -1) < 0) {
 			if (errno == EINTR)
@@ -111,7 +120,8 @@ int main(int argc, char **argv)
 	const char *listen_at = NULL;
 	size_t cap = UDP_MAX;
 	bool quiet = false;
-	char err[256], *end;
+	char err[256];
+	uint64_t v;
 	int c;
 
 	while ((c = getopt_long(argc, argv, "l:b:qh", opts, NULL)) != -1) {
@@ -120,10 +130,10 @@ int main(int argc, char **argv)
 			listen_at = optarg;
 			break;
 		case 'b':
-			cap = strtoul(optarg, &end, 10);
-			if (*end || optarg[0] == '-' || cap < 1 ||
-			    cap > UDP_MAX)
-				die_usage("--bufsize: bad size", optarg);
+			if (cm_opt_size("--bufsize", optarg, 1, UDP_MAX, &v,
+					err, sizeof(err)) != 0)
+				die_msg("", err);
+			cap = (size_t)v;
 			break;
 		case 'q':
 			quiet = true;
@@ -141,21 +151,21 @@ int main(int argc, char **argv)
 		die_usage("--listen is required", "");
 	struct sockaddr_storage ss;
 	socklen_t sl;
-	if (net_parse(listen_at, &ss, &sl, err, sizeof(err)) != 0)
-		die_usage("--listen:", err);
+	if (cm_parse_addr(listen_at, &ss, &sl, err, sizeof(err)) != 0)
+		die_msg("--listen: ", err);
 	if (net_signals_init(false) != 0)
 		return 1;
 	int fd = net_listen(&ss, sl, SOCK_DGRAM);
 	if (fd < 0) {
 		fprintf(stderr, "%s: bind %s: %s\n", prog, listen_at,
-			fr_strerror(fd));
+			strerror(-fd));
 		return 1;
 	}
 	net_announce(fd);
 	int rc = serve(fd, cap, quiet);
 	close(fd);
 	if (rc < 0) {
-		fprintf(stderr, "%s: %s\n", prog, fr_strerror(rc));
+		fprintf(stderr, "%s: %s\n", prog, strerror(-rc));
 		return 1;
 	}
 	return 0;

@@ -1,8 +1,7 @@
-/* Socket and signal helpers for the servers and clients (net.h). */
+/* Socket and signal helpers for the servers and clients (net_sock.h). */
 #include <errno.h>
 #include <fcntl.h>
-#include <netdb.h>
-#include <netinet/in.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -15,67 +14,6 @@ volatile sig_atomic_t net_child;
 static int wake_pipe[2] = {-1, -1};
 static int spare_fd = -1;
 
-int net_parse(const char *text, struct sockaddr_storage *ss, socklen_t *len,
-	      char *err, size_t errlen)
-{
-	char host[NET_NAMELEN];
-	const char *colon = strrchr(text, ':');
-	const char *h = text;
-	size_t hlen;
-
-	if (colon == NULL || colon[1] == '\0') {
-		snprintf(err, errlen, "'%s': expected HOST:PORT", text);
-		return -1;
-	}
-	hlen = (size_t)(colon - text);
-	if (hlen >= 2 && text[0] == '[' && text[hlen - 1] == ']') {
-		h = text + 1;
-		hlen -= 2;
-	}
-	if (hlen == 0 || hlen >= sizeof(host)) {
-		snprintf(err, errlen, "'%s': bad host", text);
-		return -1;
-	}
-	memcpy(host, h, hlen);
-	host[hlen] = '\0';
-	char *end;
-	long port = strtol(colon + 1, &end, 10);
-	if (*end != '\0' || port < 0 || port > 65535 || end == colon + 1) {
-		snprintf(err, errlen, "'%s': bad port", text);
-		return -1;
-	}
-	struct addrinfo hints = {.ai_flags = AI_NUMERICSERV,
-				 .ai_family = AF_UNSPEC};
-	struct addrinfo *ai = NULL;
-	int rc = getaddrinfo(host, colon + 1, &hints, &ai);
-	if (rc != 0 || ai == NULL) {
-		snprintf(err, errlen, "'%s': %s", text, gai_strerror(rc));
-		return -1;
-	}
-	memcpy(ss, ai->ai_addr, ai->ai_addrlen);
-	*len = ai->ai_addrlen;
-	freeaddrinfo(ai);
-	return 0;
-}
-
-void net_format(const struct sockaddr *sa, char *buf, size_t len)
-{
-	char host[NI_MAXHOST], serv[NI_MAXSERV];
-
-	if (getnameinfo(sa,
-			sa->sa_family == AF_INET6 ? sizeof(struct sockaddr_in6)
-						  : sizeof(struct sockaddr_in),
-			host, sizeof(host), serv, sizeof(serv),
-			NI_NUMERICHOST | NI_NUMERICSERV) != 0) {
-		snprintf(buf, len, "?");
-		return;
-	}
-	if (sa->sa_family == AF_INET6)
-		snprintf(buf, len, "[%s]:%s", host, serv);
-	else
-		snprintf(buf, len, "%s:%s", host, serv);
-}
-
 void net_peer(int fd, char *buf, size_t len)
 {
 	struct sockaddr_storage ss;
@@ -85,7 +23,7 @@ void net_peer(int fd, char *buf, size_t len)
 		snprintf(buf, len, "?");
 		return;
 	}
-	net_format((struct sockaddr *)&ss, buf, len);
+	cm_format_addr((struct sockaddr *)&ss, buf, len);
 }
 
 int net_listen(const struct sockaddr_storage *ss, socklen_t len, int type)
@@ -113,11 +51,11 @@ int net_announce(int fd)
 {
 	struct sockaddr_storage ss;
 	socklen_t sl = sizeof(ss);
-	char name[NET_NAMELEN];
+	char name[CM_ADDRLEN];
 
 	if (getsockname(fd, (struct sockaddr *)&ss, &sl) != 0)
 		return -errno;
-	net_format((struct sockaddr *)&ss, name, sizeof(name));
+	cm_format_addr((struct sockaddr *)&ss, name, sizeof(name));
 	printf("listening on %s\n", name);
 	fflush(stdout);
 	return 0;
@@ -130,6 +68,17 @@ int net_set_nonblock(int fd)
 	if (fl < 0 || fcntl(fd, F_SETFL, fl | O_NONBLOCK) < 0)
 		return -errno;
 	return 0;
+}
+
+void net_log(const char *prog, const char *fmt, ...)
+{
+	char line[640];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(line, sizeof(line), fmt, ap);
+	va_end(ap);
+	fprintf(stderr, "%s: %s\n", prog, line);
 }
 
 static void on_signal(int sig)

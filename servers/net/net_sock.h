@@ -1,6 +1,7 @@
-/* Socket and signal helpers shared by echod, udp-echod and echo-client:
- * HOST:PORT parsing (IPv4, [IPv6]), listeners, the `listening on` line,
- * EMFILE-safe accept, and SIGTERM/SIGINT/SIGCHLD via a self-pipe. */
+/* Socket and signal helpers of every server and client in servers/:
+ * listeners, the `listening on` line, peer names, EMFILE-safe accept, one
+ * log line per event, and SIGTERM/SIGINT/SIGCHLD via a self-pipe. HOST:PORT
+ * text is parsed and printed by common/cm_addr.h. */
 #ifndef SERVERS_NET_SOCK_H
 #define SERVERS_NET_SOCK_H
 
@@ -9,21 +10,13 @@
 #include <stddef.h>
 #include <sys/socket.h>
 
-#define NET_NAMELEN 64 /* enough for "[v6addr%scope]:65535" */
+#include "cm_addr.h"
 
 /* Set by the SIGTERM/SIGINT handler; SIGCHLD sets net_child. */
 extern volatile sig_atomic_t net_stop;
 extern volatile sig_atomic_t net_child;
 
-/* Parse "HOST:PORT", "[V6]:PORT" (numeric hosts or "localhost") into *ss.
- * Returns 0, or -1 with a one-line reason in err. */
-int net_parse(const char *text, struct sockaddr_storage *ss, socklen_t *len,
-	      char *err, size_t errlen);
-
-/* "HOST:PORT" / "[V6]:PORT" of sa into buf. */
-void net_format(const struct sockaddr *sa, char *buf, size_t len);
-
-/* Name of the peer of fd (or "?"), into buf of NET_NAMELEN bytes. */
+/* Name of the peer of fd (or "?"), into buf of CM_ADDRLEN bytes. */
 void net_peer(int fd, char *buf, size_t len);
 
 /* Bound socket (type SOCK_STREAM: listening, SO_REUSEADDR) on ss.
@@ -34,6 +27,11 @@ int net_listen(const struct sockaddr_storage *ss, socklen_t len, int type);
 int net_announce(int fd);
 
 int net_set_nonblock(int fd);
+
+/* One line on stderr, "PROG: " + the formatted text, in one write so lines
+ * from threads and children don't mix. */
+void net_log(const char *prog, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
 
 /* SIGPIPE ignored; SIGTERM/SIGINT set net_stop, SIGCHLD sets net_child
  * (when want_chld), each also writes a byte to the self-pipe. No

@@ -1,16 +1,19 @@
 /* pop3d: a POP3 server (RFC 1939 + CAPA/UIDL/TOP) over a directory of
  * per-user mailboxes. Parses flags, loads the users file, checks the
- * maildir, listens, then runs the epoll loop (pop3_loop.c) until SIGTERM. */
+ * maildir, listens, then serves (pop3_srv.c) until SIGTERM. */
 #include <errno.h>
 #include <getopt.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
+#include "cm_addr.h"
+#include "cm_opt.h"
 #include "net_sock.h"
-#include "pop3_loop.h"
 #include "pop3_maildir.h"
+#include "pop3_srv.h"
 
 #define TIMEOUT_DEFAULT 600 /* RFC 1939: the autologout timer is >= 10 min */
 #define TIMEOUT_MAX 86400
@@ -22,7 +25,7 @@ struct cfg {
 	const char *listen_at, *users, *maildir;
 	struct sockaddr_storage ss;
 	socklen_t sl;
-	unsigned long timeout, max_conns;
+	uint64_t timeout_ms, max_conns;
 };
 
 static void usage(FILE *f)
@@ -84,25 +87,6 @@ static void die_usage(const char *fmt, const char *arg)
 	exit(2);
 }
 
-/* The whole text is a decimal number in [min, max], or usage error. */
-static unsigned long parse_num(const char *flag, const char *text,
-			       unsigned long min, unsigned long max)
-{
-	char *end;
-
-	errno = 0;
-	unsigned long v = strtoul(text, &end, 10);
-	if (text[0] < '0' || text[0] > '9' || *end || errno || v < min ||
-	    v > max) {
-		fprintf(stderr,
-			"%s: %s: '%s' is not a number in %lu..%lu "
-			"(try --help)\n",
-			prog, flag, text, min, max);
-		exit(2);
-	}
-	return v;
-}
-
 static void parse_args(int argc, char **argv, struct cfg *cfg)
 {
 	static const struct option opts[] = {
@@ -130,12 +114,15 @@ static void parse_args(int argc, char **argv, struct cfg *cfg)
 			cfg->maildir = optarg;
 			break;
 		case 't':
-			cfg->timeout =
-			    parse_num("--timeout", optarg, 1, TIMEOUT_MAX);
+			if (cm_opt_ms("--timeout", optarg, 1000, 1000,
+				      TIMEOUT_MAX * 1000, &cfg->timeout_ms, err,
+				      sizeof(err)) != 0)
+				die_usage("%s", err);
 			break;
 		case 'n':
-			cfg->max_conns =
-			    parse_num("--max-conns", optarg, 0, CONNS_MAX);
+			if (cm_opt_uint("--max-conns", optarg, 0, CONNS_MAX,
+					&cfg->max_conns, err, sizeof(err)) != 0)
+				die_usage("%s", err);
 			break;
 		case 'h':
 			usage(stdout);
@@ -153,16 +140,16 @@ static void parse_args(int argc, char **argv, struct cfg *cfg)
 		die_usage("unexpected argument '%s'", argv[optind]);
 	if (!cfg->listen_at || !cfg->users || !cfg->maildir)
 		die_usage("%s", "--listen, --users and --maildir are required");
-	if (net_parse(cfg->listen_at, &cfg->ss, &cfg->sl, err, sizeof(err)))
+	if (cm_parse_addr(cfg->listen_at, &cfg->ss, &cfg->sl, err, sizeof(err)))
 		die_usage("--listen: %s", err);
 }
 
 /* Configuration errors exit 2 before anything listens; runtime ones 1. */
 static int serve(const struct cfg *cfg)
 {
-	struct pl pl = {.lfd = -1,
-			.idle_ms = (int64_t)cfg->timeout * 1000,
-			.max_conns = cfg->max_conns};
+	struct pop3_srv pl = {.lfd = -1,
+			      .idle_ms = (int64_t)cfg->timeout_ms,
+			      .max_conns = (size_t)cfg->max_conns};
 	struct pop3_md_store st;
 	char err[512];
 	int rc = 2;
@@ -203,7 +190,7 @@ out:
 
 int main(int argc, char **argv)
 {
-	struct cfg cfg = {.timeout = TIMEOUT_DEFAULT};
+	struct cfg cfg = {.timeout_ms = TIMEOUT_DEFAULT * 1000};
 
 	parse_args(argc, argv, &cfg);
 	return serve(&cfg);
