@@ -19,9 +19,7 @@ int echo_init(struct echo_conn *c, const struct fr_spec *spec)
 void echo_free(struct echo_conn *c)
 {
 	fr_decoder_free(&c->dec);
-	free(c->out);
-	c->out = NULL;
-	c->out_pos = c->out_len = c->out_cap = 0;
+	cm_buf_free(&c->out);
 }
 
 static int fail(struct echo_conn *c, int code, uint64_t offset,
@@ -35,37 +33,10 @@ static int fail(struct echo_conn *c, int code, uint64_t offset,
 	return c->err.code;
 }
 
-/* Make room for need more bytes after out_len; compacts first. */
-static int reserve(struct echo_conn *c, size_t need)
-{
-	if (need <= c->out_cap - c->out_len)
-		return FR_OK;
-	if (c->out_pos > 0) {
-		memmove(c->out, c->out + c->out_pos, c->out_len - c->out_pos);
-		c->out_len -= c->out_pos;
-		c->out_pos = 0;
-	}
-	if (need <= c->out_cap - c->out_len)
-		return FR_OK;
-	if (need > SIZE_MAX / 2 - c->out_len)
-		return FR_ENOMEM;
-	size_t cap = c->out_cap ? c->out_cap : 4096;
-	while (cap - c->out_len < need)
-		cap *= 2;
-	uint8_t *p = realloc(c->out, cap);
-	if (p == NULL)
-		return FR_ENOMEM;
-	c->out = p;
-	c->out_cap = cap;
-	return FR_OK;
-}
-
 static int append_raw(struct echo_conn *c, const void *data, size_t len)
 {
-	if (reserve(c, len) != FR_OK)
+	if (cm_buf_append(&c->out, data, len) != 0)
 		return fail(c, FR_ENOMEM, c->received, "out of memory");
-	memcpy(c->out + c->out_len, data, len);
-	c->out_len += len;
 	return FR_OK;
 }
 
@@ -76,13 +47,13 @@ static int echo_frame(struct echo_conn *c, const struct fr_frame *f)
 	size_t n = 0;
 	int rc;
 
-	if (reserve(c, bound) != FR_OK)
+	if (cm_buf_reserve(&c->out, bound) != 0)
 		return fail(c, FR_ENOMEM, f->offset, "out of memory");
-	rc = fr_encode(spec, f->data, f->len, c->out + c->out_len,
-		       c->out_cap - c->out_len, &n);
+	rc = fr_encode(spec, f->data, f->len, cm_buf_tail(&c->out),
+		       cm_buf_room(&c->out), &n);
 	if (rc != FR_OK)
 		return fail(c, rc, f->offset, "frame cannot be re-encoded");
-	c->out_len += n;
+	cm_buf_commit(&c->out, n);
 	c->frames++;
 	return FR_OK;
 }
@@ -135,30 +106,22 @@ int echo_eof(struct echo_conn *c)
 
 const uint8_t *echo_output(const struct echo_conn *c, size_t *len)
 {
-	*len = c->out_len - c->out_pos;
-	return *len ? c->out + c->out_pos : NULL;
+	*len = cm_buf_len(&c->out);
+	return *len ? cm_buf_data(&c->out) : NULL;
 }
 
 void echo_consume(struct echo_conn *c, size_t n)
 {
-	size_t pending = c->out_len - c->out_pos;
+	size_t pending = cm_buf_len(&c->out);
 
-	if (n > pending)
-		n = pending;
-	c->out_pos += n;
-	if (c->out_pos < c->out_len)
-		return;
-	c->out_pos = c->out_len = 0;
-	if (c->out_cap > ECHO_KEEP_CAP) {
-		free(c->out);
-		c->out = NULL;
-		c->out_cap = 0;
-	}
+	cm_buf_consume(&c->out, n < pending ? n : pending);
+	if (cm_buf_len(&c->out) == 0 && c->out.cap > ECHO_KEEP_CAP)
+		cm_buf_free(&c->out);
 }
 
 size_t echo_pending(const struct echo_conn *c)
 {
-	return c->out_len - c->out_pos;
+	return cm_buf_len(&c->out);
 }
 
 bool echo_want_read(const struct echo_conn *c)

@@ -9,6 +9,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "cm_buf.h"
 #include "framing/codec.h"
 
 /* Pending output above which the loop should stop reading the connection
@@ -27,8 +28,7 @@ struct echo_error {
 struct echo_conn {
 	struct fr_decoder dec;
 	bool raw;
-	uint8_t *out; /* pending output: out[out_pos .. out_len) */
-	size_t out_pos, out_len, out_cap;
+	struct cm_buf out;     /* pending output */
 	struct echo_error err; /* err.code != 0 once failed (sticky) */
 	uint64_t frames;       /* frames echoed so far */
 	uint64_t received;     /* bytes of input so far */

@@ -54,35 +54,17 @@ void pop3_fail(struct pop3_session *s, const char *why)
 
 bool pop3_out_room(struct pop3_session *s, size_t n)
 {
-	if (s->out_pos == s->out_len)
-		s->out_pos = s->out_len = 0;
-	if (s->out_cap - s->out_len >= n)
+	if (cm_buf_reserve(&s->out, n) == 0)
 		return true;
-	if (s->out_pos > 0) {
-		memmove(s->out, s->out + s->out_pos, s->out_len - s->out_pos);
-		s->out_len -= s->out_pos;
-		s->out_pos = 0;
-		if (s->out_cap - s->out_len >= n)
-			return true;
-	}
-	size_t cap = s->out_cap ? s->out_cap : 1024;
-	while (cap - s->out_len < n)
-		cap *= 2;
-	uint8_t *p = realloc(s->out, cap);
-	if (p == NULL) {
-		pop3_fail(s, "out of memory for output");
-		return false;
-	}
-	s->out = p;
-	s->out_cap = cap;
-	return true;
+	pop3_fail(s, "out of memory for output");
+	return false;
 }
 
 void pop3_out_put(struct pop3_session *s, const void *p, size_t n)
 {
 	if (pop3_out_room(s, n)) {
-		memcpy(s->out + s->out_len, p, n);
-		s->out_len += n;
+		memcpy(cm_buf_tail(&s->out), p, n);
+		cm_buf_commit(&s->out, n);
 	}
 }
 
@@ -234,48 +216,37 @@ static void run_line(struct pop3_session *s, const uint8_t *p, size_t len)
 
 static void q_push(struct pop3_session *s, int kind, const uint8_t *p, size_t n)
 {
-	if (s->q_pos == s->q_len)
-		s->q_pos = s->q_len = 0;
-	if (s->q_cap - s->q_len < n + 3) {
-		size_t cap = s->q_cap ? s->q_cap : 512;
-		while (cap - s->q_len < n + 3)
-			cap *= 2;
-		uint8_t *q = realloc(s->q, cap);
-		if (q == NULL) {
-			pop3_fail(s, "out of memory for input");
-			return;
-		}
-		s->q = q;
-		s->q_cap = cap;
+	uint8_t hdr[3] = {(uint8_t)kind, (uint8_t)(n >> 8), (uint8_t)n};
+
+	if (cm_buf_reserve(&s->q, n + 3) != 0) {
+		pop3_fail(s, "out of memory for input");
+		return;
 	}
-	s->q[s->q_len] = (uint8_t)kind;
-	s->q[s->q_len + 1] = (uint8_t)(n >> 8);
-	s->q[s->q_len + 2] = (uint8_t)n;
-	if (n > 0)
-		memcpy(s->q + s->q_len + 3, p, n);
-	s->q_len += n + 3;
+	cm_buf_append(&s->q, hdr, 3); /* room is reserved: cannot fail */
+	cm_buf_append(&s->q, p, n);
 }
 
 /* Run queued commands while the output has room and no message is on
  * its way; at EOF with nothing left, end the session. */
 static void run_queue(struct pop3_session *s)
 {
-	while (!pop3_done(s) && !s->xfer.active && s->q_pos < s->q_len &&
+	while (!pop3_done(s) && !s->xfer.active && cm_buf_len(&s->q) > 0 &&
 	       pop3_pending(s) < POP3_OUT_LIMIT) {
-		const uint8_t *r = s->q + s->q_pos;
+		/* the record stays in place until the next push */
+		uint8_t *r = s->q.p + s->q.head;
 		size_t n = ((size_t)r[1] << 8) | r[2];
-		s->q_pos += n + 3;
+		cm_buf_consume(&s->q, n + 3);
 		if (r[0] == Q_TOOLONG) {
 			s->commands++;
 			pop3_reply(s, "-ERR line too long");
 		} else {
 			run_line(s, r + 3, n);
-			explicit_bzero(s->q + s->q_pos - n, n);
+			explicit_bzero(r + 3, n);
 		}
 		if (s->xfer.active)
 			pop3_xfer_pump(s);
 	}
-	if (s->eof && !s->xfer.active && s->q_pos == s->q_len &&
+	if (s->eof && !s->xfer.active && cm_buf_len(&s->q) == 0 &&
 	    s->state != POP3_CLOSED) {
 		pop3_box_release(s, "connection ended");
 		s->state = POP3_CLOSED;
@@ -307,10 +278,11 @@ void pop3_free(struct pop3_session *s)
 {
 	pop3_box_release(s, "session closed");
 	fr_decoder_free(&s->dec);
-	if (s->q != NULL)
-		explicit_bzero(s->q, s->q_cap); /* lines never run: PASS too */
-	free(s->q);
-	free(s->out);
+	if (s->q.p != NULL)
+		explicit_bzero(s->q.p,
+			       s->q.cap); /* lines never run: PASS too */
+	cm_buf_free(&s->q);
+	cm_buf_free(&s->out);
 	free(s->del);
 	memset(s, 0, sizeof(*s));
 }
@@ -348,17 +320,15 @@ void pop3_eof(struct pop3_session *s)
 
 const uint8_t *pop3_output(const struct pop3_session *s, size_t *len)
 {
-	*len = s->out_len - s->out_pos;
-	return *len ? s->out + s->out_pos : NULL;
+	*len = cm_buf_len(&s->out);
+	return *len ? cm_buf_data(&s->out) : NULL;
 }
 
 void pop3_consume(struct pop3_session *s, size_t n)
 {
-	size_t have = s->out_len - s->out_pos;
+	size_t have = cm_buf_len(&s->out);
 
-	s->out_pos += n < have ? n : have;
-	if (s->out_pos == s->out_len)
-		s->out_pos = s->out_len = 0;
+	cm_buf_consume(&s->out, n < have ? n : have);
 	if (s->xfer.active)
 		pop3_xfer_pump(s);
 	run_queue(s);
@@ -366,13 +336,13 @@ void pop3_consume(struct pop3_session *s, size_t n)
 
 size_t pop3_pending(const struct pop3_session *s)
 {
-	return s->out_len - s->out_pos;
+	return cm_buf_len(&s->out);
 }
 
 bool pop3_want_read(const struct pop3_session *s)
 {
 	return !pop3_done(s) && !s->eof && !s->xfer.active &&
-	       s->q_pos == s->q_len && pop3_pending(s) < POP3_OUT_LIMIT;
+	       cm_buf_len(&s->q) == 0 && pop3_pending(s) < POP3_OUT_LIMIT;
 }
 
 bool pop3_done(const struct pop3_session *s)

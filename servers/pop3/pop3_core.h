@@ -10,6 +10,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "cm_buf.h"
 #include "framing/codec.h"
 
 /* RFC 2449 section 4: a command line is at most 255 octets with its CRLF,
@@ -111,10 +112,8 @@ struct pop3_session {
 	uint8_t decbuf[POP3_CMD_MAX + FR_DELIM_MAX];
 	/* command lines decoded but not run yet: records of
 	 * [1 byte kind][2 bytes length][bytes] */
-	uint8_t *q;
-	size_t q_pos, q_len, q_cap;
-	uint8_t *out; /* pending output: out[out_pos .. out_len) */
-	size_t out_pos, out_len, out_cap;
+	struct cm_buf q;
+	struct cm_buf out; /* pending output */
 	char user[POP3_NAME_MAX + 1];
 	void *box;   /* TRANSACTION: the store's handle */
 	size_t nmsg; /* messages listed at login */

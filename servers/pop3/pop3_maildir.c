@@ -13,6 +13,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "cm_buf.h"
 #include "pop3_maildir.h"
 
 #define POP3_MD_BUF ((size_t)64 << 10) /* read size when sizing messages */
@@ -123,14 +124,11 @@ static const char *add_user(struct pop3_md_store *st, const char *line,
 			 u.name, old->line);
 		return dup;
 	}
-	if (st->nusers == st->cap) {
-		size_t cap = st->cap ? st->cap * 2 : 16;
-		struct pop3_md_user *t = realloc(st->users, cap * sizeof(*t));
-		if (t == NULL)
-			return "out of memory";
-		st->users = t;
-		st->cap = cap;
-	}
+	struct pop3_md_user *t =
+	    cm_grow(st->users, &st->cap, st->nusers + 1, sizeof(*t));
+	if (t == NULL)
+		return "out of memory";
+	st->users = t;
 	st->users[st->nusers++] = u;
 	return NULL;
 }
@@ -246,14 +244,11 @@ static const char *printable(const char *s, char *buf, size_t len)
 
 static int add_msg(struct pop3_md_box *b, const char *name)
 {
-	if (b->n == b->cap) {
-		size_t cap = b->cap ? b->cap * 2 : 32;
-		struct pop3_md_msg *t = realloc(b->msgs, cap * sizeof(*t));
-		if (t == NULL)
-			return -1;
-		b->msgs = t;
-		b->cap = cap;
-	}
+	struct pop3_md_msg *t = cm_grow(b->msgs, &b->cap, b->n + 1, sizeof(*t));
+
+	if (t == NULL)
+		return -1;
+	b->msgs = t;
 	struct pop3_md_msg *m = &b->msgs[b->n];
 	memset(m, 0, sizeof(*m));
 	m->name = strdup(name);

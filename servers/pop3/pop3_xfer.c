@@ -18,7 +18,7 @@ static void xfer_bytes(struct pop3_session *s, const uint8_t *p, size_t n)
 
 	if (!pop3_out_room(s, 2 * n))
 		return;
-	uint8_t *o = s->out + s->out_len;
+	uint8_t *o = cm_buf_tail(&s->out), *start = o;
 	for (; i < n && x->active; i++) {
 		uint8_t c = p[i];
 		if (c == '\n') {
@@ -47,7 +47,7 @@ static void xfer_bytes(struct pop3_session *s, const uint8_t *p, size_t n)
 		x->cr = c == '\r';
 		x->bol = false;
 	}
-	s->out_len = (size_t)(o - s->out);
+	cm_buf_commit(&s->out, (size_t)(o - start));
 }
 
 static void xfer_end(struct pop3_session *s)

@@ -358,9 +358,9 @@ Test(pop3_bad, password_bytes_do_not_stay_in_session_memory)
 	cr_assert(strncmp(say(&d, "PASS hunter22\r\n"), "-ERR", 4) == 0);
 	say(&d, "USER alice\r\nPASS s3cret pass\r\n");
 	cr_assert_eq(pop3_state(&d.s), POP3_TRANSACTION);
-	cr_assert_not_null(d.s.q);
-	cr_assert_null(memmem(d.s.q, d.s.q_cap, "hunter22", 8));
-	cr_assert_null(memmem(d.s.q, d.s.q_cap, "s3cret", 6));
+	cr_assert_not_null(d.s.q.p);
+	cr_assert_null(memmem(d.s.q.p, d.s.q.cap, "hunter22", 8));
+	cr_assert_null(memmem(d.s.q.p, d.s.q.cap, "s3cret", 6));
 	drv_free(&d);
 }
 
