@@ -56,18 +56,13 @@ static int sc_eof(void *core, bool reset)
 	return reset ? FR_OK : verdict(e, echo_eof(&e->ec));
 }
 
-static bool sc_want_read(const void *core)
+static void sc_want(const void *core, struct net_want *w)
 {
 	const struct echo_sconn *e = core;
 
-	return echo_want_read(&e->ec);
-}
-
-static const uint8_t *sc_output(const void *core, size_t *len)
-{
-	const struct echo_sconn *e = core;
-
-	return echo_output(&e->ec, len);
+	w->out = echo_output(&e->ec, &w->len);
+	w->read = echo_want_read(&e->ec);
+	w->done = e->eof; /* the peer finished sending */
 }
 
 static void sc_consume(void *core, size_t n)
@@ -75,13 +70,6 @@ static void sc_consume(void *core, size_t n)
 	struct echo_sconn *e = core;
 
 	echo_consume(&e->ec, n);
-}
-
-static bool sc_done(const void *core)
-{
-	const struct echo_sconn *e = core;
-
-	return e->eof;
 }
 
 static void sc_close(void *core, enum net_close_why why)
@@ -97,10 +85,8 @@ const struct net_proto echo_proto = {
     .open = sc_open,
     .input = sc_input,
     .eof = sc_eof,
-    .want_read = sc_want_read,
-    .output = sc_output,
+    .want = sc_want,
     .consume = sc_consume,
-    .done = sc_done,
     .close = sc_close,
 };
 

@@ -12,27 +12,29 @@
 
 #define NET_BACKOFF_BLOCKING_MS 100 /* accept pause out of descriptors */
 
-static size_t pending(const struct net_conn *c)
+static struct net_want want(const struct net_conn *c)
 {
-	size_t len = 0;
+	struct net_want w = {0};
 
-	c->proto->output(c->core, &len);
-	return len;
+	c->proto->want(c->core, &w);
+	return w;
 }
 
 bool net_conn_want_read(const struct net_conn *c)
 {
-	return !c->eof && !c->dead && c->proto->want_read(c->core);
+	return !c->eof && !c->dead && want(c).read;
 }
 
 bool net_conn_want_write(const struct net_conn *c)
 {
-	return !c->dead && pending(c) > 0;
+	return !c->dead && want(c).len > 0;
 }
 
 bool net_conn_finished(const struct net_conn *c)
 {
-	return c->dead || (pending(c) == 0 && c->proto->done(c->core));
+	struct net_want w = want(c);
+
+	return c->dead || (w.len == 0 && w.done);
 }
 
 /* The connection broke: the core hears of it once, nothing more moves. */
@@ -72,15 +74,16 @@ static int conn_read(struct net_conn *c, uint8_t *rbuf, size_t rcap,
  * to budget bytes. Returns the bytes sent. */
 static size_t conn_send(struct net_conn *c, size_t budget)
 {
-	size_t sent = 0, len;
+	size_t sent = 0;
 
 	while (sent < budget && !c->dead) {
-		const uint8_t *out = c->proto->output(c->core, &len);
-		if (len == 0)
+		struct net_want w = want(c);
+		if (w.len == 0)
 			break;
-		if (len > budget - sent)
-			len = budget - sent;
-		ssize_t n = send(c->fd, out, len, MSG_DONTWAIT | MSG_NOSIGNAL);
+		if (w.len > budget - sent)
+			w.len = budget - sent;
+		ssize_t n =
+		    send(c->fd, w.out, w.len, MSG_DONTWAIT | MSG_NOSIGNAL);
 		if (n < 0 && errno == EINTR)
 			continue;
 		if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK))

@@ -23,6 +23,16 @@ enum net_close_why {
 
 struct net_conn;
 
+/* What a core wants now: its pending output (valid until the next call
+ * into the core), whether it takes more input (false: backpressure), and
+ * whether it is done once that output is sent. */
+struct net_want {
+	const uint8_t *out;
+	size_t len;
+	bool read;
+	bool done;
+};
+
 /* What a protocol core does for the connection layer. core is the pointer
  * open returned. Every callback is required. */
 struct net_proto {
@@ -35,14 +45,10 @@ struct net_proto {
 	/* The peer finished sending (reset: the connection broke and nothing
 	 * more will be sent either). Returns as input does. */
 	int (*eof)(void *core, bool reset);
-	/* Whether the core takes more input now (backpressure). */
-	bool (*want_read)(const void *core);
-	/* Pending output: *len bytes at the returned pointer (0 if none). */
-	const uint8_t *(*output)(const void *core, size_t *len);
+	/* What the core wants now (struct net_want). */
+	void (*want)(const void *core, struct net_want *w);
 	/* n bytes of the pending output were sent. */
 	void (*consume)(void *core, size_t n);
-	/* Nothing more to do once the pending output is sent. */
-	bool (*done)(const void *core);
 	/* Release the core (the socket is closed by the layer). */
 	void (*close)(void *core, enum net_close_why why);
 };

@@ -71,8 +71,7 @@ static int sc_input(void *core, const uint8_t *p, size_t n)
 }
 
 /* The peer closed or reset: the core ends a TRANSACTION without UPDATE
- * (RFC 1939 6) and says so in the log; after it the core reads nothing
- * more and is done once its queue is answered. */
+ * (RFC 1939 6) and says so in the log. */
 static int sc_eof(void *core, bool reset)
 {
 	struct pop3_sconn *sc = core;
@@ -82,18 +81,15 @@ static int sc_eof(void *core, bool reset)
 	return 0;
 }
 
-static bool sc_want_read(const void *core)
+/* After pop3_eof the core reads nothing more and ends the session once
+ * its queue is answered: pop3_done covers EOF too. */
+static void sc_want(const void *core, struct net_want *w)
 {
 	const struct pop3_sconn *sc = core;
 
-	return pop3_want_read(&sc->s);
-}
-
-static const uint8_t *sc_output(const void *core, size_t *len)
-{
-	const struct pop3_sconn *sc = core;
-
-	return pop3_output(&sc->s, len);
+	w->out = pop3_output(&sc->s, &w->len);
+	w->read = pop3_want_read(&sc->s);
+	w->done = pop3_done(&sc->s);
 }
 
 static void sc_consume(void *core, size_t n)
@@ -101,13 +97,6 @@ static void sc_consume(void *core, size_t n)
 	struct pop3_sconn *sc = core;
 
 	pop3_consume(&sc->s, n);
-}
-
-static bool sc_done(const void *core)
-{
-	const struct pop3_sconn *sc = core;
-
-	return pop3_done(&sc->s);
 }
 
 /* The core logs what happens to a mailbox left in TRANSACTION (closed
@@ -127,10 +116,8 @@ static const struct net_proto pop3_proto = {
     .open = sc_open,
     .input = sc_input,
     .eof = sc_eof,
-    .want_read = sc_want_read,
-    .output = sc_output,
+    .want = sc_want,
     .consume = sc_consume,
-    .done = sc_done,
     .close = sc_close,
 };
 

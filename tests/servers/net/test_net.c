@@ -34,7 +34,7 @@ static struct {
 	unsigned opens, closes;
 	enum net_close_why why;
 	bool reset;
-	size_t limit; /* want_read while pending < limit */
+	size_t limit; /* reads while less than limit is pending */
 } tl = {.limit = 1024};
 
 static void *toy_open(void *arg, struct net_conn *c)
@@ -68,19 +68,14 @@ static int toy_eof(void *core, bool reset)
 	return 0;
 }
 
-static bool toy_want_read(const void *core)
+static void toy_want(const void *core, struct net_want *w)
 {
 	const struct toy *t = core;
 
-	return !t->quit && t->len - t->pos < tl.limit;
-}
-
-static const uint8_t *toy_output(const void *core, size_t *len)
-{
-	const struct toy *t = core;
-
-	*len = t->len - t->pos;
-	return (const uint8_t *)t->out + t->pos;
+	w->out = (const uint8_t *)t->out + t->pos;
+	w->len = t->len - t->pos;
+	w->read = !t->quit && w->len < tl.limit;
+	w->done = t->quit || t->eof;
 }
 
 static void toy_consume(void *core, size_t n)
@@ -90,13 +85,6 @@ static void toy_consume(void *core, size_t n)
 	t->pos += n;
 	if (t->pos == t->len)
 		t->pos = t->len = 0;
-}
-
-static bool toy_done(const void *core)
-{
-	const struct toy *t = core;
-
-	return t->quit || t->eof;
 }
 
 static void toy_close(void *core, enum net_close_why why)
@@ -110,10 +98,8 @@ static const struct net_proto toy = {
     .open = toy_open,
     .input = toy_input,
     .eof = toy_eof,
-    .want_read = toy_want_read,
-    .output = toy_output,
+    .want = toy_want,
     .consume = toy_consume,
-    .done = toy_done,
     .close = toy_close,
 };
 
@@ -129,6 +115,15 @@ static void pair(struct net_conn *c, int *peer)
 	*c = (struct net_conn){.fd = sv[0], .proto = &toy};
 	c->core = toy.open(NULL, c);
 	*peer = sv[1];
+}
+
+/* The peer sends text; the connection takes one step on it. */
+static bool feed(struct net_conn *c, int peer, const char *text, size_t budget)
+{
+	ssize_t len = (ssize_t)strlen(text);
+
+	cr_assert_eq(send(peer, text, (size_t)len, 0), len);
+	return net_conn_step(c, NET_READY_IN, rbuf, sizeof(rbuf), budget);
 }
 
 static void unpair(struct net_conn *c, int peer)
@@ -241,8 +236,7 @@ Test(net, step_reads_once_and_answers)
 
 	pair(&c, &peer);
 	cr_assert(net_conn_want_read(&c));
-	cr_assert_eq(send(peer, "abc", 3, 0), 3);
-	cr_assert(net_conn_step(&c, NET_READY_IN, rbuf, sizeof(rbuf), 1024));
+	cr_assert(feed(&c, peer, "abc", 1024));
 	expect(peer, "ABC");
 	cr_assert(!c.dead && !c.eof);
 	cr_assert(!net_conn_finished(&c));
@@ -258,8 +252,7 @@ Test(net, step_sends_what_a_failing_core_queued_then_closes)
 	int peer;
 
 	pair(&c, &peer);
-	cr_assert_eq(send(peer, "ab!cd", 5, 0), 5);
-	net_conn_step(&c, NET_READY_IN, rbuf, sizeof(rbuf), 1024);
+	feed(&c, peer, "ab!cd", 1024);
 	cr_assert(c.dead, "a core error closes the connection");
 	cr_assert(net_conn_finished(&c));
 	expect(peer, "AB");
@@ -289,16 +282,16 @@ Test(net, step_budget_bounds_the_bytes_sent)
 {
 	struct net_conn c;
 	int peer;
-	char big[100];
+	char big[101];
 
-	memset(big, 'a', sizeof(big));
+	memset(big, 'a', 100);
+	big[100] = '\0';
 	pair(&c, &peer);
-	cr_assert_eq(send(peer, big, sizeof(big), 0), (ssize_t)sizeof(big));
-	net_conn_step(&c, NET_READY_IN, rbuf, sizeof(rbuf), 30);
+	feed(&c, peer, big, 30);
 	cr_assert(net_conn_want_write(&c), "70 bytes wait for the next step");
-	size_t len;
-	toy.output(c.core, &len);
-	cr_assert_eq(len, 70);
+	struct net_want w;
+	toy.want(c.core, &w);
+	cr_assert_eq(w.len, 70);
 	unpair(&c, peer);
 }
 
