@@ -59,7 +59,7 @@ enum pop3_status {
 };
 
 /* One message as the store lists it at login. size is the octet count as
- * sent on the wire before dot-stuffing (see pop3_wire_size). uid is the
+ * sent on the wire before dot-stuffing (see pop3_wsize_add). uid is the
  * RFC 1939 unique-id, 1..POP3_UID_MAX octets of 0x21..0x7E. */
 struct pop3_msginfo {
 	uint64_t size;
