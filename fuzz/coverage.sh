@@ -49,9 +49,9 @@ for t in $FZ_TARGETS; do
 	objects+=(-object "$BUILD/bin/$t")
 done
 llvm-profdata merge -sparse "$PROF"/*.profraw -o "$BUILD/merged.profdata"
-srcs=("$FZ_ROOT/framing/src" "$FZ_ROOT/servers/echo_core.c"
-	"$FZ_ROOT/servers/pop3_core.c" "$FZ_ROOT/servers/pop3_cmds.c"
-	"$FZ_ROOT/servers/pop3_xfer.c")
+srcs=("$FZ_ROOT/framing/src" "$FZ_ROOT/servers/echo/echo_core.c"
+	"$FZ_ROOT/servers/pop3/pop3_core.c" "$FZ_ROOT/servers/pop3/pop3_cmds.c"
+	"$FZ_ROOT/servers/pop3/pop3_xfer.c")
 # The first -object is positional for llvm-cov; the rest follow as flags.
 first=${objects[1]}
 rest=("${objects[@]:2}")
