@@ -23,7 +23,7 @@ INC=(-I"$ROOT/framing/include" -I"$ROOT/framing/src" -I"$ROOT/fuzz"
 # shellcheck disable=SC2206
 FLAGS=($CFLAGS -std=c11 -D_GNU_SOURCE)
 objs=()
-for src in "$ROOT"/framing/src/*.c "$ROOT"/common/cm_buf.c \
+for src in "$ROOT"/framing/src/*.c "$ROOT"/common/cm_buf.c "$ROOT"/common/cm_opt.c \
 	"$ROOT"/servers/echo/echo_core.c \
 	"$ROOT"/servers/pop3/pop3_core.c "$ROOT"/servers/pop3/pop3_cmds.c \
 	"$ROOT"/servers/pop3/pop3_xfer.c "$ROOT"/servers/pop3/pop3_mem.c \

@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "cm_opt.h"
 #include "pop3_int.h"
 
 /* ---- the mailbox as listed at login ---- */
@@ -52,17 +53,8 @@ void pop3_box_release(struct pop3_session *s, const char *why)
 /* Decimal digits only, at most 19 of them: no sign, no space. */
 static bool parse_num(const char *t, uint64_t *v)
 {
-	size_t n = strlen(t);
-
-	if (n == 0 || n > 19)
-		return false;
-	*v = 0;
-	for (size_t i = 0; i < n; i++) {
-		if (t[i] < '0' || t[i] > '9')
-			return false;
-		*v = *v * 10 + (uint64_t)(t[i] - '0');
-	}
-	return true;
+	return strlen(t) <= 19 &&
+	       cm_opt_uint("argument", t, 0, UINT64_MAX, v, NULL, 0) == 0;
 }
 
 static bool want_args(struct pop3_session *s, const struct pop3_args *a,
