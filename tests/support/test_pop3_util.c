@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "cm_buf.h"
 #include "test_pop3_util.h"
 
 void drv_log(void *arg, const char *msg)
@@ -25,11 +26,9 @@ void drain(struct drv *d)
 	while ((p = pop3_output(&d->s, &len)) != NULL) {
 		if (len > d->max_pending)
 			d->max_pending = len;
-		if (d->out_len + len + 1 > d->out_cap) {
-			d->out_cap = 2 * (d->out_len + len + 1);
-			d->out = realloc(d->out, d->out_cap);
-			cr_assert_not_null(d->out);
-		}
+		char *o = cm_grow(d->out, &d->out_cap, d->out_len + len + 1, 1);
+		cr_assert_not_null(o);
+		d->out = o;
 		memcpy(d->out + d->out_len, p, len);
 		d->out_len += len;
 		d->out[d->out_len] = '\0';

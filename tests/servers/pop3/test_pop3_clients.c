@@ -15,6 +15,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "cm_buf.h"
 #include "run_util.h"
 #include "test_pop3d_util.h"
 #include "test_servers_util.h"
@@ -130,11 +131,10 @@ struct sbuf {
 
 static void sb_room(struct sbuf *b, size_t n)
 {
-	if (b->len + n + 1 <= b->cap)
-		return;
-	b->cap = (b->len + n + 1) * 2;
-	b->p = realloc(b->p, b->cap);
-	cr_assert(b->p, "out of memory");
+	char *p = cm_grow(b->p, &b->cap, b->len + n + 1, 1);
+
+	cr_assert(p, "out of memory");
+	b->p = p;
 }
 
 static void sb_printf(struct sbuf *b, const char *fmt, ...)
