@@ -7,15 +7,16 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <netinet/in.h>
+#include <poll.h>
 #include <pthread.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/resource.h>
 #include <sys/socket.h>
-#include <time.h>
 #include <unistd.h>
 
+#include "cm_clock.h"
 #include "net_conn.h"
 #include "net_mux.h"
 #include "net_sock.h"
@@ -156,15 +157,13 @@ static bool peer_closed(int fd)
 	return n == 0 || (n < 0 && errno == ECONNRESET);
 }
 
-static void sleep_ms(long ms)
+static void sleep_ms(int ms)
 {
-	struct timespec ts = {.tv_sec = ms / 1000,
-			      .tv_nsec = (ms % 1000) * 1000000};
-	while (nanosleep(&ts, &ts) != 0 && errno == EINTR)
-		;
+	poll(NULL, 0, ms);
 }
 
-static int listener(void)
+/* A non-blocking listener on 127.0.0.1, its port in *port. */
+static int listener(int *port)
 {
 	struct sockaddr_storage ss;
 	socklen_t sl = ts_loopback(&ss, 0, false);
@@ -172,16 +171,9 @@ static int listener(void)
 
 	cr_assert_geq(lfd, 0, "listen: %s", strerror(-lfd));
 	cr_assert_eq(net_set_nonblock(lfd), 0);
-	return lfd;
-}
-
-static int port_of(int lfd)
-{
-	struct sockaddr_storage ss;
-	socklen_t sl = sizeof(ss);
-
 	cr_assert_eq(getsockname(lfd, (struct sockaddr *)&ss, &sl), 0);
-	return ntohs(((struct sockaddr_in *)&ss)->sin_port);
+	*port = ntohs(((struct sockaddr_in *)&ss)->sin_port);
+	return lfd;
 }
 
 static void mux_start(struct net_mux *m, int lfd, size_t max_conns,
@@ -351,9 +343,9 @@ Test(net, serve_conn_runs_the_core_to_its_end)
 Test(net, mux_stops_accepting_at_max_conns)
 {
 	struct net_mux m;
-	int lfd = listener();
-	int c1 = ts_connect(port_of(lfd), false);
-	int c2 = ts_connect(port_of(lfd), false);
+	int port, lfd = listener(&port);
+	int c1 = ts_connect(port, false);
+	int c2 = ts_connect(port, false);
 
 	mux_start(&m, lfd, 1, 0);
 	accept_until(&m, 1);
@@ -402,12 +394,12 @@ Test(net, mux_emfile_drops_the_connection_and_keeps_serving)
 {
 	static int fds[256];
 	struct net_mux m;
-	int lfd = listener();
-	int c1 = ts_connect(port_of(lfd), false);
+	int port, lfd = listener(&port);
+	int c1 = ts_connect(port, false);
 
 	mux_start(&m, lfd, 0, 0);
 	accept_until(&m, 1); /* the spare descriptor is held from here */
-	int c2 = ts_connect(port_of(lfd), false);
+	int c2 = ts_connect(port, false);
 	int n = fill_fds(fds, 256);
 	sleep_ms(20); /* c2 reaches the backlog */
 	cr_assert_eq(net_mux_accept(&m), 0, "EMFILE is not fatal");
@@ -427,19 +419,23 @@ Test(net, mux_backs_off_when_no_descriptor_is_left)
 {
 	static int fds[256];
 	struct net_mux m;
-	int lfd = listener();
-	int c1 = ts_connect(port_of(lfd), false);
+	int port, lfd = listener(&port);
+	int c1 = ts_connect(port, false);
 
 	mux_start(&m, lfd, 0, 0);
 	sleep_ms(20);
 	int n = fill_fds(fds, 256); /* before any accept: no spare either */
+	int64_t t0 = cm_now_ms();
 	cr_assert_eq(net_mux_accept(&m), 0);
+	int64_t t1 = cm_now_ms();
 	cr_assert_eq(m.n, 0);
-	cr_assert(!net_mux_listen_ok(&m), "listener paused");
-	int t = net_mux_timeout(&m);
-	cr_assert(t > 0 && t <= 100, "wait until the back-off ends: %d", t);
+	/* paused for 100 ms from the failed accept (however slow we are) */
+	cr_assert(m.backoff_until >= t0 + 100 && m.backoff_until <= t1 + 100);
+	cr_assert(!net_mux_listen_ok(&m) || cm_now_ms() >= m.backoff_until);
+	cr_assert_leq(net_mux_timeout(&m), 100);
 	free_fds(fds, n);
-	sleep_ms(t + 5);
+	while (cm_now_ms() < m.backoff_until)
+		sleep_ms(5);
 	net_mux_tick(&m);
 	cr_assert_eq(m.backoff_until, 0);
 	cr_assert_eq(net_mux_timeout(&m), -1, "nothing to wait for");
@@ -452,16 +448,18 @@ Test(net, mux_backs_off_when_no_descriptor_is_left)
 Test(net, mux_closes_idle_connections)
 {
 	struct net_mux m;
-	int lfd = listener();
-	int c1 = ts_connect(port_of(lfd), false);
+	int port, lfd = listener(&port);
+	int c1 = ts_connect(port, false);
 
-	mux_start(&m, lfd, 0, 50);
+	mux_start(&m, lfd, 0, 60000);
 	accept_until(&m, 1);
 	int t = net_mux_timeout(&m);
-	cr_assert(t >= 0 && t <= 50, "waits for the idle deadline: %d", t);
+	cr_assert(t > 50000 && t <= 60000, "waits for the idle deadline: %d",
+		  t);
 	net_mux_tick(&m);
 	cr_assert_eq(m.n, 1, "not idle yet");
-	sleep_ms(60);
+	m.head->last -= 60000; /* a minute without a byte, without the wait */
+	cr_assert_eq(net_mux_timeout(&m), 0);
 	net_mux_tick(&m);
 	cr_assert_eq(m.n, 0);
 	cr_assert_eq(tl.why, NET_CLOSE_IDLE);
@@ -491,14 +489,14 @@ Test(net, mux_epoll_loop_serves_and_stops_on_sigterm)
 {
 	struct net_mux m;
 	pthread_t t;
-	int lfd = listener();
+	int port, lfd = listener(&port);
 
 	cr_assert_eq(net_signals_init(false), 0);
 	mux_start(&m, lfd, 0, 0);
 	struct epoll_arg a = {.m = &m, .rc = -1};
 	cr_assert_eq(pthread_create(&t, NULL, epoll_thread, &a), 0);
-	int c1 = ts_connect(port_of(lfd), false);
-	int c2 = ts_connect(port_of(lfd), false);
+	int c1 = ts_connect(port, false);
+	int c2 = ts_connect(port, false);
 	cr_assert_eq(send(c2, "still here", 10, 0), 10);
 	expect(c2, "STILL HERE");
 	cr_assert_eq(send(c1, "hello q", 7, 0), 7);
