@@ -1,4 +1,4 @@
-/* Echo core unit suite (servers/echo_core.h), no sockets: output equals
+/* Echo core unit suite (servers/echo/echo_core.h), no sockets: output equals
  * the re-encoded frames however the input is split; errors carry the
  * same offset byte by byte as whole; output is bounded; raw passes bytes. */
 #include <criterion/criterion.h>

@@ -1,6 +1,7 @@
 /* udp-echod and echo-client UDP suite: echo over IPv4 and IPv6, truncated
  * datagrams reported and not echoed, connected UDP turning ICMP
- * port-unreachable into ECONNREFUSED, and the receive timeout. */
+ * port-unreachable into ECONNREFUSED, the receive timeout, and option
+ * values with units (--bufsize 1K) or naming the option when bad. */
 #include <arpa/inet.h>
 #include <criterion/criterion.h>
 #include <errno.h>

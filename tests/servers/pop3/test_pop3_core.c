@@ -1,4 +1,4 @@
-/* Criterion suite for the sans-I/O POP3 core (servers/pop3_core.c,
+/* Criterion suite for the sans-I/O POP3 core (servers/pop3/pop3_core.c,
  * pop3_cmds.c): the state table (every state x every command), a session
  * byte for byte and under every split, deletion only in UPDATE, the
  * mailbox lock, and bad input. Message streaming: test_pop3_xfer.c. */

@@ -1,4 +1,4 @@
-/* Criterion suite for a message on the wire (servers/pop3_xfer.c): the
+/* Criterion suite for a message on the wire (servers/pop3/pop3_xfer.c): the
  * octets RETR sends and STAT/LIST count, dot-stuffing and CRLF, TOP, store
  * reads that fail before or during a reply, and bounded output while a
  * large message streams behind pipelined commands. */
