@@ -59,7 +59,7 @@ foreach(codec ${FZ_CODECS})
 endforeach()
 fz_target(spec_parse ${FZ_DIR}/spec_parse.c)
 fz_target(schedule_parse ${FZ_DIR}/schedule_parse.c)
-if(EXISTS ${CMAKE_SOURCE_DIR}/servers/echo_core.h
+if(EXISTS ${CMAKE_SOURCE_DIR}/servers/echo/echo_core.h
    AND EXISTS ${FZ_DIR}/server_echo.c AND TARGET echo_core)
   fz_target(server_echo ${FZ_DIR}/server_echo.c)
   target_link_libraries(server_echo PRIVATE echo_core)

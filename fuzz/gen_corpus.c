@@ -418,9 +418,9 @@ static void gen_pop3(void)
 	for (size_t n = 0; n < 255; n++)
 		gen_add(&g, "Z", 1);
 	emit_pop3("long-lines", g.b, g.n, 0);
-	/* Enough UIDL replies to pile up past P3_OUT_LIMIT when the
+	/* Enough UIDL replies to pile up past POP3_OUT_LIMIT when the
 	 * schedule drains only a little at a time, and RETRs that start
-	 * with more than P3_REFILL pending. */
+	 * with more than POP3_REFILL pending. */
 	g.n = 0;
 	gen_add(&g, LOGIN, strlen(LOGIN));
 	for (size_t n = 0; n < 100; n++)

@@ -13,7 +13,7 @@ static PS_NOINLINE void ps_fail_mailbox(const char *w)
 }
 static PS_NOINLINE void ps_fail_lock(void)
 {
-	ps_die("mailbox lock wrong after p3_free", "lock");
+	ps_die("mailbox lock wrong after pop3_free", "lock");
 }
 
 /* 1: CRLF, dot lines; 2: bare LF, no final newline; 3 is empty; 4: the
@@ -32,7 +32,7 @@ static const char ps_m6_head[] = "Subject: long\r\n\r\n";
 static const char ps_m6_tail[] = "\n.lead\n..\r\nline .x\r";
 static const char ps_m7[] = "\r\n.\r\n..x\n";
 static uint8_t ps_m6[PS_MSG_MAX];
-struct pmem ps_box;
+struct pop3_mem ps_box;
 uint64_t ps_octets[PS_NMSG];
 
 static size_t ps_m6_build(void)
@@ -89,14 +89,14 @@ void ps_ref_xfer(const uint8_t *p, size_t n, bool top, uint64_t lines,
 	}
 }
 
-/* A unique-id of P3_UID_MAX octets of 0x21..0x7E, different for each
+/* A unique-id of POP3_UID_MAX octets of 0x21..0x7E, different for each
  * seed: the longest RFC 1939 allows, so LIST/UIDL replies are large and a
- * short input can pile the output up past P3_OUT_LIMIT. */
+ * short input can pile the output up past POP3_OUT_LIMIT. */
 static void ps_uid70(char *uid, size_t seed)
 {
-	for (size_t i = 0; i < P3_UID_MAX; i++)
+	for (size_t i = 0; i < POP3_UID_MAX; i++)
 		uid[i] = (char)(0x21 + (i * 7 + seed * 13) % 94);
-	uid[P3_UID_MAX] = '\0';
+	uid[POP3_UID_MAX] = '\0';
 }
 
 void ps_box_build(void)
@@ -105,26 +105,26 @@ void ps_box_build(void)
 	    "crlf-1", "lf-2", "empty-3", "mixed-4", "nobody-5", NULL, "dots-7"};
 	static char filler[PS_NMSG - 7][24];
 	static uint8_t out[PS_EXP_MAX];
-	char uid70[P3_UID_MAX + 1];
+	char uid70[POP3_UID_MAX + 1];
 	size_t m6 = ps_m6_build();
 	struct ps_ref r;
 
-	pmem_init(&ps_box, PS_USER, PS_PASS);
+	pop3_mem_init(&ps_box, PS_USER, PS_PASS);
 	ps_uid70(uid70, 6);
-	pmem_add(&ps_box, uids[0], ps_m1, sizeof(ps_m1) - 1);
-	pmem_add(&ps_box, uids[1], ps_m2, sizeof(ps_m2) - 1);
-	pmem_add(&ps_box, uids[2], "", 0);
-	pmem_add(&ps_box, uids[3], ps_m4, sizeof(ps_m4) - 1);
-	pmem_add(&ps_box, uids[4], ps_m5, sizeof(ps_m5) - 1);
-	pmem_add(&ps_box, uid70, ps_m6, m6);
-	pmem_add(&ps_box, uids[6], ps_m7, sizeof(ps_m7) - 1);
+	pop3_mem_add(&ps_box, uids[0], ps_m1, sizeof(ps_m1) - 1);
+	pop3_mem_add(&ps_box, uids[1], ps_m2, sizeof(ps_m2) - 1);
+	pop3_mem_add(&ps_box, uids[2], "", 0);
+	pop3_mem_add(&ps_box, uids[3], ps_m4, sizeof(ps_m4) - 1);
+	pop3_mem_add(&ps_box, uids[4], ps_m5, sizeof(ps_m5) - 1);
+	pop3_mem_add(&ps_box, uid70, ps_m6, m6);
+	pop3_mem_add(&ps_box, uids[6], ps_m7, sizeof(ps_m7) - 1);
 	/* 8..PS_NMSG: plain small messages with long unique-ids */
 	for (size_t i = 7; i < PS_NMSG; i++) {
 		int n = snprintf(filler[i - 7], sizeof(filler[i - 7]),
 				 "Subject: %zu\r\n\r\n.%zu\n", i + 1, i + 1);
 
 		ps_uid70(uid70, i + 1);
-		pmem_add(&ps_box, uid70, filler[i - 7], (size_t)n);
+		pop3_mem_add(&ps_box, uid70, filler[i - 7], (size_t)n);
 	}
 	for (size_t i = 0; i < PS_NMSG; i++) {
 		ps_ref_xfer(ps_box.msg[i].data, ps_box.msg[i].len, false, 0,
@@ -133,7 +133,7 @@ void ps_box_build(void)
 	}
 }
 
-void ps_check_box(const struct pmem *m, const struct ps_model *md)
+void ps_check_box(const struct pop3_mem *m, const struct ps_model *md)
 {
 	size_t k = 0;
 	bool kept = false;

@@ -57,7 +57,7 @@ static PS_NOINLINE void ps_fail_reply_count(const char *w)
 }
 static PS_NOINLINE void ps_fail_bad_state(void)
 {
-	ps_die("p3_state out of range or UPDATE between lines", "state");
+	ps_die("pop3_state out of range or UPDATE between lines", "state");
 }
 static PS_NOINLINE void ps_fail_not_allowed(const char *cmd)
 {
@@ -98,7 +98,7 @@ enum ps_shape { PS_SINGLE, PS_MULTI, PS_XFER };
 /* The model's verdict on one command line. */
 struct ps_want {
 	bool ok;
-	enum p3_state next;
+	enum pop3_state next;
 	enum ps_shape shape; /* of a +OK reply */
 	int msg;	     /* message index the command names, or -1 */
 	uint64_t lines;	     /* TOP */
@@ -170,55 +170,57 @@ static bool ps_marked(const struct ps_model *md)
  * RFC 1939's table (USER/PASS in AUTHORIZATION, QUIT and RFC 2449's CAPA
  * anywhere, the rest in TRANSACTION), argument counts and message numbers
  * checked the way the core documents, and the store faults. */
-static struct ps_want ps_predict(const struct ps_model *md, enum p3_cmd cmd,
+static struct ps_want ps_predict(const struct ps_model *md, enum pop3_cmd cmd,
 				 const struct ps_args *a)
 {
 	struct ps_want w = {false, md->st, PS_SINGLE, -1, 0};
-	bool tr = md->st == P3_TRANSACTION, auth = !tr;
+	bool tr = md->st == POP3_TRANSACTION, auth = !tr;
 
 	switch (cmd) {
-	case P3_C_USER:
-		w.ok = auth && a->n == 1 && a->tlen[0] <= P3_NAME_MAX;
-		w.next = !auth ? md->st : w.ok ? P3_AUTH_PASS : P3_AUTH_USER;
+	case POP3_C_USER:
+		w.ok = auth && a->n == 1 && a->tlen[0] <= POP3_NAME_MAX;
+		w.next = !auth	? md->st
+			 : w.ok ? POP3_AUTH_PASS
+				: POP3_AUTH_USER;
 		break;
-	case P3_C_PASS:
-		if (md->st != P3_AUTH_PASS)
+	case POP3_C_PASS:
+		if (md->st != POP3_AUTH_PASS)
 			break;
 		w.ok = ps_fault != PS_F_LOCKED &&
 		       strcmp(md->user, PS_USER) == 0 &&
 		       a->rest_len == strlen(PS_PASS) &&
 		       memcmp(a->rest, PS_PASS, a->rest_len) == 0;
-		w.next = w.ok ? P3_TRANSACTION : P3_AUTH_USER;
+		w.next = w.ok ? POP3_TRANSACTION : POP3_AUTH_USER;
 		break;
-	case P3_C_QUIT:
+	case POP3_C_QUIT:
 		w.ok = !tr || ps_fault != PS_F_COMMIT || !ps_marked(md);
-		w.next = P3_CLOSED;
+		w.next = POP3_CLOSED;
 		break;
-	case P3_C_CAPA:
+	case POP3_C_CAPA:
 		w.ok = a->n == 0;
 		w.shape = PS_MULTI;
 		break;
-	case P3_C_STAT:
-	case P3_C_NOOP:
-	case P3_C_RSET:
+	case POP3_C_STAT:
+	case POP3_C_NOOP:
+	case POP3_C_RSET:
 		w.ok = tr && a->n == 0;
 		break;
-	case P3_C_LIST:
-	case P3_C_UIDL:
+	case POP3_C_LIST:
+	case POP3_C_UIDL:
 		if (tr && a->n == 1)
 			w.msg = ps_msgno(md, a, 0);
 		w.ok = tr && (a->n == 0 || w.msg >= 0);
 		w.shape = a->n == 0 ? PS_MULTI : PS_SINGLE;
 		break;
-	case P3_C_RETR:
-	case P3_C_DELE:
-	case P3_C_TOP:
-		if (tr && a->n == (cmd == P3_C_TOP ? 2u : 1u))
+	case POP3_C_RETR:
+	case POP3_C_DELE:
+	case POP3_C_TOP:
+		if (tr && a->n == (cmd == POP3_C_TOP ? 2u : 1u))
 			w.msg = ps_msgno(md, a, 0);
 		w.ok = w.msg >= 0;
-		if (cmd == P3_C_DELE)
+		if (cmd == POP3_C_DELE)
 			break;
-		if (cmd == P3_C_TOP && w.ok)
+		if (cmd == POP3_C_TOP && w.ok)
 			w.ok = ps_num(a->tok[1], a->tlen[1], &w.lines);
 		if (ps_fault == PS_F_UNREADABLE && w.msg == 1)
 			w.ok = false;
@@ -294,21 +296,21 @@ static void ps_expect(const uint8_t *r, size_t n, const char *want,
 }
 
 /* STAT, LIST and UIDL with or without a message number. */
-static void ps_check_listing(const struct ps_model *md, enum p3_cmd cmd,
+static void ps_check_listing(const struct ps_model *md, enum pop3_cmd cmd,
 			     const struct ps_want *w, const uint8_t *r,
 			     size_t n, size_t first)
 {
-	static char buf[PS_NMSG * (P3_UID_MAX + 32) + 8];
+	static char buf[PS_NMSG * (POP3_UID_MAX + 32) + 8];
 	size_t k = 0, count = 0;
 	uint64_t oct = 0;
-	const char *name = p3_cmd_name(cmd);
+	const char *name = pop3_cmd_name(cmd);
 
 	for (size_t i = 0; i < PS_NMSG; i++) {
 		if (md->del[i])
 			continue;
 		count++;
 		oct += ps_octets[i];
-		if (cmd == P3_C_LIST)
+		if (cmd == POP3_C_LIST)
 			k += (size_t)snprintf(buf + k, sizeof(buf) - k,
 					      "%zu %llu\r\n", i + 1,
 					      (unsigned long long)ps_octets[i]);
@@ -317,14 +319,14 @@ static void ps_check_listing(const struct ps_model *md, enum p3_cmd cmd,
 					      "%zu %s\r\n", i + 1,
 					      ps_box.msg[i].uid);
 	}
-	if (cmd == P3_C_STAT) {
+	if (cmd == POP3_C_STAT) {
 		snprintf(buf, sizeof(buf), "+OK %zu %llu\r\n", count,
 			 (unsigned long long)oct);
 		ps_expect(r, n, buf, name);
 	} else if (w->shape == PS_MULTI) {
 		snprintf(buf + k, sizeof(buf) - k, ".\r\n");
 		ps_expect(r + first, n - first, buf, name);
-	} else if (cmd == P3_C_LIST) {
+	} else if (cmd == POP3_C_LIST) {
 		snprintf(buf, sizeof(buf), "+OK %d %llu\r\n", w->msg + 1,
 			 (unsigned long long)ps_octets[w->msg]);
 		ps_expect(r, n, buf, name);
@@ -337,11 +339,11 @@ static void ps_check_listing(const struct ps_model *md, enum p3_cmd cmd,
 
 /* RETR/TOP: the body as ps_ref_xfer has it, however the store's reads
  * cut it. Returns true when the session failed mid-reply. */
-static bool ps_check_xfer(enum p3_cmd cmd, const struct ps_want *w,
+static bool ps_check_xfer(enum pop3_cmd cmd, const struct ps_want *w,
 			  const uint8_t *r, size_t n, size_t first)
 {
-	const struct pmem_msg *m = &ps_box.msg[w->msg];
-	const char *name = p3_cmd_name(cmd);
+	const struct pop3_mem_msg *m = &ps_box.msg[w->msg];
+	const char *name = pop3_cmd_name(cmd);
 	size_t first_read = ps_read_max ? ps_read_max : PS_READ;
 	static uint8_t body[PS_EXP_MAX];
 	struct ps_ref ref;
@@ -351,10 +353,10 @@ static bool ps_check_xfer(enum p3_cmd cmd, const struct ps_want *w,
 	 * out is the first read's worth, unless TOP was done by then. */
 	fails = ps_fault == PS_F_MIDREPLY && w->msg == 0;
 	if (fails && first_read < m->len)
-		ps_ref_xfer(m->data, first_read, cmd == P3_C_TOP, w->lines,
+		ps_ref_xfer(m->data, first_read, cmd == POP3_C_TOP, w->lines,
 			    body, &ref);
 	else
-		ps_ref_xfer(m->data, m->len, cmd == P3_C_TOP, w->lines, body,
+		ps_ref_xfer(m->data, m->len, cmd == POP3_C_TOP, w->lines, body,
 			    &ref);
 	fails = fails && !ref.stopped;
 	if (!fails) {
@@ -368,7 +370,7 @@ static bool ps_check_xfer(enum p3_cmd cmd, const struct ps_want *w,
 	}
 	if (n - first != ref.len || memcmp(r + first, body, ref.len) != 0)
 		ps_fail_body(name);
-	if (cmd == P3_C_RETR) {
+	if (cmd == POP3_C_RETR) {
 		char want[48];
 		int k = snprintf(want, sizeof(want), "+OK %llu ",
 				 (unsigned long long)ps_octets[w->msg]);
@@ -391,15 +393,15 @@ static bool ps_printable(const uint8_t *p, size_t n)
 
 void ps_check_unit(struct ps_model *md, const uint8_t *line, size_t len,
 		   enum ps_kind kind, const uint8_t *r, size_t n,
-		   enum p3_state after)
+		   enum pop3_state after)
 {
-	enum p3_cmd cmd = P3_C_UNKNOWN;
+	enum pop3_cmd cmd = POP3_C_UNKNOWN;
 	struct ps_want w = {false, md->st, PS_SINGLE, -1, 0};
 	struct ps_args a = {0};
 	size_t first;
 	bool ok;
 
-	if ((unsigned)after >= P3_NSTATES || after == P3_UPDATE)
+	if ((unsigned)after >= POP3_NSTATES || after == POP3_UPDATE)
 		ps_fail_bad_state();
 	if (md->over || kind == PS_PARTIAL) {
 		if (n != 0)
@@ -412,15 +414,15 @@ void ps_check_unit(struct ps_model *md, const uint8_t *line, size_t len,
 		ps_fail_reply_count("no reply");
 	first = ps_status(r, n, &ok);
 	if (kind == PS_LINE && ps_printable(line, len)) {
-		cmd = p3_parse_cmd((const char *)line, len);
+		cmd = pop3_parse_cmd((const char *)line, len);
 		ps_split(line, len, &a);
-		if (!p3_allowed(md->st, cmd) && ok)
-			ps_fail_not_allowed(p3_cmd_name(cmd));
-		if (cmd != P3_C_UNKNOWN)
+		if (!pop3_allowed(md->st, cmd) && ok)
+			ps_fail_not_allowed(pop3_cmd_name(cmd));
+		if (cmd != POP3_C_UNKNOWN)
 			w = ps_predict(md, cmd, &a);
 	}
 	if (ok != w.ok)
-		ps_fail_verdict(p3_cmd_name(cmd));
+		ps_fail_verdict(pop3_cmd_name(cmd));
 	if (!ok || w.shape == PS_SINGLE) {
 		if (first != n)
 			ps_fail_reply_count("more than one line");
@@ -429,23 +431,24 @@ void ps_check_unit(struct ps_model *md, const uint8_t *line, size_t len,
 	} else if (ps_check_xfer(cmd, &w, r, n, first)) {
 		/* a session that fails mid-reply closes */
 		md->over = md->failed = true;
-		w.next = P3_CLOSED;
+		w.next = POP3_CLOSED;
 	}
 	if (after != w.next)
-		ps_fail_transition(p3_cmd_name(cmd));
-	if (ok && (cmd == P3_C_STAT || cmd == P3_C_LIST || cmd == P3_C_UIDL))
+		ps_fail_transition(pop3_cmd_name(cmd));
+	if (ok &&
+	    (cmd == POP3_C_STAT || cmd == POP3_C_LIST || cmd == POP3_C_UIDL))
 		ps_check_listing(md, cmd, &w, r, n, first);
-	if (ok && cmd == P3_C_USER) {
+	if (ok && cmd == POP3_C_USER) {
 		memcpy(md->user, a.tok[0], a.tlen[0]);
 		md->user[a.tlen[0]] = '\0';
 	}
-	if (ok && cmd == P3_C_DELE)
+	if (ok && cmd == POP3_C_DELE)
 		md->del[w.msg] = true;
-	if (ok && cmd == P3_C_RSET)
+	if (ok && cmd == POP3_C_RSET)
 		memset(md->del, 0, sizeof(md->del));
-	if (cmd == P3_C_QUIT) {
+	if (cmd == POP3_C_QUIT) {
 		md->over = true;
-		if (md->st == P3_TRANSACTION)
+		if (md->st == POP3_TRANSACTION)
 			md->update = ok ? PS_U_DONE : PS_U_FAILED;
 	}
 	md->st = after;
@@ -454,7 +457,7 @@ void ps_check_unit(struct ps_model *md, const uint8_t *line, size_t len,
 void ps_model_init(struct ps_model *md)
 {
 	memset(md, 0, sizeof(*md));
-	md->st = P3_AUTH_USER;
+	md->st = POP3_AUTH_USER;
 }
 
 void ps_check_greeting(const uint8_t *r, size_t n)

@@ -13,8 +13,8 @@
 
 #define PS_USER "alice"
 #define PS_PASS "s3cret pass"
-#define PS_NMSG PMEM_MAX	   /* a full mailbox: long LIST/UIDL replies */
-#define PS_READ ((size_t)16 << 10) /* the core's store read (P3_CHUNK) */
+#define PS_NMSG POP3_MEM_MAX	   /* a full mailbox: long LIST/UIDL replies */
+#define PS_READ ((size_t)16 << 10) /* the core's store read (POP3_CHUNK) */
 #define PS_MSG_MAX 1100		   /* the longest stored message */
 #define PS_EXP_MAX (2 * PS_MSG_MAX + 8) /* its wire form, at worst */
 #define PS_READ_MAX 64 /* short store reads: 1..64 bytes, or 0: none */
@@ -43,7 +43,7 @@ void ps_die(const char *what, const char *detail) __attribute__((noreturn));
 /* ---- pop3_mailbox.c ---- */
 
 /* The mailbox every session starts from (a copy of it), built once. */
-extern struct pmem ps_box;
+extern struct pop3_mem ps_box;
 extern uint64_t ps_octets[PS_NMSG]; /* wire sizes, from ps_ref_xfer */
 void ps_box_build(void);
 
@@ -60,10 +60,10 @@ void ps_ref_xfer(const uint8_t *p, size_t n, bool top, uint64_t lines,
 
 struct ps_model;
 
-/* The store after p3_free: unlocked (PS_F_LOCKED: still held by the
+/* The store after pop3_free: unlocked (PS_F_LOCKED: still held by the
  * other session), and UPDATE removed exactly the marked messages
  * (PS_F_COMMIT: all but the first), or nothing. */
-void ps_check_box(const struct pmem *m, const struct ps_model *md);
+void ps_check_box(const struct pop3_mem *m, const struct ps_model *md);
 
 /* ---- pop3_oracle.c ---- */
 
@@ -73,8 +73,8 @@ enum ps_update { PS_U_NONE, PS_U_DONE, PS_U_FAILED };
 
 /* The session as the model sees it, advanced by ps_check_unit. */
 struct ps_model {
-	enum p3_state st;
-	char user[P3_NAME_MAX + 1];
+	enum pop3_state st;
+	char user[POP3_NAME_MAX + 1];
 	bool del[PS_NMSG];
 	bool over;   /* CLOSED, or failed mid-reply: nothing more runs */
 	bool failed; /* ... the latter */
@@ -95,6 +95,6 @@ void ps_check_greeting(const uint8_t *r, size_t n);
  * drained on its own) and the state after it; advance the model. */
 void ps_check_unit(struct ps_model *md, const uint8_t *line, size_t len,
 		   enum ps_kind kind, const uint8_t *r, size_t n,
-		   enum p3_state after);
+		   enum pop3_state after);
 
 #endif

@@ -16,7 +16,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 static PS_NOINLINE void ps_fail_init(void)
 {
-	ps_die("p3_init failed", "init");
+	ps_die("pop3_init failed", "init");
 }
 static PS_NOINLINE void ps_fail_differs(const char *w)
 {
@@ -39,9 +39,9 @@ struct ps_out {
 };
 
 struct ps_run {
-	struct pmem m;
-	struct p3_store st;
-	struct p3_session s;
+	struct pop3_mem m;
+	struct pop3_store st;
+	struct pop3_session s;
 	struct ps_out out;
 };
 
@@ -86,11 +86,11 @@ static void ps_open(struct ps_run *r, bool log)
 	if (ps_fault == PS_F_COMMIT)
 		r->m.fail_commit = 1;
 	r->m.locked = ps_fault == PS_F_LOCKED;
-	r->st = pmem_store(&r->m);
+	r->st = pop3_mem_store(&r->m);
 	ps_mem_read = r->st.read;
 	r->st.read = ps_read;
 	r->out.n = 0;
-	if (p3_init(&r->s, &r->st, log ? ps_log : NULL, NULL) != 0)
+	if (pop3_init(&r->s, &r->st, log ? ps_log : NULL, NULL) != 0)
 		ps_fail_init();
 }
 
@@ -98,7 +98,7 @@ static void ps_open(struct ps_run *r, bool log)
 static void ps_send(struct ps_run *r, size_t max)
 {
 	size_t len;
-	const uint8_t *p = p3_output(&r->s, &len);
+	const uint8_t *p = pop3_output(&r->s, &len);
 
 	if (len > max)
 		len = max;
@@ -107,12 +107,12 @@ static void ps_send(struct ps_run *r, size_t max)
 	r->out.p = fz_grow(r->out.p, &r->out.cap, r->out.n + len, 1);
 	memcpy(r->out.p + r->out.n, p, len);
 	r->out.n += len;
-	p3_consume(&r->s, len);
+	pop3_consume(&r->s, len);
 }
 
 static void ps_drain(struct ps_run *r)
 {
-	while (p3_pending(&r->s) > 0)
+	while (pop3_pending(&r->s) > 0)
 		ps_send(r, SIZE_MAX);
 }
 
@@ -122,7 +122,7 @@ static void ps_feed(struct ps_run *r, const uint8_t *p, size_t n)
 {
 	uint8_t *c = fz_chunk_get(p, n);
 
-	p3_input(&r->s, c, n);
+	pop3_input(&r->s, c, n);
 	fz_chunk_put(c, n);
 }
 
@@ -132,16 +132,16 @@ static void ps_close(struct ps_run *r, const struct ps_model *md)
 {
 	size_t before = r->out.n;
 
-	p3_eof(&r->s);
+	pop3_eof(&r->s);
 	ps_drain(r);
 	if (r->out.n != before)
 		ps_fail_eof("output after EOF with every command run");
-	if (p3_state(&r->s) != P3_CLOSED)
+	if (pop3_state(&r->s) != POP3_CLOSED)
 		ps_fail_eof("state");
-	/* a failed session has let go of the mailbox before p3_free */
+	/* a failed session has let go of the mailbox before pop3_free */
 	if (md->failed && r->m.locked)
 		ps_fail_eof("failed session still holds the lock");
-	p3_free(&r->s);
+	pop3_free(&r->s);
 	ps_check_box(&r->m, md);
 }
 
@@ -168,10 +168,10 @@ static size_t ps_split_units(const uint8_t *d, size_t n)
 		u->len = lf ? k - 1 - pos : n - pos;
 		u->end = lf ? k + 1 : n;
 		if (lf != NULL)
-			u->kind = u->len > P3_CMD_MAX ? PS_TOOLONG : PS_LINE;
+			u->kind = u->len > POP3_CMD_MAX ? PS_TOOLONG : PS_LINE;
 		else
-			u->kind =
-			    u->len >= P3_CMD_MAX + 2 ? PS_TOOLONG : PS_PARTIAL;
+			u->kind = u->len >= POP3_CMD_MAX + 2 ? PS_TOOLONG
+							     : PS_PARTIAL;
 		pos = j = u->end;
 	}
 	return nu;
@@ -196,7 +196,7 @@ static void ps_run_lines(const uint8_t *d, size_t n, struct ps_model *md)
 		ps_feed(r, d + u->at, u->end - u->at);
 		ps_drain(r);
 		ps_check_unit(md, d + u->at, u->len, u->kind, r->out.p + at,
-			      r->out.n - at, p3_state(&r->s));
+			      r->out.n - at, pop3_state(&r->s));
 	}
 	ps_lineno = 0;
 	ps_close(r, md);

@@ -24,10 +24,10 @@ static __attribute__((noinline)) void fz_fail_echo(const char *what)
 }
 
 /* Send (collect) up to max bytes of pending output. */
-static void fz_send(struct ec_conn *c, size_t max)
+static void fz_send(struct echo_conn *c, size_t max)
 {
 	size_t len = 0;
-	const uint8_t *p = ec_output(c, &len);
+	const uint8_t *p = echo_output(c, &len);
 
 	if (len > max)
 		len = max;
@@ -41,17 +41,17 @@ static void fz_send(struct ec_conn *c, size_t max)
 	}
 	memcpy(fz_echo + fz_echo_len, p, len);
 	fz_echo_len += len;
-	ec_consume(c, len);
+	echo_consume(c, len);
 }
 
-static void fz_drain(struct ec_conn *c)
+static void fz_drain(struct echo_conn *c)
 {
-	while (ec_pending(c) > 0)
+	while (echo_pending(c) > 0)
 		fz_send(c, SIZE_MAX);
 }
 
 /* Feed wire to the core under the schedule; true if it reported an error. */
-static bool fz_serve(struct ec_conn *c, const struct fz_setup *s,
+static bool fz_serve(struct echo_conn *c, const struct fz_setup *s,
 		     const uint8_t *wire, size_t wlen)
 {
 	size_t pos = 0;
@@ -62,18 +62,18 @@ static bool fz_serve(struct ec_conn *c, const struct fz_setup *s,
 		uint8_t *chunk = malloc(n);
 
 		memcpy(chunk, wire + pos, n);
-		rc = ec_input(c, chunk, n);
+		rc = echo_input(c, chunk, n);
 		free(chunk);
 		pos += n;
 		fz_send(c, s->chunks[(i + 1) % s->nchunks]);
-		if (!ec_want_read(c))
+		if (!echo_want_read(c))
 			fz_drain(c);
 	}
 	if (rc == FR_OK)
-		rc = ec_eof(c);
+		rc = echo_eof(c);
 	fz_drain(c);
-	if ((rc != FR_OK) != (ec_error(c) != NULL))
-		fz_fail_echo("ec_error disagrees with the result");
+	if ((rc != FR_OK) != (echo_error(c) != NULL))
+		fz_fail_echo("echo_error disagrees with the result");
 	(void)wlen;
 	return rc != FR_OK;
 }
@@ -150,7 +150,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	struct fz_producer p;
 	struct fz_setup s;
 	struct fr_spec spec;
-	struct ec_conn c;
+	struct echo_conn c;
 	const uint8_t *wire;
 	size_t wlen;
 	int kind;
@@ -170,11 +170,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (fz_setup_chunks(&s, wlen) != 0)
 		goto out;
 	fz_decode(&spec, wire, wlen, NULL, 0, FZ_FEED_WHOLE, &fz_in);
-	if (ec_init(&c, &spec) != FR_OK)
-		fz_fail_echo("ec_init refused a parsed spec");
+	if (echo_init(&c, &spec) != FR_OK)
+		fz_fail_echo("echo_init refused a parsed spec");
 	fz_echo_len = 0;
 	fz_check_echo(&spec, fz_serve(&c, &s, wire, wlen));
-	ec_free(&c);
+	echo_free(&c);
 out:
 	fz_setup_free(&s);
 	return 0;

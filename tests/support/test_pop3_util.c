@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "cm_buf.h"
 #include "test_pop3_util.h"
 
 void drv_log(void *arg, const char *msg)
@@ -22,39 +23,37 @@ void drain(struct drv *d)
 	size_t len;
 	const uint8_t *p;
 
-	while ((p = p3_output(&d->s, &len)) != NULL) {
+	while ((p = pop3_output(&d->s, &len)) != NULL) {
 		if (len > d->max_pending)
 			d->max_pending = len;
-		if (d->out_len + len + 1 > d->out_cap) {
-			d->out_cap = 2 * (d->out_len + len + 1);
-			d->out = realloc(d->out, d->out_cap);
-			cr_assert_not_null(d->out);
-		}
+		char *o = cm_grow(d->out, &d->out_cap, d->out_len + len + 1, 1);
+		cr_assert_not_null(o);
+		d->out = o;
 		memcpy(d->out + d->out_len, p, len);
 		d->out_len += len;
 		d->out[d->out_len] = '\0';
-		p3_consume(&d->s, len);
+		pop3_consume(&d->s, len);
 	}
 }
 
 /* A fresh session over d->m (already filled); the greeting is drained. */
 void drv_open(struct drv *d)
 {
-	d->st = pmem_store(&d->m);
-	cr_assert_eq(p3_init(&d->s, &d->st, drv_log, d), 0);
+	d->st = pop3_mem_store(&d->m);
+	cr_assert_eq(pop3_init(&d->s, &d->st, drv_log, d), 0);
 	drain(d);
 }
 
 void drv_setup(struct drv *d)
 {
 	memset(d, 0, sizeof(*d));
-	pmem_init(&d->m, "alice", "s3cret pass");
+	pop3_mem_init(&d->m, "alice", "s3cret pass");
 	drv_open(d);
 }
 
 void drv_free(struct drv *d)
 {
-	p3_free(&d->s);
+	pop3_free(&d->s);
 	free(d->out);
 	d->out = NULL;
 }
@@ -68,7 +67,7 @@ const char *say_chunked(struct drv *d, const char *text, size_t chunk)
 
 	for (size_t pos = 0; pos < len;) {
 		size_t n = chunk && chunk < len - pos ? chunk : len - pos;
-		p3_input(&d->s, text + pos, n);
+		pop3_input(&d->s, text + pos, n);
 		pos += n;
 		drain(d);
 	}
@@ -87,7 +86,7 @@ void login(struct drv *d)
 	cr_assert_str_eq(say(d, "USER alice\r\n"), "+OK send PASS\r\n");
 	const char *r = say(d, "PASS s3cret pass\r\n");
 	cr_assert(strncmp(r, "+OK ", 4) == 0, "login: %s", r);
-	cr_assert_eq(p3_state(&d->s), P3_TRANSACTION);
+	cr_assert_eq(pop3_state(&d->s), POP3_TRANSACTION);
 }
 
 const char msg1[] = "Subject: one\r\n\r\nhello\r\n.dot line\r\n";
@@ -95,6 +94,6 @@ const char msg2[] = "Subject: two\nX: y\n\nbody 1\nbody 2\n.\nlast";
 
 void add_two(struct drv *d)
 {
-	cr_assert_eq(pmem_add(&d->m, "uid-1", msg1, strlen(msg1)), 0);
-	cr_assert_eq(pmem_add(&d->m, "uid-2", msg2, strlen(msg2)), 1);
+	cr_assert_eq(pop3_mem_add(&d->m, "uid-1", msg1, strlen(msg1)), 0);
+	cr_assert_eq(pop3_mem_add(&d->m, "uid-2", msg2, strlen(msg2)), 1);
 }

@@ -10,14 +10,14 @@
 #include "pop3_mem.h"
 
 struct drv {
-	struct pmem m;
-	struct p3_store st;
-	struct p3_session s;
+	struct pop3_mem m;
+	struct pop3_store st;
+	struct pop3_session s;
 	char log[8192];
 	size_t log_len;
 	char *out;
 	size_t out_len, out_cap;
-	size_t max_pending; /* largest p3_pending seen */
+	size_t max_pending; /* largest pop3_pending seen */
 };
 
 /* Two messages: msg1 CRLF with a dot line, msg2 LF without a final one. */

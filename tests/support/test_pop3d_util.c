@@ -10,7 +10,6 @@
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "test_pop3d_util.h"
@@ -94,14 +93,6 @@ int pt_start(struct ts_proc *p, const char *timeout)
 			      timeout,	     NULL};
 
 	return ts_start(p, argv, 0);
-}
-
-int64_t pt_now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
 /* One line without its CRLF into line. Returns its length, -1 on EOF or

@@ -80,6 +80,5 @@ long pt_drain(struct pt_cl *c, char *out, size_t cap);
 bool pt_closed(struct pt_cl *c, int ms);
 
 size_t pt_count(const char *hay, const char *needle);
-int64_t pt_now_ms(void);
 
 #endif

@@ -20,18 +20,12 @@
 
 #include "framing/codec.h"
 #include "framing/io.h"
+#include "run_util.h"
 #include "test_servers_util.h"
-
-static void bin_path(char *buf, size_t len, const char *name)
-{
-	const char *dir = getenv("FRAGLAB_BIN");
-
-	snprintf(buf, len, "%s/%s", dir ? dir : ".", name);
-}
 
 static void exec_child(const char *const argv[], long nofile)
 {
-	char path[512];
+	const char *path = run_tool_path(argv[0]);
 
 	prctl(PR_SET_PDEATHSIG, SIGKILL);
 	if (nofile > 0) {
@@ -39,7 +33,6 @@ static void exec_child(const char *const argv[], long nofile)
 				    .rlim_max = (rlim_t)nofile};
 		setrlimit(RLIMIT_NOFILE, &rl);
 	}
-	bin_path(path, sizeof(path), argv[0]);
 	execv(path, (char *const *)argv);
 	fprintf(stderr, "exec %s: %s\n", path, strerror(errno));
 	_exit(127);
@@ -143,56 +136,28 @@ const char *ts_stderr(const struct ts_proc *p)
 	return buf;
 }
 
-static void slurp(int fd, char *buf, size_t cap)
-{
-	size_t n = 0;
-	ssize_t r;
-
-	while ((r = read(fd, buf + n, cap - 1 - n)) > 0 && n + 1 < cap)
-		n += (size_t)r;
-	buf[n] = '\0';
-}
-
 int ts_run(const char *const argv[], const char *in, char *out, size_t outcap,
 	   char *err, size_t errcap)
 {
-	char opath[] = "/tmp/ts-out-XXXXXX", epath[] = "/tmp/ts-err-XXXXXX";
-	char ipath[] = "/tmp/ts-in-XXXXXX";
-	int ofd = mkstemp(opath), efd = mkstemp(epath), ifd = mkstemp(ipath);
-	int st = -1;
+	struct run_result r;
+	size_t n = 0;
 
-	if (ofd < 0 || efd < 0 || ifd < 0)
+	while (argv[n])
+		n++;
+	char **args = calloc(n + 1, sizeof(*args));
+	if (args == NULL)
 		return -1;
-	if (in && write(ifd, in, strlen(in)) < 0)
+	memcpy(args, argv, n * sizeof(*args));
+	args[0] = (char *)run_tool_path(argv[0]);
+	int rc = run_prog(args, in, in ? strlen(in) : 0, &r);
+	free(args);
+	if (rc != 0)
 		return -1;
-	lseek(ifd, 0, SEEK_SET);
-	pid_t pid = fork();
-	if (pid == 0) {
-		dup2(ifd, 0);
-		dup2(ofd, 1);
-		dup2(efd, 2);
-		exec_child(argv, 0);
-	}
-	if (pid < 0 || wait_exit(pid, TS_WAIT_MS, &st) != 0) {
-		if (pid > 0) {
-			kill(pid, SIGKILL);
-			waitpid(pid, NULL, 0);
-		}
-		st = -1;
-	}
-	lseek(ofd, 0, SEEK_SET);
-	lseek(efd, 0, SEEK_SET);
-	slurp(ofd, out, outcap);
-	slurp(efd, err, errcap);
-	close(ofd);
-	close(efd);
-	close(ifd);
-	unlink(opath);
-	unlink(epath);
-	unlink(ipath);
-	if (st == -1 || !WIFEXITED(st))
-		return -1;
-	return WEXITSTATUS(st);
+	snprintf(out, outcap, "%s", r.out);
+	snprintf(err, errcap, "%s", r.err);
+	rc = r.status < 128 ? r.status : -1;
+	run_free(&r);
+	return rc;
 }
 
 unsigned ts_loopback(struct sockaddr_storage *ss, int port, bool v6)

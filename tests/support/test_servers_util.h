@@ -31,9 +31,10 @@ int ts_stop(struct ts_proc *p);
 /* Read the stderr the program has written so far (static buffer). */
 const char *ts_stderr(const struct ts_proc *p);
 
-/* Run FRAGLAB_BIN/argv[0] to completion, stdin from `in` (may be NULL),
- * stdout/stderr captured into out/err (NUL-terminated, truncated).
- * Returns the exit status or -1. */
+/* Run FRAGLAB_BIN/argv[0] to completion with run_prog (run_util.h), stdin
+ * from `in` (may be NULL), stdout/stderr copied into out/err (NUL-
+ * terminated, truncated). Returns the exit status, or -1 if it could not
+ * start or died of a signal. */
 int ts_run(const char *const argv[], const char *in, char *out, size_t outcap,
 	   char *err, size_t errcap);
 

@@ -1,4 +1,4 @@
-/* Echo core unit suite (servers/echo_core.h), no sockets: output equals
+/* Echo core unit suite (servers/echo/echo_core.h), no sockets: output equals
  * the re-encoded frames however the input is split; errors carry the
  * same offset byte by byte as whole; output is bounded; raw passes bytes. */
 #include <criterion/criterion.h>
@@ -13,26 +13,26 @@ struct run {
 	uint8_t out[1 << 16];
 	size_t len;
 	int rc;
-	struct ec_error err;
+	struct echo_error err;
 };
 
-static void init(struct ec_conn *c, const char *spec)
+static void init(struct echo_conn *c, const char *spec)
 {
 	struct fr_spec sp;
 	cr_assert_eq(fr_spec_parse(&sp, spec, NULL, 0), FR_OK, "%s", spec);
-	cr_assert_eq(ec_init(c, &sp), FR_OK);
+	cr_assert_eq(echo_init(c, &sp), FR_OK);
 }
 
-static void drain(struct ec_conn *c, struct run *r)
+static void drain(struct echo_conn *c, struct run *r)
 {
 	size_t n;
-	const uint8_t *p = ec_output(c, &n);
+	const uint8_t *p = echo_output(c, &n);
 	cr_assert_leq(r->len + n, sizeof(r->out));
 	if (n)
 		memcpy(r->out + r->len, p, n);
 	r->len += n;
-	ec_consume(c, n);
-	cr_assert_eq(ec_pending(c), 0);
+	echo_consume(c, n);
+	cr_assert_eq(echo_pending(c), 0);
 }
 
 /* Feed `in` in chunks of `step` bytes (0: whole), then EOF. Each chunk is
@@ -40,7 +40,7 @@ static void drain(struct ec_conn *c, struct run *r)
 static void feed(const char *spec, const void *in, size_t len, size_t step,
 		 struct run *r)
 {
-	struct ec_conn c;
+	struct echo_conn c;
 
 	memset(r, 0, sizeof(*r));
 	init(&c, spec);
@@ -48,16 +48,16 @@ static void feed(const char *spec, const void *in, size_t len, size_t step,
 		size_t n = step && step < len - off ? step : len - off;
 		uint8_t *chunk = malloc(n);
 		memcpy(chunk, (const uint8_t *)in + off, n);
-		r->rc = ec_input(&c, chunk, n);
+		r->rc = echo_input(&c, chunk, n);
 		free(chunk);
 		drain(&c, r);
 		off += n;
 	}
 	if (r->rc == FR_OK)
-		r->rc = ec_eof(&c);
-	if (ec_error(&c))
-		r->err = *ec_error(&c);
-	ec_free(&c);
+		r->rc = echo_eof(&c);
+	if (echo_error(&c))
+		r->err = *echo_error(&c);
+	echo_free(&c);
 }
 
 /* Feeds `in` whole and in steps of 1..7 bytes. Returns NULL when every
@@ -158,14 +158,14 @@ Test(echo_core, oversize_line_closes_the_connection)
 
 Test(echo_core, error_is_sticky)
 {
-	struct ec_conn c;
+	struct echo_conn c;
 
 	init(&c, "len:1be,max=2");
-	cr_assert_eq(ec_input(&c, "\x05", 1), FR_EOVERSIZE);
-	cr_assert_eq(ec_input(&c, "\x01z", 2), FR_EOVERSIZE);
-	cr_assert_eq(ec_eof(&c), FR_EOVERSIZE);
-	cr_assert_not(ec_want_read(&c));
-	ec_free(&c);
+	cr_assert_eq(echo_input(&c, "\x05", 1), FR_EOVERSIZE);
+	cr_assert_eq(echo_input(&c, "\x01z", 2), FR_EOVERSIZE);
+	cr_assert_eq(echo_eof(&c), FR_EOVERSIZE);
+	cr_assert_not(echo_want_read(&c));
+	echo_free(&c);
 }
 
 Test(echo_core, eof_inside_frame_is_truncated)
@@ -189,7 +189,7 @@ Test(echo_core, raw_passes_bytes_through)
 
 Test(echo_core, output_is_bounded_until_drained)
 {
-	struct ec_conn c;
+	struct echo_conn c;
 	static char chunk[4096];
 	size_t fed = 0;
 
@@ -197,22 +197,22 @@ Test(echo_core, output_is_bounded_until_drained)
 	for (size_t i = 63; i < sizeof(chunk); i += 64)
 		chunk[i] = '\n';
 	init(&c, "line");
-	while (ec_want_read(&c)) {
-		cr_assert_eq(ec_input(&c, chunk, sizeof(chunk)), FR_OK);
+	while (echo_want_read(&c)) {
+		cr_assert_eq(echo_input(&c, chunk, sizeof(chunk)), FR_OK);
 		fed += sizeof(chunk);
-		cr_assert_leq(fed, 2 * EC_OUT_LIMIT, "never stops reading");
+		cr_assert_leq(fed, 2 * ECHO_OUT_LIMIT, "never stops reading");
 	}
-	cr_assert_geq(ec_pending(&c), EC_OUT_LIMIT);
-	cr_assert_leq(ec_pending(&c), EC_OUT_LIMIT + sizeof(chunk));
+	cr_assert_geq(echo_pending(&c), ECHO_OUT_LIMIT);
+	cr_assert_leq(echo_pending(&c), ECHO_OUT_LIMIT + sizeof(chunk));
 	size_t n;
-	ec_output(&c, &n);
-	ec_consume(&c, n / 2);
-	cr_assert(ec_want_read(&c) || ec_pending(&c) >= EC_OUT_LIMIT);
-	ec_consume(&c, n);
-	cr_assert(ec_want_read(&c));
-	cr_assert_eq(ec_pending(&c), 0);
+	echo_output(&c, &n);
+	echo_consume(&c, n / 2);
+	cr_assert(echo_want_read(&c) || echo_pending(&c) >= ECHO_OUT_LIMIT);
+	echo_consume(&c, n);
+	cr_assert(echo_want_read(&c));
+	cr_assert_eq(echo_pending(&c), 0);
 	cr_assert_eq(c.frames, fed / 64);
-	ec_free(&c);
+	echo_free(&c);
 }
 
 /* Random messages, encoded, fed at random splits: echoed byte-exact. */

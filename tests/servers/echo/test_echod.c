@@ -215,6 +215,9 @@ Test(echod, help_and_usage_errors, .timeout = 60)
 				  "127.0.0.1:0", NULL};
 	const char *bad_addr[] = {"echod", "--model",  "epoll",	    "--framing",
 				  "line",  "--listen", "127.0.0.1", NULL};
+	const char *bad_max[] = {
+	    "echod",	"--model",     "epoll",	      "--framing", "line",
+	    "--listen", "127.0.0.1:0", "--max-conns", "-1",	   NULL};
 	const char *missing[] = {"echod", "--model", "epoll", NULL};
 
 	cr_assert_eq(ts_run(help, NULL, out, sizeof(out), err, sizeof(err)), 0);
@@ -229,6 +232,9 @@ Test(echod, help_and_usage_errors, .timeout = 60)
 	cr_assert_eq(ts_run(bad_addr, NULL, out, sizeof(out), err, sizeof(err)),
 		     2);
 	cr_assert(strstr(err, "--listen"), "%s", err);
+	cr_assert_eq(ts_run(bad_max, NULL, out, sizeof(out), err, sizeof(err)),
+		     2);
+	cr_assert(strstr(err, "--max-conns: '-1'"), "%s", err);
 	cr_assert_eq(ts_run(missing, NULL, out, sizeof(out), err, sizeof(err)),
 		     2);
 }

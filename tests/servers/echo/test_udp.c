@@ -1,6 +1,7 @@
 /* udp-echod and echo-client UDP suite: echo over IPv4 and IPv6, truncated
  * datagrams reported and not echoed, connected UDP turning ICMP
- * port-unreachable into ECONNREFUSED, and the receive timeout. */
+ * port-unreachable into ECONNREFUSED, the receive timeout, and option
+ * values with units (--bufsize 1K) or naming the option when bad. */
 #include <arpa/inet.h>
 #include <criterion/criterion.h>
 #include <errno.h>
@@ -95,6 +96,37 @@ Test(udp, truncated_datagram_reported_not_echoed, .fini = stop_server,
 	cr_assert_eq(ts_stop(&server), 0);
 	const char *log = ts_stderr(&server);
 	cr_assert(strstr(log, "20 bytes truncated to 8"), "log: %s", log);
+}
+
+/* Option values are read by common's cm_opt: sizes take K/M suffixes,
+ * durations units, and a bad value names its option. */
+Test(udp, option_values_take_units_and_name_the_option, .fini = stop_server,
+     .timeout = 60)
+{
+	static char big[1100];
+	char buf[64];
+	const char *bad_size[] = {"udp-echod", "--listen", "127.0.0.1:0",
+				  "--bufsize", "2x",	   NULL};
+	const char *bad_time[] = {"echo-client", "--connect", "127.0.0.1:9",
+				  "--timeout",	 "5x",	      "x",
+				  NULL};
+
+	cr_assert_eq(ts_run(bad_size, NULL, out, sizeof(out), err, sizeof(err)),
+		     2);
+	cr_assert(strstr(err, "--bufsize: '2x'"), "%s", err);
+	cr_assert_eq(ts_run(bad_time, NULL, out, sizeof(out), err, sizeof(err)),
+		     2);
+	cr_assert(strstr(err, "--timeout: '5x'"), "%s", err);
+	start("127.0.0.1:0", "1K");
+	int fd = udp_to(server.port, false);
+	memset(big, 'x', sizeof(big));
+	cr_assert_eq(send(fd, big, sizeof(big), 0), (ssize_t)sizeof(big));
+	cr_assert_eq(send(fd, "ok", 2, 0), 2);
+	cr_assert_eq(recv(fd, buf, sizeof(buf), 0), 2);
+	close(fd);
+	cr_assert_eq(ts_stop(&server), 0);
+	const char *log = ts_stderr(&server);
+	cr_assert(strstr(log, "1100 bytes truncated to 1024"), "log: %s", log);
 }
 
 Test(udp, echo_client_unconnected_and_connected, .fini = stop_server,

@@ -1,6 +1,7 @@
-/* pop3d with clients no one here wrote: Python's poplib (tests/support/pop3_poplib.py)
- * and curl retrieve, list and delete mail through fragproxy with bytes and
- * random splits; what they get must match the maildir byte for byte. */
+/* pop3d with clients no one here wrote: Python's poplib
+ * (tests/support/pop3_poplib.py) and curl retrieve, list and delete mail
+ * through fragproxy with bytes and random splits; what they get must match the
+ * maildir byte for byte. */
 #include <criterion/criterion.h>
 #include <dirent.h>
 #include <errno.h>
@@ -14,6 +15,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "cm_buf.h"
 #include "run_util.h"
 #include "test_pop3d_util.h"
 #include "test_servers_util.h"
@@ -129,11 +131,10 @@ struct sbuf {
 
 static void sb_room(struct sbuf *b, size_t n)
 {
-	if (b->len + n + 1 <= b->cap)
-		return;
-	b->cap = (b->len + n + 1) * 2;
-	b->p = realloc(b->p, b->cap);
-	cr_assert(b->p, "out of memory");
+	char *p = cm_grow(b->p, &b->cap, b->len + n + 1, 1);
+
+	cr_assert(p, "out of memory");
+	b->p = p;
 }
 
 static void sb_printf(struct sbuf *b, const char *fmt, ...)
@@ -300,7 +301,8 @@ static void poplib(int port, const char *ops, const char *retry,
 
 	cr_assert(src, "FRAGLAB_SRC is not set (run the suite with ctest)");
 	need_exe("python3", py, sizeof(py));
-	snprintf(script, sizeof(script), "%.4000s/tests/support/pop3_poplib.py", src);
+	snprintf(script, sizeof(script), "%.4000s/tests/support/pop3_poplib.py",
+		 src);
 	snprintf(portstr, sizeof(portstr), "%d", port);
 	cr_assert_eq(run_prog(argv, NULL, 0, r), 0, "cannot run %s", py);
 }

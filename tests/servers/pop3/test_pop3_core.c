@@ -1,4 +1,4 @@
-/* Criterion suite for the sans-I/O POP3 core (servers/pop3_core.c,
+/* Criterion suite for the sans-I/O POP3 core (servers/pop3/pop3_core.c,
  * pop3_cmds.c): the state table (every state x every command), a session
  * byte for byte and under every split, deletion only in UPDATE, the
  * mailbox lock, and bad input. Message streaming: test_pop3_xfer.c. */
@@ -16,29 +16,29 @@
  * core's own table, so a change to either shows. */
 struct cell {
 	int ok;
-	enum p3_state next;
+	enum pop3_state next;
 };
 
-static const char *const cmd_lines[P3_NCMDS] = {
-    [P3_C_USER] = "USER alice",
-    [P3_C_PASS] = "PASS s3cret pass",
-    [P3_C_QUIT] = "QUIT",
-    [P3_C_STAT] = "STAT",
-    [P3_C_LIST] = "LIST",
-    [P3_C_RETR] = "RETR 1",
-    [P3_C_DELE] = "DELE 1",
-    [P3_C_NOOP] = "NOOP",
-    [P3_C_RSET] = "RSET",
-    [P3_C_TOP] = "TOP 1 0",
-    [P3_C_UIDL] = "UIDL",
-    [P3_C_CAPA] = "CAPA",
-    [P3_C_UNKNOWN] = "APOP alice 0123456789abcdef0123456789abcdef"};
+static const char *const cmd_lines[POP3_NCMDS] = {
+    [POP3_C_USER] = "USER alice",
+    [POP3_C_PASS] = "PASS s3cret pass",
+    [POP3_C_QUIT] = "QUIT",
+    [POP3_C_STAT] = "STAT",
+    [POP3_C_LIST] = "LIST",
+    [POP3_C_RETR] = "RETR 1",
+    [POP3_C_DELE] = "DELE 1",
+    [POP3_C_NOOP] = "NOOP",
+    [POP3_C_RSET] = "RSET",
+    [POP3_C_TOP] = "TOP 1 0",
+    [POP3_C_UIDL] = "UIDL",
+    [POP3_C_CAPA] = "CAPA",
+    [POP3_C_UNKNOWN] = "APOP alice 0123456789abcdef0123456789abcdef"};
 
-#define A P3_AUTH_USER
-#define B P3_AUTH_PASS
-#define T P3_TRANSACTION
-#define C P3_CLOSED
-static const struct cell expect[3][P3_NCMDS] = {
+#define A POP3_AUTH_USER
+#define B POP3_AUTH_PASS
+#define T POP3_TRANSACTION
+#define C POP3_CLOSED
+static const struct cell expect[3][POP3_NCMDS] = {
     /* USER      PASS    QUIT    STAT    LIST    RETR    DELE    NOOP
        RSET      TOP     UIDL    CAPA    unknown */
     [A] = {{1, B},
@@ -86,40 +86,40 @@ static const struct cell expect[3][P3_NCMDS] = {
 #undef T
 #undef C
 
-static void reach(struct drv *d, enum p3_state st)
+static void reach(struct drv *d, enum pop3_state st)
 {
-	if (st >= P3_AUTH_PASS)
+	if (st >= POP3_AUTH_PASS)
 		say(d, "USER alice\r\n");
-	if (st >= P3_TRANSACTION)
+	if (st >= POP3_TRANSACTION)
 		say(d, "PASS s3cret pass\r\n");
-	cr_assert_eq(p3_state(&d->s), st);
+	cr_assert_eq(pop3_state(&d->s), st);
 }
 
 Test(pop3_table, every_state_times_every_command)
 {
-	for (int st = P3_AUTH_USER; st <= P3_TRANSACTION; st++) {
-		for (int c = 0; c < P3_NCMDS; c++) {
+	for (int st = POP3_AUTH_USER; st <= POP3_TRANSACTION; st++) {
+		for (int c = 0; c < POP3_NCMDS; c++) {
 			struct drv d;
 			char line[128];
 			drv_setup(&d);
 			add_two(&d);
-			reach(&d, (enum p3_state)st);
+			reach(&d, (enum pop3_state)st);
 			snprintf(line, sizeof(line), "%s\r\n", cmd_lines[c]);
 			const char *r = say(&d, line);
 			const struct cell *e = &expect[st][c];
 			cr_assert(strncmp(r, e->ok ? "+OK" : "-ERR",
 					  e->ok ? 3 : 4) == 0,
-				  "%s in %s: got %s", p3_cmd_name(c),
-				  p3_state_name(st), r);
-			cr_assert_eq(p3_state(&d.s), e->next,
+				  "%s in %s: got %s", pop3_cmd_name(c),
+				  pop3_state_name(st), r);
+			cr_assert_eq(pop3_state(&d.s), e->next,
 				     "%s in %s: state %s, want %s",
-				     p3_cmd_name(c), p3_state_name(st),
-				     p3_state_name(p3_state(&d.s)),
-				     p3_state_name(e->next));
+				     pop3_cmd_name(c), pop3_state_name(st),
+				     pop3_state_name(pop3_state(&d.s)),
+				     pop3_state_name(e->next));
 			/* every line above is valid: allowed <=> +OK */
-			cr_assert_eq(p3_allowed(st, c), e->ok,
-				     "p3_allowed(%s, %s)", p3_state_name(st),
-				     p3_cmd_name(c));
+			cr_assert_eq(pop3_allowed(st, c), e->ok,
+				     "pop3_allowed(%s, %s)",
+				     pop3_state_name(st), pop3_cmd_name(c));
 			drv_free(&d);
 		}
 	}
@@ -133,29 +133,29 @@ Test(pop3_table, closed_state_ignores_everything)
 	add_two(&d);
 	login(&d);
 	cr_assert_str_eq(say(&d, "QUIT\r\n"), "+OK bye, 2 messages left\r\n");
-	cr_assert(p3_done(&d.s));
-	for (int c = 0; c < P3_NCMDS; c++) {
+	cr_assert(pop3_done(&d.s));
+	for (int c = 0; c < POP3_NCMDS; c++) {
 		char line[128];
 		snprintf(line, sizeof(line), "%s\r\n", cmd_lines[c]);
 		cr_assert_str_eq(say(&d, line), "", "%s after QUIT",
-				 p3_cmd_name(c));
-		cr_assert_eq(p3_state(&d.s), P3_CLOSED);
-		cr_assert(!p3_allowed(P3_CLOSED, c));
-		cr_assert(!p3_allowed(P3_UPDATE, c));
+				 pop3_cmd_name(c));
+		cr_assert_eq(pop3_state(&d.s), POP3_CLOSED);
+		cr_assert(!pop3_allowed(POP3_CLOSED, c));
+		cr_assert(!pop3_allowed(POP3_UPDATE, c));
 	}
-	cr_assert(!p3_want_read(&d.s));
+	cr_assert(!pop3_want_read(&d.s));
 	drv_free(&d);
 }
 
 Test(pop3_table, keywords_are_case_insensitive)
 {
-	cr_assert_eq(p3_parse_cmd("user x", 6), P3_C_USER);
-	cr_assert_eq(p3_parse_cmd("sTaT", 4), P3_C_STAT);
-	cr_assert_eq(p3_parse_cmd("top 1 2", 7), P3_C_TOP);
-	cr_assert_eq(p3_parse_cmd("STATS", 5), P3_C_UNKNOWN);
-	cr_assert_eq(p3_parse_cmd("STA", 3), P3_C_UNKNOWN);
-	cr_assert_eq(p3_parse_cmd("", 0), P3_C_UNKNOWN);
-	cr_assert_eq(p3_parse_cmd(" STAT", 5), P3_C_UNKNOWN);
+	cr_assert_eq(pop3_parse_cmd("user x", 6), POP3_C_USER);
+	cr_assert_eq(pop3_parse_cmd("sTaT", 4), POP3_C_STAT);
+	cr_assert_eq(pop3_parse_cmd("top 1 2", 7), POP3_C_TOP);
+	cr_assert_eq(pop3_parse_cmd("STATS", 5), POP3_C_UNKNOWN);
+	cr_assert_eq(pop3_parse_cmd("STA", 3), POP3_C_UNKNOWN);
+	cr_assert_eq(pop3_parse_cmd("", 0), POP3_C_UNKNOWN);
+	cr_assert_eq(pop3_parse_cmd(" STAT", 5), POP3_C_UNKNOWN);
 }
 
 /* ---- a whole session, byte for byte ---- */
@@ -198,7 +198,7 @@ Test(pop3_session, whole_session_byte_for_byte)
 	add_two(&d);
 	cr_assert_str_eq(d.out, "+OK fraglab pop3d ready\r\n");
 	cr_assert_str_eq(say(&d, session_in), session_out);
-	cr_assert_eq(p3_state(&d.s), P3_CLOSED);
+	cr_assert_eq(pop3_state(&d.s), POP3_CLOSED);
 	/* UPDATE removed exactly message 2 */
 	cr_assert_eq(d.m.n, 1);
 	cr_assert_str_eq(d.m.msg[0].uid, "uid-1");
@@ -229,8 +229,8 @@ Test(pop3_update, eof_before_quit_deletes_nothing)
 	login(&d);
 	cr_assert_str_eq(say(&d, "DELE 1\r\nDELE 2\r\n"),
 			 "+OK message 1 deleted\r\n+OK message 2 deleted\r\n");
-	p3_eof(&d.s);
-	cr_assert(p3_done(&d.s));
+	pop3_eof(&d.s);
+	cr_assert(pop3_done(&d.s));
 	cr_assert_eq(d.m.commits, 0);
 	cr_assert_eq(d.m.n, 2);
 	cr_assert(!d.m.locked, "the lock goes with the session");
@@ -276,8 +276,8 @@ Test(pop3_update, quit_after_eof_still_runs)
 	add_two(&d);
 	static const char in[] =
 	    "USER alice\r\nPASS s3cret pass\r\nDELE 1\r\nQUIT\r\n";
-	p3_input(&d.s, in, strlen(in));
-	p3_eof(&d.s);
+	pop3_input(&d.s, in, strlen(in));
+	pop3_eof(&d.s);
 	drain(&d);
 	cr_assert(strstr(d.out, "+OK bye, 1 messages left\r\n") != NULL, "%s",
 		  d.out);
@@ -296,7 +296,7 @@ Test(pop3_update, failed_removal_is_reported)
 	say(&d, "DELE 1\r\nDELE 2\r\n");
 	cr_assert_str_eq(say(&d, "QUIT\r\n"),
 			 "-ERR 1 deleted messages not removed\r\n");
-	cr_assert_eq(p3_state(&d.s), P3_CLOSED);
+	cr_assert_eq(pop3_state(&d.s), POP3_CLOSED);
 	cr_assert_eq(d.m.n, 1);
 	/* counted before the store renumbered: the one not removed is left */
 	cr_assert(strstr(d.log, "1 deleted, 1 failed, 1 left") != NULL, "%s",
@@ -312,18 +312,18 @@ Test(pop3_update, second_login_is_refused_while_locked)
 	add_two(&a);
 	login(&a);
 	memset(&b, 0, sizeof(b));
-	b.st = pmem_store(&a.m); /* same mailbox */
-	cr_assert_eq(p3_init(&b.s, &b.st, drv_log, &b), 0);
+	b.st = pop3_mem_store(&a.m); /* same mailbox */
+	cr_assert_eq(pop3_init(&b.s, &b.st, drv_log, &b), 0);
 	drain(&b);
 	say(&b, "USER alice\r\n");
 	cr_assert_str_eq(say(&b, "PASS s3cret pass\r\n"),
 			 "-ERR [IN-USE] mailbox already locked\r\n");
-	cr_assert_eq(p3_state(&b.s), P3_AUTH_USER);
+	cr_assert_eq(pop3_state(&b.s), POP3_AUTH_USER);
 	cr_assert_str_eq(say(&a, "STAT\r\n"), "+OK 2 81\r\n");
 	say(&a, "QUIT\r\n");
 	say(&b, "USER alice\r\n");
 	cr_assert(strncmp(say(&b, "PASS s3cret pass\r\n"), "+OK", 3) == 0);
-	p3_free(&b.s);
+	pop3_free(&b.s);
 	free(b.out);
 	drv_free(&a);
 }
@@ -338,7 +338,7 @@ Test(pop3_bad, wrong_password_and_logs_never_hold_it)
 	say(&d, "USER alice\r\n");
 	cr_assert_str_eq(say(&d, "PASS wrong horse\r\n"),
 			 "-ERR [AUTH] invalid user name or password\r\n");
-	cr_assert_eq(p3_state(&d.s), P3_AUTH_USER);
+	cr_assert_eq(pop3_state(&d.s), POP3_AUTH_USER);
 	say(&d, "USER bob\r\n");
 	cr_assert_str_eq(say(&d, "PASS s3cret pass\r\n"),
 			 "-ERR [AUTH] invalid user name or password\r\n");
@@ -357,10 +357,10 @@ Test(pop3_bad, password_bytes_do_not_stay_in_session_memory)
 	/* refused (PASS before USER), then accepted */
 	cr_assert(strncmp(say(&d, "PASS hunter22\r\n"), "-ERR", 4) == 0);
 	say(&d, "USER alice\r\nPASS s3cret pass\r\n");
-	cr_assert_eq(p3_state(&d.s), P3_TRANSACTION);
-	cr_assert_not_null(d.s.q);
-	cr_assert_null(memmem(d.s.q, d.s.q_cap, "hunter22", 8));
-	cr_assert_null(memmem(d.s.q, d.s.q_cap, "s3cret", 6));
+	cr_assert_eq(pop3_state(&d.s), POP3_TRANSACTION);
+	cr_assert_not_null(d.s.q.p);
+	cr_assert_null(memmem(d.s.q.p, d.s.q.cap, "hunter22", 8));
+	cr_assert_null(memmem(d.s.q.p, d.s.q.cap, "s3cret", 6));
 	drv_free(&d);
 }
 
@@ -400,7 +400,7 @@ Test(pop3_bad, arguments_are_checked)
 				 i);
 	/* NUL inside a line */
 	size_t before = d.out_len;
-	p3_input(&d.s, "NO\0P\r\n", 6);
+	pop3_input(&d.s, "NO\0P\r\n", 6);
 	drain(&d);
 	cr_assert_str_eq(d.out + before,
 			 "-ERR invalid characters in command\r\n");
@@ -424,7 +424,7 @@ Test(pop3_bad, long_line_gets_err_and_the_session_goes_on)
 	cr_assert_str_eq(say(&d, ok), "-ERR user name too long\r\n");
 	ok[252] = '\0';
 	cr_assert_str_eq(say(&d, "USER alice\r\n"), "+OK send PASS\r\n");
-	cr_assert_eq(p3_state(&d.s), P3_AUTH_PASS);
+	cr_assert_eq(pop3_state(&d.s), POP3_AUTH_PASS);
 	drv_free(&d);
 }
 
@@ -436,9 +436,9 @@ Test(pop3_bad, half_a_command_then_eof_runs_nothing)
 	add_two(&d);
 	login(&d);
 	say(&d, "DELE 1\r\nQU");
-	p3_eof(&d.s);
+	pop3_eof(&d.s);
 	drain(&d);
-	cr_assert(p3_done(&d.s));
+	cr_assert(pop3_done(&d.s));
 	cr_assert_eq(d.m.n, 2);
 	cr_assert_eq(d.m.commits, 0);
 	drv_free(&d);

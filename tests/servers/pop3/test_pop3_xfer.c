@@ -1,4 +1,4 @@
-/* Criterion suite for a message on the wire (servers/pop3_xfer.c): the
+/* Criterion suite for a message on the wire (servers/pop3/pop3_xfer.c): the
  * octets RETR sends and STAT/LIST count, dot-stuffing and CRLF, TOP, store
  * reads that fail before or during a reply, and bounded output while a
  * large message streams behind pipelined commands. */
@@ -18,7 +18,7 @@ Test(pop3_session, wire_size_matches_what_retr_sends)
 	for (size_t i = 0; i < sizeof(bodies) / sizeof(bodies[0]); i++) {
 		struct drv d;
 		drv_setup(&d);
-		pmem_add(&d.m, NULL, bodies[i], strlen(bodies[i]));
+		pop3_mem_add(&d.m, NULL, bodies[i], strlen(bodies[i]));
 		login(&d);
 		const char *r = say(&d, "RETR 1\r\n");
 		/* body = reply minus the +OK line and ".\r\n", unstuffed */
@@ -48,8 +48,8 @@ Test(pop3_session, top_sends_header_and_n_body_lines)
 	struct drv d;
 
 	drv_setup(&d);
-	pmem_add(&d.m, NULL, m, strlen(m));
-	pmem_add(&d.m, NULL, nohdr_end, strlen(nohdr_end));
+	pop3_mem_add(&d.m, NULL, m, strlen(m));
+	pop3_mem_add(&d.m, NULL, nohdr_end, strlen(nohdr_end));
 	login(&d);
 	cr_assert_str_eq(say(&d, "TOP 1 0\r\n"),
 			 "+OK top of message follows\r\nH: 1\r\nH: 2\r\n\r\n"
@@ -90,15 +90,15 @@ Test(pop3_store, read_failing_mid_reply_ends_the_session)
 
 	memset(big, 'x', sizeof(big));
 	drv_setup(&d);
-	pmem_add(&d.m, NULL, big, sizeof(big));
+	pop3_mem_add(&d.m, NULL, big, sizeof(big));
 	d.m.fail_read = 0;
 	d.m.fail_off = 20000;
 	login(&d);
 	const char *r = say(&d, "RETR 1\r\nNOOP\r\n");
 	cr_assert(strncmp(r, "+OK", 3) == 0);
 	cr_assert(strstr(r, "\r\n.\r\n") == NULL, "no terminator: cut short");
-	cr_assert(p3_done(&d.s));
-	cr_assert_eq(p3_state(&d.s), P3_CLOSED);
+	cr_assert(pop3_done(&d.s));
+	cr_assert_eq(pop3_state(&d.s), POP3_CLOSED);
 	cr_assert(!d.m.locked, "a failed session lets go of the mailbox");
 	cr_assert(strstr(d.log, "unreadable mid-reply") != NULL);
 	drv_free(&d);
@@ -116,16 +116,16 @@ Test(pop3_flow, large_message_streams_in_bounded_output)
 		big[i] = (i % 100 == 99) ? '\n' : (uint8_t)('a' + i % 26);
 	big[100] = '.';
 	drv_setup(&d);
-	pmem_add(&d.m, NULL, big, sizeof(big));
+	pop3_mem_add(&d.m, NULL, big, sizeof(big));
 	login(&d);
 	static const char in[] = "RETR 1\r\nRETR 1\r\nNOOP\r\n";
-	p3_input(&d.s, in, strlen(in));
+	pop3_input(&d.s, in, strlen(in));
 	/* nothing drained yet: the core must not have read the message */
-	cr_assert_leq(p3_pending(&d.s), P3_OUT_LIMIT + 2 * (16 << 10));
-	cr_assert(!p3_want_read(&d.s));
+	cr_assert_leq(pop3_pending(&d.s), POP3_OUT_LIMIT + 2 * (16 << 10));
+	cr_assert(!pop3_want_read(&d.s));
 	drain(&d);
-	cr_assert_leq(d.max_pending, P3_OUT_LIMIT + 2 * (16 << 10));
-	cr_assert(p3_want_read(&d.s));
+	cr_assert_leq(d.max_pending, POP3_OUT_LIMIT + 2 * (16 << 10));
+	cr_assert(pop3_want_read(&d.s));
 	const char *end = d.out + d.out_len;
 	cr_assert(d.out_len > 2 * sizeof(big));
 	cr_assert_str_eq(end - 10, "\r\n.\r\n+OK\r\n");

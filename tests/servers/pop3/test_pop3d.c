@@ -13,6 +13,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "cm_clock.h"
 #include "test_pop3d_util.h"
 
 #define MANY 50
@@ -217,16 +218,21 @@ Test(pop3d, listing_rules)
 
 /* ---- deletion only at QUIT ---- */
 
+/* pop3d over two messages, and alice's session with message 1 marked. */
+static void start_and_mark_one(struct pt_cl *c)
+{
+	two_messages();
+	cr_assert_eq(pt_start(&srv[0], NULL), 0, "pop3d did not start");
+	cr_assert(pt_open(c, srv[0].port) && pt_login(c, "alice", "s3cret-A"));
+	cr_assert(pt_ok(pt_cmd(c, "DELE 1")));
+}
+
 Test(pop3d, dele_then_drop_deletes_nothing)
 {
 	char want[64];
 	struct pt_cl c;
 
-	two_messages();
-	cr_assert_eq(pt_start(&srv[0], NULL), 0, "pop3d did not start");
-	cr_assert(pt_open(&c, srv[0].port) &&
-		  pt_login(&c, "alice", "s3cret-A"));
-	cr_assert(pt_ok(pt_cmd(&c, "DELE 1")));
+	start_and_mark_one(&c);
 	pt_close(&c); /* no QUIT */
 	/* the next login succeeds once the old session let go of the lock */
 	cr_assert(pt_login_retry(&c, srv[0].port, "alice", "s3cret-A"),
@@ -247,11 +253,7 @@ Test(pop3d, dele_then_kill9_deletes_nothing)
 	struct pt_cl c;
 	int st;
 
-	two_messages();
-	cr_assert_eq(pt_start(&srv[0], NULL), 0, "pop3d did not start");
-	cr_assert(pt_open(&c, srv[0].port) &&
-		  pt_login(&c, "alice", "s3cret-A"));
-	cr_assert(pt_ok(pt_cmd(&c, "DELE 1")));
+	start_and_mark_one(&c);
 	cr_assert(pt_ok(pt_cmd(&c, "NOOP")));
 	cr_assert_eq(kill(srv[0].pid, SIGKILL), 0);
 	cr_assert_eq(waitpid(srv[0].pid, &st, 0), srv[0].pid);
@@ -272,11 +274,7 @@ Test(pop3d, sigterm_mid_transaction_deletes_nothing)
 {
 	struct pt_cl c;
 
-	two_messages();
-	cr_assert_eq(pt_start(&srv[0], NULL), 0, "pop3d did not start");
-	cr_assert(pt_open(&c, srv[0].port) &&
-		  pt_login(&c, "alice", "s3cret-A"));
-	cr_assert(pt_ok(pt_cmd(&c, "DELE 1")));
+	start_and_mark_one(&c);
 	cr_assert(pt_ok(pt_cmd(&c, "NOOP")));
 	cr_assert_eq(ts_stop(&srv[0]), 0, "pop3d did not exit 0 on SIGTERM");
 	cr_assert(pt_closed(&c, 5000));
@@ -289,18 +287,16 @@ Test(pop3d, sigterm_mid_transaction_deletes_nothing)
 
 /* ---- the mailbox lock ---- */
 
-Test(pop3d, second_login_is_refused_until_the_first_ends)
+/* alice logs in on port_a; a second session on port_b is refused her
+ * mailbox while the first holds it, and gets it once the first quits. */
+static void lock_check(int port_a, int port_b, const char *what)
 {
 	struct pt_cl a, b;
 
-	two_messages();
-	cr_assert_eq(pt_start(&srv[0], NULL), 0, "pop3d did not start");
-	cr_assert(pt_open(&a, srv[0].port) &&
-		  pt_login(&a, "alice", "s3cret-A"));
-	cr_assert(pt_open(&b, srv[0].port));
+	cr_assert(pt_open(&a, port_a) && pt_login(&a, "alice", "s3cret-A"));
+	cr_assert(pt_open(&b, port_b));
 	cr_assert(pt_ok(pt_cmd(&b, "USER alice")));
-	cr_assert(pt_err(pt_cmd(&b, "PASS s3cret-A")), "second login: %s",
-		  b.reply);
+	cr_assert(pt_err(pt_cmd(&b, "PASS s3cret-A")), "%s: %s", what, b.reply);
 	cr_assert(pt_ok(pt_cmd(&a, "NOOP")), "first session: %s", a.reply);
 	cr_assert(strncmp(pt_cmd(&a, "STAT"), "+OK 2 ", 6) == 0);
 	cr_assert(pt_ok(pt_cmd(&a, "QUIT")));
@@ -312,25 +308,19 @@ Test(pop3d, second_login_is_refused_until_the_first_ends)
 	pt_close(&b);
 }
 
+Test(pop3d, second_login_is_refused_until_the_first_ends)
+{
+	two_messages();
+	cr_assert_eq(pt_start(&srv[0], NULL), 0, "pop3d did not start");
+	lock_check(srv[0].port, srv[0].port, "second login");
+}
+
 Test(pop3d, lock_holds_across_processes)
 {
-	struct pt_cl a, b;
-
 	two_messages();
 	cr_assert_eq(pt_start(&srv[0], NULL), 0, "pop3d did not start");
 	cr_assert_eq(pt_start(&srv[1], NULL), 0, "pop3d did not start");
-	cr_assert(pt_open(&a, srv[0].port) &&
-		  pt_login(&a, "alice", "s3cret-A"));
-	cr_assert(pt_open(&b, srv[1].port));
-	cr_assert(pt_ok(pt_cmd(&b, "USER alice")));
-	cr_assert(pt_err(pt_cmd(&b, "PASS s3cret-A")), "other pop3d: %s",
-		  b.reply);
-	cr_assert(pt_ok(pt_cmd(&a, "QUIT")));
-	cr_assert(pt_closed(&a, 5000));
-	pt_close(&a);
-	cr_assert(pt_login(&b, "alice", "s3cret-A"), "retry: %s", b.reply);
-	cr_assert(pt_ok(pt_cmd(&b, "QUIT")));
-	pt_close(&b);
+	lock_check(srv[0].port, srv[1].port, "other pop3d");
 }
 
 /* ---- authentication ---- */
@@ -385,10 +375,10 @@ Test(pop3d, idle_sessions_are_closed_without_update)
 	cr_assert(pt_ok(pt_cmd(&a, "DELE 1")));
 	cr_assert(pt_open(&b, srv[0].port));
 	cr_assert(pt_send(&b, "US", 2)); /* half a command, then nothing */
-	int64_t t0 = pt_now_ms();
+	int64_t t0 = cm_now_ms();
 	cr_assert(pt_closed(&b, 6000), "half-command peer not closed");
 	cr_assert(pt_closed(&a, 6000), "idle session not closed");
-	int64_t took = pt_now_ms() - t0;
+	int64_t took = cm_now_ms() - t0;
 	cr_assert(took >= 500 && took <= 6000, "closed after %lld ms",
 		  (long long)took);
 	pt_close(&a);
@@ -423,6 +413,16 @@ Test(pop3d, activity_keeps_a_session_open)
 
 /* ---- one loop, many connections ---- */
 
+/* pop3d (srv[0]) uses next to no CPU for a second while clients wait. */
+static void assert_no_spin(void)
+{
+	double c0 = ts_cpu_seconds(srv[0].pid);
+	poll(NULL, 0, 1000);
+	double c1 = ts_cpu_seconds(srv[0].pid);
+	cr_assert(c0 >= 0 && c1 - c0 < 0.3, "pop3d used %.2f s CPU idle",
+		  c1 - c0);
+}
+
 /* One process serves MANY sessions at once, some of them mid-command,
  * and sits idle (no busy loop) while they say nothing. */
 Test(pop3d, many_sessions_at_once)
@@ -436,11 +436,7 @@ Test(pop3d, many_sessions_at_once)
 			  c[i].reply);
 	for (int i = 0; i < MANY; i++)
 		cr_assert(pt_send(&c[i], "NO", 2));
-	double c0 = ts_cpu_seconds(srv[0].pid);
-	poll(NULL, 0, 1000);
-	double c1 = ts_cpu_seconds(srv[0].pid);
-	cr_assert(c0 >= 0 && c1 - c0 < 0.3, "pop3d used %.2f s CPU idle",
-		  c1 - c0);
+	assert_no_spin();
 	for (int i = 0; i < MANY; i++)
 		cr_assert(pt_send(&c[i], "OP\r\n", 4));
 	for (int i = 0; i < MANY; i++)
@@ -472,11 +468,7 @@ Test(pop3d, emfile_drops_without_spinning)
 		greeted += pt_open(&c[i], srv[0].port);
 	cr_assert(greeted > 0 && greeted < MANY, "%d of %d greeted", greeted,
 		  MANY);
-	double c0 = ts_cpu_seconds(srv[0].pid);
-	poll(NULL, 0, 1000);
-	double c1 = ts_cpu_seconds(srv[0].pid);
-	cr_assert(c0 >= 0 && c1 - c0 < 0.3, "pop3d used %.2f s CPU idle",
-		  c1 - c0);
+	assert_no_spin();
 	for (int i = 0; i < MANY; i++)
 		pt_close(&c[i]);
 	cr_assert(pt_login_retry(&c[0], srv[0].port, "alice", "s3cret-A"),

@@ -126,3 +126,14 @@ Test(pop3d_cli, bad_flags_exit_2_naming_the_flag)
 	const char *missing[] = {"pop3d", "--users", pt_md.users, NULL};
 	cr_assert_eq(run(missing, out, sizeof(out), err, sizeof(err)), 2);
 }
+
+/* --timeout is a duration: seconds by default, or with a unit. */
+Test(pop3d_cli, timeout_takes_a_unit)
+{
+	struct ts_proc p;
+
+	cr_assert(pt_md_make("alice:pw\n"));
+	cr_assert_eq(pt_start(&p, "2m"), 0, "--timeout 2m refused: %s",
+		     p.pid > 0 ? ts_stderr(&p) : "");
+	cr_assert_eq(ts_stop(&p), 0);
+}
