@@ -6,10 +6,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "decode_util.h"
 #include "framing/codec.h"
 #include "framing/protocols.h"
 #include "framing/spec.h"
-#include "decode_util.h"
 
 /* Rows whose codec comes with issue 15's new codecs (resp, http1, ws):
  * they are expected to parse once those codecs are merged. */
@@ -63,8 +63,8 @@ Test(protocols, rows_of_the_new_codecs_parse)
 Test(protocols, names_unique_and_not_codec_names)
 {
 	static const char *const codecs[] = {
-	    "fixed", "line", "crlf", "delim", "len",  "cobs", "slip",
-	    "netstring", "tlv", "raw", "resp", "http1", "ws",
+	    "fixed",	 "line", "crlf", "delim", "len",   "cobs", "slip",
+	    "netstring", "tlv",	 "raw",	 "resp",  "http1", "ws",
 	};
 	size_t n = fr_protocol_count();
 
@@ -74,8 +74,7 @@ Test(protocols, names_unique_and_not_codec_names)
 		cr_expect_gt(strlen(a), 0);
 		cr_expect_eq(strcspn(a, ",:=/ "), strlen(a),
 			     "'%s' has a character of spec syntax", a);
-		cr_expect_eq(fr_protocol_lookup(a), fr_protocol_at(i), "%s",
-			     a);
+		cr_expect_eq(fr_protocol_lookup(a), fr_protocol_at(i), "%s", a);
 		for (size_t j = 0; j < i; j++)
 			cr_expect_str_neq(fr_protocol_at(j)->name, a);
 		for (size_t k = 0; k < sizeof(codecs) / sizeof(codecs[0]); k++)
@@ -122,8 +121,7 @@ Test(protocols, rows_decode_known_wire)
 	    /* CQL v4 OPTIONS request */
 	    {"cql", "04 00 0001 05 00000000", "f@0:040000010500000000 done"},
 	    /* Bitcoin verack: empty payload, checksum 5df6e0e2 */
-	    {"bitcoin",
-	     "f9beb4d9 76657261636b000000000000 00000000 5df6e0e2",
+	    {"bitcoin", "f9beb4d9 76657261636b000000000000 00000000 5df6e0e2",
 	     "f@0:f9beb4d976657261636b000000000000000000005df6e0e2 done"},
 	    /* HTTP/2 SETTINGS ack from a server */
 	    {"http2-server", "000000 04 01 00000000",
