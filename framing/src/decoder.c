@@ -123,6 +123,25 @@ int fr_decoder_feed(struct fr_decoder *d, const void *data, size_t len)
 	return FR_OK;
 }
 
+int fr_dec_reserve(struct fr_decoder *d, size_t need)
+{
+	if (need <= d->cap)
+		return FR_OK;
+	if (!d->own_buf || need > d->bound)
+		return FR_ENOMEM;
+	size_t ncap = d->cap ? d->cap : 256;
+	while (ncap < need)
+		ncap *= 2;
+	if (ncap > d->bound)
+		ncap = d->bound;
+	uint8_t *nb = realloc(d->buf, ncap);
+	if (!nb)
+		return FR_ENOMEM;
+	d->buf = nb;
+	d->cap = ncap;
+	return FR_OK;
+}
+
 int fr_dec_append(struct fr_decoder *d, const uint8_t *p, size_t n)
 {
 	size_t need = d->len + n;
@@ -130,18 +149,9 @@ int fr_dec_append(struct fr_decoder *d, const uint8_t *p, size_t n)
 	if (n == 0)
 		return FR_OK;
 	if (need > d->cap) {
-		if (!d->own_buf || need > d->bound)
-			return FR_ENOMEM;
-		size_t ncap = d->cap ? d->cap : 256;
-		while (ncap < need)
-			ncap *= 2;
-		if (ncap > d->bound)
-			ncap = d->bound;
-		uint8_t *nb = realloc(d->buf, ncap);
-		if (!nb)
-			return FR_ENOMEM;
-		d->buf = nb;
-		d->cap = ncap;
+		int rc = fr_dec_reserve(d, need);
+		if (rc)
+			return rc;
 	}
 	memcpy(d->buf + d->len, p, n);
 	d->len = need;
