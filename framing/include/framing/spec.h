@@ -36,7 +36,7 @@ enum fr_kind {
  * takes over; e.g. the SSH identification line or PostgreSQL's startup
  * message. fr_spec_preamble() expands it into a full struct fr_spec. */
 struct fr_preamble {
-	enum fr_kind kind; /* 0: none; else FR_FIXED, FR_LINE, FR_CRLF, FR_LEN */
+	enum fr_kind kind; /* 0: none; FR_FIXED, FR_LINE, FR_CRLF, FR_LEN */
 	size_t max;        /* 0: the spec's own max */
 	size_t fixed;      /* FR_FIXED */
 	unsigned width;    /* FR_LEN, as in struct fr_spec */
