@@ -1,8 +1,8 @@
 /* Criterion suite: the `tls` row on real traffic. openssl s_client talks to
- * openssl s_server through fragproxy (random 1-16 byte cuts, --pcap); each
- * direction of the capture is decoded by framecat under random cuts and
- * its frames must be tshark's TLS records: same count, same lengths, and
- * together exactly the stream. */
+ * openssl s_server -rev through fragproxy (random 1-16 byte cuts, --pcap);
+ * each direction of the capture is decoded by framecat under random cuts
+ * and its frames must be tshark's TLS records: same count, same lengths,
+ * and together exactly the stream. */
 #include <criterion/criterion.h>
 #include <signal.h>
 #include <stdio.h>
@@ -27,8 +27,10 @@ static void lens_put(struct lens *l, size_t v)
 	l->v[l->n++] = v;
 }
 
-/* Run prog (from PATH) to completion; its exit status. */
-static int run_path(const char *prog, const char *const args[], const char *in)
+/* Run prog (from PATH) to completion; its exit status (its stdout into
+ * out, out_len bytes, when out is not NULL). */
+static int run_path(const char *prog, const char *const args[], const char *in,
+		    char *out, size_t out_len)
 {
 	char path[4096], *argv[24];
 	struct run_result r;
@@ -46,6 +48,8 @@ static int run_path(const char *prog, const char *const args[], const char *in)
 	if (r.status != 0)
 		fprintf(stderr, "%s: %s\n", prog, r.err);
 	st = r.status;
+	if (out)
+		snprintf(out, out_len, "%s", r.out);
 	run_free(&r);
 	return st;
 }
@@ -130,7 +134,7 @@ static void tls_session(const char *version)
 	    "-days",  "1",	  "-keyout",
 	    key,      "-out",	  cert,
 	    NULL};
-	cr_assert_eq(run_path("openssl", req, NULL), 0);
+	cr_assert_eq(run_path("openssl", req, NULL, NULL, 0), 0);
 
 	const char *const srv[] = {
 	    opath,  "s_server", "-accept",  "127.0.0.1:0", "-cert", cert,
@@ -150,10 +154,16 @@ static void tls_session(const char *version)
 
 	snprintf(pport, sizeof(pport), "127.0.0.1:%d", pp);
 	snprintf(sport, sizeof(sport), "%s", ossl);
-	const char *const cli[] = {"20",       sport,	      "s_client",
-				   "-connect", pport,	      version,
-				   "-quiet",   "-no_ign_eof", NULL};
-	int st = run_path("timeout", cli, "hello\nworld\n");
+	const char *const cli[] = {"20",  sport,   "s_client", "-connect",
+				   pport, version, "-quiet",   NULL};
+	/* s_server -rev answers each line reversed and closes the
+	 * connection on CLOSE; -quiet makes s_client read until then, so
+	 * every record is in the capture before anyone closes */
+	char got[4096];
+	int st =
+	    run_path("timeout", cli, "hello\nworld\nCLOSE\n", got, sizeof(got));
+	cr_expect(strstr(got, "olleh") && strstr(got, "dlrow"),
+		  "s_client got '%s'", got);
 	cr_expect_eq(st, 0, "s_client exit %d", st);
 	ru_stop(proxy); /* flushes the capture */
 	ru_stop(server);
