@@ -56,15 +56,66 @@ static void fz_sched_read(struct fz_producer *p, struct fz_opts *o)
 	}
 }
 
+static void fz_ext_read(struct fz_producer *p, struct fz_opts *o)
+{
+	o->ext = fz_range(p, 0, 7);
+	if (o->ext & 1) {
+		o->trailer_len = fz_range(p, 1, 3);
+		for (uint32_t i = 0; i < o->trailer_len; i++)
+			o->trailer[i] = (uint8_t)fz_range(p, 0, 255);
+	}
+	if ((o->ext & 2) && o->width == 0)
+		o->vmax = fz_range(p, 1, 10);
+	if (o->ext & 4) {
+		o->pre_kind = fz_range(p, 0, 3);
+		if (o->pre_kind == 0)
+			o->pre_fixed = fz_range(p, 1, 16);
+		if (o->pre_kind == 3) {
+			o->pre_width = fz_widths[fz_range(p, 0, 5)];
+			o->pre_little = fz_bool(p);
+			o->pre_strip_set = fz_bool(p);
+			o->pre_strip = fz_range(p, 0, 12);
+		}
+	}
+}
+
+static void fz_ext_write(struct fz_trailer *t, const struct fz_opts *o)
+{
+	fz_put(t, 0, 7, o->ext);
+	if (o->ext & 1) {
+		fz_put(t, 1, 3, o->trailer_len);
+		for (uint32_t i = 0; i < o->trailer_len; i++)
+			fz_put(t, 0, 255, o->trailer[i]);
+	}
+	if ((o->ext & 2) && o->width == 0)
+		fz_put(t, 1, 10, o->vmax);
+	if (o->ext & 4) {
+		fz_put(t, 0, 3, o->pre_kind);
+		if (o->pre_kind == 0)
+			fz_put(t, 1, 16, o->pre_fixed);
+		if (o->pre_kind == 3) {
+			for (uint32_t i = 0; i < 6; i++)
+				if (fz_widths[i] == o->pre_width)
+					fz_put(t, 0, 5, i);
+			fz_put(t, 0, 1, o->pre_little);
+			fz_put(t, 0, 1, o->pre_strip_set);
+			fz_put(t, 0, 12, o->pre_strip);
+		}
+	}
+}
+
 static void fz_opts_read(struct fz_producer *p, struct fz_opts *o, int kind)
 {
 	memset(o, 0, sizeof(*o));
-	o->kind = kind;
+	o->kind = kind & ~FZ_KIND_PLAIN;
+	o->plain = (kind & FZ_KIND_PLAIN) != 0;
 	fz_codec_read(p, o);
 	o->max_mode = fz_range(p, 0, 3);
 	if (o->max_mode != 0)
 		o->max = fz_range(p, 1, fz_max_hi[o->max_mode]);
 	fz_sched_read(p, o);
+	if (o->kind == FR_LEN && !o->plain)
+		fz_ext_read(p, o);
 }
 
 void fz_opts_write(struct fz_trailer *t, const struct fz_opts *o)
@@ -108,6 +159,8 @@ void fz_opts_write(struct fz_trailer *t, const struct fz_opts *o)
 		fz_put(t, 0, 48, o->rspan);
 		fz_put(t, 0, UINT32_MAX, o->seed);
 	}
+	if (o->kind == FR_LEN && !o->plain)
+		fz_ext_write(t, o);
 }
 
 size_t fz_input_build(uint8_t *out, size_t cap, const uint8_t *front,
@@ -150,6 +203,37 @@ static void fz_cat(char *buf, size_t len, size_t *pos, const char *fmt,
 		*pos += (size_t)n;
 }
 
+/* trailer=, vmax=, pre= of a len spec (choices 4.). */
+static void fz_ext_text(const struct fz_opts *o, char *buf, size_t len,
+			size_t *pos)
+{
+	static const char *const pre_names[] = {"fixed", "line", "crlf", "len"};
+
+	if (o->ext & 1) {
+		fz_str(buf, len, pos, ",trailer=");
+		for (uint32_t i = 0; i < o->trailer_len; i++)
+			fz_cat(buf, len, pos, "%02llx", o->trailer[i]);
+	}
+	if ((o->ext & 2) && o->width == 0)
+		fz_cat(buf, len, pos, ",vmax=%llu", o->vmax);
+	if (!(o->ext & 4))
+		return;
+	fz_str(buf, len, pos, ",pre=");
+	fz_str(buf, len, pos, pre_names[o->pre_kind]);
+	if (o->pre_kind == 0)
+		fz_cat(buf, len, pos, ":%llu", o->pre_fixed);
+	if (o->pre_kind != 3)
+		return;
+	if (o->pre_width == 0)
+		fz_str(buf, len, pos, ":varint");
+	else
+		fz_cat(buf, len, pos, ":%llu", o->pre_width);
+	if (o->pre_width != 0)
+		fz_str(buf, len, pos, o->pre_little ? "le" : "be");
+	if (o->pre_strip_set)
+		fz_cat(buf, len, pos, "/strip=%llu", o->pre_strip);
+}
+
 static void fz_spec_text(const struct fz_opts *o, char *buf, size_t len)
 {
 	size_t pos = 0;
@@ -180,6 +264,7 @@ static void fz_spec_text(const struct fz_opts *o, char *buf, size_t len)
 			       (unsigned long long)o->adjust);
 		if (o->strip_set)
 			fz_cat(buf, len, &pos, ",strip=%llu", o->strip);
+		fz_ext_text(o, buf, len, &pos);
 		break;
 	default:
 		fz_str(buf, len, &pos, fr_kind_name((enum fr_kind)o->kind));

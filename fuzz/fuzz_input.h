@@ -26,16 +26,26 @@
  *        0 list:    count 1..8, then count sizes 1..64, repeat flag
  *        1 fixed:N  N 1..32
  *        2 random:MIN-MAX,seed=S   MIN 1..16, MAX-MIN 0..48, S (32 bits)
+ *   4. len only (not for server_echo): options for real protocols,
+ *        flags 0..7, then for each flag set, in this order:
+ *        bit 0 trailer=   length 1..3, then that many bytes
+ *        bit 1 vmax=      1..10 (written only for len:varint)
+ *        bit 2 pre=       kind 0..3 (fixed, line, crlf, len), then
+ *                         fixed: N 1..16; len: width {1,2,3,4,8,varint},
+ *                         little-endian flag, strip-set flag, strip 0..12
+ *      (at the end so that inputs from before keep their codec, max and
+ *      schedule; flags 0 is the old meaning)
  *   the rest, at the front: the stream.
  *
  * roundtrip_<codec> reads the same choices; its front part is a message
  * list, each message a length byte L then L bytes (L = 255: the next two
  * bytes, big-endian, give the length mod 1024); for fixed:N every message
- * is simply the next N bytes.
+ * is simply the next N bytes. With pre=, messages are framed by the
+ * preamble (fr_encode_preamble) until one is accepted.
  *
  * server_echo first reads the codec (a choice 1..10, enum fr_kind), then
- * the choices above; of the front part, the LAST byte is a mode (bit 0
- * set: the rest is raw wire bytes; clear: a message list as above).
+ * the choices above without 4.; of the front part, the LAST byte is a mode (bit
+ * 0 set: the rest is raw wire bytes; clear: a message list as above).
  *
  * pop3_session first reads the store fault (0..4: none, message 2
  * unreadable, UPDATE leaves one marked message, message 1 fails after its
@@ -149,7 +159,20 @@ struct fz_opts {
 	bool repeat;
 	uint32_t sched_n; /* fixed:N */
 	uint32_t rmin, rspan, seed;
+	/* 4. len options for real protocols (not read when plain) */
+	bool plain;
+	uint32_t ext; /* bit 0 trailer, bit 1 vmax, bit 2 pre */
+	uint32_t trailer_len;
+	uint8_t trailer[3];
+	uint32_t vmax;
+	uint32_t pre_kind; /* 0 fixed, 1 line, 2 crlf, 3 len */
+	uint32_t pre_fixed, pre_width;
+	bool pre_little, pre_strip_set;
+	uint32_t pre_strip;
 };
+
+/* OR'ed into a kind: read the choices without 4. (server_echo). */
+#define FZ_KIND_PLAIN 0x100
 
 #define FZ_MAX_CHUNKS_TEXT 4096
 

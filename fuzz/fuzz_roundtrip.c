@@ -125,8 +125,11 @@ static int fz_must_refuse(const struct fr_spec *sp, const uint8_t *m, size_t n)
 		if (sp->offset != 0 || sp->adjust != 0 ||
 		    (sp->strip_set &&
 		     (sp->width == 0 || sp->strip != sp->width)))
-			return -1; /* header bytes come from the message */
-		if (sp->width == 0 || sp->width == 8)
+			return -1;  /* header bytes come from the message */
+		if (sp->width == 0) /* vmax=: at most vmax 7-bit groups */
+			return sp->vmax && sp->vmax < 10 &&
+			       (uint64_t)n >> (7 * sp->vmax) != 0;
+		if (sp->width == 8)
 			return 0;
 		return (uint64_t)n >> (8 * sp->width) != 0;
 	default:
@@ -134,15 +137,23 @@ static int fz_must_refuse(const struct fr_spec *sp, const uint8_t *m, size_t n)
 	}
 }
 
-static void fz_encode_one(const struct fr_spec *sp, const uint8_t *m, size_t n,
-			  size_t *wlen)
+/* pre: frame m as the spec's preamble (fr_encode_preamble). */
+static void fz_encode_one(const struct fr_spec *sp, bool pre, const uint8_t *m,
+			  size_t n, size_t *wlen)
 {
 	size_t bound = fr_encode_bound(sp, n), out = 0;
-	int judge = fz_must_refuse(sp, m, n), r;
+	struct fr_spec ps;
+	int judge, r;
 
+	if (pre)
+		fr_spec_preamble(sp, &ps);
+	judge = fz_must_refuse(pre ? &ps : sp, m, n);
 	fz_reserve(&fz_wire, &fz_wire_cap, *wlen + bound + 1, 1);
 	fz_wire[*wlen] = 0xa5; /* canary: nothing written on error */
-	r = fr_encode(sp, m, n, fz_wire + *wlen, bound, &out);
+	if (pre)
+		r = fr_encode_preamble(sp, m, n, fz_wire + *wlen, bound, &out);
+	else
+		r = fr_encode(sp, m, n, fz_wire + *wlen, bound, &out);
 	if (r == FR_EOVERSIZE || r == FR_EUNENCODABLE) {
 		if (judge == 0)
 			fz_fail_refused_valid();
@@ -225,7 +236,9 @@ size_t fz_roundtrip_wire(const struct fr_spec *spec, const uint8_t *front,
 	while (len > 0) {
 		size_t n = fz_next_msg(spec, &front, &len);
 
-		fz_encode_one(spec, front, n, &wlen);
+		/* with pre=: the preamble until one message is taken */
+		fz_encode_one(spec, spec->pre.kind && fz_sent.n == 0, front, n,
+			      &wlen);
 		front += n;
 		len -= n;
 	}

@@ -71,8 +71,11 @@ static void emit_server(const char *name, const struct fz_opts *o,
 			const uint8_t *front, size_t n, uint8_t mode)
 {
 	uint8_t f[GEN_MAX + 1], in[GEN_MAX + 258];
+	struct fz_opts po = *o;
 	size_t len;
 
+	po.plain = true; /* server_echo reads no len options */
+	o = &po;
 	memcpy(f, front, n);
 	f[n] = mode;
 	len = fz_input_build(in, sizeof(in) - 1, f, n + 1, o);
@@ -137,6 +140,7 @@ static void gen_encoded(const struct fr_spec *spec, struct gen_buf *g,
 {
 	uint8_t msg[600], out[2048];
 	size_t outlen;
+	bool pre = spec->pre.kind != 0; /* the first message taken */
 
 	for (size_t i = 0; i <= GEN_NMSG; i++) {
 		const uint8_t *m = (const uint8_t *)gen_msgs[i % GEN_NMSG];
@@ -158,8 +162,13 @@ static void gen_encoded(const struct fr_spec *spec, struct gen_buf *g,
 			gen_add(front, l, 3);
 		}
 		gen_add(front, m, n);
-		if (fr_encode(spec, m, n, out, sizeof(out), &outlen) == FR_OK)
+		int rc = pre ? fr_encode_preamble(spec, m, n, out, sizeof(out),
+						  &outlen)
+			     : fr_encode(spec, m, n, out, sizeof(out), &outlen);
+		if (rc == FR_OK) {
 			gen_add(g, out, outlen);
+			pre = false;
+		}
 	}
 }
 
@@ -242,6 +251,8 @@ static void gen_case(const struct fz_opts *base, const char *tag)
 		emit(split, name, &o, g.b, g.n > 0 ? g.n - 1 : 0);
 		snprintf(name, sizeof(name), "%s-msgs-s%u", tag, v);
 		emit(rt, name, &o, front.b, front.n);
+		if (o.ext) /* server_echo has no len options */
+			continue;
 		snprintf(name, sizeof(name), "%s-%s-msgs-s%u", codec, tag, v);
 		emit_server(name, &o, front.b, front.n, 0);
 		snprintf(name, sizeof(name), "%s-%s-wire-s%u", codec, tag, v);
@@ -282,6 +293,139 @@ static void gen_codec(int kind)
 	}
 }
 
+/* A real protocol's stream for split_len (whole, truncated, under three
+ * schedules) and its messages for roundtrip_len (length byte + bytes). */
+static void emit_proto(const struct fz_opts *base, const char *tag,
+		       const struct gen_bytes *wire,
+		       const struct gen_bytes *msgs)
+{
+	struct fz_opts o = *base;
+	struct gen_buf front = {.n = 0};
+	char name[128];
+
+	for (unsigned i = 0; msgs[i].s; i++) {
+		uint8_t l = (uint8_t)msgs[i].n;
+
+		gen_add(&front, &l, 1);
+		gen_add(&front, msgs[i].s, msgs[i].n);
+	}
+	for (unsigned v = 0; v < 3; v++) {
+		gen_sched(&o, v);
+		for (unsigned i = 0; wire[i].s; i++) {
+			snprintf(name, sizeof(name), "%s-wire%u-s%u", tag, i,
+				 v);
+			emit("split_len", name, &o, (const uint8_t *)wire[i].s,
+			     wire[i].n);
+		}
+		snprintf(name, sizeof(name), "%s-proto-msgs-s%u", tag, v);
+		emit("roundtrip_len", name, &o, front.b, front.n);
+	}
+}
+
+/* The options for real protocols (choices 4. of fuzz_input.h): AMQP
+ * (trailer, fixed preamble), MQTT (varint at offset 1, vmax=4, a length
+ * split after any byte, netty#17549 / mqtt-packet#95), SSH (crlf
+ * preamble), PostgreSQL (len preamble), everything at once. */
+static void gen_len_protocols(void)
+{
+	static const struct gen_bytes amqp_w[] = {
+	    B("AMQP\0\0\x09\x01\x01\0\0\0\0\0\x04"
+	      "abcd\xce\x08\0\0\0\0\0\0\xce"),
+	    B("AMQP\0\0\x09\x01\x08\0\0\0\0\0\0\xcf"),
+	    B("AMQP\0\0\x09"),
+	    {NULL, 0}};
+	static const struct gen_bytes amqp_m[] = {B("AMQP\0\0\x09\x01"),
+						  B("\x01\0\0\0\0\0\x04"
+						    "abcd"),
+						  B("\x08\0\0\0\0\0\0"),
+						  {NULL, 0}};
+	static const struct gen_bytes mqtt_w[] = {
+	    B("\x10\x0c\0\x04MQTT\x04\x02\0\x3c\0\0\xc0\0\xe0\0"),
+	    B("\x30\x80\x80\x80\x01"),
+	    B("\x30\xff\xff\xff\x7f"),
+	    B("\x30\x80\x80\x80\x80\x01"),
+	    {NULL, 0}};
+	static const struct gen_bytes mqtt_m[] = {
+	    B("\x10\x02"
+	      "ab"),
+	    B("\xc0\0"),
+	    B("\x30\x81\x01" /* 129 bytes of payload */
+	      "0123456789012345678901234567890123456789"
+	      "0123456789012345678901234567890123456789"
+	      "0123456789012345678901234567890123456789"
+	      "012345678"),
+	    {NULL, 0}};
+	static const struct gen_bytes ssh_w[] = {
+	    B("SSH-2.0-OpenSSH_9.2p1 Debian-2\r\n\0\0\0\x05\x04"
+	      "abcd\0\0\0\x01\x00"),
+	    B("SSH-2.0-x\n\0\0\0\x01\x00"),
+	    {NULL, 0}};
+	static const struct gen_bytes ssh_m[] = {
+	    B("SSH-2.0-x"), B("\0\0\0\x02hi"), {NULL, 0}};
+	static const struct gen_bytes pg_w[] = {
+	    B("\0\0\0\x04\0\x03\0\0Q\0\0\0\x06hiX\0\0\0\x04"),
+	    B("\0\0\0\x04\0\x03\0\0Q\0\0\0\x03"),
+	    {NULL, 0}};
+	static const struct gen_bytes pg_m[] = {
+	    B("\0\0\0\x04\0\x03\0\0"), B("Q\0\0\0\x06hi"), {NULL, 0}};
+	static const struct gen_bytes all_w[] = {B("\x03"
+						   "abc\x02hi\r\n\x80\x01\r\n"),
+						 B("\x03"
+						   "abc\x02hi\r\r"),
+						 {NULL, 0}};
+	static const struct gen_bytes all_m[] = {
+	    B("abc"), B("\x02hi"), B("\x00"), {NULL, 0}};
+	struct fz_opts o;
+
+	memset(&o, 0, sizeof(o));
+	o.kind = FR_LEN;
+	o.width = 4;
+	o.offset = 3;
+	o.strip_set = true;
+	o.ext = 1 | 4;
+	o.trailer_len = 1;
+	o.trailer[0] = 0xce;
+	o.pre_kind = 0;
+	o.pre_fixed = 8;
+	emit_proto(&o, "amqp", amqp_w, amqp_m);
+	memset(&o, 0, sizeof(o));
+	o.kind = FR_LEN;
+	o.width = 0;
+	o.offset = 1;
+	o.strip_set = true;
+	o.ext = 2;
+	o.vmax = 4;
+	emit_proto(&o, "mqtt", mqtt_w, mqtt_m);
+	memset(&o, 0, sizeof(o));
+	o.kind = FR_LEN;
+	o.width = 4;
+	o.strip_set = true;
+	o.ext = 4;
+	o.pre_kind = 2;
+	emit_proto(&o, "ssh", ssh_w, ssh_m);
+	/* PostgreSQL's messages (its startup length counts itself, which a
+	 * fuzzed preamble cannot say: pre=len:4be/strip=0 stands in) */
+	o.offset = 1;
+	o.adjust = -4;
+	o.pre_kind = 3;
+	o.pre_width = 4;
+	o.pre_strip_set = true;
+	o.pre_strip = 0;
+	emit_proto(&o, "pg", pg_w, pg_m);
+	memset(&o, 0, sizeof(o));
+	o.kind = FR_LEN;
+	o.width = 0;
+	o.strip_set = true;
+	o.ext = 1 | 2 | 4;
+	o.vmax = 2;
+	o.trailer_len = 2;
+	o.trailer[0] = 0x0d;
+	o.trailer[1] = 0x0a;
+	o.pre_kind = 3;
+	o.pre_width = 0;
+	emit_proto(&o, "all", all_w, all_m);
+}
+
 static void gen_len(void)
 {
 	static const uint32_t widths[] = {1, 2, 3, 4, 8, 0};
@@ -311,6 +455,7 @@ static void gen_len(void)
 	o.strip = 0;
 	o.adjust = 4;
 	gen_case(&o, "keephdr");
+	gen_len_protocols();
 }
 
 /* pop3_session: a client script in front, the split_raw choices, the
@@ -462,6 +607,13 @@ static const char *const gen_specs[] = {
     "len:5be",
     "delim:",
     "line,max=99999999999999999999",
+    "len:4be,offset=3,strip=0,trailer=ce,pre=fixed:8",
+    "len:varint,offset=1,strip=0,vmax=4",
+    "len:4be,strip=0,max=35000,pre=crlf/max=253",
+    "len:4be,offset=1,adjust=-4,strip=0,pre=len:4be/adjust=-4/strip=0",
+    "tls,max=100",
+    "postgres",
+    "line,pre=line/pre=line",
     NULL};
 
 static const char *const gen_scheds[] = {"whole",

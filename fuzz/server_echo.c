@@ -158,7 +158,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 	fz_producer_init(&p, data, size);
 	kind = (int)fz_range(&p, FR_FIXED, FR_RAW);
-	if (fz_begin(&s, &spec, kind, data, p.size) != 0)
+	if (fz_begin(&s, &spec, kind | FZ_KIND_PLAIN, data, p.size) != 0)
 		return 0;
 	if (s.stream_len == 0)
 		goto out;

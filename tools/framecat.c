@@ -14,6 +14,7 @@ static const char usage_text[] =
 	"usage: framecat encode SPEC [--in hex|lines|raw]\n"
 	"       framecat decode SPEC [--out hex|lines|raw] [--split POLICY]\n"
 	"       framecat transcode SPEC_IN SPEC_OUT [--split POLICY]\n"
+	"       framecat protocols\n"
 	"       framecat --help\n";
 
 static const char flags_text[] =
@@ -22,6 +23,10 @@ static const char flags_text[] =
 	"decode     reads a framed stream from stdin and writes its frames.\n"
 	"transcode  decodes stdin with SPEC_IN and re-encodes every frame\n"
 	"           with SPEC_OUT.\n"
+	"protocols  lists the protocol names a SPEC may be (tls, postgres,\n"
+	"           ...) and the spec each stands for (docs/protocols.md).\n"
+	"           With pre=, encode frames the first message as the\n"
+	"           preamble.\n"
 	"\n"
 	"flags:\n"
 	"  --in hex     (encode, default) one message per line in hex; an\n"
@@ -82,9 +87,14 @@ int fc_emit_encoded(const struct fr_spec *spec, const uint8_t *msg,
 		    size_t len, uint64_t msgno, struct fc_buf *out)
 {
 	size_t bound = fr_encode_bound(spec, len), wire = 0;
-	int rc = FR_ENOMEM;
+	int rc;
 
-	if (fc_reserve(out, bound))
+	if (!fc_reserve(out, bound))
+		rc = FR_ENOMEM;
+	else if (msgno == 1 && spec->pre.kind) /* pre=: first = preamble */
+		rc = fr_encode_preamble(spec, msg, len, out->p, out->cap,
+					&wire);
+	else
 		rc = fr_encode(spec, msg, len, out->p, out->cap, &wire);
 	if (rc != FR_OK) {
 		fprintf(stderr, "framecat: message %llu: %s\n",
@@ -224,6 +234,27 @@ static int parse_words(struct fc_opts *o, int n, char **w)
 	return rc;
 }
 
+/* framecat protocols: the alias table, one row a line. */
+static int list_protocols(int argc, char **argv)
+{
+	if (argc == 3 && (strcmp(argv[2], "--help") == 0 ||
+			  strcmp(argv[2], "-h") == 0)) {
+		fputs("usage: framecat protocols\n"
+		      "Lists NAME SPEC DESCRIPTION for every protocol name;"
+		      " a NAME is accepted\nwherever a SPEC is, options may"
+		      " follow it (tls,max=100).\n",
+		      stdout);
+		return fc_check_stdout();
+	}
+	if (argc != 2)
+		return usage_error("%s", "protocols takes no arguments");
+	for (size_t i = 0; i < fr_protocol_count(); i++) {
+		const struct fr_protocol *p = fr_protocol_at(i);
+		printf("%-14s %-56s %s\n", p->name, p->spec, p->title);
+	}
+	return fc_check_stdout();
+}
+
 int main(int argc, char **argv)
 {
 	struct fc_opts o = {.in = FC_IN_HEX, .out = FC_OUT_HEX};
@@ -231,6 +262,8 @@ int main(int argc, char **argv)
 	int rc;
 
 	signal(SIGPIPE, SIG_IGN);
+	if (argc > 1 && strcmp(argv[1], "protocols") == 0)
+		return list_protocols(argc, argv);
 	/* the command comes first so flags can be checked against it */
 	if (argc > 1)
 		o.cmd = cmd_of(argv[1]);

@@ -2,6 +2,9 @@
  * it stopped, delimiter matched across chunk boundaries), cobs and slip.
  * Errors are recoverable: reported once, frame discarded to its end. */
 #include <string.h>
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
 
 #include "decoder_int.h"
 
@@ -139,6 +142,95 @@ static int put_bounded(struct fr_decoder *d, const uint8_t *p, size_t n,
 	return rc ? fr_dec_fail(d, rc, f) : FR_OK;
 }
 
+/* Results of the whole-frame fast paths besides FR_FRAME and errors. */
+enum {
+	FAST_SLOW = 1000,   /* not here: take the byte-at-a-time path */
+	FAST_SKIPPED = 1001 /* an empty wire frame was skipped */
+};
+
+/* Copy p[0..n) to o up to the first byte equal to a or b; returns the
+ * bytes copied (that byte's index, or n). One pass: 16 bytes compared and
+ * stored at a time where SSE2 is there (x86-64 always), else bytewise.
+ * (For SLIP, whose runs end at either of two bytes; measured faster than
+ * two memchr scans and memcpy. For COBS, libc's memchr + memcpy won, and
+ * a 32-byte AVX2 version of this loop did not help either.) */
+static size_t copy_until(uint8_t *o, const uint8_t *p, size_t n, uint8_t a,
+			 uint8_t b)
+{
+	size_t i = 0;
+
+#if defined(__SSE2__)
+	const __m128i va = _mm_set1_epi8((char)a), vb = _mm_set1_epi8((char)b);
+
+	for (; i + 16 <= n; i += 16) {
+		__m128i v = _mm_loadu_si128((const __m128i *)(p + i));
+		int m = _mm_movemask_epi8(
+		    _mm_or_si128(_mm_cmpeq_epi8(v, va), _mm_cmpeq_epi8(v, vb)));
+		if (m) {
+			unsigned k = (unsigned)__builtin_ctz((unsigned)m);
+			memcpy(o + i, p + i, k);
+			return i + k;
+		}
+		_mm_storeu_si128((__m128i *)(o + i), v);
+	}
+#endif
+	for (; i < n; i++) {
+		if (p[i] == a || p[i] == b)
+			return i;
+		o[i] = p[i];
+	}
+	return n;
+}
+
+/* At a frame start with the whole frame (and its 00) in this chunk, and
+ * too short to pass max: decode it in one go. libc's memchr finds the 00
+ * (up to it there is no zero, so blocks need no scan) and memcpy moves
+ * each block. Anything else is left to the byte-state path below: same
+ * results either way. */
+static int cobs_fast(struct fr_decoder *d, struct fr_frame *f)
+{
+	const uint8_t *p = d->in + d->in_pos;
+	const uint8_t *z = memchr(p, 0, d->in_len - d->in_pos);
+
+	if (!z)
+		return FAST_SLOW;
+	size_t raw = (size_t)(z - p);
+	if (raw == 0) { /* a lone 00 */
+		d->in_pos++;
+		return FAST_SKIPPED;
+	}
+	/* decoded <= raw - 1: code bytes go, at most one zero per gap */
+	if (raw - 1 > d->spec.max || fr_dec_reserve(d, raw - 1) != FR_OK)
+		return FAST_SLOW;
+	uint8_t *o = d->buf;
+	bool bad = false;
+	while (p < z) {
+		unsigned code = *p++;
+		size_t n = code - 1u, left = (size_t)(z - p);
+		if (n > left) { /* the code runs past the 00 */
+			n = left;
+			bad = true;
+		}
+		if (n) {
+			memcpy(o, p, n);
+			o += n;
+			p += n;
+		}
+		if (code != 0xff && p < z)
+			*o++ = 0;
+	}
+	fr_dec_begin(d);
+	d->in_pos += raw + 1;
+	if (bad) {
+		int rc = fr_dec_report(d, FR_ECOBS, f);
+		fr_dec_end(d);
+		return rc;
+	}
+	uint64_t off = d->frame_off;
+	fr_dec_end(d);
+	return fr_dec_emit(f, d->buf, (size_t)(o - d->buf), off);
+}
+
 static int cobs_end(struct fr_decoder *d, struct fr_frame *f)
 {
 	uint64_t off = d->frame_off;
@@ -165,8 +257,14 @@ int fr_dec_cobs_next(struct fr_decoder *d, struct fr_frame *f)
 	const uint8_t *in = d->in;
 
 	while (d->in_pos < d->in_len) {
-		if (!d->in_frame)
+		if (!d->in_frame) {
+			int rc = cobs_fast(d, f);
+			if (rc == FAST_SKIPPED)
+				continue;
+			if (rc != FAST_SLOW)
+				return rc;
 			fr_dec_begin(d);
+		}
 		uint8_t b = in[d->in_pos];
 		if (b == 0) {
 			int rc = cobs_end(d, f);
@@ -251,13 +349,60 @@ static int slip_escaped(struct fr_decoder *d, uint8_t b, struct fr_frame *f)
 	return rc;
 }
 
+/* SLIP's fast path, as cobs_fast: runs of ordinary bytes copied while
+ * scanned for C0 and DB in one pass; a bad escape is left to the slow
+ * path (it reports it and discards to the C0, wherever that is). */
+static int slip_fast(struct fr_decoder *d, struct fr_frame *f)
+{
+	const uint8_t *p = d->in + d->in_pos, *lim = d->in + d->in_len;
+	size_t olen = 0, max = d->spec.max;
+
+	if (*p == SLIP_END) { /* empty frame */
+		d->in_pos++;
+		return FAST_SKIPPED;
+	}
+	for (;;) {
+		if (olen >= d->cap &&
+		    (olen >= max || fr_dec_reserve(d, olen + 1) != FR_OK))
+			return FAST_SLOW;
+		size_t room = d->cap - olen, left = (size_t)(lim - p);
+		size_t n = left < room ? left : room;
+		size_t k = copy_until(d->buf + olen, p, n, SLIP_END, SLIP_ESC);
+		olen += k;
+		p += k;
+		if (olen > max || p == lim)
+			return FAST_SLOW;
+		if (k == n)
+			continue; /* the buffer is full: grow it */
+		if (*p == SLIP_END)
+			break;
+		if (p + 1 == lim ||
+		    (p[1] != SLIP_ESC_END && p[1] != SLIP_ESC_ESC) ||
+		    olen + 1 > max || fr_dec_reserve(d, olen + 1) != FR_OK)
+			return FAST_SLOW;
+		d->buf[olen++] = p[1] == SLIP_ESC_END ? SLIP_END : SLIP_ESC;
+		p += 2;
+	}
+	fr_dec_begin(d);
+	d->in_pos = (size_t)(p - d->in) + 1;
+	uint64_t off = d->frame_off;
+	fr_dec_end(d);
+	return fr_dec_emit(f, d->buf, olen, off);
+}
+
 int fr_dec_slip_next(struct fr_decoder *d, struct fr_frame *f)
 {
 	const uint8_t *in = d->in;
 
 	while (d->in_pos < d->in_len) {
-		if (!d->in_frame)
+		if (!d->in_frame) {
+			int rc = slip_fast(d, f);
+			if (rc == FAST_SKIPPED)
+				continue;
+			if (rc != FAST_SLOW)
+				return rc;
 			fr_dec_begin(d);
+		}
 		uint8_t b = in[d->in_pos];
 		if (d->esc && !d->discarding) {
 			int rc = slip_escaped(d, b, f);

@@ -1,6 +1,7 @@
 /* Length-prefixed codecs: len:W{be,le} / len:varint with Netty's offset,
- * adjust and strip, tlv and netstring. Every length is checked against max
- * before a byte of payload is buffered; errors are fatal and sticky. */
+ * adjust and strip (and trailer=, vmax=), tlv and netstring. Every length
+ * is checked against max before a byte of payload is buffered; errors are
+ * fatal and sticky. */
 #include <string.h>
 
 #include "decoder_int.h"
@@ -18,9 +19,10 @@ static uint64_t field_value(const struct fr_spec *s, const uint8_t *p)
 	return v;
 }
 
-/* Parse a varint from p[0..n): >0 bytes used, 0 need more, FR_EVARINT.
- * Strict: at most 10 bytes, value below 2^64. */
-static int varint_step(uint64_t *value, unsigned *shift, uint8_t b)
+/* One varint byte: 1 done, 0 more bytes follow, FR_EVARINT. Strict: at
+ * most 10 bytes (vmax if set), value below 2^64. */
+static int varint_step(const struct fr_spec *s, uint64_t *value,
+		       unsigned *shift, uint8_t b)
 {
 	uint64_t part = b & 0x7f;
 
@@ -30,6 +32,8 @@ static int varint_step(uint64_t *value, unsigned *shift, uint8_t b)
 	if (!(b & 0x80))
 		return 1;
 	*shift += 7;
+	if (s->vmax && *shift >= 7 * s->vmax) /* vmax bytes, and more */
+		return FR_EVARINT;
 	return 0;
 }
 
@@ -89,7 +93,7 @@ static int len_fast(struct fr_decoder *d, struct fr_frame *f)
 		for (;; i++) {
 			if (i == avail)
 				return FR_NEED_MORE;
-			int rc = varint_step(&v, &shift, p[i]);
+			int rc = varint_step(s, &v, &shift, p[i]);
 			if (rc < 0) {
 				fr_dec_begin(d);
 				return fr_dec_fail(d, rc, f);
@@ -105,7 +109,8 @@ static int len_fast(struct fr_decoder *d, struct fr_frame *f)
 		return fr_dec_fail(d, rc, f);
 	}
 	size_t strip = s->strip_set ? s->strip : hdr;
-	if (d->total > avail) {
+	size_t tl = s->trailer_len;
+	if (d->total + tl > avail) {
 		/* the rest comes in later chunks: go on with the body, the
 		 * header is already read (kept bytes of it go to the buffer) */
 		fr_dec_begin(d);
@@ -119,8 +124,12 @@ static int len_fast(struct fr_decoder *d, struct fr_frame *f)
 		d->phase = LEN_BODY;
 		return FR_NEED_MORE;
 	}
+	if (tl && memcmp(p + d->total, s->trailer, tl) != 0) {
+		fr_dec_begin(d);
+		return fr_dec_fail(d, FR_ETRAILER, f);
+	}
 	uint64_t off = d->in_off + d->in_pos;
-	d->in_pos += (size_t)d->total;
+	d->in_pos += (size_t)d->total + tl;
 	return fr_dec_emit(f, p + strip, (size_t)(d->total - strip), off);
 }
 
@@ -145,7 +154,7 @@ static int len_hdr_byte(struct fr_decoder *d, uint8_t b, struct fr_frame *f)
 		if (done)
 			d->value = field_value(s, d->field);
 	} else {
-		int rc = varint_step(&d->value, &d->shift, b);
+		int rc = varint_step(s, &d->value, &d->shift, b);
 		if (rc < 0)
 			return fr_dec_fail(d, rc, f);
 		done = rc > 0;
@@ -160,8 +169,8 @@ static int len_hdr_byte(struct fr_decoder *d, uint8_t b, struct fr_frame *f)
 }
 
 /* Buffer what the input holds of the rest of the frame (total - seen wire
- * bytes); the frame once complete. Shared by len and tlv. */
-static int take_rest(struct fr_decoder *d, struct fr_frame *f)
+ * bytes): FR_OK (complete when seen == total) or an error. */
+static int buffer_rest(struct fr_decoder *d, struct fr_frame *f)
 {
 	size_t avail = d->in_len - d->in_pos;
 	uint64_t left = d->total - d->seen;
@@ -172,8 +181,35 @@ static int take_rest(struct fr_decoder *d, struct fr_frame *f)
 		return fr_dec_fail(d, rc, f);
 	d->in_pos += n;
 	d->seen += n;
+	return FR_OK;
+}
+
+/* buffer_rest, then the frame once complete. Shared by len and tlv. */
+static int take_rest(struct fr_decoder *d, struct fr_frame *f)
+{
+	int rc = buffer_rest(d, f);
+
+	if (rc)
+		return rc;
 	if (d->seen < d->total)
 		return FR_NEED_MORE;
+	return fr_dec_emit_buf(d, f);
+}
+
+/* trailer=: after the body, match the trailer bytes (d->need of them are
+ * matched so far), then deliver the frame without them. */
+static int len_trailer(struct fr_decoder *d, struct fr_frame *f)
+{
+	const struct fr_spec *s = &d->spec;
+
+	while (d->need < s->trailer_len) {
+		if (d->in_pos == d->in_len)
+			return FR_NEED_MORE;
+		if (d->in[d->in_pos] != s->trailer[d->need])
+			return fr_dec_fail(d, FR_ETRAILER, f);
+		d->in_pos++;
+		d->need++;
+	}
 	return fr_dec_emit_buf(d, f);
 }
 
@@ -193,7 +229,14 @@ static int len_body(struct fr_decoder *d, struct fr_frame *f)
 		d->in_pos += k;
 		d->seen += k;
 	}
-	return take_rest(d, f);
+	if (!s->trailer_len)
+		return take_rest(d, f);
+	int rc = buffer_rest(d, f);
+	if (rc)
+		return rc;
+	if (d->seen < d->total)
+		return FR_NEED_MORE;
+	return len_trailer(d, f);
 }
 
 int fr_dec_len_next(struct fr_decoder *d, struct fr_frame *f)

@@ -7,7 +7,7 @@
 
 #define FR_PREFETCH_MAX 8192 /* bytes of a fed chunk to prefetch */
 
-size_t fr_decoder_bufsize(const struct fr_spec *spec)
+static size_t codec_bufsize(const struct fr_spec *spec)
 {
 	switch (spec->kind) {
 	case FR_FIXED:
@@ -25,6 +25,25 @@ size_t fr_decoder_bufsize(const struct fr_spec *spec)
 	}
 }
 
+size_t fr_decoder_bufsize(const struct fr_spec *spec)
+{
+	struct fr_spec pre;
+	size_t n = codec_bufsize(spec);
+
+	if (fr_spec_preamble(spec, &pre) && codec_bufsize(&pre) > n)
+		return codec_bufsize(&pre);
+	return n;
+}
+
+/* A spec with a preamble starts on the preamble's spec. */
+static void pre_start(struct fr_decoder *d)
+{
+	if (d->main_spec.pre.kind == 0)
+		return;
+	fr_spec_preamble(&d->main_spec, &d->spec);
+	d->pre_active = true;
+}
+
 int fr_decoder_init(struct fr_decoder *d, const struct fr_spec *spec,
 		    void *buf, size_t cap)
 {
@@ -33,6 +52,10 @@ int fr_decoder_init(struct fr_decoder *d, const struct fr_spec *spec,
 		return FR_EINVAL;
 	memset(d, 0, sizeof(*d));
 	d->spec = *spec;
+	if (spec->pre.kind) {
+		d->main_spec = *spec;
+		pre_start(d);
+	}
 	d->bound = fr_decoder_bufsize(spec);
 	if (buf) {
 		if (cap < d->bound)
@@ -65,6 +88,7 @@ void fr_decoder_reset(struct fr_decoder *d)
 	d->finished = false;
 	d->frame_off = 0;
 	fr_dec_end(d);
+	pre_start(d);
 }
 
 /* Length-prefixed decoders hop from header to header, each address known
@@ -99,6 +123,25 @@ int fr_decoder_feed(struct fr_decoder *d, const void *data, size_t len)
 	return FR_OK;
 }
 
+int fr_dec_reserve(struct fr_decoder *d, size_t need)
+{
+	if (need <= d->cap)
+		return FR_OK;
+	if (!d->own_buf || need > d->bound)
+		return FR_ENOMEM;
+	size_t ncap = d->cap ? d->cap : 256;
+	while (ncap < need)
+		ncap *= 2;
+	if (ncap > d->bound)
+		ncap = d->bound;
+	uint8_t *nb = realloc(d->buf, ncap);
+	if (!nb)
+		return FR_ENOMEM;
+	d->buf = nb;
+	d->cap = ncap;
+	return FR_OK;
+}
+
 int fr_dec_append(struct fr_decoder *d, const uint8_t *p, size_t n)
 {
 	size_t need = d->len + n;
@@ -106,18 +149,9 @@ int fr_dec_append(struct fr_decoder *d, const uint8_t *p, size_t n)
 	if (n == 0)
 		return FR_OK;
 	if (need > d->cap) {
-		if (!d->own_buf || need > d->bound)
-			return FR_ENOMEM;
-		size_t ncap = d->cap ? d->cap : 256;
-		while (ncap < need)
-			ncap *= 2;
-		if (ncap > d->bound)
-			ncap = d->bound;
-		uint8_t *nb = realloc(d->buf, ncap);
-		if (!nb)
-			return FR_ENOMEM;
-		d->buf = nb;
-		d->cap = ncap;
+		int rc = fr_dec_reserve(d, need);
+		if (rc)
+			return rc;
 	}
 	memcpy(d->buf + d->len, p, n);
 	d->len = need;
@@ -157,12 +191,8 @@ static int fr_dec_sticky(const struct fr_decoder *d, struct fr_frame *f)
 	return d->fatal;
 }
 
-int fr_decoder_next(struct fr_decoder *d, struct fr_frame *f)
+static int codec_next(struct fr_decoder *d, struct fr_frame *f)
 {
-	if (d->fatal)
-		return fr_dec_sticky(d, f);
-	if (d->in_pos >= d->in_len)
-		return FR_NEED_MORE;
 	switch (d->spec.kind) {
 	case FR_LINE:
 	case FR_CRLF:
@@ -184,6 +214,28 @@ int fr_decoder_next(struct fr_decoder *d, struct fr_frame *f)
 		return fr_dec_raw_next(d, f);
 	}
 	return FR_EINVAL;
+}
+
+int fr_decoder_next(struct fr_decoder *d, struct fr_frame *f)
+{
+	if (d->fatal)
+		return fr_dec_sticky(d, f);
+	if (d->in_pos >= d->in_len)
+		return FR_NEED_MORE;
+	int rc = codec_next(d, f);
+	if (!d->pre_active)
+		return rc;
+	if (rc == FR_FRAME) { /* the preamble: main framing from here on */
+		d->spec = d->main_spec;
+		d->pre_active = false;
+	} else if (rc < 0 && !d->fatal) {
+		/* nothing after a bad first unit can be trusted */
+		d->fatal = rc;
+		d->in_off += d->in_len;
+		d->in_len = 0;
+		d->in_pos = 0;
+	}
+	return rc;
 }
 
 int fr_decoder_finish(struct fr_decoder *d, struct fr_frame *f)

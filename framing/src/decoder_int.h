@@ -16,6 +16,10 @@ int fr_dec_netstring_next(struct fr_decoder *d, struct fr_frame *f);
 int fr_dec_fixed_next(struct fr_decoder *d, struct fr_frame *f);
 int fr_dec_raw_next(struct fr_decoder *d, struct fr_frame *f);
 
+/* Make the buffer hold at least need bytes (an owned one grows, never
+ * past d->bound). Returns FR_OK or FR_ENOMEM. */
+int fr_dec_reserve(struct fr_decoder *d, size_t need);
+
 /* Append n bytes to the partial frame, growing an owned buffer (never
  * past d->bound). Returns FR_OK or FR_ENOMEM. */
 int fr_dec_append(struct fr_decoder *d, const uint8_t *p, size_t n);

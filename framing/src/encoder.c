@@ -5,7 +5,7 @@
 
 #include "framing/codec.h"
 
-size_t fr_encode_bound(const struct fr_spec *s, size_t n)
+static size_t codec_bound(const struct fr_spec *s, size_t n)
 {
 	switch (s->kind) {
 	case FR_FIXED:
@@ -15,7 +15,8 @@ size_t fr_encode_bound(const struct fr_spec *s, size_t n)
 	case FR_DELIM:
 		return n + s->delim_len;
 	case FR_LEN:
-		return s->offset + 10 + (s->strip_set ? s->strip : 0) + n;
+		return s->offset + 10 + (s->strip_set ? s->strip : 0) + n +
+		       s->trailer_len;
 	case FR_COBS:
 		return n + n / 254 + 2;
 	case FR_SLIP:
@@ -27,6 +28,16 @@ size_t fr_encode_bound(const struct fr_spec *s, size_t n)
 	default:
 		return n;
 	}
+}
+
+size_t fr_encode_bound(const struct fr_spec *s, size_t n)
+{
+	struct fr_spec pre;
+	size_t b = codec_bound(s, n);
+
+	if (fr_spec_preamble(s, &pre) && codec_bound(&pre, n) > b)
+		return codec_bound(&pre, n);
+	return b;
 }
 
 /* Would msg followed by the delimiter contain the delimiter before its
@@ -121,12 +132,13 @@ static int encode_len(const struct fr_spec *s, const uint8_t *m, size_t n,
 		}
 	} else {
 		/* the header length depends on the value's own length */
-		for (fl = 1; fl <= 10; fl++) {
+		size_t most = s->vmax ? s->vmax : 10;
+		for (fl = 1; fl <= most; fl++) {
 			W = s->strip_set ? s->strip + n : s->offset + fl + n;
 			if (len_value(s, W, fl, &v) && varint_len(v) == fl)
 				break;
 		}
-		if (fl > 10)
+		if (fl > most)
 			return FR_EUNENCODABLE;
 		varint_put(fb, v);
 	}
@@ -139,7 +151,7 @@ static int encode_len(const struct fr_spec *s, const uint8_t *m, size_t n,
 		if (q >= strip && m[q - strip] != fb[i])
 			return FR_EUNENCODABLE;
 	}
-	if (W > cap)
+	if (W + s->trailer_len > cap)
 		return FR_ENOSPC;
 	size_t lead = strip < W ? strip : (size_t)W;
 	memset(out, 0, lead);
@@ -147,7 +159,8 @@ static int encode_len(const struct fr_spec *s, const uint8_t *m, size_t n,
 		if (s->offset + i < strip)
 			out[s->offset + i] = fb[i];
 	memcpy(out + strip, m, n);
-	*out_len = (size_t)W;
+	memcpy(out + W, s->trailer, s->trailer_len);
+	*out_len = (size_t)W + s->trailer_len;
 	return FR_OK;
 }
 
@@ -300,4 +313,14 @@ int fr_encode(const struct fr_spec *s, const void *msg, size_t n, void *outv,
 		*out_len = n;
 		return FR_OK;
 	}
+}
+
+int fr_encode_preamble(const struct fr_spec *s, const void *msg, size_t n,
+		       void *out, size_t cap, size_t *out_len)
+{
+	struct fr_spec pre;
+
+	if (!s || !fr_spec_preamble(s, &pre))
+		return FR_EINVAL;
+	return fr_encode(&pre, msg, n, out, cap, out_len);
 }

@@ -24,6 +24,7 @@ static const struct fr_errdesc fr_errors[] = {
 	{FR_ECOBS, "ECOBS", "malformed COBS frame"},
 	{FR_ENETSTRING, "ENETSTRING", "malformed netstring"},
 	{FR_ETRUNCATED, "ETRUNCATED", "stream ended inside a frame"},
+	{FR_ETRAILER, "ETRAILER", "frame does not end with its trailer bytes"},
 	{FR_EUNENCODABLE, "EUNENCODABLE",
 	 "message cannot be framed so that it decodes back"},
 	{FR_ECLOSED, "ECLOSED", "peer closed the connection"},

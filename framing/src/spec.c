@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "framing/error.h"
+#include "framing/protocols.h"
 #include "framing/spec.h"
 #include "parse_util.h"
 
@@ -43,6 +44,21 @@ const char fr_spec_help[] =
     " before it\n"
     "                 is delivered (initialBytesToStrip; default: the whole"
     " header)\n"
+    "  trailer=HEX    len: bytes that end every frame after its length"
+    " (1-8 bytes),\n"
+    "                 checked and stripped, e.g. trailer=ce (AMQP 0-9-1)\n"
+    "  vmax=N         len:varint: at most N bytes in the length field"
+    " (1-10;\n"
+    "                 MQTT: 4)\n"
+    "  pre=SPEC       any codec: the stream's first unit is framed by SPEC"
+    " instead\n"
+    "                 (fixed:N, line, crlf or len:..., options joined by"
+    " '/'),\n"
+    "                 e.g. pre=crlf (SSH), pre=len:4be/adjust=-4/strip=0"
+    " (PostgreSQL)\n"
+    "Protocol names (tls, dns-tcp, postgres, mqtt, ...; framecat protocols"
+    " lists\n"
+    "them) stand for their spec and take options too: tls,max=16389\n"
     "Example: len:2be,offset=1,adjust=-3,strip=3,max=4096\n";
 
 static const char *const fr_kind_names[] = {
@@ -71,27 +87,34 @@ int fr_hexval(int c)
 	return -1;
 }
 
-static int parse_delim(struct fr_spec *s, const char *arg, char *err,
-		       size_t errlen)
+/* HEX bytes of delim: or trailer= (what names the option in errors). */
+static int parse_hex(const char *what, const char *arg, uint8_t *out,
+		     size_t *out_len, size_t most, char *err, size_t errlen)
 {
 	size_t n = strlen(arg);
 
-	if (n == 0 || n % 2 != 0 || n / 2 > FR_DELIM_MAX)
+	if (n == 0 || n % 2 != 0 || n / 2 > most)
 		return fr_perr(err, errlen,
-			       "delim:'%s': need 1 to %d bytes as an even"
+			       "%s'%s': need 1 to %zu bytes as an even"
 			       " number of hex digits",
-			       arg, FR_DELIM_MAX);
+			       what, arg, most);
 	for (size_t i = 0; i < n; i += 2) {
 		int hi = fr_hexval(arg[i]), lo = fr_hexval(arg[i + 1]);
 
 		if (hi < 0 || lo < 0)
-			return fr_perr(err, errlen,
-				       "delim:'%s': '%c%c' is not hex", arg,
-				       arg[i], arg[i + 1]);
-		s->delim[i / 2] = (uint8_t)(hi << 4 | lo);
+			return fr_perr(err, errlen, "%s'%s': '%c%c' is not hex",
+				       what, arg, arg[i], arg[i + 1]);
+		out[i / 2] = (uint8_t)(hi << 4 | lo);
 	}
-	s->delim_len = n / 2;
+	*out_len = n / 2;
 	return FR_OK;
+}
+
+static int parse_delim(struct fr_spec *s, const char *arg, char *err,
+		       size_t errlen)
+{
+	return parse_hex("delim:", arg, s->delim, &s->delim_len, FR_DELIM_MAX,
+			 err, errlen);
 }
 
 static int parse_len(struct fr_spec *s, const char *arg, char *err,
@@ -167,8 +190,75 @@ static int parse_head(struct fr_spec *s, char *head, char *err, size_t errlen)
 		       head);
 }
 
-static int parse_opt(struct fr_spec *s, char *opt, bool *max_set, char *err,
-		     size_t errlen)
+/* Where a spec is being parsed: the whole text, an alias's expansion, or
+ * the value of pre= (no alias, no nested pre=). */
+struct parse_ctx {
+	bool allow_alias, allow_pre;
+	bool max_set;
+};
+
+static int spec_parse(struct fr_spec *spec, const char *text,
+		      struct parse_ctx *ctx, char *err, size_t errlen);
+
+static int parse_pre(struct fr_spec *s, char *val, char *err, size_t errlen)
+{
+	struct parse_ctx inner = {false, false, false};
+	struct fr_spec p;
+	char msg[200];
+
+	for (char *c = val; *c; c++)
+		if (*c == '/')
+			*c = ',';
+	if (spec_parse(&p, val, &inner, msg, sizeof(msg)))
+		return fr_perr(err, errlen, "pre=: %s", msg);
+	if (p.kind != FR_FIXED && p.kind != FR_LINE && p.kind != FR_CRLF &&
+	    p.kind != FR_LEN)
+		return fr_perr(err, errlen,
+			       "pre=%s: a preamble is fixed:N, line, crlf or"
+			       " len:...",
+			       fr_kind_name(p.kind));
+	if (p.trailer_len || p.vmax)
+		return fr_perr(err, errlen,
+			       "pre=: trailer= and vmax= do not apply to a"
+			       " preamble");
+	s->pre = (struct fr_preamble){
+	    .kind = p.kind,
+	    .max = inner.max_set ? p.max : 0,
+	    .fixed = p.fixed,
+	    .width = p.width,
+	    .little = p.little,
+	    .offset = p.offset,
+	    .adjust = p.adjust,
+	    .strip = p.strip,
+	    .strip_set = p.strip_set,
+	};
+	return FR_OK;
+}
+
+/* trailer= and vmax=, the options of len: added for real protocols. */
+static int parse_len_extra(struct fr_spec *s, const char *opt, const char *val,
+			   char *err, size_t errlen)
+{
+	uint64_t u;
+
+	if (s->kind != FR_LEN)
+		return fr_perr(err, errlen,
+			       "option '%s=' applies only to len:", opt);
+	if (opt[0] == 't')
+		return parse_hex("trailer=", val, s->trailer, &s->trailer_len,
+				 FR_TRAILER_MAX, err, errlen);
+	if (s->width != 0)
+		return fr_perr(err, errlen, "vmax= applies only to len:varint");
+	if (fr_parse_u64(val, &u) || u < 1 || u > 10)
+		return fr_perr(err, errlen,
+			       "vmax='%s': need a byte count from 1 to 10",
+			       val);
+	s->vmax = u == 10 ? 0 : (unsigned)u; /* 10 is the default */
+	return FR_OK;
+}
+
+static int parse_opt(struct fr_spec *s, char *opt, struct parse_ctx *ctx,
+		     char *err, size_t errlen)
 {
 	char *val = strchr(opt, '=');
 	uint64_t u;
@@ -184,14 +274,23 @@ static int parse_opt(struct fr_spec *s, char *opt, bool *max_set, char *err,
 				       "max='%s': need a size from 1 to %zu",
 				       val, (size_t)FR_MAX_LIMIT);
 		s->max = (size_t)u;
-		*max_set = true;
+		ctx->max_set = true;
 		return FR_OK;
 	}
+	if (strcmp(opt, "pre") == 0) {
+		if (!ctx->allow_pre)
+			return fr_perr(err, errlen,
+				       "pre= cannot be used inside pre=");
+		return parse_pre(s, val, err, errlen);
+	}
+	if (strcmp(opt, "trailer") == 0 || strcmp(opt, "vmax") == 0)
+		return parse_len_extra(s, opt, val, err, errlen);
 	if (strcmp(opt, "offset") != 0 && strcmp(opt, "adjust") != 0 &&
 	    strcmp(opt, "strip") != 0)
 		return fr_perr(err, errlen,
-			       "unknown option '%s' (expected max=, or for len:"
-			       " offset=, adjust=, strip=)",
+			       "unknown option '%s' (expected max=, pre=, or"
+			       " for len: offset=, adjust=, strip=, trailer=,"
+			       " vmax=)",
 			       opt);
 	if (s->kind != FR_LEN)
 		return fr_perr(err, errlen,
@@ -219,9 +318,37 @@ static int parse_opt(struct fr_spec *s, char *opt, bool *max_set, char *err,
 	return FR_OK;
 }
 
-/* Cross-field checks once every option is known. */
-static int check_spec(const struct fr_spec *s, char *err, size_t errlen)
+bool fr_spec_preamble(const struct fr_spec *s, struct fr_spec *pre)
 {
+	const struct fr_preamble *p = &s->pre;
+
+	if (p->kind == 0)
+		return false;
+	memset(pre, 0, sizeof(*pre));
+	pre->kind = p->kind;
+	pre->max = p->max ? p->max : s->max;
+	pre->fixed = p->fixed;
+	if (p->kind == FR_LINE) {
+		pre->delim[0] = '\n';
+		pre->delim_len = 1;
+	} else if (p->kind == FR_CRLF) {
+		memcpy(pre->delim, "\r\n", 2);
+		pre->delim_len = 2;
+	}
+	pre->width = p->width;
+	pre->little = p->little;
+	pre->offset = p->offset;
+	pre->adjust = p->adjust;
+	pre->strip = p->strip;
+	pre->strip_set = p->strip_set;
+	return true;
+}
+
+/* Cross-field checks once every option is known. */
+static int check_spec(struct fr_spec *s, char *err, size_t errlen)
+{
+	struct fr_spec pre;
+
 	if (s->kind == FR_FIXED && s->fixed > s->max)
 		return fr_perr(err, errlen, "fixed:%zu is larger than max=%zu",
 			       s->fixed, s->max);
@@ -236,15 +363,48 @@ static int check_spec(const struct fr_spec *s, char *err, size_t errlen)
 				       " than max=%zu",
 				       s->strip, hdr - s->strip, s->max);
 	}
+	if (s->pre.max == s->max) /* one text for one framing */
+		s->pre.max = 0;
+	if (fr_spec_preamble(s, &pre)) {
+		if (pre.kind == FR_FIXED && pre.fixed > pre.max)
+			return fr_perr(err, errlen,
+				       "pre=fixed:%zu is larger than its max"
+				       " %zu",
+				       pre.fixed, pre.max);
+		return check_spec(&pre, err, errlen);
+	}
 	return FR_OK;
 }
 
-int fr_spec_parse(struct fr_spec *spec, const char *text, char *err,
-		  size_t errlen)
+/* A protocol name (tls, postgres, ...) in front of the options stands for
+ * its spec: "tls,max=100" parses as "len:2be,offset=3,strip=0,max=100". */
+static int expand_alias(struct fr_spec *s, const char *text, char *err,
+			size_t errlen)
+{
+	size_t n = strcspn(text, ",");
+	char name[64], full[512];
+	const struct fr_protocol *p;
+
+	if (n >= sizeof(name))
+		return 1;
+	memcpy(name, text, n);
+	name[n] = '\0';
+	p = fr_protocol_lookup(name);
+	if (!p)
+		return 1;
+	if ((size_t)snprintf(full, sizeof(full), "%s%s", p->spec, text + n) >=
+	    sizeof(full))
+		return fr_perr(err, errlen, "spec longer than %zu characters",
+			       sizeof(full) - 1);
+	struct parse_ctx ctx = {false, true, false};
+	return spec_parse(s, full, &ctx, err, errlen);
+}
+
+static int spec_parse(struct fr_spec *spec, const char *text,
+		      struct parse_ctx *ctx, char *err, size_t errlen)
 {
 	char buf[512];
 	struct fr_spec s;
-	bool max_set = false;
 	int rc;
 
 	if (err && errlen)
@@ -256,6 +416,11 @@ int fr_spec_parse(struct fr_spec *spec, const char *text, char *err,
 			       sizeof(buf) - 1);
 	if (text[0] == '\0')
 		return fr_perr(err, errlen, "empty spec");
+	if (ctx->allow_alias) {
+		rc = expand_alias(spec, text, err, errlen);
+		if (rc <= 0)
+			return rc;
+	}
 	memset(&s, 0, sizeof(s));
 	s.max = FR_DEFAULT_MAX;
 	strcpy(buf, text);
@@ -269,7 +434,7 @@ int fr_spec_parse(struct fr_spec *spec, const char *text, char *err,
 	if (rc)
 		return rc;
 	while ((part = strtok_r(NULL, ",", &save)) != NULL) {
-		rc = parse_opt(&s, part, &max_set, err, errlen);
+		rc = parse_opt(&s, part, ctx, err, errlen);
 		if (rc)
 			return rc;
 	}
@@ -283,10 +448,19 @@ int fr_spec_parse(struct fr_spec *spec, const char *text, char *err,
 	return FR_OK;
 }
 
+int fr_spec_parse(struct fr_spec *spec, const char *text, char *err,
+		  size_t errlen)
+{
+	struct parse_ctx ctx = {true, true, false};
+
+	return spec_parse(spec, text, &ctx, err, errlen);
+}
+
 int fr_spec_format(const struct fr_spec *s, char *buf, size_t len)
 {
-	char head[64], opts[128] = "";
+	char head[64], opts[224] = "", pre[FR_SPEC_STRLEN] = "";
 	size_t o = 0;
+	struct fr_spec p;
 
 	switch (s->kind) {
 	case FR_FIXED:
@@ -320,15 +494,51 @@ int fr_spec_format(const struct fr_spec *s, char *buf, size_t len)
 		if (s->strip_set)
 			o += (size_t)snprintf(opts + o, sizeof(opts) - o,
 					      ",strip=%zu", s->strip);
+		if (s->trailer_len) {
+			o += (size_t)snprintf(opts + o, sizeof(opts) - o,
+					      ",trailer=");
+			for (size_t i = 0; i < s->trailer_len; i++)
+				o +=
+				    (size_t)snprintf(opts + o, sizeof(opts) - o,
+						     "%02x", s->trailer[i]);
+		}
+		if (s->width == 0 && s->vmax)
+			o += (size_t)snprintf(opts + o, sizeof(opts) - o,
+					      ",vmax=%u", s->vmax);
 	}
 	if (s->max != FR_DEFAULT_MAX)
-		snprintf(opts + o, sizeof(opts) - o, ",max=%zu", s->max);
-	return snprintf(buf, len, "%s%s", head, opts);
+		o += (size_t)snprintf(opts + o, sizeof(opts) - o, ",max=%zu",
+				      s->max);
+	if (fr_spec_preamble(s, &p)) {
+		/* the preamble's own max is written only if it has one */
+		p.max = FR_DEFAULT_MAX;
+		memcpy(pre, ",pre=", 5);
+		fr_spec_format(&p, pre + 5, sizeof(pre) - 5);
+		if (s->pre.max) {
+			size_t n = strlen(pre);
+			snprintf(pre + n, sizeof(pre) - n, ",max=%zu",
+				 s->pre.max);
+		}
+		for (char *c = pre + 5; *c; c++)
+			if (*c == ',')
+				*c = '/';
+	}
+	return snprintf(buf, len, "%s%s%s", head, opts, pre);
+}
+
+static bool pre_equal(const struct fr_spec *a, const struct fr_spec *b)
+{
+	struct fr_spec pa, pb;
+	bool ha = fr_spec_preamble(a, &pa), hb = fr_spec_preamble(b, &pb);
+
+	if (ha != hb)
+		return false;
+	return !ha || fr_spec_equal(&pa, &pb);
 }
 
 bool fr_spec_equal(const struct fr_spec *a, const struct fr_spec *b)
 {
-	if (a->kind != b->kind || a->max != b->max)
+	if (a->kind != b->kind || a->max != b->max || !pre_equal(a, b))
 		return false;
 	switch (a->kind) {
 	case FR_FIXED:
@@ -340,9 +550,13 @@ bool fr_spec_equal(const struct fr_spec *a, const struct fr_spec *b)
 		       memcmp(a->delim, b->delim, a->delim_len) == 0;
 	case FR_LEN:
 		if (a->width != b->width || a->offset != b->offset ||
-		    a->adjust != b->adjust || a->strip_set != b->strip_set)
+		    a->adjust != b->adjust || a->strip_set != b->strip_set ||
+		    a->trailer_len != b->trailer_len ||
+		    memcmp(a->trailer, b->trailer, a->trailer_len) != 0)
 			return false;
 		if (a->strip_set && a->strip != b->strip)
+			return false;
+		if (a->width == 0 && a->vmax != b->vmax)
 			return false;
 		return a->width <= 1 || a->little == b->little;
 	default:

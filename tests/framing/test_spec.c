@@ -382,7 +382,7 @@ Test(error, every_code_has_names)
 	    FR_ENOMEM,	   FR_ENOSPC,	    FR_EOVERSIZE, FR_EBADLEN,
 	    FR_EVARINT,	   FR_EESCAPE,	    FR_ECOBS,	  FR_ENETSTRING,
 	    FR_ETRUNCATED, FR_EUNENCODABLE, FR_ECLOSED,	  FR_ETIMEDOUT,
-	    FR_EAGAIN,
+	    FR_EAGAIN,	   FR_ETRAILER,
 	};
 	size_t n = sizeof(codes) / sizeof(codes[0]);
 

@@ -72,6 +72,10 @@ struct fr_decoder {
 	unsigned cobs_left;/* cobs: data bytes left in the current block */
 	bool cobs_zero;    /* cobs: a zero is owed before the next block */
 	bool esc;          /* slip: previous byte was ESC */
+	/* pre=: while pre_active, spec is the preamble's and main_spec the
+	 * stream's own framing, swapped in after the first frame */
+	struct fr_spec main_spec;
+	bool pre_active;
 };
 
 /* Bytes a caller-supplied buffer must hold for spec (max plus the longest
@@ -109,7 +113,11 @@ int fr_decoder_feed(struct fr_decoder *d, const void *data, size_t len);
  * EOF finishes with FR_DONE (it was reported once); cobs skips a lone 00
  * (an empty wire frame), like slip skips empty frames; slip DB C0 reports
  * FR_EESCAPE and the C0 ends the discarded frame; varints must be at most
- * 10 bytes and below 2^64, non-minimal ones (80 00) are accepted. */
+ * 10 bytes (vmax=) and below 2^64, non-minimal ones (80 00) are accepted.
+ * With pre=, the first frame is the preamble, and any error in it is
+ * fatal whatever the preamble's codec (nothing after it can be trusted);
+ * fr_error_is_fatal() answers for the main framing. A len: trailer=
+ * mismatch is FR_ETRAILER, fatal, at the frame's first byte. */
 int fr_decoder_next(struct fr_decoder *d, struct fr_frame *frame);
 
 /* End of stream. Call once all fed input is used up. Returns FR_DONE if
@@ -130,7 +138,8 @@ uint64_t fr_decoder_offset(const struct fr_decoder *d);
 /* True when err is fatal for the codec of spec (see fr_decoder_next). */
 bool fr_error_is_fatal(const struct fr_spec *spec, int err);
 
-/* Upper bound on the wire size of one encoded message of msg_len bytes. */
+/* Upper bound on the wire size of one encoded message of msg_len bytes
+ * (as the preamble or not). */
 size_t fr_encode_bound(const struct fr_spec *spec, size_t msg_len);
 
 /* Encode one message into out (cap bytes); *out_len gets the wire size.
@@ -141,6 +150,14 @@ size_t fr_encode_bound(const struct fr_spec *spec, size_t msg_len);
  * too small). Writes nothing on error. */
 int fr_encode(const struct fr_spec *spec, const void *msg, size_t msg_len,
 	      void *out, size_t cap, size_t *out_len);
+
+/* A spec with pre= frames a stream's first message by the preamble's spec:
+ * encode that message with fr_encode_preamble and every later one with
+ * fr_encode (which always uses the main framing), and the decoder reads
+ * the stream back as the same messages. Same results as fr_encode, and
+ * FR_EINVAL if spec has no preamble. */
+int fr_encode_preamble(const struct fr_spec *spec, const void *msg,
+		       size_t msg_len, void *out, size_t cap, size_t *out_len);
 
 #ifdef __cplusplus
 }

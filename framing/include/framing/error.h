@@ -28,6 +28,7 @@ enum fr_err {
 	FR_ECOBS = FR_ERR_BASE - 14,     /* COBS: code byte runs past frame end */
 	FR_ENETSTRING = FR_ERR_BASE - 15,/* netstring syntax (digits, ':', ',') */
 	FR_ETRUNCATED = FR_ERR_BASE - 16,/* EOF inside a frame */
+	FR_ETRAILER = FR_ERR_BASE - 19,  /* len: trailer= bytes missing */
 	/* encoding */
 	FR_EUNENCODABLE = FR_ERR_BASE - 20, /* message cannot be framed so that
 					       the decoder reads it back */

@@ -5,6 +5,7 @@
 #include "framing/codec.h"
 #include "framing/error.h"
 #include "framing/io.h"
+#include "framing/protocols.h"
 #include "framing/sched.h"
 #include "framing/spec.h"
 

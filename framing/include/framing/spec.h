@@ -15,7 +15,8 @@ extern "C" {
 #define FR_DEFAULT_MAX ((size_t)1 << 20) /* 1 MiB */
 #define FR_MAX_LIMIT ((size_t)1 << 40)   /* largest max= accepted */
 #define FR_DELIM_MAX 16                  /* longest delim:HEX, in bytes */
-#define FR_SPEC_STRLEN 128               /* enough for fr_spec_format */
+#define FR_SPEC_STRLEN 256               /* enough for fr_spec_format */
+#define FR_TRAILER_MAX 8                 /* longest len: trailer=HEX */
 
 enum fr_kind {
 	FR_FIXED = 1, /* fixed:N */
@@ -28,6 +29,22 @@ enum fr_kind {
 	FR_NETSTRING, /* netstring: <len>:<payload>, */
 	FR_TLV,       /* tlv: type(1) length(4, BE) value */
 	FR_RAW,       /* raw: no framing */
+};
+
+/* A preamble: the stream's first unit, framed by its own small spec
+ * (pre=fixed:N, pre=line, pre=crlf or pre=len:...) before the main framing
+ * takes over; e.g. the SSH identification line or PostgreSQL's startup
+ * message. fr_spec_preamble() expands it into a full struct fr_spec. */
+struct fr_preamble {
+	enum fr_kind kind; /* 0: none; FR_FIXED, FR_LINE, FR_CRLF, FR_LEN */
+	size_t max;        /* 0: the spec's own max */
+	size_t fixed;      /* FR_FIXED */
+	unsigned width;    /* FR_LEN, as in struct fr_spec */
+	bool little;
+	size_t offset;
+	int64_t adjust;
+	size_t strip;
+	bool strip_set;
 };
 
 struct fr_spec {
@@ -44,6 +61,12 @@ struct fr_spec {
 	int64_t adjust;  /* lengthAdjustment */
 	size_t strip;    /* initialBytesToStrip (valid when strip_set) */
 	bool strip_set;  /* false: strip the whole header (offset + field) */
+	/* FR_LEN: trailer=HEX, bytes that end every frame, checked and
+	 * stripped (AMQP 0-9-1's frame-end CE) */
+	uint8_t trailer[FR_TRAILER_MAX];
+	size_t trailer_len;
+	unsigned vmax;   /* len:varint: most bytes in the field, 1..9; 0: 10 */
+	struct fr_preamble pre; /* every codec: pre=, the first unit */
 };
 
 /* Parse text into *spec. On failure returns FR_ESPEC and, when err is not
@@ -59,6 +82,10 @@ int fr_spec_format(const struct fr_spec *spec, char *buf, size_t len);
 /* Same framing: a and b agree on every field that carries meaning for
  * their kind (what fr_spec_format writes). */
 bool fr_spec_equal(const struct fr_spec *a, const struct fr_spec *b);
+
+/* If spec has a preamble, write it as a full spec into *pre (its max is
+ * the preamble's own or the spec's) and return true; else false. */
+bool fr_spec_preamble(const struct fr_spec *spec, struct fr_spec *pre);
 
 /* The part of a spec that names the codec, e.g. "len" for len:4be. */
 const char *fr_kind_name(enum fr_kind kind);

@@ -1,0 +1,49 @@
+/* Helpers for the real-traffic suites: start third-party programs (from
+ * PATH) and read the port they announce, read back fragproxy's --pcap per
+ * direction, run framecat and tshark on a capture. */
+#ifndef TESTS_PROTOCOLS_REAL_UTIL_H
+#define TESTS_PROTOCOLS_REAL_UTIL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+/* Full path of prog found in PATH (static buffer), or NULL. */
+const char *ru_which(const char *prog);
+
+/* Start argv[0] (a full path); its stdout (and stderr) goes to a pipe.
+ * Reads lines until one contains `marker`, then parses the number after
+ * the line's last ':' as a port. Returns the pid, or -1 (the child is
+ * killed) if no such line came within timeout_ms. */
+pid_t ru_start(const char *const argv[], const char *marker, int timeout_ms,
+	       int *port);
+
+/* SIGTERM (then SIGKILL after 5 s) and reap. */
+void ru_stop(pid_t pid);
+
+/* One direction of one captured connection. */
+struct ru_stream {
+	uint8_t *data;
+	size_t len;
+	size_t segments; /* TCP segments that carried payload */
+};
+
+/* Read fragproxy's classic pcap (raw IPv4): payload of connection 0
+ * split into up (to server_port) and down (from it). Returns 0 or -1. */
+int ru_pcap_streams(const char *path, int server_port, struct ru_stream *up,
+		    struct ru_stream *down);
+void ru_stream_free(struct ru_stream *s);
+
+/* Decode data with `framecat decode SPEC --split SPLIT --out hex`: frame
+ * lengths into *lens (malloc'ed), count into *n; every frame's bytes are
+ * checked to follow each other in data from offset 0 when whole is set
+ * (strip=0 specs). Returns framecat's exit status. */
+int ru_framecat_lens(const char *spec, const char *split, const uint8_t *data,
+		     size_t len, bool whole, size_t **lens, size_t *n);
+
+/* Run tshark on pcap with the given extra arguments; its stdout (malloc'ed,
+ * NUL-terminated) or NULL if it failed. */
+char *ru_tshark(const char *pcap, const char *const extra[]);
+
+#endif
