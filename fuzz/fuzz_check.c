@@ -299,7 +299,7 @@ void fz_decode(const struct fr_spec *spec, const uint8_t *stream, size_t len,
 			fz_fail_feed();
 		failed = fz_drain(&d, spec, log, n);
 		fz_chunk_put(chunk, n);
-		if (cbuf == NULL && d.cap > bsz)
+		if (cbuf == NULL && fr_decoder_bufcap(&d) > bsz)
 			fz_fail_bound();
 		pos += n;
 	}
