@@ -13,10 +13,12 @@
 
 const char *run_tool_path(const char *name)
 {
-	static char path[4096];
+	static char paths[8][4096];
+	static unsigned next;
+	char *path = paths[next++ % 8];
 	const char *bin = getenv("FRAGLAB_BIN");
 
-	snprintf(path, sizeof(path), "%s/%s", bin ? bin : ".", name);
+	snprintf(path, sizeof(paths[0]), "%s/%s", bin ? bin : ".", name);
 	return path;
 }
 
@@ -55,8 +57,8 @@ static void pump(int in, int out, int err, const char *src, size_t len,
 		 struct sink *so, struct sink *se)
 {
 	size_t off = 0;
-	struct pollfd p[3] = {{in, POLLOUT, 0}, {out, POLLIN, 0},
-			      {err, POLLIN, 0}};
+	struct pollfd p[3] = {
+	    {in, POLLOUT, 0}, {out, POLLIN, 0}, {err, POLLIN, 0}};
 
 	if (len == 0) {
 		close(in);
@@ -91,7 +93,8 @@ int run_prog(char *const argv[], const void *in, size_t in_len,
 	struct sink so = {0}, se = {0};
 
 	memset(r, 0, sizeof(*r));
-	if (pipe2(pi, O_CLOEXEC) || pipe2(po, O_CLOEXEC) || pipe2(pe, O_CLOEXEC))
+	if (pipe2(pi, O_CLOEXEC) || pipe2(po, O_CLOEXEC) ||
+	    pipe2(pe, O_CLOEXEC))
 		return -1;
 	pid_t pid = fork();
 	if (pid < 0)
