@@ -11,36 +11,36 @@
 #include "framecat.h"
 
 static const char usage_text[] =
-	"usage: framecat encode SPEC [--in hex|lines|raw]\n"
-	"       framecat decode SPEC [--out hex|lines|raw] [--split POLICY]\n"
-	"       framecat transcode SPEC_IN SPEC_OUT [--split POLICY]\n"
-	"       framecat --help\n";
+    "usage: framecat encode SPEC [--in hex|lines|raw]\n"
+    "       framecat decode SPEC [--out hex|lines|raw] [--split POLICY]\n"
+    "       framecat transcode SPEC_IN SPEC_OUT [--split POLICY]\n"
+    "       framecat --help\n";
 
 static const char flags_text[] =
-	"\n"
-	"encode     reads messages from stdin and writes the framed stream.\n"
-	"decode     reads a framed stream from stdin and writes its frames.\n"
-	"transcode  decodes stdin with SPEC_IN and re-encodes every frame\n"
-	"           with SPEC_OUT.\n"
-	"\n"
-	"flags:\n"
-	"  --in hex     (encode, default) one message per line in hex; an\n"
-	"               empty line is an empty message\n"
-	"  --in lines   one message per plain text line (without its \\n)\n"
-	"  --in raw     all of stdin is one message\n"
-	"  --out hex    (decode, default) each frame as one lowercase hex line\n"
-	"  --out lines  each frame followed by \\n\n"
-	"  --out raw    frames concatenated\n"
-	"  --split POLICY  feed the decoder in chunks cut by a split schedule\n"
-	"               (default: whole reads). Output, errors and offsets\n"
-	"               never depend on it.\n"
-	"  -h, --help   this text\n"
-	"\n"
-	"Decode errors print 'framecat: error at offset N: REASON' on stderr\n"
-	"after the frames before them; recoverable ones (oversize frame on a\n"
-	"delimited codec) let decoding go on. An encoder refusal prints\n"
-	"'framecat: message N: REASON'.\n"
-	"exit status: 0 ok, 1 a data error was reported, 2 bad usage.\n";
+    "\n"
+    "encode     reads messages from stdin and writes the framed stream.\n"
+    "decode     reads a framed stream from stdin and writes its frames.\n"
+    "transcode  decodes stdin with SPEC_IN and re-encodes every frame\n"
+    "           with SPEC_OUT.\n"
+    "\n"
+    "flags:\n"
+    "  --in hex     (encode, default) one message per line in hex; an\n"
+    "               empty line is an empty message\n"
+    "  --in lines   one message per plain text line (without its \\n)\n"
+    "  --in raw     all of stdin is one message\n"
+    "  --out hex    (decode, default) each frame as one lowercase hex line\n"
+    "  --out lines  each frame followed by \\n\n"
+    "  --out raw    frames concatenated\n"
+    "  --split POLICY  feed the decoder in chunks cut by a split schedule\n"
+    "               (default: whole reads). Output, errors and offsets\n"
+    "               never depend on it.\n"
+    "  -h, --help   this text\n"
+    "\n"
+    "Decode errors print 'framecat: error at offset N: REASON' on stderr\n"
+    "after the frames before them; recoverable ones (oversize frame on a\n"
+    "delimited codec) let decoding go on. An encoder refusal prints\n"
+    "'framecat: message N: REASON'.\n"
+    "exit status: 0 ok, 1 a data error was reported, 2 bad usage.\n";
 
 static void help(void)
 {
@@ -62,36 +62,22 @@ static int usage_error(const char *fmt, const char *arg)
 	return 2;
 }
 
-bool fc_reserve(struct fc_buf *b, size_t want)
-{
-	size_t cap = b->cap ? b->cap : 4096;
-
-	if (want <= b->cap)
-		return true;
-	while (cap < want)
-		cap = cap > SIZE_MAX / 2 ? want : cap * 2;
-	uint8_t *p = realloc(b->p, cap);
-	if (p == NULL)
-		return false;
-	b->p = p;
-	b->cap = cap;
-	return true;
-}
-
-int fc_emit_encoded(const struct fr_spec *spec, const uint8_t *msg,
-		    size_t len, uint64_t msgno, struct fc_buf *out)
+int fc_emit_encoded(const struct fr_spec *spec, const uint8_t *msg, size_t len,
+		    uint64_t msgno, struct cm_buf *out)
 {
 	size_t bound = fr_encode_bound(spec, len), wire = 0;
 	int rc = FR_ENOMEM;
 
-	if (fc_reserve(out, bound))
-		rc = fr_encode(spec, msg, len, out->p, out->cap, &wire);
+	cm_buf_clear(out);
+	if (cm_buf_reserve(out, bound ? bound : 1) == 0) /* never NULL */
+		rc = fr_encode(spec, msg, len, cm_buf_tail(out),
+			       cm_buf_room(out), &wire);
 	if (rc != FR_OK) {
 		fprintf(stderr, "framecat: message %llu: %s\n",
 			(unsigned long long)msgno, fr_strerror(rc));
 		return 1;
 	}
-	fwrite(out->p, 1, wire, stdout);
+	fwrite(cm_buf_tail(out), 1, wire, stdout);
 	return 0;
 }
 
@@ -148,17 +134,18 @@ static int parse_split(struct fc_opts *o, const char *v)
 static int parse_flags(struct fc_opts *o, int argc, char **argv, bool *help_p)
 {
 	static const struct option longopts[] = {
-		{"in", required_argument, NULL, 'i'},
-		{"out", required_argument, NULL, 'o'},
-		{"split", required_argument, NULL, 's'},
-		{"help", no_argument, NULL, 'h'},
-		{NULL, 0, NULL, 0},
+	    {"in", required_argument, NULL, 'i'},
+	    {"out", required_argument, NULL, 'o'},
+	    {"split", required_argument, NULL, 's'},
+	    {"help", no_argument, NULL, 'h'},
+	    {NULL, 0, NULL, 0},
 	};
 	bool in_set = false, out_set = false;
 	int c, rc = 0;
 
 	opterr = 0;
-	while (rc == 0 && (c = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
+	while (rc == 0 &&
+	       (c = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
 		int fmt = 0;
 		if (c == 'i') {
 			rc = parse_format("--in", optarg, &fmt);
@@ -184,7 +171,8 @@ static int parse_flags(struct fc_opts *o, int argc, char **argv, bool *help_p)
 	if (out_set && o->cmd != FC_DECODE)
 		return usage_error("%s", "--out applies to decode only");
 	if (o->sched.kind != 0 && o->cmd == FC_ENCODE)
-		return usage_error("%s", "--split applies to decode and transcode");
+		return usage_error("%s",
+				   "--split applies to decode and transcode");
 	return 0;
 }
 
