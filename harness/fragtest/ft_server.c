@@ -106,39 +106,38 @@ void ft_cleanup_all(void)
 	}
 }
 
-int ft_hostport(const char *text, char host[FT_HOSTLEN], int *port, char *err,
-		size_t errlen)
+/* A split host and port into host and a port from 1 up (text: for the
+ * message). */
+static int ft_take_addr(const char *text, const char *h, const char *p,
+			char host[FT_HOSTLEN], int *port, char *err,
+			size_t errlen)
 {
-	char h[CM_HOSTLEN], p[CM_PORTLEN];
-	int rc = cm_split_hostport(text, h, p, err, errlen);
-
-	if (rc < 0)
-		return rc;
 	*port = atoi(p); /* digits only, at most 65535: checked */
 	if (*port == 0) {
-		snprintf(err, errlen, "'%s': port 0 cannot be reached", text);
+		snprintf(err, errlen, "'%.100s': port 0 cannot be reached",
+			 text);
 		return -EINVAL;
 	}
 	snprintf(host, FT_HOSTLEN, "%s", h);
 	return 0;
 }
 
+int ft_hostport(const char *text, char host[FT_HOSTLEN], int *port, char *err,
+		size_t errlen)
+{
+	char h[CM_HOSTLEN], p[CM_PORTLEN];
+	int rc = cm_split_hostport(text, h, p, err, errlen);
+
+	return rc < 0 ? rc : ft_take_addr(text, h, p, host, port, err, errlen);
+}
+
 /* "listening on HOST:PORT" (and maybe more words) -> host, port. */
 static bool ft_parse_listening(const char *line, char *host, int *port)
 {
-	const char *p = strstr(line, "listening on ");
-	char word[CM_ADDRLEN], err[128];
-	size_t n;
+	char h[CM_HOSTLEN], p[CM_PORTLEN], err[256];
 
-	if (!p)
-		return false;
-	p += strlen("listening on ");
-	n = strcspn(p, " \t\r");
-	if (n >= sizeof(word))
-		return false;
-	memcpy(word, p, n);
-	word[n] = '\0';
-	if (ft_hostport(word, host, port, err, sizeof(err)) < 0)
+	if (cm_parse_listening(line, h, p, err, sizeof(err)) < 0 ||
+	    ft_take_addr(line, h, p, host, port, err, sizeof(err)) < 0)
 		return false;
 	if (!strcmp(host, "0.0.0.0") || !strcmp(host, "*"))
 		strcpy(host, "127.0.0.1");
