@@ -10,79 +10,36 @@
 
 #define PS_LINE_MAX 512 /* RFC 2449: a reply line with its CRLF */
 
-const char *ps_sched = "?";
 unsigned ps_fault;
 size_t ps_read_max;
 size_t ps_lineno;
 
-void ps_die(const char *what, const char *detail)
+void ps_ctx(FILE *f)
 {
-	fprintf(stderr,
-		"fuzz: pop3_session: %s (%s) line=%zu fault=%u read=%zu "
-		"split=%s\n",
-		what, detail, ps_lineno, ps_fault, ps_read_max, ps_sched);
-	fflush(stderr);
-	abort();
+	fprintf(f, " line=%zu fault=%u read=%zu", ps_lineno, ps_fault,
+		ps_read_max);
 }
 
 /* ---- one function per invariant ---- */
 
-static PS_NOINLINE void ps_fail_crlf(const char *w)
-{
-	ps_die("reply line not ended by CRLF, or a bare LF", w);
-}
-static PS_NOINLINE void ps_fail_too_long(void)
-{
-	ps_die("reply line over 512 octets", "status or listing");
-}
-static PS_NOINLINE void ps_fail_status(void)
-{
-	ps_die("reply does not start with +OK or -ERR", "status");
-}
-static PS_NOINLINE void ps_fail_chars(void)
-{
-	ps_die("status line has non-printable bytes", "status");
-}
-static PS_NOINLINE void ps_fail_unterminated(void)
-{
-	ps_die("multi-line reply has no '.' line at its end", "terminator");
-}
-static PS_NOINLINE void ps_fail_stuffing(void)
-{
-	ps_die("multi-line body line starts with a lone '.'", "dot-stuffing");
-}
-static PS_NOINLINE void ps_fail_reply_count(const char *w)
-{
-	ps_die("not exactly one reply per command run", w);
-}
-static PS_NOINLINE void ps_fail_bad_state(void)
-{
-	ps_die("p3_state out of range or UPDATE between lines", "state");
-}
-static PS_NOINLINE void ps_fail_not_allowed(const char *cmd)
-{
-	ps_die("command not allowed in its state got +OK", cmd);
-}
-static PS_NOINLINE void ps_fail_verdict(const char *cmd)
-{
-	ps_die("+OK/-ERR differs from RFC 1939", cmd);
-}
-static PS_NOINLINE void ps_fail_transition(const char *cmd)
-{
-	ps_die("state after the reply differs from the state table", cmd);
-}
-static PS_NOINLINE void ps_fail_listing(const char *cmd)
-{
-	ps_die("STAT/LIST/UIDL reply differs from the mailbox", cmd);
-}
-static PS_NOINLINE void ps_fail_body(const char *cmd)
-{
-	ps_die("RETR/TOP body differs from the stored message", cmd);
-}
-static PS_NOINLINE void ps_fail_size(void)
-{
-	ps_die("RETR octet count differs from the wire size", "RETR");
-}
+FZ_FAIL_W(ps_fail_crlf, "reply line not ended by CRLF, or a bare LF")
+FZ_FAIL(ps_fail_too_long, "reply line over 512 octets", "status or listing")
+FZ_FAIL(ps_fail_status, "reply does not start with +OK or -ERR", "status")
+FZ_FAIL(ps_fail_chars, "status line has non-printable bytes", "status")
+FZ_FAIL(ps_fail_unterminated, "multi-line reply has no '.' line at its end",
+	"terminator")
+FZ_FAIL(ps_fail_stuffing, "multi-line body line starts with a lone '.'",
+	"dot-stuffing")
+FZ_FAIL_W(ps_fail_reply_count, "not exactly one reply per command run")
+FZ_FAIL(ps_fail_bad_state, "p3_state out of range or UPDATE between lines",
+	"state")
+FZ_FAIL_W(ps_fail_not_allowed, "command not allowed in its state got +OK")
+FZ_FAIL_W(ps_fail_verdict, "+OK/-ERR differs from RFC 1939")
+FZ_FAIL_W(ps_fail_transition,
+	  "state after the reply differs from the state table")
+FZ_FAIL_W(ps_fail_listing, "STAT/LIST/UIDL reply differs from the mailbox")
+FZ_FAIL_W(ps_fail_body, "RETR/TOP body differs from the stored message")
+FZ_FAIL(ps_fail_size, "RETR octet count differs from the wire size", "RETR")
 
 /* A command line cut the way RFC 1939 words it: a keyword, then
  * arguments separated by spaces (PASS takes the rest of the line). */

@@ -314,7 +314,8 @@ static int ft_conn_init(struct ft_conn *c, const struct ft_opts *o,
 			o->size_max) != FR_OK ||
 	    ft_gen_init(&c->check, spec, o->seed, id, o->size_min,
 			o->size_max) != FR_OK ||
-	    fr_decoder_init(&c->dec, spec, NULL, 0) != FR_OK)
+	    fr_decoder_init(&c->dec, spec, NULL, 0) != FR_OK ||
+	    cm_buf_reserve(&c->out, 1) < 0) /* data never NULL, even empty */
 		return -1;
 	return 0;
 }
