@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "pop3_int.h" /* P3_CHUNK: how much the core asks a read for */
 #include "pop3_oracle.h"
 
 #define PS_LINE_MAX 512 /* RFC 2449: a reply line with its CRLF */
@@ -299,7 +300,7 @@ static bool ps_check_xfer(enum p3_cmd cmd, const struct ps_want *w,
 {
 	const struct pmem_msg *m = &ps_box.msg[w->msg];
 	const char *name = p3_cmd_name(cmd);
-	size_t first_read = ps_read_max ? ps_read_max : PS_READ;
+	size_t first_read = ps_read_max ? ps_read_max : P3_CHUNK;
 	static uint8_t body[PS_EXP_MAX];
 	struct ps_ref ref;
 	bool fails;

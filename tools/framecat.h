@@ -10,6 +10,8 @@
 #include "cm_buf.h"
 #include "framing/framing.h"
 
+#define FC_READ_BLOCK 65536 /* bytes of stdin per read */
+
 enum fc_cmd { FC_ENCODE = 1, FC_DECODE, FC_TRANSCODE };
 enum fc_in { FC_IN_HEX = 1, FC_IN_LINES, FC_IN_RAW };
 enum fc_out { FC_OUT_HEX = 1, FC_OUT_LINES, FC_OUT_RAW };

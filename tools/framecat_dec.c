@@ -9,7 +9,6 @@
 
 #include "framecat.h"
 
-#define READ_BLOCK 65536
 #define STAGE_MAX 65536 /* chunks up to this size are fed exactly */
 
 struct dec_ctx {
@@ -151,7 +150,7 @@ static void finish(struct dec_ctx *c, struct splitter *s)
 
 static int read_loop(struct dec_ctx *c, struct splitter *s)
 {
-	static uint8_t block[READ_BLOCK];
+	static uint8_t block[FC_READ_BLOCK];
 
 	while (!c->stop) {
 		ssize_t n = read(STDIN_FILENO, block, sizeof(block));

@@ -9,11 +9,9 @@
 
 #include "framecat.h"
 
-#define READ_BLOCK 65536
-
 /* Buffered stdin reader that hands out lines. */
 struct reader {
-	uint8_t block[READ_BLOCK];
+	uint8_t block[FC_READ_BLOCK];
 	size_t pos, len;
 	bool eof;
 	int err; /* errno of a failed read */
