@@ -11,14 +11,13 @@
 
 void ft_opts_defaults(struct ft_opts *o)
 {
-	memset(o, 0, sizeof(*o));
-	o->seed = 1;
-	o->clients = 4;
-	o->messages = 200;
-	o->size_min = 1;
-	o->size_max = 64;
-	o->timeout = 10;
-	o->start_timeout = 10;
+	*o = (struct ft_opts){.seed = 1,
+			      .clients = 4,
+			      .messages = 200,
+			      .size_min = 1,
+			      .size_max = 64,
+			      .timeout = 10,
+			      .start_timeout = 10};
 }
 
 int ft_sibling(const char *name, char *buf, size_t len)

@@ -65,36 +65,20 @@ static bool model_passes(const char *model)
 	       !strstr(o.out, "FAIL");
 }
 
-Test(fragtest, iterative_passes_every_policy)
-{
-	cr_assert(model_passes("iterative"), "status %d\nout: %s\nerr: %s",
-		  o.status, o.out, o.err);
-}
-Test(fragtest, fork_passes_every_policy)
-{
-	cr_assert(model_passes("fork"), "status %d\nout: %s\nerr: %s", o.status,
-		  o.out, o.err);
-}
-Test(fragtest, thread_passes_every_policy)
-{
-	cr_assert(model_passes("thread"), "status %d\nout: %s\nerr: %s",
-		  o.status, o.out, o.err);
-}
-Test(fragtest, select_passes_every_policy)
-{
-	cr_assert(model_passes("select"), "status %d\nout: %s\nerr: %s",
-		  o.status, o.out, o.err);
-}
-Test(fragtest, poll_passes_every_policy)
-{
-	cr_assert(model_passes("poll"), "status %d\nout: %s\nerr: %s", o.status,
-		  o.out, o.err);
-}
-Test(fragtest, epoll_passes_every_policy)
-{
-	cr_assert(model_passes("epoll"), "status %d\nout: %s\nerr: %s",
-		  o.status, o.out, o.err);
-}
+/* One test per echod model, each named after it. */
+#define MODEL_PASSES(m)                                                        \
+	Test(fragtest, m##_passes_every_policy)                                \
+	{                                                                      \
+		cr_assert(model_passes(#m), "status %d\nout: %s\nerr: %s",     \
+			  o.status, o.out, o.err);                             \
+	}
+
+MODEL_PASSES(iterative)
+MODEL_PASSES(fork)
+MODEL_PASSES(thread)
+MODEL_PASSES(select)
+MODEL_PASSES(poll)
+MODEL_PASSES(epoll)
 
 Test(fragtest, naive_fails_under_fragmentation_and_reproduces)
 {
