@@ -124,8 +124,8 @@ static inline int32_t fz_srange(struct fz_producer *p, int32_t lo, int32_t hi)
 
 /* ---- the writing side, for the seed generator ---- */
 
-/* Choices recorded in order; fz_trailer_bytes lays them out so that the
- * producer reads them back in the same order. */
+/* Choices recorded in order; fz_input_build lays them out at the end of
+ * an input, last first, so that the producer reads them back in order. */
 struct fz_trailer {
 	uint8_t buf[256];
 	size_t len;

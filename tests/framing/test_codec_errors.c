@@ -1,7 +1,7 @@
-/* Criterion suite: decoder errors and encoder refusals (DESIGN.md
- * "Decoder contract"): error offsets, sticky vs recoverable errors, strict
- * varints, checked length arithmetic, encoders that refuse what the
- * decoder could not read back. Memory bounds: test_codec_memory.c. */
+/* Criterion suite: decoder errors and encoder refusals (docs/design.md,
+ * the decoder contract): error offsets, sticky vs recoverable errors,
+ * strict varints, checked length arithmetic, encoders that refuse what
+ * the decoder could not read back. Memory bounds: test_codec_memory.c. */
 #include <criterion/criterion.h>
 #include <stdio.h>
 #include <stdlib.h>

@@ -1,4 +1,5 @@
-/* Criterion suite: seeded property tests of chunk invariance (DESIGN.md):
+/* Criterion suite: seeded property tests of chunk invariance
+ * (docs/design.md):
  * for every codec, valid, garbage and mutated streams decode to the same
  * events under every split policy, and decode(encode(msgs)) == msgs under
  * random splits. FRAGLAB_SEED=N replays a run; failures print the seed. */
