@@ -90,7 +90,9 @@ static void ps_split(const uint8_t *line, size_t len, struct ps_args *a)
 	}
 }
 
-/* RFC 1939 numbers as the core takes them: 1..19 digits. */
+/* RFC 1939 numbers as the core takes them: 1..19 digits. The model's
+ * own on purpose, like all of it: an oracle that shared the core's code
+ * would share its bugs. */
 static bool ps_num(const uint8_t *t, size_t n, uint64_t *v)
 {
 	*v = 0;
