@@ -466,3 +466,22 @@ Test(fragtest, timed_schedule_reproduces_from_the_record)
 	cr_assert_eq(r.status, 1, "%s", r.err);
 	cr_assert(strstr(r.err, "connection 0: frame 6 byte"), "%s", r.err);
 }
+
+/* The HTML report's timeline reads fragproxy's record file: with a fixed
+ * split, the failing connection shows several chunks in both colours. */
+Test(fragtest, html_timeline_draws_the_recorded_chunks)
+{
+	const char *dir = ftt_tmpdir();
+
+	ftt_sh(&o,
+	       "%s run --framing line --split fixed:7 --record %s/rec --html "
+	       "%s/r.html --server-cmd '%s' " SMALL,
+	       run_tool_path("fragtest"), dir, dir, evil("line", "flip", 3));
+	cr_assert_eq(o.status, 1, "%s", o.err);
+	ftt_sh(&o, "cat %s/r.html", dir);
+	cr_assert_eq(o.status, 0);
+	cr_assert(strstr(o.out, "fragproxy chunks to the server"), "%s", o.out);
+	cr_assert_null(strstr(o.out, "(no chunks recorded)"), "%s", o.out);
+	cr_assert(strstr(o.out, "#9cc3f5") && strstr(o.out, "#cfe3ff"),
+		  "fewer than two chunks drawn: %s", o.out);
+}
