@@ -475,7 +475,7 @@ Test(fragtest, html_timeline_draws_the_recorded_chunks)
 
 	ftt_sh(&o,
 	       "%s run --framing line --split fixed:7 --record %s/rec --html "
-	       "%s/r.html --server-cmd '%s' " SMALL,
+	       "%s/r.html --server-cmd '%s' " SMALL " --clients 1",
 	       run_tool_path("fragtest"), dir, dir, evil("line", "flip", 3));
 	cr_assert_eq(o.status, 1, "%s", o.err);
 	ftt_sh(&o, "cat %s/r.html", dir);
