@@ -7,8 +7,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "framing/codec.h"
 #include "decode_util.h"
+#include "framing/codec.h"
 
 Test(boundaries, frame_at_max_passes_max_plus_one_fails)
 {

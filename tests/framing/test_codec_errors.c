@@ -7,8 +7,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "framing/codec.h"
 #include "decode_util.h"
+#include "framing/codec.h"
 
 Test(errors, errors_carry_frame_offsets)
 {
