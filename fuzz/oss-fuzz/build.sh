@@ -18,13 +18,14 @@ WORK=${WORK:-$ROOT/build/oss-fuzz/work}
 mkdir -p "$OUT" "$WORK/obj"
 echo "oss-fuzz build: CC=$CC OUT=$OUT" >&2
 
-INC=(-I"$ROOT/framing/include" -I"$ROOT/framing/src" -I"$ROOT/fuzz" -I"$ROOT/servers")
+INC=(-I"$ROOT/framing/include" -I"$ROOT/framing/src" -I"$ROOT/common" -I"$ROOT/fuzz" -I"$ROOT/servers")
 # shellcheck disable=SC2206
 FLAGS=($CFLAGS -std=c11 -D_GNU_SOURCE)
 objs=()
 for src in "$ROOT"/framing/src/*.c "$ROOT"/servers/echo_core.c \
 	"$ROOT"/servers/pop3_core.c "$ROOT"/servers/pop3_cmds.c \
 	"$ROOT"/servers/pop3_xfer.c "$ROOT"/servers/pop3_mem.c \
+	"$ROOT"/common/cm_buf.c "$ROOT"/fuzz/fuzz_die.c \
 	"$ROOT"/fuzz/fuzz_input.c "$ROOT"/fuzz/fuzz_check.c \
 	"$ROOT"/fuzz/fuzz_split.c "$ROOT"/fuzz/fuzz_roundtrip.c \
 	"$ROOT"/fuzz/pop3_oracle.c "$ROOT"/fuzz/pop3_mailbox.c; do
