@@ -16,9 +16,11 @@
 #include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
-#include <time.h>
 #include <unistd.h>
 
+#include "cm_addr.h"
+#include "cm_buf.h"
+#include "cm_clock.h"
 #include "echo_load.h"
 #include "framing/codec.h"
 
@@ -28,8 +30,7 @@
 struct lc {
 	int fd;
 	struct fr_decoder dec;
-	uint8_t *out;
-	size_t olen, opos, ocap;
+	struct cm_buf out; /* encoded frames not yet sent */
 	bool pollout;
 };
 
@@ -44,14 +45,6 @@ struct lat {
 	uint64_t seen;
 	unsigned seed;
 };
-
-static uint64_t now_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
-}
 
 static void lat_add(struct lat *l, uint64_t ns)
 {
@@ -75,40 +68,31 @@ static int cmp_u64(const void *a, const void *b)
 /* Queue one frame whose payload starts with the send time in hex. */
 static int queue_frame(struct lc *c, const struct el_opts *o)
 {
-	char msg[256];
+	char msg[EL_SIZE_MAX + 1];
 	size_t need = fr_encode_bound(&o->spec, o->size), n;
 
-	snprintf(msg, sizeof(msg), "%016llx", (unsigned long long)now_ns());
+	snprintf(msg, sizeof(msg), "%016llx", (unsigned long long)cm_now_ns());
 	memset(msg + 16, 'x', o->size - 16);
-	if (c->ocap - c->olen < need) {
-		size_t cap = (c->olen + need) * 2;
-		uint8_t *p = realloc(c->out, cap);
-		if (p == NULL)
-			return -1;
-		c->out = p;
-		c->ocap = cap;
-	}
-	if (fr_encode(&o->spec, msg, o->size, c->out + c->olen,
-		      c->ocap - c->olen, &n) != FR_OK)
+	if (cm_buf_reserve(&c->out, need) < 0 ||
+	    fr_encode(&o->spec, msg, o->size, cm_buf_tail(&c->out),
+		      cm_buf_room(&c->out), &n) != FR_OK)
 		return -1;
-	c->olen += n;
+	cm_buf_commit(&c->out, n);
 	return 0;
 }
 
 static int flush(int ep, struct lc *c)
 {
-	while (c->opos < c->olen) {
-		ssize_t n = send(c->fd, c->out + c->opos, c->olen - c->opos,
-				 MSG_NOSIGNAL);
+	while (cm_buf_len(&c->out) > 0) {
+		ssize_t n = send(c->fd, cm_buf_data(&c->out),
+				 cm_buf_len(&c->out), MSG_NOSIGNAL);
 		if (n < 0 && errno == EAGAIN)
 			break;
 		if (n <= 0)
 			return -1;
-		c->opos += (size_t)n;
+		cm_buf_consume(&c->out, (size_t)n);
 	}
-	if (c->opos == c->olen)
-		c->opos = c->olen = 0;
-	bool want = c->olen > 0;
+	bool want = cm_buf_len(&c->out) > 0;
 	if (want != c->pollout) {
 		struct epoll_event ev = {
 		    .events = EPOLLIN | (want ? EPOLLOUT : 0u), .data.ptr = c};
@@ -138,7 +122,7 @@ static int on_read(struct lc *c, const struct el_opts *o, uint8_t *rbuf,
 		hex[16] = '\0';
 		uint64_t sent = strtoull(hex, NULL, 16);
 		if (measuring) {
-			lat_add(l, now_ns() - sent);
+			lat_add(l, (uint64_t)cm_now_ns() - sent);
 			(*frames)++;
 		}
 		if (queue_frame(c, o) != 0)
@@ -171,7 +155,7 @@ static void close_all(struct lc *c, int n)
 		if (c[i].fd >= 0)
 			close(c[i].fd);
 		fr_decoder_free(&c[i].dec);
-		free(c[i].out);
+		cm_buf_free(&c[i].out);
 	}
 	free(c);
 }
@@ -213,11 +197,11 @@ static struct result run_load(const struct el_opts *o, int port, int n)
 	for (int i = 0; i < n; i++)
 		if (flush(ep, &c[i]) != 0)
 			goto out;
-	uint64_t t0 = now_ns();
+	uint64_t t0 = (uint64_t)cm_now_ns();
 	uint64_t warm = t0 + (uint64_t)o->duration_ms * 200000u;
 	uint64_t end = warm + (uint64_t)o->duration_ms * 1000000u;
 	uint64_t t;
-	while ((t = now_ns()) < end) {
+	while ((t = (uint64_t)cm_now_ns()) < end) {
 		int k = epoll_wait(ep, ev, 256, 10);
 		for (int i = 0; i < k; i++) {
 			struct lc *cc = ev[i].data.ptr;
@@ -270,15 +254,16 @@ static pid_t spawn_echod(const struct el_opts *o, const char *model, int *port)
 		n++;
 	line[n] = '\0';
 	close(p[0]);
-	const char *colon = strrchr(line, ':');
-	if (pid < 0 || strncmp(line, "listening on ", 13) || !colon) {
+	char host[CM_HOSTLEN], ps[CM_PORTLEN], err[256];
+	if (pid < 0 ||
+	    cm_parse_listening(line, host, ps, err, sizeof(err)) < 0) {
 		if (pid > 0) {
 			kill(pid, SIGKILL);
 			waitpid(pid, NULL, 0);
 		}
 		return -1;
 	}
-	*port = atoi(colon + 1);
+	*port = atoi(ps);
 	return pid;
 }
 
@@ -370,11 +355,8 @@ static void raise_nofile(void)
 
 static void table(const struct el_opts *o)
 {
-	char conns[128];
-
-	snprintf(conns, sizeof(conns), "%s", o->conns);
-	for (char *cs = strtok(conns, ","); cs; cs = strtok(NULL, ",")) {
-		int n = atoi(cs);
+	for (size_t i = 0; i < o->nconns; i++) {
+		int n = o->conns[i];
 		struct result base = measure(o, NULL, n);
 		row("raw", n, "baseline", &base, &base);
 		char models[256], *save = NULL;
@@ -398,7 +380,8 @@ int main(int argc, char **argv)
 {
 	static char self[4096];
 	struct el_opts o = {.models = "iterative,fork,thread,select,poll,epoll",
-			    .conns = "1,100,1000",
+			    .conns = {1, 100, 1000},
+			    .nconns = 3,
 			    .spec_text = "len:4be",
 			    .duration_ms = 1000,
 			    .pipeline = 8,

@@ -8,8 +8,15 @@
 
 #include "framing/spec.h"
 
+#define EL_CONNS_MAX 16	       /* counts in --conns */
+#define EL_COUNT_MAX (1 << 24) /* connections of one row */
+#define EL_SIZE_MIN 16	       /* payload: the send time in hex, then padding */
+#define EL_SIZE_MAX 200
+
 struct el_opts {
-	const char *echod, *models, *conns, *spec_text;
+	const char *echod, *models, *spec_text;
+	int conns[EL_CONNS_MAX]; /* --conns, one table row each */
+	size_t nconns;
 	int duration_ms, pipeline, idle, idle_active;
 	size_t size;
 	struct fr_spec spec;

@@ -4,7 +4,9 @@
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
+#include "cm_opt.h"
 #include "echo_load.h"
 #include "framing/error.h"
 
@@ -37,20 +39,45 @@ static void usage(FILE *f)
 	    "inherits it.\n");
 }
 
-/* A whole decimal number in lo..hi, or exit 2 naming the option. */
-static int num(const char *opt, const char *text, long lo, long hi)
+/* Exit 2 with cm_opt_*'s one-line message (it names the option). */
+static void bad_value(int rc, const char *err)
 {
-	char *end;
-	long v;
+	if (rc == 0)
+		return;
+	fprintf(stderr, "echo-load: %s\n", err);
+	exit(2);
+}
 
-	errno = 0;
-	v = strtol(text, &end, 10);
-	if (errno || end == text || *end || v < lo || v > hi) {
-		fprintf(stderr, "echo-load: --%s: want %ld..%ld, got '%s'\n",
-			opt, lo, hi, text);
-		exit(2);
-	}
+/* A whole decimal number in lo..hi, or exit 2 naming the option. */
+static int num(const char *opt, const char *text, uint64_t lo, uint64_t hi)
+{
+	char err[256];
+	uint64_t v = 0;
+
+	bad_value(cm_opt_uint(opt, text, lo, hi, &v, err, sizeof(err)), err);
 	return (int)v;
+}
+
+/* --conns 1,100,1000: each count checked like a number option. */
+static void conns_list(struct el_opts *o, const char *text)
+{
+	char list[256], err[256];
+	char *save = NULL;
+
+	if (snprintf(list, sizeof(list), "%s", text) >= (int)sizeof(list))
+		bad_value(-EINVAL, "--conns: list too long");
+	o->nconns = 0;
+	for (char *cs = strtok_r(list, ",", &save); cs;
+	     cs = strtok_r(NULL, ",", &save)) {
+		if (o->nconns == EL_CONNS_MAX) {
+			snprintf(err, sizeof(err),
+				 "--conns: more than %d counts", EL_CONNS_MAX);
+			bad_value(-EINVAL, err);
+		}
+		o->conns[o->nconns++] = num("--conns", cs, 1, EL_COUNT_MAX);
+	}
+	if (o->nconns == 0)
+		bad_value(-EINVAL, "--conns: no count given");
 }
 
 void el_parse(struct el_opts *o, int argc, char **argv)
@@ -77,25 +104,34 @@ void el_parse(struct el_opts *o, int argc, char **argv)
 			o->models = optarg;
 			break;
 		case 'c':
-			o->conns = optarg;
+			conns_list(o, optarg);
 			break;
-		case 'd':
-			o->duration_ms = num("duration", optarg, 10, 3600000);
+		case 'd': {
+			char err[256];
+			uint64_t ms = 0;
+
+			bad_value(cm_opt_ms("--duration", optarg, 1, 10,
+					    3600000, &ms, err, sizeof(err)),
+				  err);
+			o->duration_ms = (int)ms;
 			break;
+		}
 		case 'p':
-			o->pipeline = num("pipeline", optarg, 1, 1 << 20);
+			o->pipeline = num("--pipeline", optarg, 1, 1 << 20);
 			break;
 		case 's':
-			o->size = (size_t)num("size", optarg, 16, 200);
+			o->size = (size_t)num("--size", optarg, EL_SIZE_MIN,
+					      EL_SIZE_MAX);
 			break;
 		case 'f':
 			o->spec_text = optarg;
 			break;
 		case 'i':
-			o->idle = num("idle", optarg, 0, 1 << 24);
+			o->idle = num("--idle", optarg, 0, EL_COUNT_MAX);
 			break;
 		case 'a':
-			o->idle_active = num("idle-active", optarg, 1, 1 << 24);
+			o->idle_active =
+			    num("--idle-active", optarg, 1, EL_COUNT_MAX);
 			break;
 		case 'h':
 			usage(stdout);

@@ -4,33 +4,36 @@
 #include <errno.h>
 #include <getopt.h>
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
+#include "cm_buf.h"
+#include "cm_clock.h"
+#include "cm_opt.h"
 #include "frame_bench.h"
 #include "framing/codec.h"
 #include "framing/error.h"
 
 static const char usage_text[] =
-	"usage: frame-bench --gen SPEC --size BYTES --seed S --out FILE\n"
-	"                   [--min N] [--max N]\n"
-	"       frame-bench --spec SPEC --input FILE --chunk N [--runs R]"
-	" [--json]\n"
-	"\n"
-	"  --gen SPEC     write a workload: frames of SPEC with payload sizes\n"
-	"                 uniform in --min..--max (default 1..512), random\n"
-	"                 bytes (printable, delimiter-free ones for line, crlf,\n"
-	"                 delim), until the next frame would pass --size bytes\n"
-	"                 (K, M, G suffixes: powers of 1024)\n"
-	"  --spec SPEC    decode FILE (loaded into memory) fed in --chunk N\n"
-	"                 byte pieces; best of --runs R (default 5). Prints\n"
-	"                 decoder MB/s and frames/s, and memcpy MB/s (the file\n"
-	"                 copied in N-byte pieces) and memchr MB/s (counting\n"
-	"                 '\\n') in the same run. MB = 10^6 bytes.\n"
-	"  --json         one JSON object instead of the table\n"
-	"  -h, --help     this text\n";
+    "usage: frame-bench --gen SPEC --size BYTES --seed S --out FILE\n"
+    "                   [--min N] [--max N]\n"
+    "       frame-bench --spec SPEC --input FILE --chunk N [--runs R]"
+    " [--json]\n"
+    "\n"
+    "  --gen SPEC     write a workload: frames of SPEC with payload sizes\n"
+    "                 uniform in --min..--max (default 1..512), random\n"
+    "                 bytes (printable, delimiter-free ones for line, crlf,\n"
+    "                 delim), until the next frame would pass --size bytes\n"
+    "                 (K, M, G suffixes: powers of 1024)\n"
+    "  --spec SPEC    decode FILE (loaded into memory) fed in --chunk N\n"
+    "                 byte pieces; best of --runs R (default 5). Prints\n"
+    "                 decoder MB/s and frames/s, and memcpy MB/s (the file\n"
+    "                 copied in N-byte pieces) and memchr MB/s (counting\n"
+    "                 '\\n') in the same run. MB = 10^6 bytes.\n"
+    "  --json         one JSON object instead of the table\n"
+    "  -h, --help     this text\n";
 
 struct opts {
 	const char *gen, *spec, *input, *out;
@@ -44,12 +47,10 @@ struct tally {
 	double secs;
 };
 
-static double now_s(void)
+/* Seconds since t0 (cm_now_ns). */
+static double secs_since(int64_t t0)
 {
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
+	return (double)(cm_now_ns() - t0) / 1e9;
 }
 
 static int bad_usage(const char *what, const char *arg)
@@ -58,63 +59,31 @@ static int bad_usage(const char *what, const char *arg)
 	return 2;
 }
 
-/* Decimal number with an optional K/M/G suffix (powers of 1024). */
-static bool parse_num(const char *s, uint64_t *v)
-{
-	char *end;
-	unsigned shift = 0;
-
-	errno = 0;
-	if (*s < '0' || *s > '9')
-		return false;
-	unsigned long long x = strtoull(s, &end, 10);
-	if (*end == 'K' || *end == 'k')
-		shift = 10;
-	else if (*end == 'M' || *end == 'm')
-		shift = 20;
-	else if (*end == 'G' || *end == 'g')
-		shift = 30;
-	if (shift)
-		end++;
-	if (errno || *end != '\0' || x > (UINT64_MAX >> shift))
-		return false;
-	*v = (uint64_t)x << shift;
-	return true;
-}
-
 static int load(const char *path, uint8_t **data, size_t *len)
 {
 	FILE *f = fopen(path, "rb");
-	size_t cap = 1 << 20, n = 0;
-	uint8_t *p = malloc(cap);
+	struct cm_buf b = {0};
+	size_t got = 1;
 
-	if (f == NULL || p == NULL)
-		goto fail;
-	for (;;) {
-		if (n == cap) {
-			uint8_t *q = realloc(p, cap * 2);
-			if (q == NULL)
-				goto fail;
-			p = q;
-			cap *= 2;
+	while (f != NULL && got > 0) {
+		if (cm_buf_reserve(&b, 1 << 20) < 0) {
+			errno = ENOMEM;
+			goto fail;
 		}
-		size_t got = fread(p + n, 1, cap - n, f);
-		n += got;
-		if (got == 0)
-			break;
+		got = fread(cm_buf_tail(&b), 1, cm_buf_room(&b), f);
+		cm_buf_commit(&b, got);
 	}
-	if (ferror(f))
+	if (f == NULL || ferror(f))
 		goto fail;
 	fclose(f);
-	*data = p;
-	*len = n;
+	*data = b.p; /* nothing consumed: the data starts at b.p */
+	*len = cm_buf_len(&b);
 	return 0;
 fail:
-	fprintf(stderr, "frame-bench: %s: %s\n", path,
-		errno ? strerror(errno) : "out of memory");
+	fprintf(stderr, "frame-bench: %s: %s\n", path, strerror(errno));
 	if (f != NULL)
 		fclose(f);
-	free(p);
+	cm_buf_free(&b);
 	return 1;
 }
 
@@ -143,7 +112,7 @@ static struct tally decode_pass(struct fr_decoder *d, const uint8_t *p,
 {
 	struct tally t = {0};
 	struct fr_frame f;
-	double t0 = now_s();
+	int64_t t0 = cm_now_ns();
 
 	fr_decoder_reset(d);
 	for (size_t off = 0; off < len && !fr_decoder_failed(d); off += chunk) {
@@ -153,7 +122,7 @@ static struct tally decode_pass(struct fr_decoder *d, const uint8_t *p,
 	}
 	if (!fr_decoder_failed(d) && fr_decoder_finish(d, &f) != FR_DONE)
 		t.errors++;
-	t.secs = now_s() - t0;
+	t.secs = secs_since(t0);
 	return t;
 }
 
@@ -161,7 +130,7 @@ static struct tally memcpy_pass(const uint8_t *p, size_t len, size_t chunk,
 				uint8_t *dst)
 {
 	struct tally t = {0};
-	double t0 = now_s();
+	int64_t t0 = cm_now_ns();
 
 	for (size_t off = 0; off < len; off += chunk) {
 		size_t n = len - off < chunk ? len - off : chunk;
@@ -170,7 +139,7 @@ static struct tally memcpy_pass(const uint8_t *p, size_t len, size_t chunk,
 		__asm__ volatile("" : : "r"(dst) : "memory");
 	}
 	t.bytes = len;
-	t.secs = now_s() - t0;
+	t.secs = secs_since(t0);
 	return t;
 }
 
@@ -178,7 +147,7 @@ static struct tally memchr_pass(const uint8_t *p, size_t len)
 {
 	struct tally t = {0};
 	const uint8_t *end = p + len;
-	double t0 = now_s();
+	int64_t t0 = cm_now_ns();
 
 	while (p < end) {
 		const uint8_t *nl = memchr(p, '\n', (size_t)(end - p));
@@ -188,7 +157,7 @@ static struct tally memchr_pass(const uint8_t *p, size_t len)
 		p = nl + 1;
 	}
 	t.bytes = len;
-	t.secs = now_s() - t0;
+	t.secs = secs_since(t0);
 	return t;
 }
 
@@ -228,9 +197,10 @@ static void report(const struct opts *o, size_t len, const struct tally *d,
 	       o->spec, o->input, len, (unsigned long long)o->chunk,
 	       (unsigned long long)o->runs);
 	printf("  decode  %10.1f MB/s  %12.0f frames/s  (frames %llu, payload "
-	       "%llu B, sum %llu, errors %llu)\n", mbps(len, d->secs), fps,
-	       (unsigned long long)d->frames, (unsigned long long)d->bytes,
-	       (unsigned long long)d->sum, (unsigned long long)d->errors);
+	       "%llu B, sum %llu, errors %llu)\n",
+	       mbps(len, d->secs), fps, (unsigned long long)d->frames,
+	       (unsigned long long)d->bytes, (unsigned long long)d->sum,
+	       (unsigned long long)d->errors);
 	printf("  memcpy  %10.1f MB/s  (in %llu-byte pieces, sum %llu)\n",
 	       mbps(len, c->secs), (unsigned long long)o->chunk,
 	       (unsigned long long)c->sum);
@@ -261,35 +231,79 @@ static int bench(const struct opts *o, const struct fr_spec *spec)
 	report(o, len, &bd, &bc, &bm);
 	status = bd.errors ? 1 : 0;
 	if (bd.errors)
-		fprintf(stderr, "frame-bench: %llu decode errors: is %s the "
-			"input's framing?\n", (unsigned long long)bd.errors,
-			o->spec);
+		fprintf(stderr,
+			"frame-bench: %llu decode errors: is %s the "
+			"input's framing?\n",
+			(unsigned long long)bd.errors, o->spec);
 out:
 	free(data);
 	free(dst);
 	return status;
 }
 
+/* The numeric options: the field each fills and what cm_opt_* accepts. */
+static const struct {
+	int c;
+	const char *name;
+	size_t field; /* offsetof(struct opts, ...) */
+	bool size;    /* K, M, G suffixes */
+	uint64_t min, max;
+} fb_nums[] = {
+    {'z', "--size", offsetof(struct opts, size), true, 1, UINT64_MAX},
+    {'e', "--seed", offsetof(struct opts, seed), false, 0, UINT64_MAX},
+    {'c', "--chunk", offsetof(struct opts, chunk), true, 1, FB_PAYLOAD_MAX},
+    {'r', "--runs", offsetof(struct opts, runs), false, 1, FB_RUNS_MAX},
+    {'m', "--min", offsetof(struct opts, min), true, 0, FB_PAYLOAD_MAX},
+    {'M', "--max", offsetof(struct opts, max), true, 0, FB_PAYLOAD_MAX},
+};
+
+/* Parses arg when c is a numeric option. Returns 1 when it was one, 0
+ * when c is another option, -1 after a one-line error naming the option. */
+static int parse_number(struct opts *o, int c, const char *arg)
+{
+	char err[256];
+
+	for (size_t i = 0; i < sizeof(fb_nums) / sizeof(fb_nums[0]); i++) {
+		uint64_t *v = (uint64_t *)((char *)o + fb_nums[i].field);
+		int rc;
+
+		if (fb_nums[i].c != c)
+			continue;
+		if (fb_nums[i].size)
+			rc = cm_opt_size(fb_nums[i].name, arg, fb_nums[i].min,
+					 fb_nums[i].max, v, err, sizeof(err));
+		else
+			rc = cm_opt_uint(fb_nums[i].name, arg, fb_nums[i].min,
+					 fb_nums[i].max, v, err, sizeof(err));
+		if (rc == 0)
+			return 1;
+		fprintf(stderr, "frame-bench: %s\n%s", err, usage_text);
+		return -1;
+	}
+	return 0;
+}
+
 static int parse_args(struct opts *o, int argc, char **argv)
 {
 	static const struct option lo[] = {
-		{"gen", 1, NULL, 'g'},   {"spec", 1, NULL, 's'},
-		{"input", 1, NULL, 'i'}, {"out", 1, NULL, 'o'},
-		{"size", 1, NULL, 'z'},  {"seed", 1, NULL, 'e'},
-		{"chunk", 1, NULL, 'c'}, {"runs", 1, NULL, 'r'},
-		{"min", 1, NULL, 'm'},   {"max", 1, NULL, 'M'},
-		{"json", 0, NULL, 'j'},  {"help", 0, NULL, 'h'},
-		{NULL, 0, NULL, 0},
+	    {"gen", 1, NULL, 'g'},   {"spec", 1, NULL, 's'},
+	    {"input", 1, NULL, 'i'}, {"out", 1, NULL, 'o'},
+	    {"size", 1, NULL, 'z'},  {"seed", 1, NULL, 'e'},
+	    {"chunk", 1, NULL, 'c'}, {"runs", 1, NULL, 'r'},
+	    {"min", 1, NULL, 'm'},   {"max", 1, NULL, 'M'},
+	    {"json", 0, NULL, 'j'},  {"help", 0, NULL, 'h'},
+	    {NULL, 0, NULL, 0},
 	};
 	int c;
 
 	opterr = 0;
 	while ((c = getopt_long(argc, argv, "h", lo, NULL)) != -1) {
-		uint64_t *num = c == 'z' ? &o->size : c == 'e' ? &o->seed
-			      : c == 'c' ? &o->chunk : c == 'r' ? &o->runs
-			      : c == 'm' ? &o->min : c == 'M' ? &o->max : NULL;
-		if (num != NULL && !parse_num(optarg, num))
-			return bad_usage("bad number", optarg);
+		int rc = parse_number(o, c, optarg);
+
+		if (rc < 0)
+			return 2;
+		if (rc > 0)
+			continue;
 		if (c == 'g')
 			o->gen = optarg;
 		else if (c == 's')
@@ -302,7 +316,7 @@ static int parse_args(struct opts *o, int argc, char **argv)
 			o->json = true;
 		else if (c == 'h')
 			return -1;
-		else if (num == NULL)
+		else
 			return bad_usage("unknown or incomplete option",
 					 argv[optind - 1]);
 	}
@@ -316,12 +330,14 @@ static int check_modes(const struct opts *o)
 	if ((o->gen == NULL) == (o->spec == NULL))
 		return bad_usage("give exactly one of --gen and --spec", "");
 	if (o->gen && (o->out == NULL || o->size == 0))
-		return bad_usage("--gen needs --out FILE and --size BYTES", o->gen);
-	if (o->gen && (o->min > o->max || o->max > ((size_t)1 << 30)))
-		return bad_usage("bad --min/--max for", o->gen);
+		return bad_usage("--gen needs --out FILE and --size BYTES",
+				 o->gen);
+	if (o->gen && o->min > o->max)
+		return bad_usage("--min is over --max for", o->gen);
 	if (o->spec && (o->input == NULL || o->chunk == 0 || o->runs == 0))
 		return bad_usage("--spec needs --input FILE, --chunk N > 0 and "
-				 "--runs R > 0", o->spec);
+				 "--runs R > 0",
+				 o->spec);
 	return 0;
 }
 
@@ -347,8 +363,12 @@ int main(int argc, char **argv)
 	}
 	if (o.spec)
 		return bench(&o, &spec);
-	struct fb_gen g = {.spec = spec, .spec_text = o.gen, .size = o.size,
-			   .seed = o.seed, .min = (size_t)o.min,
-			   .max = (size_t)o.max, .out = o.out};
+	struct fb_gen g = {.spec = spec,
+			   .spec_text = o.gen,
+			   .size = o.size,
+			   .seed = o.seed,
+			   .min = (size_t)o.min,
+			   .max = (size_t)o.max,
+			   .out = o.out};
 	return fb_generate(&g);
 }

@@ -8,6 +8,9 @@
 
 #include "framing/spec.h"
 
+#define FB_PAYLOAD_MAX ((uint64_t)1 << 30) /* --min, --max, --chunk */
+#define FB_RUNS_MAX 1000000
+
 struct fb_gen {
 	struct fr_spec spec;
 	const char *spec_text;

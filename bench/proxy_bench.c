@@ -18,18 +18,15 @@
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
-#include <time.h>
 #include <unistd.h>
 
+#include "cm_addr.h"
+#include "cm_clock.h"
+#include "cm_opt.h"
+
+#define PB_NUM_MAX (1u << 20) /* --mib, --small-kib, --rounds */
+
 extern char **environ;
-
-static double now_s(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
 
 static int listen_any(int *port)
 {
@@ -46,16 +43,14 @@ static int listen_any(int *port)
 	return fd;
 }
 
-static int dial(int port)
+/* Connect to sa, retrying for about two seconds while it starts up. */
+static int dial_addr(const struct sockaddr *sa, socklen_t sl)
 {
-	struct sockaddr_in sa = {.sin_family = AF_INET,
-				 .sin_port = htons((uint16_t)port)};
 	int one = 1;
 
-	sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
 	for (int i = 0; i < 200; i++) {
-		int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-		if (connect(fd, (struct sockaddr *)&sa, sizeof(sa)) == 0) {
+		int fd = socket(sa->sa_family, SOCK_STREAM | SOCK_CLOEXEC, 0);
+		if (connect(fd, sa, sl) == 0) {
 			setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one,
 				   sizeof(one));
 			return fd;
@@ -64,6 +59,15 @@ static int dial(int port)
 		usleep(10000);
 	}
 	return -1;
+}
+
+static int dial(int port)
+{
+	struct sockaddr_in sa = {.sin_family = AF_INET,
+				 .sin_port = htons((uint16_t)port)};
+
+	sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	return dial_addr((struct sockaddr *)&sa, sizeof(sa));
 }
 
 /* Upstream: sink (count bytes) or echo, one connection at a time. */
@@ -109,9 +113,14 @@ static pid_t start_proxy(char *const argv[], int *port)
 	close(o[1]);
 	FILE *f = fdopen(o[0], "r");
 	if (*port == 0) { /* fragproxy tells its port */
-		if (!fgets(line, sizeof(line), f) || !strrchr(line, ':'))
+		char host[CM_HOSTLEN], ps[CM_PORTLEN], err[256];
+
+		if (!fgets(line, sizeof(line), f) ||
+		    cm_parse_listening(line, host, ps, err, sizeof(err)) < 0) {
+			fclose(f);
 			return -1;
-		*port = atoi(strrchr(line, ':') + 1);
+		}
+		*port = atoi(ps);
 	}
 	fclose(f);
 	return pid;
@@ -184,7 +193,7 @@ static double throughput(const struct setup *st, const char *fp, size_t bytes)
 		close(s.lfd);
 		return 0;
 	}
-	double t0 = now_s();
+	int64_t t0 = cm_now_ns();
 	for (size_t left = bytes; left;) {
 		size_t k = left < sizeof(buf) ? left : sizeof(buf);
 		ssize_t w = send(fd, buf, k, MSG_NOSIGNAL);
@@ -194,7 +203,7 @@ static double throughput(const struct setup *st, const char *fp, size_t bytes)
 	}
 	shutdown(fd, SHUT_WR);
 	pthread_join(t, NULL);
-	double dt = now_s() - t0;
+	double dt = (double)(cm_now_ns() - t0) / 1e9;
 	close(fd);
 	close(s.lfd);
 	stop(pid);
@@ -244,7 +253,7 @@ static void rtt_interleaved(const struct setup *su, size_t n, const char *fp,
 		int k = rounds - done < BLOCK ? rounds - done : BLOCK;
 		for (size_t i = 0; i < n && !failed; i++)
 			for (int j = 0; j < k && !failed; j++) {
-				double t0 = now_s();
+				int64_t t0 = cm_now_ns();
 				failed = rp[i].fd < 0 ||
 					 send(rp[i].fd, msg, sizeof(msg),
 					      MSG_NOSIGNAL) != sizeof(msg) ||
@@ -256,7 +265,7 @@ static void rtt_interleaved(const struct setup *su, size_t n, const char *fp,
 						su[i].name, done + j);
 				else
 					rp[i].v[done + j] =
-					    (now_s() - t0) * 1e6;
+					    (double)(cm_now_ns() - t0) / 1e3;
 			}
 		if (!failed)
 			done += k;
@@ -316,18 +325,25 @@ static void *fwd_main(void *arg)
 
 static int forwarder(const char *upstream)
 {
-	const char *colon = strrchr(upstream, ':');
-	int port, lfd = listen_any(&port);
+	struct sockaddr_storage up;
+	socklen_t ul;
+	char err[256];
+	int port, lfd;
 
-	if (!colon || lfd < 0) {
-		fprintf(stderr, "proxy_bench: --forwarder HOST:PORT\n");
+	if (cm_parse_addr(upstream, &up, &ul, err, sizeof(err)) < 0) {
+		fprintf(stderr, "proxy_bench: --forwarder: %s\n", err);
 		return 2;
+	}
+	lfd = listen_any(&port);
+	if (lfd < 0) {
+		perror("proxy_bench: forwarder");
+		return 1;
 	}
 	printf("listening on 127.0.0.1:%d\n", port);
 	fflush(stdout);
 	for (;;) {
 		int c = accept4(lfd, NULL, NULL, SOCK_CLOEXEC), one = 1;
-		int u = c < 0 ? -1 : dial(atoi(colon + 1));
+		int u = c < 0 ? -1 : dial_addr((struct sockaddr *)&up, ul);
 		struct fwd_conn *fc = malloc(sizeof(*fc));
 		if (u < 0 || !fc) {
 			perror("proxy_bench: forwarder");
@@ -369,8 +385,8 @@ int main(int argc, char **argv)
 	if (argc == 3 && !strcmp(argv[1], "--forwarder"))
 		return forwarder(argv[2]);
 	for (int i = 1; i < argc; i += 2) {
-		char *end = NULL;
-		unsigned long v = 0;
+		char err[256];
+		uint64_t v = 0;
 		if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
 			fputs(usage, stdout);
 			return 0;
@@ -380,16 +396,11 @@ int main(int argc, char **argv)
 				argv[i], usage);
 			return 2;
 		}
-		if (strcmp(argv[i], "--fragproxy")) {
-			errno = 0;
-			v = strtoul(argv[i + 1], &end, 10);
-			if (errno || *end || !v || v > 1u << 20 ||
-			    argv[i + 1][0] == '-') {
-				fprintf(stderr,
-					"proxy_bench: %s: bad number '%s'\n",
-					argv[i], argv[i + 1]);
-				return 2;
-			}
+		if (strcmp(argv[i], "--fragproxy") &&
+		    cm_opt_uint(argv[i], argv[i + 1], 1, PB_NUM_MAX, &v, err,
+				sizeof(err)) < 0) {
+			fprintf(stderr, "proxy_bench: %s\n", err);
+			return 2;
 		}
 		if (!strcmp(argv[i], "--fragproxy"))
 			fp = argv[i + 1];

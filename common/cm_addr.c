@@ -51,6 +51,30 @@ int cm_split_hostport(const char *text, char host[CM_HOSTLEN],
 	return 0;
 }
 
+int cm_parse_listening(const char *line, char host[CM_HOSTLEN],
+		       char port[CM_PORTLEN], char *err, size_t errlen)
+{
+	static const char ready[] = "listening on ";
+	const char *p = strstr(line, ready);
+	char word[CM_ADDRLEN];
+	size_t n;
+
+	if (p == NULL) {
+		snprintf(err, errlen, "'%.80s': no 'listening on HOST:PORT'",
+			 line);
+		return -EINVAL;
+	}
+	p += sizeof(ready) - 1;
+	n = strcspn(p, " \t\r\n");
+	if (n >= sizeof(word)) {
+		snprintf(err, errlen, "'%.80s': address too long", line);
+		return -EINVAL;
+	}
+	memcpy(word, p, n);
+	word[n] = '\0';
+	return cm_split_hostport(word, host, port, err, errlen);
+}
+
 int cm_parse_addr(const char *text, struct sockaddr_storage *ss, socklen_t *len,
 		  char *err, size_t errlen)
 {

@@ -23,6 +23,12 @@ int cm_split_hostport(const char *text, char host[CM_HOSTLEN],
 int cm_parse_addr(const char *text, struct sockaddr_storage *ss, socklen_t *len,
 		  char *err, size_t errlen);
 
+/* The address of a server's ready line: the HOST:PORT word after the
+ * first "listening on " in line (a space, tab, CR or LF ends it), split
+ * like cm_split_hostport. Returns 0, or -EINVAL with the reason in err. */
+int cm_parse_listening(const char *line, char host[CM_HOSTLEN],
+		       char port[CM_PORTLEN], char *err, size_t errlen);
+
 /* "HOST:PORT" or "[V6]:PORT" of sa into buf ("?" if it cannot be named). */
 void cm_format_addr(const struct sockaddr *sa, char *buf, size_t len);
 

@@ -7,6 +7,8 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "fuzz_die.h"
+
 int LLVMFuzzerTestOneInput(const unsigned char *data, size_t size);
 
 #ifndef __AFL_FUZZ_TESTCASE_LEN
@@ -26,10 +28,8 @@ __AFL_FUZZ_INIT();
 
 static void run_one(const unsigned char *data, size_t len)
 {
-	unsigned char *copy = malloc(len ? len : 1);
+	unsigned char *copy = fz_must(malloc(len ? len : 1));
 
-	if (copy == NULL)
-		abort();
 	memcpy(copy, data, len);
 	LLVMFuzzerTestOneInput(copy, len);
 	free(copy);

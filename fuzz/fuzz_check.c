@@ -6,10 +6,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "cm_buf.h"
 #include "fuzz_check.h"
 #include "fuzz_input.h"
-
-#define FZ_NOINLINE __attribute__((noinline))
 
 #if defined(__SANITIZE_ADDRESS__)
 #define FZ_ASAN 1
@@ -19,134 +18,41 @@
 #endif
 #endif
 
-const char *fz_ctx_spec = "?", *fz_ctx_sched = "?";
-
-static FZ_NOINLINE void fz_die(const char *what, const char *detail)
-{
-	fprintf(stderr, "fuzz: %s (%s) spec=%s split=%s\n", what, detail,
-		fz_ctx_spec, fz_ctx_sched);
-	fflush(stderr);
-	abort();
-}
-
 /* One function per invariant: distinct stacks, distinct crash buckets. */
-static FZ_NOINLINE void fz_fail_init(void)
-{
-	fz_die("decoder init refused a parsed spec", "init");
-}
-static FZ_NOINLINE void fz_fail_feed(void)
-{
-	fz_die("feed refused a chunk after NEED_MORE", "feed");
-}
-static FZ_NOINLINE void fz_fail_bound(void)
-{
-	fz_die("decoder buffer grew past fr_decoder_bufsize", "bound");
-}
-static FZ_NOINLINE void fz_fail_frame_over_max(void)
-{
-	fz_die("frame longer than max", "frame");
-}
-static FZ_NOINLINE void fz_fail_fixed_len(void)
-{
-	fz_die("fixed frame of the wrong size", "frame");
-}
-static FZ_NOINLINE void fz_fail_frame_null(void)
-{
-	fz_die("frame with length but no data", "frame");
-}
-static FZ_NOINLINE void fz_fail_error_frame(void)
-{
-	fz_die("error result left data in the frame", "error");
-}
-static FZ_NOINLINE void fz_fail_not_sticky(void)
-{
-	fz_die("fatal error not sticky", "error");
-}
-static FZ_NOINLINE void fz_fail_fatal_not_failed(void)
-{
-	fz_die("fatal code but decoder not failed", "error");
-}
-static FZ_NOINLINE void fz_fail_bad_result(void)
-{
-	fz_die("unexpected result from fr_decoder_next", "next");
-}
-static FZ_NOINLINE void fz_fail_no_progress(void)
-{
-	fz_die("more events than input bytes", "next");
-}
-static FZ_NOINLINE void fz_fail_finish_unstable(void)
-{
-	fz_die("second finish differs from the first", "finish");
-}
-static FZ_NOINLINE void fz_fail_finish_result(void)
-{
-	fz_die("finish returned a non-finish result", "finish");
-}
-static FZ_NOINLINE void fz_fail_offset_total(void)
-{
-	fz_die("consumed offset differs from stream length", "offset");
-}
-static FZ_NOINLINE void fz_fail_frame_offset_order(void)
-{
-	fz_die("frame starts before the end of the previous one", "frame");
-}
-static FZ_NOINLINE void fz_fail_raw_offset(void)
-{
-	fz_die("raw frame offset not contiguous", "raw");
-}
-static FZ_NOINLINE void fz_fail_event_count_differs(const char *w)
-{
-	fz_die("event counts differ", w);
-}
-static FZ_NOINLINE void fz_fail_event_kind_differs(const char *w)
-{
-	fz_die("event kinds differ", w);
-}
-static FZ_NOINLINE void fz_fail_frames_differ(const char *w)
-{
-	fz_die("frame bytes differ", w);
-}
-static FZ_NOINLINE void fz_fail_frame_offset_differs(const char *w)
-{
-	fz_die("frame offsets differ", w);
-}
-static FZ_NOINLINE void fz_fail_error_code_differs(const char *w)
-{
-	fz_die("error codes differ", w);
-}
-static FZ_NOINLINE void fz_fail_error_offset_differs(const char *w)
-{
-	fz_die("error offsets differ", w);
-}
-static FZ_NOINLINE void fz_fail_finish_differs(const char *w)
-{
-	fz_die("finish results differ", w);
-}
-static FZ_NOINLINE void fz_fail_raw_bytes_differ(const char *w)
-{
-	fz_die("raw byte streams differ", w);
-}
-
-void *fz_grow(void *p, size_t *cap, size_t need, size_t elem)
-{
-	size_t n = *cap ? *cap : 64;
-
-	while (n < need)
-		n *= 2;
-	if (n == *cap)
-		return p;
-	p = realloc(p, n * elem);
-	if (p == NULL)
-		abort(); /* out of memory is not a finding worth keeping */
-	*cap = n;
-	return p;
-}
+FZ_FAIL(fz_fail_init, "decoder init refused a parsed spec", "init")
+FZ_FAIL(fz_fail_feed, "feed refused a chunk after NEED_MORE", "feed")
+FZ_FAIL(fz_fail_bound, "decoder buffer grew past fr_decoder_bufsize", "bound")
+FZ_FAIL(fz_fail_frame_over_max, "frame longer than max", "frame")
+FZ_FAIL(fz_fail_fixed_len, "fixed frame of the wrong size", "frame")
+FZ_FAIL(fz_fail_frame_null, "frame with length but no data", "frame")
+FZ_FAIL(fz_fail_error_frame, "error result left data in the frame", "error")
+FZ_FAIL(fz_fail_not_sticky, "fatal error not sticky", "error")
+FZ_FAIL(fz_fail_fatal_not_failed, "fatal code but decoder not failed", "error")
+FZ_FAIL(fz_fail_bad_result, "unexpected result from fr_decoder_next", "next")
+FZ_FAIL(fz_fail_no_progress, "more events than input bytes", "next")
+FZ_FAIL(fz_fail_finish_unstable, "second finish differs from the first",
+	"finish")
+FZ_FAIL(fz_fail_finish_result, "finish returned a non-finish result", "finish")
+FZ_FAIL(fz_fail_offset_total, "consumed offset differs from stream length",
+	"offset")
+FZ_FAIL(fz_fail_frame_offset_order,
+	"frame starts before the end of the previous one", "frame")
+FZ_FAIL(fz_fail_raw_offset, "raw frame offset not contiguous", "raw")
+FZ_FAIL_W(fz_fail_event_count_differs, "event counts differ")
+FZ_FAIL_W(fz_fail_event_kind_differs, "event kinds differ")
+FZ_FAIL_W(fz_fail_frames_differ, "frame bytes differ")
+FZ_FAIL_W(fz_fail_frame_offset_differs, "frame offsets differ")
+FZ_FAIL_W(fz_fail_error_code_differs, "error codes differ")
+FZ_FAIL_W(fz_fail_error_offset_differs, "error offsets differ")
+FZ_FAIL_W(fz_fail_finish_differs, "finish results differ")
+FZ_FAIL_W(fz_fail_raw_bytes_differ, "raw byte streams differ")
 
 static struct fz_ev *fz_push(struct fz_log *log, enum fz_ev_kind kind)
 {
 	struct fz_ev *e;
 
-	log->ev = fz_grow(log->ev, &log->cap, log->n + 1, sizeof(*log->ev));
+	log->ev =
+	    fz_must(cm_grow(log->ev, &log->cap, log->n + 1, sizeof(*log->ev)));
 	e = &log->ev[log->n++];
 	memset(e, 0, sizeof(*e));
 	e->kind = kind;
@@ -166,9 +72,11 @@ static void fz_log_frame(struct fz_log *log, const struct fr_spec *spec,
 		fz_fail_frame_null();
 	if (spec->kind == FR_RAW && f->offset != log->nb)
 		fz_fail_raw_offset();
-	log->bytes = fz_grow(log->bytes, &log->bcap, log->nb + f->len, 1);
-	if (f->len > 0)
+	if (f->len > 0) {
+		log->bytes = fz_must(
+		    cm_grow(log->bytes, &log->bcap, log->nb + f->len, 1));
 		memcpy(log->bytes + log->nb, f->data, f->len);
+	}
 	if (spec->kind == FR_RAW) { /* only the concatenation is invariant */
 		log->nb += f->len;
 		return;
@@ -241,17 +149,15 @@ static void fz_finish(struct fr_decoder *d, struct fz_log *log)
 uint8_t *fz_chunk_get(const uint8_t *src, size_t n)
 {
 #ifdef FZ_ASAN
-	uint8_t *c = malloc(n ? n : 1);
+	uint8_t *c = fz_must(malloc(n ? n : 1));
 
-	if (c == NULL)
-		abort();
 	memcpy(c, src, n);
 	return c;
 #else
 	static uint8_t *scratch;
 	static size_t cap;
 
-	scratch = fz_grow(scratch, &cap, n, 1);
+	scratch = fz_must(cm_grow(scratch, &cap, n ? n : 1, 1));
 	memcpy(scratch, src, n);
 	return scratch;
 #endif
@@ -299,7 +205,7 @@ void fz_decode(const struct fr_spec *spec, const uint8_t *stream, size_t len,
 			fz_fail_feed();
 		failed = fz_drain(&d, spec, log, n);
 		fz_chunk_put(chunk, n);
-		if (cbuf == NULL && d.cap > bsz)
+		if (cbuf == NULL && fr_decoder_bufcap(&d) > bsz)
 			fz_fail_bound();
 		pos += n;
 	}
@@ -373,5 +279,6 @@ int fz_begin(struct fz_setup *s, struct fr_spec *spec, int kind,
 	}
 	fz_ctx_spec = s->spec_text;
 	fz_ctx_sched = s->sched_text;
+	fz_ctx_more = NULL;
 	return 0;
 }

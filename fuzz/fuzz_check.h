@@ -9,6 +9,7 @@
 #include <stdint.h>
 
 #include "framing/framing.h"
+#include "fuzz_die.h"
 
 enum fz_ev_kind { FZ_EV_FRAME = 1, FZ_EV_ERROR, FZ_EV_FINISH };
 
@@ -37,9 +38,6 @@ enum fz_feed {
 	FZ_FEED_BYTES, /* one byte per chunk, self-allocating decoder */
 };
 
-/* Names used in failure messages. */
-extern const char *fz_ctx_spec, *fz_ctx_sched;
-
 void fz_decode(const struct fr_spec *spec, const uint8_t *stream, size_t len,
 	       const size_t *chunks, size_t nchunks, enum fz_feed feed,
 	       struct fz_log *log);
@@ -63,10 +61,6 @@ int fz_begin(struct fz_setup *s, struct fr_spec *spec, int kind,
 
 /* Parse spec text; -1 if it does not parse (input skipped). */
 int fz_spec(struct fr_spec *spec, const char *text);
-
-/* Grow p (an array of *cap elements of elem bytes, doubling) to hold at
- * least need; aborts when out of memory (that is not a finding). */
-void *fz_grow(void *p, size_t *cap, size_t need, size_t elem);
 
 /* A copy of src[0..n) to hand to code under test: its own exact-size heap
  * buffer under ASan (reads past its end or after use are reported), else

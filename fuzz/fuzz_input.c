@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "framing/framing.h"
+#include "fuzz_die.h"
 #include "fuzz_input.h"
 
 static const uint32_t fz_widths[] = {1, 2, 3, 4, 8, 0};
@@ -306,11 +307,7 @@ void fz_setup_free(struct fz_setup *s)
 }
 
 /* A schedule the parser produced must give chunks of at least 1 byte. */
-static void fz_fail_sched_zero(void)
-{
-	fprintf(stderr, "fuzz: schedule gave a 0-byte chunk\n");
-	abort();
-}
+FZ_FAIL(fz_fail_sched_zero, "schedule gave a 0-byte chunk", "schedule")
 
 int fz_setup_chunks(struct fz_setup *s, size_t len)
 {

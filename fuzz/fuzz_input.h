@@ -53,7 +53,8 @@
  * size (0..64, 0: as much as the core asks for), then the split_raw
  * choices above (the max mode is read and ignored; the schedule cuts the
  * stream); the front part is what the client sends, e.g. "USER alice\r\n
- * PASS s3cret pass\r\nRETR 1\r\n" (fuzz/pop3_oracle.h, fuzz/dict/pop3.dict).
+ * PASS s3cret pass\r\nRETR 1\r\n" (PS_USER, PS_PASS below;
+ * fuzz/dict/pop3.dict).
  *
  * spec_parse and schedule_parse take the whole input as text.
  * fuzz/show-input prints the spec, the schedule and the chunk list that
@@ -64,6 +65,20 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+
+/* ---- pop3_session's fixed session: the mailbox's login, and the store
+ * faults its input chooses (also written by gen_corpus) ---- */
+#define PS_USER "alice"
+#define PS_PASS "s3cret pass"
+
+enum ps_fault {
+	PS_F_NONE = 0,
+	PS_F_UNREADABLE, /* message 2 unreadable: RETR/TOP 2 get -ERR */
+	PS_F_COMMIT,	 /* UPDATE leaves the first marked message */
+	PS_F_MIDREPLY,	 /* message 1 fails after its first read */
+	PS_F_LOCKED,	 /* another session holds the mailbox: PASS fails */
+	PS_NFAULTS
+};
 
 /* ---- the data producer (self-contained: no libframing needed) ---- */
 
@@ -119,8 +134,8 @@ static inline int32_t fz_srange(struct fz_producer *p, int32_t lo, int32_t hi)
 
 /* ---- the writing side, for the seed generator ---- */
 
-/* Choices recorded in order; fz_trailer_bytes lays them out so that the
- * producer reads them back in the same order. */
+/* Choices recorded in order; fz_input_build lays them out at the end of
+ * an input, last first, so that the producer reads them back in order. */
 struct fz_trailer {
 	uint8_t buf[256];
 	size_t len;

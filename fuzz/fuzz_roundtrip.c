@@ -6,55 +6,23 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "cm_buf.h"
 #include "fuzz_check.h"
 #include "fuzz_input.h"
 
-#define FZ_NOINLINE __attribute__((noinline))
-
-static FZ_NOINLINE void fz_rt_die(const char *what)
-{
-	fprintf(stderr, "fuzz: %s spec=%s split=%s\n", what, fz_ctx_spec,
-		fz_ctx_sched);
-	fflush(stderr);
-	abort();
-}
-
-static FZ_NOINLINE void fz_fail_refused_valid(void)
-{
-	fz_rt_die("encoder refused a message it must accept");
-}
-static FZ_NOINLINE void fz_fail_accepted_invalid(void)
-{
-	fz_rt_die("encoder accepted a message it must refuse");
-}
-static FZ_NOINLINE void fz_fail_encode_code(void)
-{
-	fz_rt_die("encoder returned an unexpected code");
-}
-static FZ_NOINLINE void fz_fail_encode_bound(void)
-{
-	fz_rt_die("encoded size above fr_encode_bound");
-}
-static FZ_NOINLINE void fz_fail_encode_wrote(void)
-{
-	fz_rt_die("encoder wrote output and then failed");
-}
-static FZ_NOINLINE void fz_fail_rt_error(void)
-{
-	fz_rt_die("decoding encoded messages gave an error");
-}
-static FZ_NOINLINE void fz_fail_rt_count(void)
-{
-	fz_rt_die("decoded frame count differs from messages");
-}
-static FZ_NOINLINE void fz_fail_rt_frame(void)
-{
-	fz_rt_die("decoded frame differs from its message");
-}
-static FZ_NOINLINE void fz_fail_rt_raw(void)
-{
-	fz_rt_die("raw bytes differ from the messages");
-}
+FZ_FAIL(fz_fail_refused_valid, "encoder refused a message it must accept",
+	"encode")
+FZ_FAIL(fz_fail_accepted_invalid, "encoder accepted a message it must refuse",
+	"encode")
+FZ_FAIL(fz_fail_encode_code, "encoder returned an unexpected code", "encode")
+FZ_FAIL(fz_fail_encode_bound, "encoded size above fr_encode_bound", "encode")
+FZ_FAIL(fz_fail_encode_wrote, "encoder wrote output and then failed", "encode")
+FZ_FAIL(fz_fail_rt_error, "decoding encoded messages gave an error",
+	"roundtrip")
+FZ_FAIL(fz_fail_rt_count, "decoded frame count differs from messages",
+	"roundtrip")
+FZ_FAIL(fz_fail_rt_frame, "decoded frame differs from its message", "roundtrip")
+FZ_FAIL(fz_fail_rt_raw, "raw bytes differ from the messages", "roundtrip")
 
 /* Messages, concatenated, with their lengths. */
 struct fz_msgs {
@@ -68,21 +36,6 @@ static struct fz_msgs fz_sent;
 static struct fz_log fz_plan, fz_bytes;
 static uint8_t *fz_wire;
 static size_t fz_wire_cap;
-
-static void fz_reserve(void *pp, size_t *cap, size_t need, size_t elem)
-{
-	void **p = pp;
-	size_t n = *cap ? *cap : 256;
-
-	while (n < need)
-		n *= 2;
-	if (n == *cap)
-		return;
-	*p = realloc(*p, n * elem);
-	if (*p == NULL)
-		abort();
-	*cap = n;
-}
 
 /* First match of the delimiter in msg || delim starts inside msg? */
 static bool fz_delim_inside(const struct fr_spec *sp, const uint8_t *m,
@@ -148,7 +101,7 @@ static void fz_encode_one(const struct fr_spec *sp, bool pre, const uint8_t *m,
 	if (pre)
 		fr_spec_preamble(sp, &ps);
 	judge = fz_must_refuse(pre ? &ps : sp, m, n);
-	fz_reserve(&fz_wire, &fz_wire_cap, *wlen + bound + 1, 1);
+	fz_wire = fz_must(cm_grow(fz_wire, &fz_wire_cap, *wlen + bound + 1, 1));
 	fz_wire[*wlen] = 0xa5; /* canary: nothing written on error */
 	if (pre)
 		r = fr_encode_preamble(sp, m, n, fz_wire + *wlen, bound, &out);
@@ -168,8 +121,10 @@ static void fz_encode_one(const struct fr_spec *sp, bool pre, const uint8_t *m,
 	if (out > bound)
 		fz_fail_encode_bound();
 	*wlen += out;
-	fz_reserve(&fz_sent.len, &fz_sent.cap, fz_sent.n + 1, sizeof(size_t));
-	fz_reserve(&fz_sent.bytes, &fz_sent.bcap, fz_sent.nb + n + 1, 1);
+	fz_sent.len = fz_must(cm_grow(fz_sent.len, &fz_sent.cap, fz_sent.n + 1,
+				      sizeof(*fz_sent.len)));
+	fz_sent.bytes = fz_must(
+	    cm_grow(fz_sent.bytes, &fz_sent.bcap, fz_sent.nb + n + 1, 1));
 	fz_sent.len[fz_sent.n++] = n;
 	if (n > 0)
 		memcpy(fz_sent.bytes + fz_sent.nb, m, n);

@@ -484,53 +484,59 @@ static void emit_pop3(const char *name, const uint8_t *script, size_t n,
 	}
 }
 
-#define LOGIN "USER alice\r\nPASS s3cret pass\r\n"
+#define LOGIN "USER " PS_USER "\r\nPASS " PS_PASS "\r\n"
 static const struct {
 	const char *name, *script;
-	unsigned fault; /* 1: message 2 unreadable, 2: UPDATE fails, 3:
-			   message 1 fails mid-reply, 4: mailbox locked */
+	enum ps_fault fault;
 } gen_pop3_scripts[] = {
-    {"basic", "CAPA\r\n" LOGIN "STAT\r\nLIST\r\nUIDL\r\nNOOP\r\nQUIT\r\n", 0},
+    {"basic", "CAPA\r\n" LOGIN "STAT\r\nLIST\r\nUIDL\r\nNOOP\r\nQUIT\r\n",
+     PS_F_NONE},
     {"retr",
      LOGIN "RETR 1\r\nRETR 2\r\nRETR 3\r\nRETR 4\r\nRETR 5\r\n"
 	   "RETR 7\r\nLIST 2\r\nUIDL 6\r\nQUIT\r\n",
-     0},
+     PS_F_NONE},
     {"top",
      LOGIN "TOP 1 0\r\nTOP 1 2\r\nTOP 2 1\r\nTOP 3 0\r\nTOP 4 0\r\n"
 	   "TOP 4 3\r\nTOP 5 0\r\nTOP 7 0\r\nTOP 7 1\r\n",
-     0},
-    {"long", LOGIN "TOP 6 0\r\nTOP 6 2\r\nRETR 6\r\nLIST 6\r\nQUIT\r\n", 0},
+     PS_F_NONE},
+    {"long", LOGIN "TOP 6 0\r\nTOP 6 2\r\nRETR 6\r\nLIST 6\r\nQUIT\r\n",
+     PS_F_NONE},
     {"dele",
      LOGIN "DELE 1\r\nDELE 3\r\nLIST\r\nRETR 1\r\nDELE 1\r\nSTAT\r\n"
 	   "RSET\r\nDELE 2\r\nDELE 7\r\nUIDL\r\nQUIT\r\n",
-     0},
-    {"dele-commit-fails", LOGIN "DELE 4\r\nDELE 5\r\nQUIT\r\nSTAT\r\n", 2},
-    {"dele-no-quit", LOGIN "DELE 1\r\nDELE 2\r\nSTAT\r\n", 0},
+     PS_F_NONE},
+    {"dele-commit-fails", LOGIN "DELE 4\r\nDELE 5\r\nQUIT\r\nSTAT\r\n",
+     PS_F_COMMIT},
+    {"dele-no-quit", LOGIN "DELE 1\r\nDELE 2\r\nSTAT\r\n", PS_F_NONE},
     {"auth",
-     "PASS x\r\nUSER\r\nUSER bob\r\nPASS s3cret pass\r\nUSER alice\r\n"
-     "PASS wrong\r\nSTAT\r\nUSER alice\r\nPASS  s3cret pass\r\nCAPA\r\n"
-     "USER alice\r\nUSER alice\r\nPASS\r\nUSER a b\r\nQUIT\r\nSTAT\r\n",
-     0},
+     "PASS x\r\nUSER\r\nUSER bob\r\nPASS " PS_PASS "\r\nUSER " PS_USER "\r\n"
+     "PASS wrong\r\nSTAT\r\nUSER " PS_USER "\r\nPASS  " PS_PASS "\r\nCAPA\r\n"
+     "USER " PS_USER "\r\nUSER " PS_USER
+     "\r\nPASS\r\nUSER a b\r\nQUIT\r\nSTAT\r\n",
+     PS_F_NONE},
     {"errors",
      LOGIN "RETR 0\r\nRETR 17\r\nRETR x\r\nRETR 1 2\r\nTOP 1\r\n"
 	   "TOP 1 x\r\nLIST 1 2\r\nLIST 99999999999999999999\r\n"
-	   "USER alice\r\nPASS s3cret pass\r\nAPOP a b\r\nSTAT x\r\n"
+	   "USER " PS_USER "\r\nPASS " PS_PASS "\r\nAPOP a b\r\nSTAT x\r\n"
 	   "NOOP x\r\nCAPA x\r\nRSET x\r\nUIDL 1 2\r\nUIDL 17\r\n"
 	   "\r\n \r\nQUIT now\r\n",
-     0},
+     PS_F_NONE},
     {"lowercase",
-     "user alice\r\npass s3cret pass\r\nretr 2\r\ntop 2 1\r\n"
+     "user " PS_USER "\r\npass " PS_PASS "\r\nretr 2\r\ntop 2 1\r\n"
      "uidl 1\r\nQuIt\r\n",
-     0},
-    {"unreadable", LOGIN "RETR 2\r\nTOP 2 0\r\nRETR 1\r\nQUIT\r\n", 1},
-    {"midreply-top", LOGIN "TOP 1 0\r\nTOP 1 1\r\nTOP 1 99\r\nSTAT\r\n", 3},
-    {"midreply-retr", LOGIN "RETR 1\r\nQUIT\r\n", 3},
-    {"locked", LOGIN "STAT\r\n" LOGIN "QUIT\r\n", 4},
+     PS_F_NONE},
+    {"unreadable", LOGIN "RETR 2\r\nTOP 2 0\r\nRETR 1\r\nQUIT\r\n",
+     PS_F_UNREADABLE},
+    {"midreply-top", LOGIN "TOP 1 0\r\nTOP 1 1\r\nTOP 1 99\r\nSTAT\r\n",
+     PS_F_MIDREPLY},
+    {"midreply-retr", LOGIN "RETR 1\r\nQUIT\r\n", PS_F_MIDREPLY},
+    {"locked", LOGIN "STAT\r\n" LOGIN "QUIT\r\n", PS_F_LOCKED},
     {"bytes",
-     "USER alice\nPASS s3cret pass\r\nUSER \x01\x80\r\nUSER alice\r"
-     "\r\nCAPA\r\r\n\r\n\n\r\nUSER alice\r\nPASS s3cret pass\r\nNOOP",
-     0},
-    {"pipelined", LOGIN "RETR 6\r\nRETR 6\r\nUIDL\r\nRETR 6\r\nLIST\r\n", 0},
+     "USER " PS_USER "\nPASS " PS_PASS "\r\nUSER \x01\x80\r\nUSER " PS_USER "\r"
+     "\r\nCAPA\r\r\n\r\n\n\r\nUSER " PS_USER "\r\nPASS " PS_PASS "\r\nNOOP",
+     PS_F_NONE},
+    {"pipelined", LOGIN "RETR 6\r\nRETR 6\r\nUIDL\r\nRETR 6\r\nLIST\r\n",
+     PS_F_NONE},
 };
 
 static void gen_pop3(void)

@@ -7,14 +7,8 @@
 
 #include "pop3_oracle.h"
 
-static PS_NOINLINE void ps_fail_mailbox(const char *w)
-{
-	ps_die("mailbox after the session differs from UPDATE", w);
-}
-static PS_NOINLINE void ps_fail_lock(void)
-{
-	ps_die("mailbox lock wrong after pop3_free", "lock");
-}
+FZ_FAIL_W(ps_fail_mailbox, "mailbox after the session differs from UPDATE")
+FZ_FAIL(ps_fail_lock, "mailbox lock wrong after pop3_free", "lock")
 
 /* 1: CRLF, dot lines; 2: bare LF, no final newline; 3 is empty; 4: the
  * blank line is a lone CR before LF, a bare CR inside a line, a line that

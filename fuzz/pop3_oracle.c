@@ -6,83 +6,41 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "pop3_int.h" /* POP3_CHUNK: how much the core asks a read for */
 #include "pop3_oracle.h"
 
 #define PS_LINE_MAX 512 /* RFC 2449: a reply line with its CRLF */
 
-const char *ps_sched = "?";
 unsigned ps_fault;
 size_t ps_read_max;
 size_t ps_lineno;
 
-void ps_die(const char *what, const char *detail)
+void ps_ctx(FILE *f)
 {
-	fprintf(stderr,
-		"fuzz: pop3_session: %s (%s) line=%zu fault=%u read=%zu "
-		"split=%s\n",
-		what, detail, ps_lineno, ps_fault, ps_read_max, ps_sched);
-	fflush(stderr);
-	abort();
+	fprintf(f, " line=%zu fault=%u read=%zu", ps_lineno, ps_fault,
+		ps_read_max);
 }
 
 /* ---- one function per invariant ---- */
 
-static PS_NOINLINE void ps_fail_crlf(const char *w)
-{
-	ps_die("reply line not ended by CRLF, or a bare LF", w);
-}
-static PS_NOINLINE void ps_fail_too_long(void)
-{
-	ps_die("reply line over 512 octets", "status or listing");
-}
-static PS_NOINLINE void ps_fail_status(void)
-{
-	ps_die("reply does not start with +OK or -ERR", "status");
-}
-static PS_NOINLINE void ps_fail_chars(void)
-{
-	ps_die("status line has non-printable bytes", "status");
-}
-static PS_NOINLINE void ps_fail_unterminated(void)
-{
-	ps_die("multi-line reply has no '.' line at its end", "terminator");
-}
-static PS_NOINLINE void ps_fail_stuffing(void)
-{
-	ps_die("multi-line body line starts with a lone '.'", "dot-stuffing");
-}
-static PS_NOINLINE void ps_fail_reply_count(const char *w)
-{
-	ps_die("not exactly one reply per command run", w);
-}
-static PS_NOINLINE void ps_fail_bad_state(void)
-{
-	ps_die("pop3_state out of range or UPDATE between lines", "state");
-}
-static PS_NOINLINE void ps_fail_not_allowed(const char *cmd)
-{
-	ps_die("command not allowed in its state got +OK", cmd);
-}
-static PS_NOINLINE void ps_fail_verdict(const char *cmd)
-{
-	ps_die("+OK/-ERR differs from RFC 1939", cmd);
-}
-static PS_NOINLINE void ps_fail_transition(const char *cmd)
-{
-	ps_die("state after the reply differs from the state table", cmd);
-}
-static PS_NOINLINE void ps_fail_listing(const char *cmd)
-{
-	ps_die("STAT/LIST/UIDL reply differs from the mailbox", cmd);
-}
-static PS_NOINLINE void ps_fail_body(const char *cmd)
-{
-	ps_die("RETR/TOP body differs from the stored message", cmd);
-}
-static PS_NOINLINE void ps_fail_size(void)
-{
-	ps_die("RETR octet count differs from the wire size", "RETR");
-}
+FZ_FAIL_W(ps_fail_crlf, "reply line not ended by CRLF, or a bare LF")
+FZ_FAIL(ps_fail_too_long, "reply line over 512 octets", "status or listing")
+FZ_FAIL(ps_fail_status, "reply does not start with +OK or -ERR", "status")
+FZ_FAIL(ps_fail_chars, "status line has non-printable bytes", "status")
+FZ_FAIL(ps_fail_unterminated, "multi-line reply has no '.' line at its end",
+	"terminator")
+FZ_FAIL(ps_fail_stuffing, "multi-line body line starts with a lone '.'",
+	"dot-stuffing")
+FZ_FAIL_W(ps_fail_reply_count, "not exactly one reply per command run")
+FZ_FAIL(ps_fail_bad_state, "pop3_state out of range or UPDATE between lines",
+	"state")
+FZ_FAIL_W(ps_fail_not_allowed, "command not allowed in its state got +OK")
+FZ_FAIL_W(ps_fail_verdict, "+OK/-ERR differs from RFC 1939")
+FZ_FAIL_W(ps_fail_transition,
+	  "state after the reply differs from the state table")
+FZ_FAIL_W(ps_fail_listing, "STAT/LIST/UIDL reply differs from the mailbox")
+FZ_FAIL_W(ps_fail_body, "RETR/TOP body differs from the stored message")
+FZ_FAIL(ps_fail_size, "RETR octet count differs from the wire size", "RETR")
 
 /* A command line cut the way RFC 1939 words it: a keyword, then
  * arguments separated by spaces (PASS takes the rest of the line). */
@@ -132,7 +90,9 @@ static void ps_split(const uint8_t *line, size_t len, struct ps_args *a)
 	}
 }
 
-/* RFC 1939 numbers as the core takes them: 1..19 digits. */
+/* RFC 1939 numbers as the core takes them: 1..19 digits. The model's
+ * own on purpose, like all of it: an oracle that shared the core's code
+ * would share its bugs. */
 static bool ps_num(const uint8_t *t, size_t n, uint64_t *v)
 {
 	*v = 0;
@@ -179,9 +139,7 @@ static struct ps_want ps_predict(const struct ps_model *md, enum pop3_cmd cmd,
 	switch (cmd) {
 	case POP3_C_USER:
 		w.ok = auth && a->n == 1 && a->tlen[0] <= POP3_NAME_MAX;
-		w.next = !auth	? md->st
-			 : w.ok ? POP3_AUTH_PASS
-				: POP3_AUTH_USER;
+		w.next = !auth ? md->st : w.ok ? POP3_AUTH_PASS : POP3_AUTH_USER;
 		break;
 	case POP3_C_PASS:
 		if (md->st != POP3_AUTH_PASS)
@@ -344,7 +302,7 @@ static bool ps_check_xfer(enum pop3_cmd cmd, const struct ps_want *w,
 {
 	const struct pop3_mem_msg *m = &ps_box.msg[w->msg];
 	const char *name = pop3_cmd_name(cmd);
-	size_t first_read = ps_read_max ? ps_read_max : PS_READ;
+	size_t first_read = ps_read_max ? ps_read_max : POP3_CHUNK;
 	static uint8_t body[PS_EXP_MAX];
 	struct ps_ref ref;
 	bool fails;
@@ -435,8 +393,7 @@ void ps_check_unit(struct ps_model *md, const uint8_t *line, size_t len,
 	}
 	if (after != w.next)
 		ps_fail_transition(pop3_cmd_name(cmd));
-	if (ok &&
-	    (cmd == POP3_C_STAT || cmd == POP3_C_LIST || cmd == POP3_C_UIDL))
+	if (ok && (cmd == POP3_C_STAT || cmd == POP3_C_LIST || cmd == POP3_C_UIDL))
 		ps_check_listing(md, cmd, &w, r, n, first);
 	if (ok && cmd == POP3_C_USER) {
 		memcpy(md->user, a.tok[0], a.tlen[0]);

@@ -7,38 +7,26 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 
+#include "fuzz_die.h"
+#include "fuzz_input.h"
 #include "pop3_core.h"
 #include "pop3_mem.h"
 
-#define PS_USER "alice"
-#define PS_PASS "s3cret pass"
-#define PS_NMSG POP3_MEM_MAX	   /* a full mailbox: long LIST/UIDL replies */
-#define PS_READ ((size_t)16 << 10) /* the core's store read (POP3_CHUNK) */
-#define PS_MSG_MAX 1100		   /* the longest stored message */
+#define PS_NMSG POP3_MEM_MAX /* a full mailbox: long LIST/UIDL replies */
+#define PS_MSG_MAX 1100	 /* the longest stored message */
 #define PS_EXP_MAX (2 * PS_MSG_MAX + 8) /* its wire form, at worst */
 #define PS_READ_MAX 64 /* short store reads: 1..64 bytes, or 0: none */
-#define PS_NOINLINE __attribute__((noinline))
-
-/* Store faults, the input's last choice (fuzz_input.h). */
-enum ps_fault {
-	PS_F_NONE = 0,
-	PS_F_UNREADABLE, /* message 2 unreadable: RETR/TOP 2 get -ERR */
-	PS_F_COMMIT,	 /* UPDATE leaves the first marked message */
-	PS_F_MIDREPLY,	 /* message 1 fails after its first read */
-	PS_F_LOCKED,	 /* another session holds the mailbox: PASS fails */
-	PS_NFAULTS
-};
 
 /* The input's store choices, and the line a failure message names. */
-extern const char *ps_sched;
 extern unsigned ps_fault;
 extern size_t ps_read_max; /* a store read returns at most this, 0: cap */
 extern size_t ps_lineno;   /* 1-based unit of the line-at-a-time run */
 
-/* Print the invariant and the context, abort. Each invariant calls it
- * from its own ps_fail_* function so crashes do not merge in triage. */
-void ps_die(const char *what, const char *detail) __attribute__((noreturn));
+/* The session's own failure context after spec= and split= (fz_die):
+ * " line=N fault=F read=R". */
+void ps_ctx(FILE *f);
 
 /* ---- pop3_mailbox.c ---- */
 

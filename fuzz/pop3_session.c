@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "cm_buf.h"
 #include "framing/framing.h"
 #include "fuzz_check.h"
 #include "fuzz_input.h"
@@ -14,35 +15,18 @@
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
-static PS_NOINLINE void ps_fail_init(void)
-{
-	ps_die("pop3_init failed", "init");
-}
-static PS_NOINLINE void ps_fail_differs(const char *w)
-{
-	ps_die("reply streams differ", w);
-}
-static PS_NOINLINE void ps_fail_eof(const char *w)
-{
-	ps_die("wrong end of session at EOF", w);
-}
-static PS_NOINLINE void ps_fail_secret(void)
-{
-	ps_die("the password reached the log", "log");
-}
+FZ_FAIL(ps_fail_init, "pop3_init failed", "init")
+FZ_FAIL_W(ps_fail_differs, "reply streams differ")
+FZ_FAIL_W(ps_fail_eof, "wrong end of session at EOF")
+FZ_FAIL(ps_fail_secret, "the password reached the log", "log")
 
 /* ---- driving the core ---- */
-
-struct ps_out {
-	uint8_t *p;
-	size_t n, cap;
-};
 
 struct ps_run {
 	struct pop3_mem m;
 	struct pop3_store st;
 	struct pop3_session s;
-	struct ps_out out;
+	struct cm_buf out; /* every reply byte sent so far */
 };
 
 struct ps_unit {
@@ -89,7 +73,9 @@ static void ps_open(struct ps_run *r, bool log)
 	r->st = pop3_mem_store(&r->m);
 	ps_mem_read = r->st.read;
 	r->st.read = ps_read;
-	r->out.n = 0;
+	cm_buf_clear(&r->out);
+	if (cm_buf_reserve(&r->out, 1) < 0) /* data never NULL */
+		fz_must(NULL);
 	if (pop3_init(&r->s, &r->st, log ? ps_log : NULL, NULL) != 0)
 		ps_fail_init();
 }
@@ -104,9 +90,8 @@ static void ps_send(struct ps_run *r, size_t max)
 		len = max;
 	if (len == 0)
 		return;
-	r->out.p = fz_grow(r->out.p, &r->out.cap, r->out.n + len, 1);
-	memcpy(r->out.p + r->out.n, p, len);
-	r->out.n += len;
+	if (cm_buf_append(&r->out, p, len) < 0)
+		fz_must(NULL);
 	pop3_consume(&r->s, len);
 }
 
@@ -130,11 +115,11 @@ static void ps_feed(struct ps_run *r, const uint8_t *p, size_t n)
  * must be unlocked and as UPDATE left it. */
 static void ps_close(struct ps_run *r, const struct ps_model *md)
 {
-	size_t before = r->out.n;
+	size_t before = cm_buf_len(&r->out);
 
 	pop3_eof(&r->s);
 	ps_drain(r);
-	if (r->out.n != before)
+	if (cm_buf_len(&r->out) != before)
 		ps_fail_eof("output after EOF with every command run");
 	if (pop3_state(&r->s) != POP3_CLOSED)
 		ps_fail_eof("state");
@@ -161,8 +146,8 @@ static size_t ps_split_units(const uint8_t *d, size_t n)
 			j = k + 1;
 			continue;
 		}
-		ps_units =
-		    fz_grow(ps_units, &ps_units_cap, nu + 1, sizeof(*ps_units));
+		ps_units = fz_must(cm_grow(ps_units, &ps_units_cap, nu + 1,
+					   sizeof(*ps_units)));
 		u = &ps_units[nu++];
 		u->at = pos;
 		u->len = lf ? k - 1 - pos : n - pos;
@@ -170,8 +155,8 @@ static size_t ps_split_units(const uint8_t *d, size_t n)
 		if (lf != NULL)
 			u->kind = u->len > POP3_CMD_MAX ? PS_TOOLONG : PS_LINE;
 		else
-			u->kind = u->len >= POP3_CMD_MAX + 2 ? PS_TOOLONG
-							     : PS_PARTIAL;
+			u->kind =
+			    u->len >= POP3_CMD_MAX + 2 ? PS_TOOLONG : PS_PARTIAL;
 		pos = j = u->end;
 	}
 	return nu;
@@ -187,19 +172,27 @@ static void ps_run_lines(const uint8_t *d, size_t n, struct ps_model *md)
 	ps_lineno = 0;
 	ps_open(r, true);
 	ps_drain(r);
-	ps_check_greeting(r->out.p, r->out.n);
+	ps_check_greeting(cm_buf_data(&r->out), cm_buf_len(&r->out));
 	for (size_t i = 0; i < nu; i++) {
 		const struct ps_unit *u = &ps_units[i];
-		size_t at = r->out.n;
+		size_t at = cm_buf_len(&r->out);
 
 		ps_lineno = i + 1;
 		ps_feed(r, d + u->at, u->end - u->at);
 		ps_drain(r);
-		ps_check_unit(md, d + u->at, u->len, u->kind, r->out.p + at,
-			      r->out.n - at, pop3_state(&r->s));
+		ps_check_unit(md, d + u->at, u->len, u->kind,
+			      cm_buf_data(&r->out) + at,
+			      cm_buf_len(&r->out) - at, pop3_state(&r->s));
 	}
 	ps_lineno = 0;
 	ps_close(r, md);
+}
+
+static bool ps_same(const struct cm_buf *a, const struct cm_buf *b)
+{
+	return cm_buf_len(a) == cm_buf_len(b) &&
+	       (cm_buf_len(a) == 0 ||
+		memcmp(cm_buf_data(a), cm_buf_data(b), cm_buf_len(a)) == 0);
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
@@ -209,7 +202,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	struct fz_setup s;
 	struct ps_model md;
 	struct ps_run *whole = &ps_runs[0], *plan = &ps_runs[1];
-	const struct ps_out *lines = &ps_runs[2].out;
+	const struct cm_buf *lines = &ps_runs[2].out;
 
 	if (!ready) {
 		ps_box_build();
@@ -220,15 +213,16 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	ps_read_max = fz_range(&p, 0, PS_READ_MAX);
 	if (fz_setup_read(&s, FR_RAW, data, p.size) != 0)
 		goto out;
-	ps_sched = s.sched_text;
+	fz_ctx_spec = "pop3 commands";
+	fz_ctx_sched = s.sched_text;
+	fz_ctx_more = ps_ctx;
 	ps_run_lines(s.stream, s.stream_len, &md);
 
 	ps_open(whole, false);
 	ps_feed(whole, s.stream, s.stream_len);
 	ps_drain(whole);
 	ps_close(whole, &md);
-	if (whole->out.n != lines->n ||
-	    memcmp(whole->out.p, lines->p, lines->n) != 0)
+	if (!ps_same(&whole->out, lines))
 		ps_fail_differs("whole vs one line at a time");
 
 	/* The schedule's chunks, sending only as much as the next chunk
@@ -240,11 +234,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	}
 	ps_drain(plan);
 	ps_close(plan, &md);
-	if (plan->out.n != lines->n ||
-	    memcmp(plan->out.p, lines->p, lines->n) != 0)
+	if (!ps_same(&plan->out, lines))
 		ps_fail_differs("scheduled chunks vs one line at a time");
 out:
-	ps_sched = "?";
+	fz_ctx_sched = NULL;
 	fz_setup_free(&s);
 	return 0;
 }

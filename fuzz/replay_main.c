@@ -10,6 +10,8 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "cm_buf.h"
+
 int LLVMFuzzerTestOneInput(const unsigned char *data, size_t size);
 
 static const char *prog = "replay";
@@ -64,17 +66,13 @@ static int replay_dir(const char *dir, size_t *count)
 	while ((e = readdir(d)) != NULL) {
 		if (e->d_name[0] == '.')
 			continue;
-		if (n == cap) {
-			char **grown;
+		char **grown = cm_grow(names, &cap, n + 1, sizeof(*names));
 
-			cap = cap ? 2 * cap : 64;
-			grown = realloc(names, cap * sizeof(*names));
-			if (grown == NULL) {
-				rc = -1;
-				break;
-			}
-			names = grown;
+		if (grown == NULL) {
+			rc = -1;
+			break;
 		}
+		names = grown;
 		if (asprintf(&names[n], "%s/%s", dir, e->d_name) < 0) {
 			rc = -1;
 			break;

@@ -6,14 +6,14 @@
 #include <string.h>
 
 #include "framing/framing.h"
+#include "fuzz_die.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
-static __attribute__((noinline)) void fz_fail_sched(const char *what,
-						    const char *text)
+/* The schedule text is the context: the detail of every failure. */
+static FZ_NOINLINE void fz_fail_sched(const char *what, const char *text)
 {
-	fprintf(stderr, "fuzz: schedule_parse: %s: \"%.200s\"\n", what, text);
-	abort();
+	fz_die(what, text);
 }
 
 static void fz_check_accepted(const struct fr_sched *s, const char *text)

@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "cm_buf.h"
 #include "echo_core.h"
 #include "fuzz_check.h"
 #include "fuzz_input.h"
@@ -13,15 +14,19 @@
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 static struct fz_log fz_in, fz_out;
-static uint8_t *fz_echo;
-static size_t fz_echo_len, fz_echo_cap;
+static struct cm_buf fz_echo; /* everything the core sent */
 
-static __attribute__((noinline)) void fz_fail_echo(const char *what)
-{
-	fprintf(stderr, "fuzz: server_echo: %s spec=%s split=%s\n", what,
-		fz_ctx_spec, fz_ctx_sched);
-	abort();
-}
+FZ_FAIL(fz_fail_init, "echo_init refused a parsed spec", "server_echo")
+FZ_FAIL(fz_fail_error_result, "echo_error disagrees with the result",
+	"server_echo")
+FZ_FAIL(fz_fail_raw_differs, "raw echo differs from the input", "server_echo")
+FZ_FAIL(fz_fail_unclean, "echoed stream does not decode cleanly", "server_echo")
+FZ_FAIL(fz_fail_count, "echoed frame count differs", "server_echo")
+FZ_FAIL(fz_fail_frame, "echoed frame differs", "server_echo")
+FZ_FAIL(fz_fail_accepted, "core accepted a stream the decoder rejects",
+	"server_echo")
+FZ_FAIL(fz_fail_rejected, "core failed on a stream the decoder accepts",
+	"server_echo")
 
 /* Send (collect) up to max bytes of pending output. */
 static void fz_send(struct echo_conn *c, size_t max)
@@ -33,14 +38,8 @@ static void fz_send(struct echo_conn *c, size_t max)
 		len = max;
 	if (len == 0)
 		return;
-	if (fz_echo_len + len > fz_echo_cap) {
-		fz_echo_cap = 2 * (fz_echo_len + len);
-		fz_echo = realloc(fz_echo, fz_echo_cap);
-		if (fz_echo == NULL)
-			abort();
-	}
-	memcpy(fz_echo + fz_echo_len, p, len);
-	fz_echo_len += len;
+	if (cm_buf_append(&fz_echo, p, len) < 0)
+		fz_must(NULL);
 	echo_consume(c, len);
 }
 
@@ -50,20 +49,20 @@ static void fz_drain(struct echo_conn *c)
 		fz_send(c, SIZE_MAX);
 }
 
-/* Feed wire to the core under the schedule; true if it reported an error. */
+/* Feed wire to the core under the schedule, each chunk in its own
+ * exact-size buffer (fz_chunk_get); true if the core reported an error. */
 static bool fz_serve(struct echo_conn *c, const struct fz_setup *s,
-		     const uint8_t *wire, size_t wlen)
+		     const uint8_t *wire)
 {
 	size_t pos = 0;
 	int rc = FR_OK;
 
 	for (size_t i = 0; i < s->nchunks && rc == FR_OK; i++) {
 		size_t n = s->chunks[i];
-		uint8_t *chunk = malloc(n);
+		uint8_t *chunk = fz_chunk_get(wire + pos, n);
 
-		memcpy(chunk, wire + pos, n);
 		rc = echo_input(c, chunk, n);
-		free(chunk);
+		fz_chunk_put(chunk, n);
 		pos += n;
 		fz_send(c, s->chunks[(i + 1) % s->nchunks]);
 		if (!echo_want_read(c))
@@ -73,8 +72,7 @@ static bool fz_serve(struct echo_conn *c, const struct fz_setup *s,
 		rc = echo_eof(c);
 	fz_drain(c);
 	if ((rc != FR_OK) != (echo_error(c) != NULL))
-		fz_fail_echo("echo_error disagrees with the result");
-	(void)wlen;
+		fz_fail_error_result();
 	return rc != FR_OK;
 }
 
@@ -101,12 +99,7 @@ static size_t fz_frames_echoable(const struct fr_spec *spec,
 	for (size_t i = 0; i < n; i++) {
 		size_t bound = fr_encode_bound(spec, l->ev[i].len);
 
-		if (bound > cap) {
-			cap = bound;
-			out = realloc(out, cap);
-			if (out == NULL)
-				abort();
-		}
+		out = fz_must(cm_grow(out, &cap, bound ? bound : 1, 1));
 		if (fr_encode(spec, l->bytes + l->ev[i].at, l->ev[i].len, out,
 			      bound, &olen) != FR_OK)
 			return i;
@@ -118,31 +111,32 @@ static void fz_check_echo(const struct fr_spec *spec, bool failed)
 {
 	size_t want, got;
 
-	fz_decode(spec, fz_echo, fz_echo_len, NULL, 0, FZ_FEED_WHOLE, &fz_out);
+	fz_decode(spec, cm_buf_data(&fz_echo), cm_buf_len(&fz_echo), NULL, 0,
+		  FZ_FEED_WHOLE, &fz_out);
 	if (spec->kind == FR_RAW) {
 		if (fz_out.nb != fz_in.nb ||
 		    (fz_in.nb && memcmp(fz_out.bytes, fz_in.bytes, fz_in.nb)))
-			fz_fail_echo("raw echo differs from the input");
+			fz_fail_raw_differs();
 		return;
 	}
 	want = fz_frames_echoable(spec, &fz_in);
 	got = fz_frames_before_error(&fz_out);
 	if (got != fz_out.n - 1 || fz_out.ev[got].code != FR_DONE)
-		fz_fail_echo("echoed stream does not decode cleanly");
+		fz_fail_unclean();
 	if (got != want)
-		fz_fail_echo("echoed frame count differs");
+		fz_fail_count();
 	for (size_t i = 0; i < want; i++) {
 		const struct fz_ev *a = &fz_in.ev[i], *b = &fz_out.ev[i];
 
 		if (a->len != b->len ||
 		    (a->len > 0 &&
 		     memcmp(fz_in.bytes + a->at, fz_out.bytes + b->at, a->len)))
-			fz_fail_echo("echoed frame differs");
+			fz_fail_frame();
 	}
 	if (!failed && want != fz_in.n - 1)
-		fz_fail_echo("core accepted a stream the decoder rejects");
+		fz_fail_accepted();
 	if (failed && want == fz_in.n - 1 && fz_in.ev[want].code == FR_DONE)
-		fz_fail_echo("core failed on a stream the decoder accepts");
+		fz_fail_rejected();
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
@@ -171,9 +165,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		goto out;
 	fz_decode(&spec, wire, wlen, NULL, 0, FZ_FEED_WHOLE, &fz_in);
 	if (echo_init(&c, &spec) != FR_OK)
-		fz_fail_echo("echo_init refused a parsed spec");
-	fz_echo_len = 0;
-	fz_check_echo(&spec, fz_serve(&c, &s, wire, wlen));
+		fz_fail_init();
+	cm_buf_clear(&fz_echo);
+	if (cm_buf_reserve(&fz_echo, 1) < 0) /* data never NULL */
+		fz_must(NULL);
+	fz_check_echo(&spec, fz_serve(&c, &s, wire));
 	echo_free(&c);
 out:
 	fz_setup_free(&s);

@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "cm_buf.h"
 #include "framing/framing.h"
 #include "fuzz_check.h"
 #include "fuzz_input.h"
@@ -43,28 +44,18 @@ static int kind_of(const char *target, bool *roundtrip)
 static uint8_t *read_all(const char *path, size_t *len)
 {
 	FILE *f = fopen(path, "rb");
-	uint8_t *buf = NULL;
-	size_t cap = 0, n = 0, got;
+	struct cm_buf b = {0};
+	size_t got = 1;
 
 	if (f == NULL)
 		return NULL;
-	for (;;) {
-		if (n == cap) {
-			uint8_t *grown = realloc(buf, cap ? 2 * cap : 4096);
-
-			if (grown == NULL)
-				break;
-			buf = grown;
-			cap = cap ? 2 * cap : 4096;
-		}
-		got = fread(buf + n, 1, cap - n, f);
-		n += got;
-		if (got == 0)
-			break;
+	while (got > 0 && cm_buf_reserve(&b, 4096) == 0) {
+		got = fread(cm_buf_tail(&b), 1, cm_buf_room(&b), f);
+		cm_buf_commit(&b, got);
 	}
 	fclose(f);
-	*len = n;
-	return buf ? buf : malloc(1);
+	*len = cm_buf_len(&b);
+	return b.p ? b.p : malloc(1); /* nothing consumed: data at b.p */
 }
 
 static void print_chunks(const struct fz_setup *s)

@@ -5,14 +5,14 @@
 #include <string.h>
 
 #include "framing/framing.h"
+#include "fuzz_die.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
-static __attribute__((noinline)) void fz_fail_spec(const char *what,
-						   const char *text)
+/* The spec text is the context: the detail of every failure. */
+static FZ_NOINLINE void fz_fail_spec(const char *what, const char *text)
 {
-	fprintf(stderr, "fuzz: spec_parse: %s: \"%s\"\n", what, text);
-	abort();
+	fz_die(what, text);
 }
 
 static void fz_check_accepted(const struct fr_spec *spec, const char *text)

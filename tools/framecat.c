@@ -67,41 +67,27 @@ static int usage_error(const char *fmt, const char *arg)
 	return 2;
 }
 
-bool fc_reserve(struct fc_buf *b, size_t want)
-{
-	size_t cap = b->cap ? b->cap : 4096;
-
-	if (want <= b->cap)
-		return true;
-	while (cap < want)
-		cap = cap > SIZE_MAX / 2 ? want : cap * 2;
-	uint8_t *p = realloc(b->p, cap);
-	if (p == NULL)
-		return false;
-	b->p = p;
-	b->cap = cap;
-	return true;
-}
-
-int fc_emit_encoded(const struct fr_spec *spec, const uint8_t *msg,
-		    size_t len, uint64_t msgno, struct fc_buf *out)
+int fc_emit_encoded(const struct fr_spec *spec, const uint8_t *msg, size_t len,
+		    uint64_t msgno, struct cm_buf *out)
 {
 	size_t bound = fr_encode_bound(spec, len), wire = 0;
 	int rc;
 
-	if (!fc_reserve(out, bound))
+	cm_buf_clear(out);
+	if (cm_buf_reserve(out, bound ? bound : 1) != 0) /* never NULL */
 		rc = FR_ENOMEM;
 	else if (msgno == 1 && spec->pre.kind) /* pre=: first = preamble */
-		rc = fr_encode_preamble(spec, msg, len, out->p, out->cap,
-					&wire);
+		rc = fr_encode_preamble(spec, msg, len, cm_buf_tail(out),
+					cm_buf_room(out), &wire);
 	else
-		rc = fr_encode(spec, msg, len, out->p, out->cap, &wire);
+		rc = fr_encode(spec, msg, len, cm_buf_tail(out),
+			       cm_buf_room(out), &wire);
 	if (rc != FR_OK) {
 		fprintf(stderr, "framecat: message %llu: %s\n",
 			(unsigned long long)msgno, fr_strerror(rc));
 		return 1;
 	}
-	fwrite(out->p, 1, wire, stdout);
+	fwrite(cm_buf_tail(out), 1, wire, stdout);
 	return 0;
 }
 
@@ -158,17 +144,18 @@ static int parse_split(struct fc_opts *o, const char *v)
 static int parse_flags(struct fc_opts *o, int argc, char **argv, bool *help_p)
 {
 	static const struct option longopts[] = {
-		{"in", required_argument, NULL, 'i'},
-		{"out", required_argument, NULL, 'o'},
-		{"split", required_argument, NULL, 's'},
-		{"help", no_argument, NULL, 'h'},
-		{NULL, 0, NULL, 0},
+	    {"in", required_argument, NULL, 'i'},
+	    {"out", required_argument, NULL, 'o'},
+	    {"split", required_argument, NULL, 's'},
+	    {"help", no_argument, NULL, 'h'},
+	    {NULL, 0, NULL, 0},
 	};
 	bool in_set = false, out_set = false;
 	int c, rc = 0;
 
 	opterr = 0;
-	while (rc == 0 && (c = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
+	while (rc == 0 &&
+	       (c = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
 		int fmt = 0;
 		if (c == 'i') {
 			rc = parse_format("--in", optarg, &fmt);
@@ -194,7 +181,8 @@ static int parse_flags(struct fc_opts *o, int argc, char **argv, bool *help_p)
 	if (out_set && o->cmd != FC_DECODE)
 		return usage_error("%s", "--out applies to decode only");
 	if (o->sched.kind != 0 && o->cmd == FC_ENCODE)
-		return usage_error("%s", "--split applies to decode and transcode");
+		return usage_error("%s",
+				   "--split applies to decode and transcode");
 	return 0;
 }
 

@@ -9,16 +9,15 @@
 
 #include "framecat.h"
 
-#define READ_BLOCK 65536
 #define STAGE_MAX 65536 /* chunks up to this size are fed exactly */
 
 struct dec_ctx {
 	const struct fc_opts *o;
 	struct fr_decoder d;
-	struct fc_buf enc; /* transcode: encoded frame */
+	struct cm_buf enc; /* transcode: encoded frame */
 	uint64_t frames;
 	int status;
-	bool stop;         /* fatal error: the decoder is done */
+	bool stop; /* fatal error: the decoder is done */
 };
 
 /* Re-cuts the stream read from stdin into the schedule's chunks. A chunk
@@ -27,7 +26,7 @@ struct dec_ctx {
 struct splitter {
 	bool on;
 	struct fr_sched_iter it;
-	size_t want;       /* bytes left in the current chunk, 0: next one */
+	size_t want; /* bytes left in the current chunk, 0: next one */
 	bool staging;
 	size_t staged;
 	uint8_t stage[STAGE_MAX];
@@ -106,8 +105,8 @@ static void feed_chunk(struct dec_ctx *c, const uint8_t *p, size_t n)
 	}
 }
 
-static void split_feed(struct dec_ctx *c, struct splitter *s,
-		       const uint8_t *p, size_t n)
+static void split_feed(struct dec_ctx *c, struct splitter *s, const uint8_t *p,
+		       size_t n)
 {
 	if (!s->on) {
 		feed_chunk(c, p, n);
@@ -151,14 +150,15 @@ static void finish(struct dec_ctx *c, struct splitter *s)
 
 static int read_loop(struct dec_ctx *c, struct splitter *s)
 {
-	static uint8_t block[READ_BLOCK];
+	static uint8_t block[FC_READ_BLOCK];
 
 	while (!c->stop) {
 		ssize_t n = read(STDIN_FILENO, block, sizeof(block));
 		if (n < 0 && errno == EINTR)
 			continue;
 		if (n < 0) {
-			fprintf(stderr, "framecat: stdin: %s\n", strerror(errno));
+			fprintf(stderr, "framecat: stdin: %s\n",
+				strerror(errno));
 			return 1;
 		}
 		if (n == 0)
@@ -186,6 +186,6 @@ int fc_decode(const struct fc_opts *o)
 	if (read_loop(&c, &s) != 0)
 		c.status = 1;
 	fr_decoder_free(&c.d);
-	free(c.enc.p);
+	cm_buf_free(&c.enc);
 	return c.status;
 }

@@ -9,11 +9,9 @@
 
 #include "framecat.h"
 
-#define READ_BLOCK 65536
-
 /* Buffered stdin reader that hands out lines. */
 struct reader {
-	uint8_t block[READ_BLOCK];
+	uint8_t block[FC_READ_BLOCK];
 	size_t pos, len;
 	bool eof;
 	int err; /* errno of a failed read */
@@ -38,10 +36,10 @@ static bool fill(struct reader *r)
 
 /* Append up to n bytes to msg, keeping it within limit; bytes past the
  * limit are dropped and *over set. */
-static bool append(struct fc_buf *msg, const uint8_t *p, size_t n,
-		   size_t limit, bool *over)
+static bool append(struct cm_buf *msg, const uint8_t *p, size_t n, size_t limit,
+		   bool *over)
 {
-	size_t room = limit - msg->len;
+	size_t room = limit - cm_buf_len(msg);
 
 	if (n > room) {
 		*over = true;
@@ -49,23 +47,19 @@ static bool append(struct fc_buf *msg, const uint8_t *p, size_t n,
 	}
 	if (n == 0)
 		return true;
-	if (!fc_reserve(msg, msg->len + n))
-		return false;
-	memcpy(msg->p + msg->len, p, n);
-	msg->len += n;
-	return true;
+	return cm_buf_append(msg, p, n) == 0;
 }
 
 /* Next record into msg: a line without its \n (until is '\n'), or all
  * that is left (until < 0). Returns 1 for a record, 0 at the end, -1 out
  * of memory. A last line without \n still counts; nothing after the last
  * \n does not. */
-static int next_record(struct reader *r, struct fc_buf *msg, int until,
+static int next_record(struct reader *r, struct cm_buf *msg, int until,
 		       size_t limit, bool *over)
 {
 	bool any = false;
 
-	msg->len = 0;
+	cm_buf_clear(msg);
 	*over = false;
 	while (fill(r)) {
 		const uint8_t *p = r->block + r->pos;
@@ -82,24 +76,26 @@ static int next_record(struct reader *r, struct fc_buf *msg, int until,
 	return any || until < 0 ? 1 : 0;
 }
 
-/* Decode hex in place. Returns the column (1-based) of the first bad
- * character, or 0 when the line was good. */
-static size_t unhex(struct fc_buf *b)
+/* Decode hex in place (the bytes shrink to half, from the head).
+ * Returns the column (1-based) of the first bad character, or 0 when the
+ * line was good. */
+static size_t unhex(struct cm_buf *b)
 {
-	size_t n = b->len;
+	uint8_t *p = b->p + b->head;
+	size_t n = cm_buf_len(b);
 
-	if (n > 0 && b->p[n - 1] == '\r')
+	if (n > 0 && p[n - 1] == '\r')
 		n--;
 	for (size_t i = 0; i < n; i += 2) {
-		int hi = fr_hexval(b->p[i]);
-		int lo = i + 1 < n ? fr_hexval(b->p[i + 1]) : -1;
+		int hi = fr_hexval(p[i]);
+		int lo = i + 1 < n ? fr_hexval(p[i + 1]) : -1;
 		if (hi < 0)
 			return i + 1;
 		if (lo < 0)
 			return i + 2;
-		b->p[i / 2] = (uint8_t)(hi << 4 | lo);
+		p[i / 2] = (uint8_t)(hi << 4 | lo);
 	}
-	b->len = n / 2;
+	b->tail = b->head + n / 2;
 	return 0;
 }
 
@@ -113,8 +109,8 @@ static size_t input_limit(const struct fc_opts *o)
 	return max;
 }
 
-static int encode_one(const struct fc_opts *o, struct fc_buf *msg,
-		      bool over, uint64_t no, struct fc_buf *out)
+static int encode_one(const struct fc_opts *o, struct cm_buf *msg, bool over,
+		      uint64_t no, struct cm_buf *out)
 {
 	if (over) {
 		fprintf(stderr, "framecat: message %llu: %s\n",
@@ -124,26 +120,28 @@ static int encode_one(const struct fc_opts *o, struct fc_buf *msg,
 	if (o->in == FC_IN_HEX) {
 		size_t col = unhex(msg);
 		if (col != 0) {
-			fprintf(stderr,
-				"framecat: message %llu: bad hex at column %zu\n",
-				(unsigned long long)no, col);
+			fprintf(
+			    stderr,
+			    "framecat: message %llu: bad hex at column %zu\n",
+			    (unsigned long long)no, col);
 			return 1;
 		}
 	}
-	return fc_emit_encoded(&o->spec, msg->p, msg->len, no, out);
+	return fc_emit_encoded(&o->spec, cm_buf_data(msg), cm_buf_len(msg), no,
+			       out);
 }
 
 int fc_encode(const struct fc_opts *o)
 {
 	static struct reader r;
-	struct fc_buf msg = {0}, out = {0};
+	struct cm_buf msg = {0}, out = {0};
 	int until = o->in == FC_IN_RAW ? -1 : '\n';
 	uint64_t no = 0;
 	int status = 0;
 	bool over;
 
 	/* never hand the encoder a NULL message, even an empty one */
-	if (!fc_reserve(&msg, 1) || !fc_reserve(&out, 1)) {
+	if (cm_buf_reserve(&msg, 1) < 0) {
 		fprintf(stderr, "framecat: out of memory\n");
 		return 1;
 	}
@@ -165,7 +163,7 @@ int fc_encode(const struct fc_opts *o)
 		fprintf(stderr, "framecat: stdin: %s\n", strerror(r.err));
 		status = 1;
 	}
-	free(msg.p);
-	free(out.p);
+	cm_buf_free(&msg);
+	cm_buf_free(&out);
 	return status;
 }

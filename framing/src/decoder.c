@@ -272,6 +272,16 @@ uint64_t fr_decoder_offset(const struct fr_decoder *d)
 	return d->in_off + d->in_pos;
 }
 
+const struct fr_spec *fr_decoder_spec(const struct fr_decoder *d)
+{
+	return &d->spec;
+}
+
+size_t fr_decoder_bufcap(const struct fr_decoder *d)
+{
+	return d->cap;
+}
+
 bool fr_error_is_fatal(const struct fr_spec *spec, int err)
 {
 	if (err >= 0)

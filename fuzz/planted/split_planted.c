@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "fuzz_die.h"
 #include "fuzz_input.h"
 #include "planted.h"
 
@@ -51,11 +52,8 @@ static void pl_run(const uint8_t *s, size_t len, const uint32_t *sizes,
 		l->result = 1;
 }
 
-static __attribute__((noinline)) void pl_fail_frames_differ(void)
-{
-	fprintf(stderr, "planted: frames differ between whole and split\n");
-	abort();
-}
+FZ_FAIL(pl_fail_frames_differ, "frames differ between whole and split",
+	"planted")
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {

@@ -19,6 +19,9 @@
 #define FT_EXIT_INTR 130
 #define FT_HOSTLEN 256
 #define FT_MSGLEN 512
+#define FT_SIZE_MAX ((size_t)1 << 24) /* --size: largest payload */
+#define FT_SECONDS_MIN 0.001	      /* --timeout, --start-timeout */
+#define FT_SECONDS_MAX 86400.0
 
 /* What one `fragtest run` does; also one cell of a matrix. */
 struct ft_opts {
@@ -72,6 +75,10 @@ bool ft_child_dead(struct ft_child *c, char *err, size_t errlen);
 void ft_child_stop(struct ft_child *c);
 /* Last lines of the child's stderr, for error messages. */
 void ft_child_tail(const struct ft_child *c, char *buf, size_t len);
+/* HOST:PORT (cm_split_hostport) with a port from 1 up; -EINVAL and a
+ * reason quoting text in err. */
+int ft_hostport(const char *text, char host[FT_HOSTLEN], int *port, char *err,
+		size_t errlen);
 
 /* Signals: SIGINT/SIGTERM set ft_stop; every started group is killed
  * from ft_cleanup_all() (also called at exit). */
@@ -174,7 +181,10 @@ int ft_cmd_matrix(int argc, char **argv);
 
 /* Shared option parsing helpers (ft_main.c). */
 int ft_parse_common(struct ft_opts *o, int opt, const char *arg);
-int ft_parse_size(const char *arg, size_t *lo, size_t *hi);
+/* --size MIN-MAX or N (cm_opt_size each, at most FT_SIZE_MAX); -EINVAL
+ * with a message naming flag in err. */
+int ft_parse_size(const char *flag, const char *arg, size_t *lo, size_t *hi,
+		  char *err, size_t errlen);
 void ft_usage_err(const char *fmt, ...);
 void ft_err(const char *fmt, ...);
 

@@ -11,23 +11,25 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
-#include <time.h>
 #include <unistd.h>
 
+#include "cm_buf.h"
+#include "cm_clock.h"
 #include "ft.h"
 
 #define FT_RBUF 65536
-#define FT_LINGER 2.0 /* max wait for the server's EOF after the last echo */
+#define FT_LINGER_MS                                                           \
+	2000 /* max wait for the server's EOF after the last echo */
+#define FT_PROGRESS_MS 100 /* between progress lines */
 
 struct ft_conn {
 	int fd;
 	unsigned id;
 	struct ft_gen send, check;
 	uint64_t burst_rng;
-	unsigned sent; /* frames encoded so far */
-	bool sync;     /* wait for every echo before the next burst */
-	uint8_t *out;
-	size_t out_len, out_pos, out_cap;
+	unsigned sent;	   /* frames encoded so far */
+	bool sync;	   /* wait for every echo before the next burst */
+	struct cm_buf out; /* encoded, not yet sent */
 	uint64_t up_off;   /* wire bytes encoded so far */
 	uint64_t *up_ends; /* wire end offset of each frame */
 	struct fr_decoder dec;
@@ -36,17 +38,9 @@ struct ft_conn {
 	size_t raw_pos; /* raw: position inside the expected payload */
 	bool raw_loaded;
 	bool shut, done;
-	double last, linger_end;
+	int64_t last, linger_end; /* cm_now_ms() */
 	struct ft_verdict *v;
 };
-
-static double ft_now(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
 
 int ft_connect(const char *host, int port, char *err, size_t errlen)
 {
@@ -101,7 +95,7 @@ static void ft_mark(struct ft_conn *c, uint64_t down_off)
 	c->v->down_off = down_off;
 }
 
-/* Encode the next burst into c->out. */
+/* Encode the next burst into c->out (sent in full before the next). */
 static int ft_fill(struct ft_conn *c, unsigned m)
 {
 	unsigned k = ft_burst_next(&c->burst_rng, m - c->sent);
@@ -111,23 +105,14 @@ static int ft_fill(struct ft_conn *c, unsigned m)
 	 * synchronous ones catch servers that treat one read as one
 	 * exchange (naive) whatever the timing. */
 	c->sync = fr_rng_range(&c->burst_rng, 0, 1) == 0;
-	c->out_len = c->out_pos = 0;
+	cm_buf_clear(&c->out);
 	for (unsigned i = 0; i < k; i++) {
 		int rc = ft_gen_next(&c->send);
 
 		if (rc != FR_OK)
 			return rc;
-		if (c->out_len + c->send.wire_len > c->out_cap) {
-			size_t cap = (c->out_len + c->send.wire_len) * 2;
-			uint8_t *p = realloc(c->out, cap);
-
-			if (!p)
-				return FR_ENOMEM;
-			c->out = p;
-			c->out_cap = cap;
-		}
-		memcpy(c->out + c->out_len, c->send.wire, c->send.wire_len);
-		c->out_len += c->send.wire_len;
+		if (cm_buf_append(&c->out, c->send.wire, c->send.wire_len) < 0)
+			return FR_ENOMEM;
 		c->up_off += c->send.wire_len;
 		c->up_ends[c->sent++] = c->up_off;
 	}
@@ -136,13 +121,13 @@ static int ft_fill(struct ft_conn *c, unsigned m)
 
 static bool ft_waiting(const struct ft_conn *c)
 {
-	return c->out_pos == c->out_len && c->sync && c->got < c->sent;
+	return cm_buf_len(&c->out) == 0 && c->sync && c->got < c->sent;
 }
 
 static void ft_on_writable(struct ft_conn *c, unsigned m)
 {
 	while (!c->done) {
-		if (c->out_pos == c->out_len) {
+		if (cm_buf_len(&c->out) == 0) {
 			if (c->sent == m || ft_waiting(c))
 				return;
 			int rc = ft_fill(c, m);
@@ -153,8 +138,8 @@ static void ft_on_writable(struct ft_conn *c, unsigned m)
 				return;
 			}
 		}
-		ssize_t n = send(c->fd, c->out + c->out_pos,
-				 c->out_len - c->out_pos, MSG_NOSIGNAL);
+		ssize_t n = send(c->fd, cm_buf_data(&c->out),
+				 cm_buf_len(&c->out), MSG_NOSIGNAL);
 		if (n < 0 && errno == EINTR)
 			continue;
 		if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK))
@@ -167,8 +152,8 @@ static void ft_on_writable(struct ft_conn *c, unsigned m)
 				c->sent, m, strerror(errno));
 			return;
 		}
-		c->out_pos += (size_t)n;
-		c->last = ft_now();
+		cm_buf_consume(&c->out, (size_t)n);
+		c->last = cm_now_ms();
 	}
 }
 
@@ -295,7 +280,7 @@ static void ft_on_readable(struct ft_conn *c, unsigned m, uint8_t *rbuf,
 		ft_on_eof(c, m);
 		return;
 	}
-	c->last = ft_now();
+	c->last = cm_now_ms();
 	c->rx += (size_t)n;
 	fr_decoder_feed(&c->dec, rbuf, (size_t)n);
 	while ((rc = fr_decoder_next(&c->dec, &f)) == FR_FRAME) {
@@ -329,7 +314,8 @@ static int ft_conn_init(struct ft_conn *c, const struct ft_opts *o,
 			o->size_max) != FR_OK ||
 	    ft_gen_init(&c->check, spec, o->seed, id, o->size_min,
 			o->size_max) != FR_OK ||
-	    fr_decoder_init(&c->dec, spec, NULL, 0) != FR_OK)
+	    fr_decoder_init(&c->dec, spec, NULL, 0) != FR_OK ||
+	    cm_buf_reserve(&c->out, 1) < 0) /* data never NULL, even empty */
 		return -1;
 	return 0;
 }
@@ -341,14 +327,15 @@ static void ft_conn_free(struct ft_conn *c)
 	ft_gen_free(&c->send);
 	ft_gen_free(&c->check);
 	fr_decoder_free(&c->dec);
-	free(c->out);
+	cm_buf_free(&c->out);
 }
 
 /* After the last echo: half-close and give the server a moment to close
  * too, so frames it sends too many still show. */
-static void ft_tick(struct ft_conn *c, const struct ft_opts *o, double now)
+static void ft_tick(struct ft_conn *c, const struct ft_opts *o, int64_t now)
 {
 	unsigned m = o->messages;
+	int64_t timeout_ms = (int64_t)(o->timeout * 1000);
 
 	if (c->done)
 		return;
@@ -356,13 +343,14 @@ static void ft_tick(struct ft_conn *c, const struct ft_opts *o, double now)
 		shutdown(c->fd, SHUT_WR);
 		c->shut = true;
 		c->linger_end =
-		    now + (o->timeout < FT_LINGER ? o->timeout : FT_LINGER);
+		    now +
+		    (timeout_ms < FT_LINGER_MS ? timeout_ms : FT_LINGER_MS);
 	}
 	if (c->shut && now > c->linger_end) {
 		c->done = true; /* server keeps the connection open: fine */
 		return;
 	}
-	if (now - c->last > o->timeout) {
+	if (now - c->last > timeout_ms) {
 		ft_mark(c, c->rx);
 		ft_fail(c, FT_ERROR,
 			"timeout: nothing received for %.1f s "
@@ -388,11 +376,11 @@ static void ft_progress(const struct ft_opts *o, struct ft_conn *cs, bool final)
 static void ft_loop(const struct ft_opts *o, struct ft_conn *cs,
 		    struct pollfd *pf, uint8_t *rbuf, bool raw)
 {
-	double next_progress = 0;
+	int64_t next_progress = 0;
 
 	for (;;) {
 		unsigned live = 0;
-		double now = ft_now();
+		int64_t now = cm_now_ms();
 
 		for (unsigned i = 0; i < o->clients; i++) {
 			struct ft_conn *c = &cs[i];
@@ -400,15 +388,14 @@ static void ft_loop(const struct ft_opts *o, struct ft_conn *cs,
 			ft_tick(c, o, now);
 			pf[i].fd = c->done ? -1 : c->fd;
 			pf[i].events = POLLIN;
-			if ((c->sent < o->messages ||
-			     c->out_pos < c->out_len) &&
+			if ((c->sent < o->messages || cm_buf_len(&c->out)) &&
 			    !ft_waiting(c))
 				pf[i].events |= POLLOUT;
 			live += !c->done;
 		}
 		if (o->progress && (now > next_progress || !live)) {
 			ft_progress(o, cs, !live);
-			next_progress = now + 0.1;
+			next_progress = now + FT_PROGRESS_MS;
 		}
 		if (!live || ft_stop)
 			return;
@@ -450,7 +437,7 @@ int ft_clients(const struct ft_opts *o, const struct fr_spec *spec,
 		    ft_connect(host, port, r->setup_msg, sizeof(r->setup_msg));
 		if (cs[i].fd < 0)
 			goto fail;
-		cs[i].last = ft_now();
+		cs[i].last = cm_now_ms();
 	}
 	ft_loop(o, cs, pf, rbuf, spec->kind == FR_RAW);
 	for (unsigned i = 0; i < o->clients; i++) {

@@ -2,18 +2,30 @@
  * matrix table and, per failure, an inline SVG timeline of the chunk
  * boundaries fragproxy made (its --record file) against the frame
  * boundaries, with the offset where the echo went wrong. */
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "cm_buf.h"
+#include "cm_record.h"
 #include "ft.h"
 
 #define FT_SVG_W 960
 #define FT_WIN_BYTES 480 /* stream bytes drawn around a failure */
 
+struct ft_span {
+	uint64_t off, end; /* stream bytes [off, end) */
+};
+
 struct ft_chunks {
-	uint64_t *off; /* chunk start offsets, in stream order */
-	uint64_t *end; /* and end offsets */
+	struct ft_span *s; /* chunks in stream order */
 	size_t n, cap;
+};
+
+/* What ft_load_record collects: one connection's chunks, [0] up, [1] down. */
+struct ft_record_conn {
+	uint64_t conn;
+	struct ft_chunks *ch;
 };
 
 static const char ft_css[] =
@@ -26,44 +38,34 @@ static const char ft_css[] =
     "section{margin-top:2em}svg{border:1px solid #ccc;background:#fff}"
     ".legend span{margin-right:1.5em}";
 
-static void ft_push_chunk(struct ft_chunks *c, uint64_t off, uint64_t size)
+static int ft_record_row(void *arg, const struct cm_record_row *row)
 {
-	if (c->n == c->cap) {
-		size_t cap = c->cap ? c->cap * 2 : 256;
-		uint64_t *p = realloc(c->off, cap * sizeof(*p));
+	struct ft_record_conn *rc = arg;
+	struct ft_chunks *c = &rc->ch[row->dir];
+	struct ft_span *s;
 
-		if (!p)
-			return;
-		c->off = p;
-		p = realloc(c->end, cap * sizeof(*p));
-		if (!p)
-			return;
-		c->end = p;
-		c->cap = cap;
-	}
-	c->off[c->n] = off;
-	c->end[c->n++] = off + size;
+	if (row->conn != rc->conn)
+		return 0;
+	s = cm_grow(c->s, &c->cap, c->n + 1, sizeof(*c->s));
+	if (!s)
+		return -ENOMEM;
+	c->s = s;
+	s[c->n].off = row->offset;
+	s[c->n++].end = row->offset + row->size;
+	return 0;
 }
 
-/* Chunks fragproxy wrote for connection conn: [0] up, [1] down. */
+/* Chunks fragproxy wrote for connection conn: [0] up, [1] down. A record
+ * that cannot be read (or memory that runs out) leaves what was read: the
+ * timeline then says no chunks were recorded, or shows fewer. */
 static void ft_load_record(const char *path, unsigned conn,
 			   struct ft_chunks ch[2])
 {
-	FILE *f = path && path[0] ? fopen(path, "r") : NULL;
-	char line[256], dir[8];
-	unsigned long long id, off;
-	size_t size;
+	struct ft_record_conn rc = {.conn = conn, .ch = ch};
+	char err[256];
 
-	if (!f)
-		return;
-	while (fgets(line, sizeof(line), f)) {
-		if (line[0] == '#' || sscanf(line, "%llu %7s %llu %zu", &id,
-					     dir, &off, &size) != 4)
-			continue;
-		if (id == conn)
-			ft_push_chunk(&ch[strcmp(dir, "up") != 0], off, size);
-	}
-	fclose(f);
+	if (path && path[0])
+		cm_record_each(path, ft_record_row, &rc, err, sizeof(err));
 }
 
 static double ft_x(uint64_t off, uint64_t lo, uint64_t hi)
@@ -103,7 +105,7 @@ static void ft_svg_chunks(FILE *f, const struct ft_chunks *c, uint64_t lo,
 		return;
 	}
 	for (size_t i = 0; i < c->n; i++) {
-		uint64_t s = c->off[i], e = c->end[i];
+		uint64_t s = c->s[i].off, e = c->s[i].end;
 
 		ft_svg_span(f, s, e, lo, hi, y, i % 2 ? "#cfe3ff" : "#9cc3f5",
 			    NULL, 0);
@@ -171,10 +173,8 @@ static void ft_timeline(FILE *f, const struct ft_cell *c,
 			    : ft_x(mark, lo, hi),
 			(unsigned long long)v->frame, (unsigned long long)mark);
 	fputs("</svg>\n", f);
-	for (int d = 0; d < 2; d++) {
-		free(ch[d].off);
-		free(ch[d].end);
-	}
+	free(ch[0].s);
+	free(ch[1].s);
 }
 
 static void ft_html_failure(FILE *f, const struct ft_cell *c, size_t idx)

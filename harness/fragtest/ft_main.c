@@ -8,6 +8,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "cm_opt.h"
 #include "ft.h"
 #include "ft_opts.h"
 
@@ -37,7 +38,8 @@ static const char ft_run_usage[] =
     "      --seed S           workload and schedule seed (default 1)\n"
     "  -c, --clients N        concurrent connections (default 4)\n"
     "  -m, --messages M       frames per connection (default 200)\n"
-    "      --size MIN-MAX     payload sizes in bytes (default 1-64)\n"
+    "      --size MIN-MAX     payload sizes in bytes (default 1-64; K, M\n"
+    "                         suffixes; at most 16M)\n"
     "      --timeout T        seconds without progress before a\n"
     "                         connection fails (default 10)\n"
     "      --start-timeout T  seconds for the server to get ready (10)\n"
@@ -97,42 +99,48 @@ void ft_bad_opt(char **argv, int opt)
 		ft_usage_err("unknown option '-%c'", optopt);
 }
 
+/* Reports a cm_opt_* failure (its message names the option). */
+static int ft_opt_result(int rc, const char *err)
+{
+	if (rc == 0)
+		return 0;
+	ft_usage_err("%s", err);
+	return -1;
+}
+
 static int ft_parse_uint(const char *flag, const char *arg, uint64_t lo,
 			 uint64_t hi, uint64_t *out)
 {
-	char *end;
-	unsigned long long v;
+	char err[FT_MSGLEN];
 
-	errno = 0;
-	v = strtoull(arg, &end, 10);
-	if (errno || end == arg || *end || arg[0] == '-' || v < lo || v > hi) {
-		ft_usage_err("bad %s '%s' (want an integer in %llu..%llu)",
-			     flag, arg, (unsigned long long)lo,
-			     (unsigned long long)hi);
-		return -1;
-	}
-	*out = v;
-	return 0;
+	return ft_opt_result(
+	    cm_opt_uint(flag, arg, lo, hi, out, err, sizeof(err)), err);
 }
 
-int ft_parse_size(const char *arg, size_t *lo, size_t *hi)
+int ft_parse_size(const char *flag, const char *arg, size_t *lo, size_t *hi,
+		  char *err, size_t errlen)
 {
-	char *end;
-	unsigned long long a, b;
+	char text[64];
+	char *dash;
+	uint64_t a, b;
 
-	errno = 0;
-	a = strtoull(arg, &end, 10);
-	if (errno || end == arg || arg[0] == '-')
-		return -1;
-	b = a;
-	if (*end == '-') {
-		const char *s = end + 1;
-		b = strtoull(s, &end, 10);
-		if (errno || end == s || *s == '-')
-			return -1;
+	if (snprintf(text, sizeof(text), "%s", arg) >= (int)sizeof(text)) {
+		snprintf(err, errlen, "%s: '%.32s...' is too long", flag, arg);
+		return -EINVAL;
 	}
-	if (*end || a > b || b > ((size_t)1 << 24))
-		return -1;
+	dash = strchr(text, '-');
+	if (dash)
+		*dash = '\0';
+	if (cm_opt_size(flag, text, 0, FT_SIZE_MAX, &a, err, errlen) < 0)
+		return -EINVAL;
+	b = a;
+	if (dash &&
+	    cm_opt_size(flag, dash + 1, 0, FT_SIZE_MAX, &b, err, errlen) < 0)
+		return -EINVAL;
+	if (a > b) {
+		snprintf(err, errlen, "%s: '%s' has MIN over MAX", flag, arg);
+		return -EINVAL;
+	}
 	*lo = (size_t)a;
 	*hi = (size_t)b;
 	return 0;
@@ -140,15 +148,12 @@ int ft_parse_size(const char *arg, size_t *lo, size_t *hi)
 
 static int ft_parse_seconds(const char *flag, const char *arg, double *out)
 {
-	char *end;
-	double v = strtod(arg, &end);
+	char err[FT_MSGLEN];
 
-	if (end == arg || *end || !(v > 0) || v > 86400) {
-		ft_usage_err("bad %s '%s' (want seconds > 0)", flag, arg);
-		return -1;
-	}
-	*out = v;
-	return 0;
+	return ft_opt_result(cm_opt_double(flag, arg, FT_SECONDS_MIN,
+					   FT_SECONDS_MAX, out, err,
+					   sizeof(err)),
+			     err);
 }
 
 int ft_check_sched(const char *flag, const char *text)
@@ -203,13 +208,14 @@ int ft_parse_common(struct ft_opts *o, int opt, const char *arg)
 			return -1;
 		o->messages = (unsigned)v;
 		return 0;
-	case FT_OPT_SIZE:
-		if (ft_parse_size(arg, &o->size_min, &o->size_max) == 0)
-			return 0;
-		ft_usage_err("bad --size '%s' (want MIN-MAX or N, at most "
-			     "16777216)",
-			     arg);
-		return -1;
+	case FT_OPT_SIZE: {
+		char err[FT_MSGLEN];
+
+		return ft_opt_result(ft_parse_size("--size", arg, &o->size_min,
+						   &o->size_max, err,
+						   sizeof(err)),
+				     err);
+	}
 	case FT_OPT_TIMEOUT:
 		return ft_parse_seconds("--timeout", arg, &o->timeout);
 	case FT_OPT_START_TIMEOUT:

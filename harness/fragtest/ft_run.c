@@ -4,21 +4,20 @@
 #include <libgen.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 #include <unistd.h>
 
+#include "cm_clock.h"
 #include "ft.h"
 
 void ft_opts_defaults(struct ft_opts *o)
 {
-	memset(o, 0, sizeof(*o));
-	o->seed = 1;
-	o->clients = 4;
-	o->messages = 200;
-	o->size_min = 1;
-	o->size_max = 64;
-	o->timeout = 10;
-	o->start_timeout = 10;
+	*o = (struct ft_opts){.seed = 1,
+			      .clients = 4,
+			      .messages = 200,
+			      .size_min = 1,
+			      .size_max = 64,
+			      .timeout = 10,
+			      .start_timeout = 10};
 }
 
 int ft_sibling(const char *name, char *buf, size_t len)
@@ -154,34 +153,6 @@ static int ft_start_proxy(const struct ft_opts *o, struct ft_child *px,
 			       errlen);
 }
 
-static double ft_clock(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
-static int ft_split_target(const char *t, char *host, int *port)
-{
-	const char *colon = strrchr(t, ':');
-	size_t n;
-
-	if (!colon || colon == t)
-		return -1;
-	n = (size_t)(colon - t);
-	if (t[0] == '[' && n >= 2 && t[n - 1] == ']') {
-		t++;
-		n -= 2;
-	}
-	if (n >= FT_HOSTLEN)
-		return -1;
-	memcpy(host, t, n);
-	host[n] = '\0';
-	*port = atoi(colon + 1);
-	return *port > 0 && *port < 65536 ? 0 : -1;
-}
-
 /* A connection that was closed or reset is often the first sign that the
  * server crashed: give a dying process a moment to be seen, and say so. */
 static void ft_note_death(struct ft_child *c, struct ft_result *r, int grace_ms)
@@ -220,9 +191,9 @@ static int ft_run_inner(const struct ft_opts *o, const struct fr_spec *spec,
 		}
 		snprintf(host, sizeof(host), "%s", srv->host);
 		port = srv->port;
-	} else if (ft_split_target(o->target, host, &port) < 0) {
-		snprintf(r->setup_msg, sizeof(r->setup_msg),
-			 "bad --target '%s' (want HOST:PORT)", o->target);
+	} else if (ft_hostport(o->target, host, &port, err, sizeof(err)) < 0) {
+		snprintf(r->setup_msg, sizeof(r->setup_msg), "--target: %s",
+			 err);
 		return -1;
 	} else if (!o->direct) {
 		/* behind the proxy a dead target would look like resets */
@@ -256,7 +227,7 @@ int ft_run(const struct ft_opts *o, struct ft_result *r)
 {
 	struct ft_child srv = {.out_fd = -1}, px = {.out_fd = -1};
 	struct fr_spec spec;
-	double t0 = ft_clock();
+	int64_t t0 = cm_now_ns();
 
 	memset(r, 0, sizeof(*r));
 	r->n = o->clients;
@@ -279,7 +250,7 @@ int ft_run(const struct ft_opts *o, struct ft_result *r)
 		r->setup_err = FT_SETUP_ERROR;
 		snprintf(r->setup_msg, sizeof(r->setup_msg), "interrupted");
 	}
-	r->seconds = ft_clock() - t0;
+	r->seconds = (double)(cm_now_ns() - t0) / 1e9;
 	if (!ft_result_ok(r) && !r->setup_err)
 		ft_reproduce_replay(o, r);
 	return ft_result_ok(r) ? FT_EXIT_PASS : FT_EXIT_FAIL;

@@ -13,13 +13,15 @@
 #include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
-#include <time.h>
 #include <unistd.h>
 
+#include "cm_addr.h"
+#include "cm_clock.h"
 #include "ft.h"
 
 #define FT_MAX_CHILDREN 64
-#define FT_TERM_GRACE_MS 3000
+#define FT_TERM_GRACE_MS 3000 /* SIGTERM to SIGKILL */
+#define FT_KILL_WAIT_MS 5000  /* SIGKILL to giving up on the reap */
 
 struct ft_drain {
 	pthread_t tid;
@@ -33,14 +35,6 @@ struct ft_drain {
 
 volatile sig_atomic_t ft_stop;
 static pid_t ft_groups[FT_MAX_CHILDREN];
-
-static double ft_now(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
 
 static void ft_on_signal(int sig)
 {
@@ -88,18 +82,18 @@ static bool ft_group_gone(pid_t pgid)
 
 static void ft_group_kill(pid_t pgid)
 {
-	double end;
+	int64_t end;
 
 	kill(-pgid, SIGTERM);
 	kill(-pgid, SIGCONT);
-	end = ft_now() + FT_TERM_GRACE_MS / 1000.0;
-	while (!ft_group_gone(pgid) && ft_now() < end)
+	end = cm_now_ms() + FT_TERM_GRACE_MS;
+	while (!ft_group_gone(pgid) && cm_now_ms() < end)
 		usleep(10000);
 	if (ft_group_gone(pgid))
 		return;
 	kill(-pgid, SIGKILL);
-	end = ft_now() + 5.0;
-	while (!ft_group_gone(pgid) && ft_now() < end)
+	end = cm_now_ms() + FT_KILL_WAIT_MS;
+	while (!ft_group_gone(pgid) && cm_now_ms() < end)
 		usleep(10000);
 }
 
@@ -112,31 +106,39 @@ void ft_cleanup_all(void)
 	}
 }
 
-/* "listening on HOST:PORT" -> host, port. */
+/* A split host and port into host and a port from 1 up (text: for the
+ * message). */
+static int ft_take_addr(const char *text, const char *h, const char *p,
+			char host[FT_HOSTLEN], int *port, char *err,
+			size_t errlen)
+{
+	*port = atoi(p); /* digits only, at most 65535: checked */
+	if (*port == 0) {
+		snprintf(err, errlen, "'%.100s': port 0 cannot be reached",
+			 text);
+		return -EINVAL;
+	}
+	snprintf(host, FT_HOSTLEN, "%s", h);
+	return 0;
+}
+
+int ft_hostport(const char *text, char host[FT_HOSTLEN], int *port, char *err,
+		size_t errlen)
+{
+	char h[CM_HOSTLEN], p[CM_PORTLEN];
+	int rc = cm_split_hostport(text, h, p, err, errlen);
+
+	return rc < 0 ? rc : ft_take_addr(text, h, p, host, port, err, errlen);
+}
+
+/* "listening on HOST:PORT" (and maybe more words) -> host, port. */
 static bool ft_parse_listening(const char *line, char *host, int *port)
 {
-	const char *p = strstr(line, "listening on ");
-	const char *colon;
-	size_t n;
+	char h[CM_HOSTLEN], p[CM_PORTLEN], err[256];
 
-	if (!p)
+	if (cm_parse_listening(line, h, p, err, sizeof(err)) < 0 ||
+	    ft_take_addr(line, h, p, host, port, err, sizeof(err)) < 0)
 		return false;
-	p += strlen("listening on ");
-	colon = strrchr(p, ':');
-	if (!colon || colon == p)
-		return false;
-	*port = atoi(colon + 1);
-	if (*port <= 0 || *port > 65535)
-		return false;
-	n = (size_t)(colon - p);
-	if (*p == '[' && n >= 2 && p[n - 1] == ']') {
-		p++;
-		n -= 2;
-	}
-	if (n >= FT_HOSTLEN)
-		return false;
-	memcpy(host, p, n);
-	host[n] = '\0';
 	if (!strcmp(host, "0.0.0.0") || !strcmp(host, "*"))
 		strcpy(host, "127.0.0.1");
 	else if (!strcmp(host, "::"))
@@ -319,7 +321,7 @@ static int ft_wait_ready(struct ft_child *c, int port, double timeout,
 			 char *err, size_t errlen)
 {
 	struct ft_drain *d = c->drain;
-	double end = ft_now() + timeout;
+	int64_t end = cm_now_ms() + (int64_t)(timeout * 1000);
 	char why[128];
 
 	for (;;) {
@@ -347,14 +349,14 @@ static int ft_wait_ready(struct ft_child *c, int port, double timeout,
 			snprintf(err, errlen, "interrupted");
 			return -1;
 		}
-		if (ft_now() > end && port > 0) {
+		if (cm_now_ms() > end && port > 0) {
 			snprintf(err, errlen,
 				 "%s did not accept on port %d "
 				 "within %.0f s",
 				 c->what, port, timeout);
 			return -1;
 		}
-		if (ft_now() > end) {
+		if (cm_now_ms() > end) {
 			snprintf(err, errlen,
 				 "%s printed no 'listening on "
 				 "HOST:PORT' line within %.0f s",

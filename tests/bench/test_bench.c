@@ -10,15 +10,6 @@
 
 #include "run_util.h"
 
-/* run_tool_path's buffer is static: keep a copy per path (freed by run) */
-static char *tool(const char *name)
-{
-	char *p = strdup(run_tool_path(name));
-
-	cr_assert(p);
-	return p;
-}
-
 static struct run_result run(char **argv)
 {
 	struct run_result r;
@@ -99,9 +90,9 @@ Test(bench, frame_bench_decodes_what_it_generated)
 
 Test(bench, echo_load_measures_model_beside_raw)
 {
-	char *argv[] = {tool("echo-load"),
+	char *argv[] = {(char *)run_tool_path("echo-load"),
 			"--echod",
-			tool("echod"),
+			(char *)run_tool_path("echod"),
 			"--models",
 			"epoll",
 			"--conns",
@@ -113,8 +104,6 @@ Test(bench, echo_load_measures_model_beside_raw)
 			NULL};
 	struct run_result r = run(argv);
 
-	free(argv[0]);
-	free(argv[2]);
 	cr_assert_eq(r.status, 0, "%s%s", r.out, r.err);
 	/* | model | conns | note | frames/s | ...: frames/s is column 3 */
 	cr_expect_gt(cell(r.out, "raw      ", 3), 0, "%s", r.out);
@@ -124,9 +113,9 @@ Test(bench, echo_load_measures_model_beside_raw)
 
 Test(bench, proxy_bench_measures_every_path, .timeout = 240)
 {
-	char *argv[] = {tool("proxy_bench"),
+	char *argv[] = {(char *)run_tool_path("proxy_bench"),
 			"--fragproxy",
-			tool("fragproxy"),
+			(char *)run_tool_path("fragproxy"),
 			"--mib",
 			"1",
 			"--small-kib",
@@ -140,8 +129,6 @@ Test(bench, proxy_bench_measures_every_path, .timeout = 240)
 	    "fragproxy fixed:1"};
 	struct run_result r = run(argv);
 
-	free(argv[0]);
-	free(argv[2]);
 	cr_assert_eq(r.status, 0, "%s%s", r.out, r.err);
 	cr_expect_eq(r.err_len, 0, "a path lost bytes or failed: %s", r.err);
 	for (size_t i = 0; i < sizeof(through) / sizeof(through[0]); i++)
@@ -174,16 +161,37 @@ Test(bench, proxy_bench_refuses_bad_options)
 
 Test(bench, echo_load_refuses_bad_numbers)
 {
-	char *bad[][3] = {
-	    {"--duration", "100abc"}, {"--size", "300"}, {"--pipeline", "0"}};
+	char *bad[][3] = {{"--duration", "100abc"}, {"--size", "300"},
+			  {"--pipeline", "0"},	    {"--conns", "1,x"},
+			  {"--conns", ","},	    {"--idle", "-1"}};
 
-	for (size_t i = 0; i < 3; i++) {
-		char *argv[4] = {tool("echo-load"), bad[i][0], bad[i][1]};
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		char *argv[4] = {(char *)run_tool_path("echo-load"), bad[i][0],
+				 bad[i][1]};
 		struct run_result r = run(argv);
-		free(argv[0]);
 		cr_expect_eq(r.status, 2, "%s %s: status %d", bad[i][0],
 			     bad[i][1], r.status);
 		cr_expect(strstr(r.err, bad[i][0]), "%s: %s", bad[i][0], r.err);
+		run_free(&r);
+	}
+}
+
+Test(bench, frame_bench_refuses_bad_numbers)
+{
+	char *bad[][3] = {{"--chunk", "0"},
+			  {"--runs", "many"},
+			  {"--size", "12Q"},
+			  {"--max", "2G"}};
+
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		char *argv[4] = {(char *)run_tool_path("frame-bench"),
+				 bad[i][0], bad[i][1]};
+		struct run_result r = run(argv);
+
+		cr_expect_eq(r.status, 2, "%s %s: status %d", bad[i][0],
+			     bad[i][1], r.status);
+		cr_expect(strstr(r.err, bad[i][0]) && strstr(r.err, bad[i][1]),
+			  "%s %s: %s", bad[i][0], bad[i][1], r.err);
 		run_free(&r);
 	}
 }

@@ -43,6 +43,30 @@ Test(common, hostport_rejects_with_a_reason)
 	}
 }
 
+Test(common, listening_line_gives_the_address)
+{
+	static const char *bad[] = {"listening 127.0.0.1:1", "listening on ",
+				    "listening on 127.0.0.1", "ready"};
+	char h[CM_HOSTLEN], p[CM_PORTLEN], err[128];
+
+	cr_assert_eq(cm_parse_listening("listening on 127.0.0.1:7000\n", h, p,
+					err, sizeof(err)),
+		     0, "%s", err);
+	cr_assert_str_eq(h, "127.0.0.1");
+	cr_assert_str_eq(p, "7000");
+	cr_assert_eq(cm_parse_listening("echod: listening on [::1]:9 (epoll)",
+					h, p, err, sizeof(err)),
+		     0, "%s", err);
+	cr_assert_str_eq(h, "::1");
+	cr_assert_str_eq(p, "9");
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		err[0] = '\0';
+		cr_assert_eq(cm_parse_listening(bad[i], h, p, err, sizeof(err)),
+			     -EINVAL, "'%s' accepted", bad[i]);
+		cr_assert(err[0] != '\0', "'%s': no reason", bad[i]);
+	}
+}
+
 Test(common, parse_addr_resolves_numeric_and_localhost_and_formats_back)
 {
 	struct sockaddr_storage ss;

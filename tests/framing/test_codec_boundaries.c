@@ -1,5 +1,5 @@
-/* Criterion suite: the decoder contract at its edges (design.md "Decoder
- * contract"): max and max+1, empty frames, split delimiters and headers,
+/* Criterion suite: the decoder contract at its edges (docs/design.md):
+ * max and max+1, empty frames, split delimiters and headers,
  * oversize resync, finish/feed/reset protocol, caller buffers, zero-copy,
  * long frames fed byte by byte. Errors live in test_codec_errors.c. */
 #include <criterion/criterion.h>
@@ -7,8 +7,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "framing/codec.h"
 #include "decode_util.h"
+#include "framing/codec.h"
 
 Test(boundaries, frame_at_max_passes_max_plus_one_fails)
 {

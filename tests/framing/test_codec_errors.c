@@ -1,14 +1,14 @@
-/* Criterion suite: decoder errors and encoder refusals (design.md
- * "Decoder contract"): error offsets, sticky vs recoverable errors, strict
- * varints, checked length arithmetic, encoders that refuse what the
- * decoder could not read back. Memory bounds: test_codec_memory.c. */
+/* Criterion suite: decoder errors and encoder refusals (docs/design.md,
+ * the decoder contract): error offsets, sticky vs recoverable errors,
+ * strict varints, checked length arithmetic, encoders that refuse what
+ * the decoder could not read back. Memory bounds: test_codec_memory.c. */
 #include <criterion/criterion.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "framing/codec.h"
 #include "decode_util.h"
+#include "framing/codec.h"
 
 Test(errors, errors_carry_frame_offsets)
 {

@@ -1,4 +1,4 @@
-/* Criterion suite: bounded memory (design.md "Decoder contract"):
+/* Criterion suite: bounded memory (docs/design.md, the decoder contract):
  * declared lengths are not reserved, partial frames are held in at most
  * max bytes, no allocation per frame, caller buffers mean no allocation. */
 #include <criterion/criterion.h>
@@ -9,8 +9,8 @@
 #include <sys/resource.h>
 #include <sys/types.h>
 
-#include "framing/codec.h"
 #include "decode_util.h"
+#include "framing/codec.h"
 
 #if defined(__has_feature)
 #if __has_feature(address_sanitizer)
@@ -74,12 +74,16 @@ Test(memory, heap_probe_sees_allocations)
 Test(memory, declared_length_is_not_reserved)
 {
 	static const char *const specs[] = {
-		"len:4be,max=1099511627776", "len:8be,max=1099511627776",
-		"tlv,max=1099511627776", "netstring,max=1099511627776",
+	    "len:4be,max=1099511627776",
+	    "len:8be,max=1099511627776",
+	    "tlv,max=1099511627776",
+	    "netstring,max=1099511627776",
 	};
 	static const char *const wires[] = {
-		"fffffff0 61626364", "0000010000000000 61626364",
-		"01 fffffff0 61626364", "3130303030303030303030303a 61626364",
+	    "fffffff0 61626364",
+	    "0000010000000000 61626364",
+	    "01 fffffff0 61626364",
+	    "3130303030303030303030303a 61626364",
 	};
 
 	limit_memory();
@@ -96,14 +100,14 @@ Test(memory, declared_length_is_not_reserved)
 Test(memory, max_limit_lengths)
 {
 	static const struct du_vec v[] = {
-		{"netstring,max=1099511627776", "313039393531313632373737373a",
-		 "e@0:EOVERSIZE fin@0:EOVERSIZE"},
-		{"netstring,max=1099511627776", "313039393531313632373737363a6162",
-		 "fin@0:ETRUNCATED"},
-		{"len:8be,max=1099511627776", "0000010000000001 61",
-		 "e@0:EOVERSIZE fin@0:EOVERSIZE"},
-		{"len:8le,max=1099511627776", "0000000000010000 61",
-		 "fin@0:ETRUNCATED"},
+	    {"netstring,max=1099511627776", "313039393531313632373737373a",
+	     "e@0:EOVERSIZE fin@0:EOVERSIZE"},
+	    {"netstring,max=1099511627776", "313039393531313632373737363a6162",
+	     "fin@0:ETRUNCATED"},
+	    {"len:8be,max=1099511627776", "0000010000000001 61",
+	     "e@0:EOVERSIZE fin@0:EOVERSIZE"},
+	    {"len:8le,max=1099511627776", "0000000000010000 61",
+	     "fin@0:ETRUNCATED"},
 	};
 	static const size_t ones[64] = {1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
 					1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1};
@@ -112,8 +116,9 @@ Test(memory, max_limit_lengths)
 	/* no caller buffer: bufsize is 1 TiB here */
 	for (size_t i = 0; i < sizeof(v) / sizeof(v[0]); i++) {
 		for (int pass = 0; pass < 2; pass++) {
-			char *got = du_run(v[i].spec, v[i].wire,
-					   pass ? ones : NULL, pass ? 25 : 0, 0);
+			char *got =
+			    du_run(v[i].spec, v[i].wire, pass ? ones : NULL,
+				   pass ? 25 : 0, 0);
 
 			cr_assert_str_eq(got, v[i].want, "%s (%s)", v[i].spec,
 					 pass ? "1-byte chunks" : "one chunk");
@@ -145,10 +150,10 @@ static void decode_many(struct fr_decoder *d, const uint8_t *w, size_t len,
  * heap; with a caller buffer the decoder allocates nothing at all. */
 Test(memory, no_allocation_per_frame)
 {
-	static const char *const specs[] = {"line", "crlf", "delim:0d0a0d0a",
-					    "len:2be", "len:varint", "cobs",
-					    "slip", "netstring", "tlv",
-					    "fixed:100", "raw"};
+	static const char *const specs[] = {
+	    "line", "crlf", "delim:0d0a0d0a", "len:2be", "len:varint",
+	    "cobs", "slip", "netstring",      "tlv",	 "fixed:100",
+	    "raw"};
 
 	skip_under_asan();
 	for (size_t i = 0; i < sizeof(specs) / sizeof(specs[0]); i++) {
@@ -175,16 +180,18 @@ Test(memory, no_allocation_per_frame)
 		cr_assert_eq(fr_decoder_init(&d, &s, buf, bs), FR_OK);
 		decode_many(&d, wire, wl, 37);
 		fr_decoder_free(&d);
-		cr_expect_eq(heap_in_use(), before, "%s: caller-buffer decoder "
-			     "allocated %zd bytes", specs[i],
-			     (ssize_t)(heap_in_use() - before));
+		cr_expect_eq(heap_in_use(), before,
+			     "%s: caller-buffer decoder "
+			     "allocated %zd bytes",
+			     specs[i], (ssize_t)(heap_in_use() - before));
 		cr_assert_eq(fr_decoder_init(&d, &s, NULL, 0), FR_OK);
 		decode_many(&d, wire, wl / 2, 37);
 		before = heap_in_use();
 		decode_many(&d, wire + wl / 2, wl - wl / 2, 37);
-		cr_expect_eq(heap_in_use(), before, "%s: heap changed by %zd "
-			     "while decoding frames", specs[i],
-			     (ssize_t)(heap_in_use() - before));
+		cr_expect_eq(heap_in_use(), before,
+			     "%s: heap changed by %zd "
+			     "while decoding frames",
+			     specs[i], (ssize_t)(heap_in_use() - before));
 		fr_decoder_free(&d);
 		free(buf);
 		free(one);
@@ -221,11 +228,50 @@ Test(memory, partial_frames_hold_bounded_memory)
 	du_spec(&s, "len:4be");
 	cr_assert_eq(fr_decoder_init(&d, &s, NULL, 0), FR_OK);
 	before = heap_in_use();
-	cr_assert_eq(fr_decoder_feed(&d, "\x00\x0f\x42\x40" "0123456789", 14),
+	cr_assert_eq(fr_decoder_feed(&d,
+				     "\x00\x0f\x42\x40"
+				     "0123456789",
+				     14),
 		     FR_OK);
 	cr_assert_eq(fr_decoder_next(&d, &f), FR_NEED_MORE);
 	cr_expect_lt(heap_in_use() - before, 65536,
 		     "declared 1000000 bytes, 10 arrived, %zu held",
 		     heap_in_use() - before);
+	fr_decoder_free(&d);
+}
+
+/* The accessors show a live decoder's spec (its own copy) and the buffer
+ * it holds: the caller's, or one that grows on demand within the bound. */
+Test(memory, accessors_report_spec_and_buffer)
+{
+	struct fr_spec s;
+	struct fr_decoder d;
+	struct fr_frame f;
+	static uint8_t part[600], buf[2048];
+	size_t bound;
+
+	du_spec(&s, "len:2be,max=1000");
+	bound = fr_decoder_bufsize(&s);
+	cr_assert_eq(fr_decoder_init(&d, &s, NULL, 0), FR_OK);
+	s.max = 1;
+	cr_expect_eq(fr_decoder_spec(&d)->kind, FR_LEN);
+	cr_expect_eq(fr_decoder_spec(&d)->max, 1000);
+	cr_expect_eq(fr_decoder_bufcap(&d), 0, "allocated before any frame");
+	part[0] = 0x03;
+	part[1] = 0xe8; /* declares 1000, 598 of them arrive */
+	cr_assert_eq(fr_decoder_feed(&d, part, sizeof(part)), FR_OK);
+	cr_assert_eq(fr_decoder_next(&d, &f), FR_NEED_MORE);
+	cr_expect_geq(fr_decoder_bufcap(&d), 598);
+	cr_expect_leq(fr_decoder_bufcap(&d), bound);
+	cr_assert_eq(fr_decoder_feed(&d, part, sizeof(part)), FR_OK);
+	cr_assert_eq(fr_decoder_next(&d, &f), FR_FRAME);
+	cr_expect_leq(fr_decoder_bufcap(&d), bound);
+	fr_decoder_free(&d);
+	cr_expect_eq(fr_decoder_bufcap(&d), 0);
+
+	s.max = 1000;
+	cr_assert_eq(fr_decoder_init(&d, &s, buf, sizeof(buf)), FR_OK);
+	cr_expect_eq(fr_decoder_bufcap(&d), sizeof(buf));
+	cr_expect_eq(fr_decoder_spec(&d)->max, 1000);
 	fr_decoder_free(&d);
 }

@@ -1,4 +1,5 @@
-/* Criterion suite: seeded property tests of chunk invariance (design.md):
+/* Criterion suite: seeded property tests of chunk invariance
+ * (docs/design.md):
  * for every codec, valid, garbage and mutated streams decode to the same
  * events under every split policy, and decode(encode(msgs)) == msgs under
  * random splits. FRAGLAB_SEED=N replays a run; failures print the seed. */
@@ -8,21 +9,44 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "decode_util.h"
 #include "framing/codec.h"
 #include "framing/sched.h"
-#include "decode_util.h"
 
 static const char *const specs[] = {
-	"fixed:1", "fixed:5", "line", "line,max=16", "crlf,max=8",
-	"delim:0d0a0d0a,max=32", "delim:616161,max=8", "delim:00",
-	"len:1be", "len:2le,max=40", "len:3be", "len:8le", "len:varint",
-	"len:varint,max=100", "len:2be,offset=1,adjust=1,strip=3",
-	"len:2be,offset=1,adjust=-3,strip=3", "len:2be,adjust=-2,strip=0",
-	"len:3be,adjust=2,strip=0", "len:4le,offset=2,strip=0,max=64",
-	"len:2be,offset=1,adjust=3,strip=1", "len:2be,strip=1",
-	"len:varint,strip=0", "len:varint,offset=2",
-	"cobs", "cobs,max=20", "slip", "slip,max=10", "netstring",
-	"netstring,max=20", "tlv", "tlv,max=16", "raw", "raw,max=3",
+    "fixed:1",
+    "fixed:5",
+    "line",
+    "line,max=16",
+    "crlf,max=8",
+    "delim:0d0a0d0a,max=32",
+    "delim:616161,max=8",
+    "delim:00",
+    "len:1be",
+    "len:2le,max=40",
+    "len:3be",
+    "len:8le",
+    "len:varint",
+    "len:varint,max=100",
+    "len:2be,offset=1,adjust=1,strip=3",
+    "len:2be,offset=1,adjust=-3,strip=3",
+    "len:2be,adjust=-2,strip=0",
+    "len:3be,adjust=2,strip=0",
+    "len:4le,offset=2,strip=0,max=64",
+    "len:2be,offset=1,adjust=3,strip=1",
+    "len:2be,strip=1",
+    "len:varint,strip=0",
+    "len:varint,offset=2",
+    "cobs",
+    "cobs,max=20",
+    "slip",
+    "slip,max=10",
+    "netstring",
+    "netstring,max=20",
+    "tlv",
+    "tlv,max=16",
+    "raw",
+    "raw,max=3",
 };
 #define NSPECS (sizeof(specs) / sizeof(specs[0]))
 #define STREAMS_PER_SPEC 30
@@ -30,8 +54,8 @@ static const char *const specs[] = {
 
 /* Bytes that mean something to some codec. */
 static const uint8_t pool[] = {0x00, 0x01, 0x02, 0x03, 0x05, 0x0a, 0x0d,
-			       0x61, 0xc0, 0xdb, 0xdc, 0xdd, '0', '1', '3',
-			       ':', ',', 0xff, 0x80, 0x7f};
+			       0x61, 0xc0, 0xdb, 0xdc, 0xdd, '0',  '1',
+			       '3',  ':',  ',',	 0xff, 0x80, 0x7f};
 
 static uint64_t base_seed(void)
 {
@@ -80,7 +104,7 @@ static bool fill_header(const struct fr_spec *s, uint8_t *msg, size_t len)
 
 		if (s->offset + i >= s->strip)
 			msg[s->offset + i - s->strip] =
-				(uint8_t)((uint64_t)v >> (8 * sh));
+			    (uint8_t)((uint64_t)v >> (8 * sh));
 	}
 	return true;
 }
@@ -90,7 +114,7 @@ static size_t varint_msg(uint64_t *rng, uint8_t *msg, bool special)
 {
 	size_t n = fr_rng_range(rng, 0, 200), k = 0;
 
-	for (size_t v = n; ; v >>= 7) {
+	for (size_t v = n;; v >>= 7) {
 		msg[k++] = (uint8_t)((v & 0x7f) | (v > 0x7f ? 0x80 : 0));
 		if (v <= 0x7f)
 			break;
@@ -254,7 +278,8 @@ static void check_invariance(size_t si, uint64_t seed)
 			      "seed %llu %s stream %s: %s",
 			      (unsigned long long)seed, specs[si], hex, ref_s);
 		if (!stopped_fatal(&s, &ref))
-			cr_assert_eq(ref.consumed, b.len, "seed %llu %s: consumed",
+			cr_assert_eq(ref.consumed, b.len,
+				     "seed %llu %s: consumed",
 				     (unsigned long long)seed, specs[si]);
 		for (size_t e = 0; e < ref.n; e++) {
 			frames += ref.ev[e].code == FR_FRAME;
@@ -270,14 +295,14 @@ static void check_invariance(size_t si, uint64_t seed)
 				du_decode_sched(&s, b.p, b.len, pol[p], it, 0,
 						&got);
 			got_s = events_text(&s, &got);
-			cr_assert_str_eq(got_s, ref_s,
-					 "chunk invariance broken: FRAGLAB_SEED="
-					 "%llu spec %s split %s (stream id %d)"
-					 "\nstream %s\n got  %s\n want %s",
-					 (unsigned long long)seed, specs[si],
-					 p == npol ? "whole+caller buffer"
-						   : pol[p],
-					 it, hex, got_s, ref_s);
+			cr_assert_str_eq(
+			    got_s, ref_s,
+			    "chunk invariance broken: FRAGLAB_SEED="
+			    "%llu spec %s split %s (stream id %d)"
+			    "\nstream %s\n got  %s\n want %s",
+			    (unsigned long long)seed, specs[si],
+			    p == npol ? "whole+caller buffer" : pol[p], it, hex,
+			    got_s, ref_s);
 			free(got_s);
 			du_events_free(&got);
 		}
@@ -287,8 +312,8 @@ static void check_invariance(size_t si, uint64_t seed)
 		du_buf_free(&b);
 	}
 	/* not vacuous: the streams made frames, and errors where possible */
-	cr_assert_gt(frames, STREAMS_PER_SPEC / 2, "%s: only %zu frames", specs[si],
-		     frames);
+	cr_assert_gt(frames, STREAMS_PER_SPEC / 2, "%s: only %zu frames",
+		     specs[si], frames);
 	if (s.kind != FR_RAW && !(s.kind == FR_FIXED && s.fixed == 1))
 		cr_assert_gt(errors, 2, "%s: only %zu errors", specs[si],
 			     errors);
@@ -296,8 +321,7 @@ static void check_invariance(size_t si, uint64_t seed)
 
 /* " f@*:HEX" per frame (offsets aside), or bare hex for raw, whose
  * frames are only meaningful concatenated. */
-static void put_frame(struct du_buf *b, bool raw, const uint8_t *p,
-		      size_t n)
+static void put_frame(struct du_buf *b, bool raw, const uint8_t *p, size_t n)
 {
 	char *h = du_hex(p, n);
 
@@ -336,8 +360,8 @@ static void check_round_trip(size_t si, uint64_t seed)
 			struct du_events ev;
 			struct du_buf got = {0};
 
-			snprintf(sched, sizeof(sched), pass ? "bytes" :
-				 "random:1-16,seed=%llu",
+			snprintf(sched, sizeof(sched),
+				 pass ? "bytes" : "random:1-16,seed=%llu",
 				 (unsigned long long)fr_rng_next(&rng));
 			du_decode_sched(&s, wire.p, wire.len, sched, 0, 0, &ev);
 			for (size_t i = 0; i < ev.n; i++)
@@ -346,7 +370,7 @@ static void check_round_trip(size_t si, uint64_t seed)
 						  ev.ev[i].data, ev.ev[i].len);
 			du_buf_put(&got, "", 1);
 			cr_assert(ev.n > 0 && ev.ev[ev.n - 1].fin &&
-				  ev.ev[ev.n - 1].code == FR_DONE,
+				      ev.ev[ev.n - 1].code == FR_DONE,
 				  "FRAGLAB_SEED=%llu %s split %s: stream of "
 				  "encoded messages does not end cleanly",
 				  (unsigned long long)seed, specs[si], sched);
@@ -364,8 +388,8 @@ static void check_round_trip(size_t si, uint64_t seed)
 		du_buf_free(&want);
 	}
 	cr_assert_geq(accepted, ROUNDTRIPS_PER_SPEC,
-		      "%s: encoder accepted only %zu random messages", specs[si],
-		      accepted);
+		      "%s: encoder accepted only %zu random messages",
+		      specs[si], accepted);
 }
 
 static size_t spec_idx[NSPECS];
@@ -391,24 +415,24 @@ ParameterizedTest(size_t *si, props, codec, .timeout = 240)
 struct small_scope {
 	const char *spec;
 	const char *alphabet; /* hex */
-	size_t len;           /* streams of exactly this many bytes */
+	size_t len;	      /* streams of exactly this many bytes */
 };
 
 static const struct small_scope scopes[] = {
-	{"line,max=2", "610a", 9},
-	{"crlf,max=2", "610d0a", 7},
-	{"delim:0d0a0d0a,max=3", "0d0a61", 8},
-	{"delim:616161,max=2", "6162", 10},
-	{"delim:6162,max=2", "616263", 7},
-	{"slip,max=2", "41c0dbdcdd", 5},
-	{"cobs,max=2", "0001020341", 5},
-	{"len:1be,max=2", "00010203", 5},
-	{"len:varint,max=3", "0001807fff", 5},
-	{"netstring,max=2", "3031323a2c61", 5},
-	{"tlv,max=2", "000102", 7},
-	{"len:2be,offset=1,adjust=-3,strip=3", "0001030405", 5},
-	{"len:1be,strip=0,adjust=-1,max=2", "00010203", 5},
-	{"fixed:3", "0001", 7},
+    {"line,max=2", "610a", 9},
+    {"crlf,max=2", "610d0a", 7},
+    {"delim:0d0a0d0a,max=3", "0d0a61", 8},
+    {"delim:616161,max=2", "6162", 10},
+    {"delim:6162,max=2", "616263", 7},
+    {"slip,max=2", "41c0dbdcdd", 5},
+    {"cobs,max=2", "0001020341", 5},
+    {"len:1be,max=2", "00010203", 5},
+    {"len:varint,max=3", "0001807fff", 5},
+    {"netstring,max=2", "3031323a2c61", 5},
+    {"tlv,max=2", "000102", 7},
+    {"len:2be,offset=1,adjust=-3,strip=3", "0001030405", 5},
+    {"len:1be,strip=0,adjust=-1,max=2", "00010203", 5},
+    {"fixed:3", "0001", 7},
 };
 
 static size_t scope_idx[sizeof(scopes) / sizeof(scopes[0])];

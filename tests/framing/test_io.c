@@ -15,14 +15,12 @@
 
 static const enum pair_kind kinds[] = {PAIR_UNIX, PAIR_TCP};
 #define NKINDS (sizeof(kinds) / sizeof(kinds[0]))
-#define SMALLBUF 4096
 #define BIG ((size_t)4 << 20) /* far more than small socket buffers hold */
-#define LONG_MS 60000         /* "never" on a loaded machine */
 
 static void pair_or_die(enum pair_kind k, int sv[2], int bufsize)
 {
-	cr_assert_eq(io_pair(k, sv, bufsize), 0, "%s pair: %s",
-		     io_pair_name(k), strerror(errno));
+	cr_assert_eq(io_pair(k, sv, bufsize), 0, "%s pair: %s", io_pair_name(k),
+		     strerror(errno));
 }
 
 static void close_pair(int sv[2])
@@ -59,16 +57,16 @@ Test(recv_all, byte_at_a_time_peer)
 			int sv[2];
 			size_t done = 0;
 			pair_or_die(kinds[k], sv, 0);
-			struct io_writer w = {.fd = sv[1], .data = src,
-					      .len = N, .step = 1};
+			struct io_writer w = {
+			    .fd = sv[1], .data = src, .len = N, .step = 1};
 			io_writer_start(&w);
 			memset(dst, 0, N);
-			int rc = fr_recv_all(sv[0], dst, N,
-					     timed ? LONG_MS : FR_NO_DEADLINE,
-					     &done);
+			int rc = fr_recv_all(
+			    sv[0], dst, N, timed ? IO_LONG_MS : FR_NO_DEADLINE,
+			    &done);
 			cr_assert_eq(io_writer_join(&w), FR_OK);
-			cr_assert_eq(rc, FR_OK, "%s: %s", io_pair_name(kinds[k]),
-				     fr_strerror(rc));
+			cr_assert_eq(rc, FR_OK, "%s: %s",
+				     io_pair_name(kinds[k]), fr_strerror(rc));
 			cr_assert_eq(done, N);
 			cr_assert_arr_eq(dst, src, N);
 			close_pair(sv);
@@ -87,13 +85,15 @@ Test(recv_all, peer_closes_after_k_bytes)
 			int sv[2];
 			size_t done = 12345;
 			pair_or_die(kinds[k], sv, 0);
-			struct io_writer w = {.fd = sv[1], .data = src,
-					      .len = ks[i], .step = 1,
+			struct io_writer w = {.fd = sv[1],
+					      .data = src,
+					      .len = ks[i],
+					      .step = 1,
 					      .close_fd = true};
 			io_writer_start(&w);
-			int rc = fr_recv_all(sv[0], dst, sizeof(dst),
-					     i % 2 ? LONG_MS : FR_NO_DEADLINE,
-					     &done);
+			int rc = fr_recv_all(
+			    sv[0], dst, sizeof(dst),
+			    i % 2 ? IO_LONG_MS : FR_NO_DEADLINE, &done);
 			cr_assert_eq(io_writer_join(&w), FR_OK);
 			cr_assert_eq(rc, FR_ECLOSED, "%s k=%zu: %s",
 				     io_pair_name(kinds[k]), ks[i],
@@ -130,10 +130,10 @@ Test(recv_all, nonblocking_eagain_then_deadline_with_progress)
 		cr_assert_eq(rc, FR_ETIMEDOUT, "%s", fr_strerror(rc));
 		cr_assert_eq(done, 30);
 		/* the rest completes under a deadline */
-		struct io_writer w = {.fd = sv[1], .data = src + 80,
-				      .len = 120, .step = 7};
+		struct io_writer w = {
+		    .fd = sv[1], .data = src + 80, .len = 120, .step = 7};
 		io_writer_start(&w);
-		rc = fr_recv_all(sv[0], dst + 80, 120, LONG_MS, &done);
+		rc = fr_recv_all(sv[0], dst + 80, 120, IO_LONG_MS, &done);
 		cr_assert_eq(io_writer_join(&w), FR_OK);
 		cr_assert_eq(rc, FR_OK, "%s", fr_strerror(rc));
 		cr_assert_eq(done, 120);
@@ -168,7 +168,7 @@ Test(send_all, short_writes_eagain_and_deadline)
 	for (size_t k = 0; k < NKINDS; k++) {
 		int sv[2];
 		size_t d1 = 0, d2 = 0, d3 = 0;
-		pair_or_die(kinds[k], sv, SMALLBUF);
+		pair_or_die(kinds[k], sv, IO_SMALLBUF);
 		io_set_nonblock(sv[0], true);
 		int rc = fr_send_all(sv[0], src, BIG, FR_NO_DEADLINE, &d1);
 		cr_assert_eq(rc, FR_EAGAIN, "%s: %s", io_pair_name(kinds[k]),
@@ -180,8 +180,8 @@ Test(send_all, short_writes_eagain_and_deadline)
 
 		struct io_reader r;
 		io_reader_start(&r, sv[1], 1000);
-		rc = fr_send_all(sv[0], src + d1 + d2, BIG - d1 - d2, LONG_MS,
-				 &d3);
+		rc = fr_send_all(sv[0], src + d1 + d2, BIG - d1 - d2,
+				 IO_LONG_MS, &d3);
 		cr_assert_eq(rc, FR_OK, "%s", fr_strerror(rc));
 		cr_assert_eq(d1 + d2 + d3, BIG);
 		shutdown(sv[0], SHUT_WR);
@@ -203,7 +203,7 @@ Test(send_all, deadline_on_blocking_fd_reports_progress)
 
 	io_fill(src, BIG, 5);
 	for (size_t k = 0; k < NKINDS; k++) {
-		pair_or_die(kinds[k], sv, SMALLBUF);
+		pair_or_die(kinds[k], sv, IO_SMALLBUF);
 		int rc = fr_send_all(sv[0], src, BIG, 50, &done);
 		cr_assert_eq(rc, FR_ETIMEDOUT, "%s", fr_strerror(rc));
 		cr_assert(done > 0 && done < BIG, "progress %zu", done);
@@ -232,9 +232,8 @@ Test(send_all, epipe_not_sigpipe)
 	pair_or_die(PAIR_TCP, sv, 0);
 	close(sv[1]);
 	for (int i = 0; i < 1000 && rc == FR_OK; i++)
-		rc = fr_send_all(sv[0], buf, sizeof(buf), LONG_MS, &done);
-	cr_assert(rc == -EPIPE || rc == -ECONNRESET, "got %s",
-		  fr_strerror(rc));
+		rc = fr_send_all(sv[0], buf, sizeof(buf), IO_LONG_MS, &done);
+	cr_assert(rc == -EPIPE || rc == -ECONNRESET, "got %s", fr_strerror(rc));
 	close(sv[0]);
 }
 

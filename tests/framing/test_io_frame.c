@@ -14,7 +14,6 @@
 #include "io_util.h"
 
 #define NMSG 40
-#define LONG_MS 60000
 
 struct stream {
 	uint8_t wire[NMSG * 600];
@@ -78,7 +77,7 @@ static const char *expect_frames(int fd, struct fr_decoder *d,
 
 	cr_assert(rcap <= sizeof(rbuf));
 	for (size_t i = 0; i < s->n; i++) {
-		int rc = fr_recv_frame(fd, d, rbuf, rcap, &f, LONG_MS);
+		int rc = fr_recv_frame(fd, d, rbuf, rcap, &f, IO_LONG_MS);
 		if (rc != FR_FRAME) {
 			snprintf(why_buf, sizeof(why_buf), "frame %zu: %s", i,
 				 fr_strerror(rc));
@@ -97,7 +96,7 @@ static const char *expect_frames(int fd, struct fr_decoder *d,
 			return why_buf;
 		}
 	}
-	int rc = fr_recv_frame(fd, d, rbuf, rcap, &f, LONG_MS);
+	int rc = fr_recv_frame(fd, d, rbuf, rcap, &f, IO_LONG_MS);
 	if (rc != last) {
 		snprintf(why_buf, sizeof(why_buf), "after %zu frames: got %s",
 			 s->n, fr_strerror(rc));
@@ -218,14 +217,17 @@ Test(recv_frame, recoverable_error_then_more_frames)
 			      .step = 1,
 			      .close_fd = true};
 	io_writer_start(&w);
-	cr_assert_eq(fr_recv_frame(sv[0], &d, rbuf, 64, &f, LONG_MS), FR_FRAME);
+	cr_assert_eq(fr_recv_frame(sv[0], &d, rbuf, 64, &f, IO_LONG_MS),
+		     FR_FRAME);
 	cr_assert(f.len == 2 && memcmp(f.data, "ab", 2) == 0);
-	cr_assert_eq(fr_recv_frame(sv[0], &d, rbuf, 64, &f, LONG_MS),
+	cr_assert_eq(fr_recv_frame(sv[0], &d, rbuf, 64, &f, IO_LONG_MS),
 		     FR_EOVERSIZE);
 	cr_assert_eq(f.offset, 3);
-	cr_assert_eq(fr_recv_frame(sv[0], &d, rbuf, 64, &f, LONG_MS), FR_FRAME);
+	cr_assert_eq(fr_recv_frame(sv[0], &d, rbuf, 64, &f, IO_LONG_MS),
+		     FR_FRAME);
 	cr_assert(f.len == 2 && memcmp(f.data, "cd", 2) == 0);
-	cr_assert_eq(fr_recv_frame(sv[0], &d, rbuf, 64, &f, LONG_MS), FR_DONE);
+	cr_assert_eq(fr_recv_frame(sv[0], &d, rbuf, 64, &f, IO_LONG_MS),
+		     FR_DONE);
 	io_writer_join(&w);
 	fr_decoder_free(&d);
 	close(sv[0]);
@@ -248,12 +250,15 @@ Test(recv_frame, deadline_and_nonblocking)
 		     FR_EAGAIN);
 	/* the rest arrives: the frame is whole across both calls */
 	cr_assert_eq(send(sv[1], "yz", 2, 0), 2);
-	cr_assert_eq(fr_recv_frame(sv[0], &d, rbuf, 64, &f, LONG_MS), FR_FRAME);
+	cr_assert_eq(fr_recv_frame(sv[0], &d, rbuf, 64, &f, IO_LONG_MS),
+		     FR_FRAME);
 	cr_assert(f.len == 3 && memcmp(f.data, "xyz", 3) == 0);
 	cr_assert_eq(f.offset, 0);
 	close(sv[1]);
-	cr_assert_eq(fr_recv_frame(sv[0], &d, rbuf, 64, &f, LONG_MS), FR_DONE);
-	cr_assert_eq(fr_recv_frame(sv[0], &d, rbuf, 0, &f, LONG_MS), FR_EINVAL);
+	cr_assert_eq(fr_recv_frame(sv[0], &d, rbuf, 64, &f, IO_LONG_MS),
+		     FR_DONE);
+	cr_assert_eq(fr_recv_frame(sv[0], &d, rbuf, 0, &f, IO_LONG_MS),
+		     FR_EINVAL);
 	fr_decoder_free(&d);
 	close(sv[0]);
 }

@@ -16,8 +16,6 @@
 #include "io_util.h"
 
 #define NIOV 3000 /* more than IOV_MAX (1024) */
-#define SMALLBUF 4096
-#define LONG_MS 60000
 
 /* NIOV slices of a source buffer, with gaps between them so a wrong
  * advance can't accidentally send the right bytes; every third is
@@ -53,8 +51,7 @@ static void gather_free(struct gather *g)
 	free(g->want);
 }
 
-static void check_received(struct io_reader *r, const uint8_t *want,
-			   size_t len)
+static void check_received(struct io_reader *r, const uint8_t *want, size_t len)
 {
 	io_reader_join(r);
 	cr_assert_eq(r->err, 0);
@@ -77,14 +74,15 @@ Test(sendv_all, many_iovecs_byte_exact)
 			int sv[2];
 			size_t done = 0;
 			struct io_reader r;
-			cr_assert_eq(io_pair(kinds[k], sv, SMALLBUF), 0);
+			cr_assert_eq(io_pair(kinds[k], sv, IO_SMALLBUF), 0);
 			io_set_nonblock(sv[0], nb);
 			io_reader_start(&r, sv[1], 333);
 			int rc = fr_sendv_all(sv[0], g.iov, NIOV,
-					      nb ? LONG_MS : FR_NO_DEADLINE,
+					      nb ? IO_LONG_MS : FR_NO_DEADLINE,
 					      &done);
 			cr_assert_eq(rc, FR_OK, "%s nb=%d: %s",
-				     io_pair_name(kinds[k]), nb, fr_strerror(rc));
+				     io_pair_name(kinds[k]), nb,
+				     fr_strerror(rc));
 			cr_assert_eq(done, g.total);
 			shutdown(sv[0], SHUT_WR);
 			check_received(&r, g.want, g.total);
@@ -105,7 +103,7 @@ Test(sendv_all, eagain_progress_is_exact)
 	int sv[2];
 
 	gather_init(&g, 12);
-	cr_assert_eq(io_pair(PAIR_UNIX, sv, SMALLBUF), 0);
+	cr_assert_eq(io_pair(PAIR_UNIX, sv, IO_SMALLBUF), 0);
 	io_set_nonblock(sv[0], true);
 	int rc = fr_sendv_all(sv[0], g.iov, NIOV, FR_NO_DEADLINE, &d1);
 	cr_assert_eq(rc, FR_EAGAIN, "%s", fr_strerror(rc));
@@ -164,13 +162,13 @@ static void install_handler(void)
 struct interrupter {
 	pthread_t th, victim;
 	pid_t victim_tid;
-	atomic_int armed;    /* victim is about to block */
-	int fd;              /* then: send src to fd, or drain fd */
+	atomic_int armed; /* victim is about to block */
+	int fd;		  /* then: send src to fd, or drain fd */
 	const uint8_t *src;
 	size_t len;
 	bool drain;
 	struct io_reader r;
-	int interrupted;     /* signals delivered while victim blocked */
+	int interrupted; /* signals delivered while victim blocked */
 };
 
 /* Twice: wait until the victim sleeps in the kernel, signal it, wait
@@ -217,8 +215,9 @@ Test(eintr, recv_all_retried)
 		struct interrupter it = {.fd = sv[1], .src = src, .len = 100};
 		interrupter_start(&it);
 		atomic_store(&it.armed, 1);
-		int rc = fr_recv_all(sv[0], dst, 100,
-				     timed ? LONG_MS : FR_NO_DEADLINE, &done);
+		int rc =
+		    fr_recv_all(sv[0], dst, 100,
+				timed ? IO_LONG_MS : FR_NO_DEADLINE, &done);
 		pthread_join(it.th, NULL);
 		cr_assert_eq(it.interrupted, 2, "signals landed: %d",
 			     it.interrupted);
@@ -239,12 +238,13 @@ Test(eintr, send_all_retried)
 	install_handler();
 	for (int timed = 0; timed < 2; timed++) {
 		int sv[2];
-		cr_assert_eq(io_pair(PAIR_UNIX, sv, SMALLBUF), 0);
+		cr_assert_eq(io_pair(PAIR_UNIX, sv, IO_SMALLBUF), 0);
 		struct interrupter it = {.fd = sv[1], .drain = true};
 		interrupter_start(&it);
 		atomic_store(&it.armed, 1);
-		int rc = fr_send_all(sv[0], src, len,
-				     timed ? LONG_MS : FR_NO_DEADLINE, &done);
+		int rc =
+		    fr_send_all(sv[0], src, len,
+				timed ? IO_LONG_MS : FR_NO_DEADLINE, &done);
 		pthread_join(it.th, NULL);
 		cr_assert_eq(it.interrupted, 2);
 		cr_assert_eq(rc, FR_OK, "timed=%d: %s", timed, fr_strerror(rc));
@@ -265,7 +265,7 @@ Test(eintr, sendv_all_retried)
 
 	gather_init(&g, 23);
 	install_handler();
-	cr_assert_eq(io_pair(PAIR_UNIX, sv, SMALLBUF), 0);
+	cr_assert_eq(io_pair(PAIR_UNIX, sv, IO_SMALLBUF), 0);
 	struct interrupter it = {.fd = sv[1], .drain = true};
 	interrupter_start(&it);
 	atomic_store(&it.armed, 1);

@@ -9,6 +9,8 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
+#include "cm_buf.h"
+
 static void *xmalloc(size_t n)
 {
 	void *p = malloc(n ? n : 1);
@@ -46,15 +48,8 @@ void du_guard_free(void *p, size_t len)
 
 void du_buf_put(struct du_buf *b, const void *data, size_t len)
 {
-	if (b->len + len > b->cap) {
-		size_t cap = b->cap ? b->cap : 64;
-
-		while (cap < b->len + len)
-			cap *= 2;
-		b->p = realloc(b->p, cap);
-		cr_assert_not_null(b->p, "out of memory");
-		b->cap = cap;
-	}
+	b->p = cm_grow(b->p, &b->cap, b->len + len + 1, 1);
+	cr_assert_not_null(b->p, "out of memory");
 	if (len)
 		memcpy(b->p + b->len, data, len);
 	b->len += len;
@@ -68,11 +63,8 @@ void du_buf_free(struct du_buf *b)
 
 static struct du_event *push(struct du_events *out)
 {
-	if (out->n == out->cap) {
-		out->cap = out->cap ? out->cap * 2 : 16;
-		out->ev = realloc(out->ev, out->cap * sizeof(*out->ev));
-		cr_assert_not_null(out->ev, "out of memory");
-	}
+	out->ev = cm_grow(out->ev, &out->cap, out->n + 1, sizeof(*out->ev));
+	cr_assert_not_null(out->ev, "out of memory");
 	memset(&out->ev[out->n], 0, sizeof(out->ev[0]));
 	return &out->ev[out->n++];
 }

@@ -11,6 +11,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include "cm_opt.h"
 #include "framing/framing.h"
 
 struct evil {
@@ -134,20 +135,30 @@ int main(int argc, char **argv)
 {
 	struct evil e = {.mode = "echo", .frame = 0};
 	const char *framing = "line";
-	int port = 0, lfd;
+	int port = 0, lfd, rc = 0;
+	uint64_t v = 0;
 	char err[256];
 
-	for (int i = 1; i + 1 < argc; i += 2) {
-		if (!strcmp(argv[i], "--mode"))
+	for (int i = 1; i + 1 < argc && rc == 0; i += 2) {
+		if (!strcmp(argv[i], "--mode")) {
 			e.mode = argv[i + 1];
-		else if (!strcmp(argv[i], "--frame"))
-			e.frame = strtoul(argv[i + 1], NULL, 10);
-		else if (!strcmp(argv[i], "--framing"))
+		} else if (!strcmp(argv[i], "--frame")) {
+			rc = cm_opt_uint("--frame", argv[i + 1], 0, UINT64_MAX,
+					 &v, err, sizeof(err));
+			e.frame = (unsigned long)v;
+		} else if (!strcmp(argv[i], "--framing")) {
 			framing = argv[i + 1];
-		else if (!strcmp(argv[i], "--port"))
-			port = atoi(argv[i + 1]);
-		else if (!strcmp(argv[i], "--pidfile"))
+		} else if (!strcmp(argv[i], "--port")) {
+			rc = cm_opt_uint("--port", argv[i + 1], 0, 65535, &v,
+					 err, sizeof(err));
+			port = (int)v;
+		} else if (!strcmp(argv[i], "--pidfile")) {
 			e.pidfile = argv[i + 1];
+		}
+	}
+	if (rc != 0) {
+		fprintf(stderr, "ft_evil_echo: %s\n", err);
+		return 2;
 	}
 	if (fr_spec_parse(&e.spec, framing, err, sizeof(err)) != FR_OK) {
 		fprintf(stderr, "ft_evil_echo: %s\n", err);

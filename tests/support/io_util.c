@@ -14,6 +14,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "cm_buf.h"
 #include "framing/io.h"
 
 static void set_bufs(int fd, int bufsize)
@@ -103,8 +104,8 @@ static void *writer_main(void *arg)
 	w->rc = FR_OK;
 	for (size_t off = 0; off < w->len; off += step) {
 		size_t n = w->len - off < step ? w->len - off : step;
-		w->rc = fr_send_all(w->fd, w->data + off, n, FR_NO_DEADLINE,
-				    NULL);
+		w->rc =
+		    fr_send_all(w->fd, w->data + off, n, FR_NO_DEADLINE, NULL);
 		if (w->rc != FR_OK)
 			break;
 	}
@@ -129,9 +130,10 @@ static void *reader_main(void *arg)
 	struct io_reader *r = arg;
 
 	for (;;) {
-		if (r->cap - r->len < r->step) {
-			r->cap = r->cap * 2 + r->step;
-			r->data = realloc(r->data, r->cap);
+		r->data = cm_grow(r->data, &r->cap, r->len + r->step, 1);
+		if (r->data == NULL) {
+			r->err = ENOMEM;
+			return NULL;
 		}
 		ssize_t n = read(r->fd, r->data + r->len, r->step);
 		if (n == 0)

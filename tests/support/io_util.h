@@ -10,6 +10,9 @@
 #include <stdint.h>
 #include <sys/types.h>
 
+#define IO_SMALLBUF 4096 /* socket buffers small enough to fill quickly */
+#define IO_LONG_MS 60000 /* a deadline that means "never" on a loaded host */
+
 enum pair_kind { PAIR_UNIX, PAIR_TCP };
 
 /* Connected stream pair; bufsize > 0 shrinks SO_SNDBUF/SO_RCVBUF on both

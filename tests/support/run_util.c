@@ -11,34 +11,41 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "cm_buf.h"
+
 const char *run_tool_path(const char *name)
 {
-	static char path[4096];
+	static char paths[8][4096];
+	static unsigned next;
+	char *path = paths[next++ % 8];
 	const char *bin = getenv("FRAGLAB_BIN");
 
-	snprintf(path, sizeof(path), "%s/%s", bin ? bin : ".", name);
+	snprintf(path, sizeof(paths[0]), "%s/%s", bin ? bin : ".", name);
 	return path;
 }
 
-struct sink {
-	char *p;
-	size_t len, cap;
-};
+#define RUN_READ 65536
 
-/* Read what fd has; returns false at EOF or error. */
-static int drain(int fd, struct sink *s)
+/* Read what fd has (keeping room for a NUL); false at EOF or error. */
+static int drain(int fd, struct cm_buf *s)
 {
-	if (s->cap - s->len < 65536 + 1) {
-		s->cap = s->cap * 2 + 65536 + 1;
-		s->p = realloc(s->p, s->cap);
-	}
-	ssize_t n = read(fd, s->p + s->len, s->cap - s->len - 1);
+	if (cm_buf_reserve(s, RUN_READ + 1) < 0)
+		return 0;
+	ssize_t n = read(fd, cm_buf_tail(s), RUN_READ);
 	if (n < 0 && errno == EINTR)
 		return 1;
 	if (n <= 0)
 		return 0;
-	s->len += (size_t)n;
+	cm_buf_commit(s, (size_t)n);
 	return 1;
+}
+
+/* The bytes of s as a malloc'd NUL-terminated string (s is given up). */
+static char *take_text(struct cm_buf *s, size_t *len)
+{
+	*len = cm_buf_len(s);
+	s->p[s->tail] = '\0'; /* drain kept the room; nothing consumed */
+	return (char *)s->p;
 }
 
 static void child(char *const argv[], int in, int out, int err)
@@ -52,11 +59,11 @@ static void child(char *const argv[], int in, int out, int err)
 }
 
 static void pump(int in, int out, int err, const char *src, size_t len,
-		 struct sink *so, struct sink *se)
+		 struct cm_buf *so, struct cm_buf *se)
 {
 	size_t off = 0;
-	struct pollfd p[3] = {{in, POLLOUT, 0}, {out, POLLIN, 0},
-			      {err, POLLIN, 0}};
+	struct pollfd p[3] = {
+	    {in, POLLOUT, 0}, {out, POLLIN, 0}, {err, POLLIN, 0}};
 
 	if (len == 0) {
 		close(in);
@@ -88,10 +95,11 @@ int run_prog(char *const argv[], const void *in, size_t in_len,
 	     struct run_result *r)
 {
 	int pi[2], po[2], pe[2], st;
-	struct sink so = {0}, se = {0};
+	struct cm_buf so = {0}, se = {0};
 
 	memset(r, 0, sizeof(*r));
-	if (pipe2(pi, O_CLOEXEC) || pipe2(po, O_CLOEXEC) || pipe2(pe, O_CLOEXEC))
+	if (pipe2(pi, O_CLOEXEC) || pipe2(po, O_CLOEXEC) ||
+	    pipe2(pe, O_CLOEXEC))
 		return -1;
 	pid_t pid = fork();
 	if (pid < 0)
@@ -110,12 +118,13 @@ int run_prog(char *const argv[], const void *in, size_t in_len,
 		;
 	drain(-1, &so); /* make sure both buffers exist */
 	drain(-1, &se);
-	so.p[so.len] = '\0';
-	se.p[se.len] = '\0';
-	r->out = so.p;
-	r->out_len = so.len;
-	r->err = se.p;
-	r->err_len = se.len;
+	if (so.p == NULL || se.p == NULL) {
+		cm_buf_free(&so);
+		cm_buf_free(&se);
+		return -1;
+	}
+	r->out = take_text(&so, &r->out_len);
+	r->err = take_text(&se, &r->err_len);
 	r->status = WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
 	return 0;
 }

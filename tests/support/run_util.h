@@ -8,10 +8,12 @@
 struct run_result {
 	char *out, *err; /* NUL-terminated, malloc'd */
 	size_t out_len, err_len;
-	int status;      /* exit code, or 128 + signal */
+	int status; /* exit code, or 128 + signal */
 };
 
-/* Path of a tool in $FRAGLAB_BIN (static buffer). */
+/* Path of a built tool: $FRAGLAB_BIN/name ("./name" without it). The
+ * result is one of 8 static buffers used in turn, so a few paths can be
+ * passed to one call. */
 const char *run_tool_path(const char *name);
 
 /* Run argv (argv[0] is a path) with in[0..in_len) on stdin. Returns 0, or

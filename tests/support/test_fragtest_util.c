@@ -12,17 +12,6 @@
 
 #include "test_fragtest_util.h"
 
-const char *ftt_bin(const char *name)
-{
-	static char bufs[4][1024];
-	static int k;
-	const char *dir = getenv("FRAGLAB_BIN");
-	char *b = bufs[k++ % 4];
-
-	snprintf(b, sizeof(bufs[0]), "%s/%s", dir ? dir : ".", name);
-	return b;
-}
-
 static char ftt_dirs[16][64];
 static unsigned ftt_ndirs;
 

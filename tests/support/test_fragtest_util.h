@@ -1,10 +1,13 @@
 /* Helpers for the fragtest suites: run a shell command and capture its
- * output and status, locate built programs, check processes are gone. */
+ * output and status, check processes are gone. Built programs are found
+ * with run_tool_path() (run_util.h). */
 #ifndef TEST_FRAGTEST_UTIL_H
 #define TEST_FRAGTEST_UTIL_H
 
 #include <stdbool.h>
 #include <sys/types.h>
+
+#include "run_util.h"
 
 struct ftt_out {
 	int status; /* exit status, 128+N for signal N, -1 if it could not run
@@ -13,8 +16,6 @@ struct ftt_out {
 	char err[1 << 16];
 };
 
-/* $FRAGLAB_BIN/name (one of a few rotating static buffers). */
-const char *ftt_bin(const char *name);
 /* A fresh directory under /tmp (the last 16 stay valid). */
 const char *ftt_tmpdir(void);
 /* Runs fmt... with /bin/sh -c; fills o. */

@@ -38,8 +38,9 @@ struct fr_frame {
 	uint64_t offset;
 };
 
-/* Decoder state. Treat every field as private; it is public only so a
- * caller can keep it on the stack or inside its own structs. */
+/* Decoder state. Treat every field as private and read what you need
+ * through the fr_decoder_* accessors below; it is public only so a caller
+ * can keep it on the stack or inside its own structs. */
 struct fr_decoder {
 	struct fr_spec spec;
 	/* fed input not yet consumed */
@@ -134,6 +135,14 @@ uint64_t fr_decoder_errpos(const struct fr_decoder *d);
 
 /* Stream bytes consumed so far. */
 uint64_t fr_decoder_offset(const struct fr_decoder *d);
+
+/* The spec d decodes (d's own copy, valid while d is). */
+const struct fr_spec *fr_decoder_spec(const struct fr_decoder *d);
+
+/* Bytes of buffer d holds now: the caller's cap, or what d allocated so
+ * far (0 before its first partial frame, never above fr_decoder_bufsize of
+ * its spec). */
+size_t fr_decoder_bufcap(const struct fr_decoder *d);
 
 /* True when err is fatal for the codec of spec (see fr_decoder_next). */
 bool fr_error_is_fatal(const struct fr_spec *spec, int err);

@@ -22,7 +22,7 @@ static const char *evil(const char *framing, const char *mode, int frame)
 	char *c = cmd[k++ % 2];
 
 	snprintf(c, sizeof(cmd[0]), "%s --framing %s --mode %s --frame %d",
-		 ftt_bin("ft_evil_echo"), framing, mode, frame);
+		 run_tool_path("ft_evil_echo"), framing, mode, frame);
 	return c;
 }
 
@@ -33,7 +33,7 @@ static const char *echod(const char *model, const char *framing)
 	snprintf(cmd, sizeof(cmd),
 		 "%s --model %s --framing %s --listen "
 		 "127.0.0.1:0",
-		 ftt_bin("echod"), model, framing);
+		 run_tool_path("echod"), model, framing);
 	return cmd;
 }
 
@@ -43,7 +43,7 @@ static void rerun(struct ftt_out *r)
 	const char *line = ftt_line_after(o.err, "reproduce: fragtest ");
 
 	cr_assert_not_null(line, "no reproduce line in: %s", o.err);
-	ftt_sh(r, "%s %s", ftt_bin("fragtest"), line);
+	ftt_sh(r, "%s %s", run_tool_path("fragtest"), line);
 }
 
 TestSuite(fragtest, .timeout = 120);
@@ -60,41 +60,25 @@ static bool model_passes(const char *model)
 	       "fixed:7 --split coalesce:64,ms=2 --clients 2 --messages 20 "
 	       "--size 1-24 "
 	       "--timeout 30 --start-timeout 60",
-	       ftt_bin("fragtest"), model);
+	       run_tool_path("fragtest"), model);
 	return o.status == 0 && strstr(o.out, "8 cells: 8 passed") &&
 	       !strstr(o.out, "FAIL");
 }
 
-Test(fragtest, iterative_passes_every_policy)
-{
-	cr_assert(model_passes("iterative"), "status %d\nout: %s\nerr: %s",
-		  o.status, o.out, o.err);
-}
-Test(fragtest, fork_passes_every_policy)
-{
-	cr_assert(model_passes("fork"), "status %d\nout: %s\nerr: %s", o.status,
-		  o.out, o.err);
-}
-Test(fragtest, thread_passes_every_policy)
-{
-	cr_assert(model_passes("thread"), "status %d\nout: %s\nerr: %s",
-		  o.status, o.out, o.err);
-}
-Test(fragtest, select_passes_every_policy)
-{
-	cr_assert(model_passes("select"), "status %d\nout: %s\nerr: %s",
-		  o.status, o.out, o.err);
-}
-Test(fragtest, poll_passes_every_policy)
-{
-	cr_assert(model_passes("poll"), "status %d\nout: %s\nerr: %s", o.status,
-		  o.out, o.err);
-}
-Test(fragtest, epoll_passes_every_policy)
-{
-	cr_assert(model_passes("epoll"), "status %d\nout: %s\nerr: %s",
-		  o.status, o.out, o.err);
-}
+/* One test per echod model, each named after it. */
+#define MODEL_PASSES(m)                                                        \
+	Test(fragtest, m##_passes_every_policy)                                \
+	{                                                                      \
+		cr_assert(model_passes(#m), "status %d\nout: %s\nerr: %s",     \
+			  o.status, o.out, o.err);                             \
+	}
+
+MODEL_PASSES(iterative)
+MODEL_PASSES(fork)
+MODEL_PASSES(thread)
+MODEL_PASSES(select)
+MODEL_PASSES(poll)
+MODEL_PASSES(epoll)
 
 Test(fragtest, naive_fails_under_fragmentation_and_reproduces)
 {
@@ -103,7 +87,7 @@ Test(fragtest, naive_fails_under_fragmentation_and_reproduces)
 	ftt_sh(
 	    &o,
 	    "%s run --framing len:4be --split bytes --server-cmd '%s' " SMALL,
-	    ftt_bin("fragtest"), echod("naive", "len:4be"));
+	    run_tool_path("fragtest"), echod("naive", "len:4be"));
 	cr_assert_eq(o.status, 1, "err: %s", o.err);
 	cr_assert(strstr(o.err, "connection 0: "), "%s", o.err);
 	rerun(&r);
@@ -116,13 +100,15 @@ Test(fragtest, matrix_expect_fail_gives_exit_0_only_when_exact)
 	const char *base = "matrix --models epoll,naive --framing line "
 			   "--split random:1-16 " SMALL;
 
-	ftt_sh(&o, "%s %s --expect-fail naive", ftt_bin("fragtest"), base);
+	ftt_sh(&o, "%s %s --expect-fail naive", run_tool_path("fragtest"),
+	       base);
 	cr_assert_eq(o.status, 0, "%s %s", o.out, o.err);
 	cr_assert(strstr(o.out, "xfail"), "%s", o.out);
 	cr_assert(strstr(o.out, "every cell as expected"), "%s", o.out);
-	ftt_sh(&o, "%s %s", ftt_bin("fragtest"), base);
+	ftt_sh(&o, "%s %s", run_tool_path("fragtest"), base);
 	cr_assert_eq(o.status, 1, "%s", o.out);
-	ftt_sh(&o, "%s %s --expect-fail 'ep*'", ftt_bin("fragtest"), base);
+	ftt_sh(&o, "%s %s --expect-fail 'ep*'", run_tool_path("fragtest"),
+	       base);
 	cr_assert_eq(o.status, 1, "%s", o.out);
 	cr_assert(strstr(o.out, "XPASS"), "%s", o.out);
 }
@@ -136,7 +122,7 @@ Test(fragtest, flipped_byte_is_caught_with_frame_and_byte)
 	ftt_sh(&o,
 	       "%s run --framing len:2be --split random:1-16 "
 	       "--server-cmd '%s' " SMALL,
-	       ftt_bin("fragtest"), evil("len:2be", "flip", 7));
+	       run_tool_path("fragtest"), evil("len:2be", "flip", 7));
 	cr_assert_eq(o.status, 1, "%s", o.err);
 	msg = ftt_line_after(o.err, "connection 0: ");
 	cr_assert_not_null(msg, "%s", o.err);
@@ -153,7 +139,7 @@ Test(fragtest, dropped_frame_is_caught)
 {
 	ftt_sh(&o,
 	       "%s run --framing line --split bytes --server-cmd '%s' " SMALL,
-	       ftt_bin("fragtest"), evil("line", "drop", 4));
+	       run_tool_path("fragtest"), evil("line", "drop", 4));
 	cr_assert_eq(o.status, 1, "%s", o.err);
 	cr_assert(strstr(o.err, "connection 0: frame 4"), "%s", o.err);
 }
@@ -163,12 +149,12 @@ Test(fragtest, duplicated_frame_is_caught)
 	ftt_sh(&o,
 	       "%s run --framing cobs --split random:1-16 --server-cmd "
 	       "'%s' " SMALL,
-	       ftt_bin("fragtest"), evil("cobs", "dup", 9));
+	       run_tool_path("fragtest"), evil("cobs", "dup", 9));
 	cr_assert_eq(o.status, 1, "%s", o.err);
 	cr_assert(strstr(o.err, "connection 0: frame 10"), "%s", o.err);
 	/* the last frame twice: an extra frame after everything matched */
 	ftt_sh(&o, "%s run --framing cobs --server-cmd '%s' " SMALL,
-	       ftt_bin("fragtest"), evil("cobs", "dup", 29));
+	       run_tool_path("fragtest"), evil("cobs", "dup", 29));
 	cr_assert_eq(o.status, 1, "%s", o.err);
 	cr_assert(strstr(o.err, "frame 30: extra frame never sent"), "%s",
 		  o.err);
@@ -179,7 +165,7 @@ Test(fragtest, correct_evil_echo_passes_with_port_substitution)
 	ftt_sh(&o,
 	       "%s run --framing len:2be --split random:1-16 --delay 0-1 "
 	       "--server-cmd '%s --port {port}' " SMALL,
-	       ftt_bin("fragtest"), evil("len:2be", "echo", 0));
+	       run_tool_path("fragtest"), evil("len:2be", "echo", 0));
 	cr_assert_eq(o.status, 0, "%s", o.err);
 	cr_assert(strstr(o.out, "pass: 2 connections, 60 frames verified"),
 		  "%s", o.out);
@@ -192,7 +178,7 @@ Test(fragtest, server_ignoring_sigterm_is_killed)
 	ftt_sh(&o,
 	       "%s run --framing line --server-cmd '%s --pidfile %s/pids'"
 	       " " SMALL,
-	       ftt_bin("fragtest"), evil("line", "ignore-term", 0), dir);
+	       run_tool_path("fragtest"), evil("line", "ignore-term", 0), dir);
 	cr_assert_eq(o.status, 0, "%s", o.err);
 	cr_assert(ftt_pids_gone(strcat(strcpy(o.out, dir), "/pids")));
 }
@@ -207,7 +193,8 @@ Test(fragtest, sigint_stops_the_server_group)
 	pid = ftt_spawn(dir,
 			"exec %s run --framing line --timeout 60 "
 			"--server-cmd '%s --pidfile %s' " SMALL,
-			ftt_bin("fragtest"), evil("line", "stall", 0), pids);
+			run_tool_path("fragtest"), evil("line", "stall", 0),
+			pids);
 	/* the server and both connection handlers are up */
 	cr_assert(ftt_wait_lines(pids, 3), "server never got connections");
 	kill(pid, SIGINT);
@@ -223,7 +210,7 @@ Test(fragtest, server_without_listening_line_is_a_clear_error)
 	ftt_sh(&o,
 	       "%s run --framing line --start-timeout 1 --server-cmd "
 	       "'%s --pidfile %s/pids'",
-	       ftt_bin("fragtest"), evil("line", "silent", 0), dir);
+	       run_tool_path("fragtest"), evil("line", "silent", 0), dir);
 	cr_assert_eq(o.status, 1);
 	cr_assert(strstr(o.err, "server printed no 'listening on HOST:PORT' "
 				"line within 1 s"),
@@ -234,14 +221,14 @@ Test(fragtest, server_without_listening_line_is_a_clear_error)
 Test(fragtest, server_exiting_at_start_is_named)
 {
 	ftt_sh(&o, "%s run --framing line --server-cmd '%s'",
-	       ftt_bin("fragtest"), evil("line", "exit", 0));
+	       run_tool_path("fragtest"), evil("line", "exit", 0));
 	cr_assert_eq(o.status, 1);
 	cr_assert(strstr(o.err, "server exited with status 3 before it was "
 				"ready"),
 		  "%s", o.err);
 	cr_assert(strstr(o.err, "exiting at start on purpose"), "%s", o.err);
 	ftt_sh(&o, "%s run --framing line --server-cmd 'no-such-server-xyz'",
-	       ftt_bin("fragtest"));
+	       run_tool_path("fragtest"));
 	cr_assert_eq(o.status, 1);
 	cr_assert(strstr(o.err, "server exited with status 127"), "%s", o.err);
 }
@@ -249,7 +236,7 @@ Test(fragtest, server_exiting_at_start_is_named)
 Test(fragtest, server_dying_mid_run_is_named)
 {
 	ftt_sh(&o, "%s run --framing line --server-cmd '%s' " SMALL,
-	       ftt_bin("fragtest"), evil("line", "die", 5));
+	       run_tool_path("fragtest"), evil("line", "die", 5));
 	cr_assert_eq(o.status, 1);
 	cr_assert(strstr(o.err, "server exited with status 4 during the run"),
 		  "%s", o.err);
@@ -258,7 +245,7 @@ Test(fragtest, server_dying_mid_run_is_named)
 Test(fragtest, silent_server_times_out)
 {
 	ftt_sh(&o, "%s run --framing line --timeout 1 --server-cmd '%s' " SMALL,
-	       ftt_bin("fragtest"), evil("line", "stall", 0));
+	       run_tool_path("fragtest"), evil("line", "stall", 0));
 	cr_assert_eq(o.status, 1);
 	cr_assert(strstr(o.err, "timeout: nothing received for 1.0 s"), "%s",
 		  o.err);
@@ -280,7 +267,7 @@ Test(fragtest, target_reaches_a_running_server)
 	ftt_sh(&o,
 	       "%s run --framing len:4le --target 127.0.0.1:%s --split "
 	       "bytes " SMALL,
-	       ftt_bin("fragtest"), port);
+	       run_tool_path("fragtest"), port);
 	kill(srv, SIGTERM);
 	ftt_wait(srv, dir, &so);
 	cr_assert_eq(o.status, 0, "%s", o.err);
@@ -294,14 +281,14 @@ Test(fragtest, socat_cat_echo_from_outside_the_project)
 	       "%s run --framing line --split random:1-16 --server-cmd "
 	       "'socat TCP-LISTEN:{port},bind=127.0.0.1,reuseaddr,fork "
 	       "EXEC:cat' " SMALL,
-	       ftt_bin("fragtest"));
+	       run_tool_path("fragtest"));
 	cr_assert_eq(o.status, 0, "%s", o.err);
 	ftt_sh(&o,
 	       "%s run --framing raw --up bytes --down random:1-8 "
 	       "--server-cmd "
 	       "'socat TCP-LISTEN:{port},bind=127.0.0.1,reuseaddr,fork "
 	       "EXEC:cat' " SMALL,
-	       ftt_bin("fragtest"));
+	       run_tool_path("fragtest"));
 	cr_assert_eq(o.status, 0, "%s", o.err);
 }
 
@@ -339,7 +326,7 @@ Test(fragtest, python_echo_server_from_outside_the_project)
 	ftt_sh(&o,
 	       "%s run --framing cobs --split random:1-16 --start-timeout "
 	       "60 --server-cmd '%s %s' " SMALL,
-	       ftt_bin("fragtest"),
+	       run_tool_path("fragtest"),
 	       access("/usr/bin/python3", X_OK) == 0 ? "/usr/bin/python3"
 						     : "python3",
 	       path);
@@ -354,7 +341,7 @@ Test(fragtest, json_and_junit_reports)
 	ftt_sh(&o,
 	       "%s run --framing line --json %s/r.json --junit %s/r.xml "
 	       "--server-cmd '%s' " SMALL,
-	       ftt_bin("fragtest"), dir, dir, evil("line", "flip", 3));
+	       run_tool_path("fragtest"), dir, dir, evil("line", "flip", 3));
 	cr_assert_eq(o.status, 1);
 	ftt_sh(&r,
 	       "python3 -c 'import json,sys; d=json.load(open(\"%s/r.json\"));"
@@ -391,7 +378,7 @@ Test(fragtest, matrix_config_file)
 		"expect-fail flip\nclients 2\nmessages 20\nsize 1-20\n",
 		evil("{framing}", "echo", 0), evil("{framing}", "flip", 2));
 	fclose(f);
-	ftt_sh(&o, "%s matrix --config %s", ftt_bin("fragtest"), path);
+	ftt_sh(&o, "%s matrix --config %s", run_tool_path("fragtest"), path);
 	cr_assert_eq(o.status, 0, "%s %s", o.out, o.err);
 	cr_assert(strstr(o.out, "4 cells: 2 passed, 2 failed as expected"),
 		  "%s", o.out);
@@ -414,22 +401,53 @@ Test(fragtest, usage_errors_exit_2)
 	};
 
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
-		ftt_sh(&o, "%s %s", ftt_bin("fragtest"), bad[i]);
+		ftt_sh(&o, "%s %s", run_tool_path("fragtest"), bad[i]);
 		cr_assert_eq(o.status, 2, "'%s' gave %d: %s", bad[i], o.status,
 			     o.err);
 		cr_assert(!strncmp(o.err, "fragtest: ", 10), "'%s': %s", bad[i],
 			  o.err);
 	}
 	ftt_sh(&o, "%s run --framing len:5be --target 127.0.0.1:1",
-	       ftt_bin("fragtest"));
+	       run_tool_path("fragtest"));
 	cr_assert(strstr(o.err, "fragtest: bad spec 'len:5be': "), "%s", o.err);
 	ftt_sh(&o, "%s run --framing line --target 127.0.0.1:1 --split x:1",
-	       ftt_bin("fragtest"));
+	       run_tool_path("fragtest"));
 	cr_assert(strstr(o.err, "fragtest: bad split 'x:1' (--split): "), "%s",
 		  o.err);
-	ftt_sh(&o, "%s run --help", ftt_bin("fragtest"));
+	ftt_sh(&o, "%s run --help", run_tool_path("fragtest"));
 	cr_assert_eq(o.status, 0);
 	cr_assert(strstr(o.out, "--server-cmd"));
+}
+
+/* Bad option values are reported the one way every tool reports them
+ * (cm_opt_*): the option named, the value quoted, exit 2. */
+Test(fragtest, option_errors_name_the_option)
+{
+	static const struct {
+		const char *args, *says;
+	} bad[] = {
+	    {"--clients 0", "--clients: '0'"},
+	    {"--messages 1x", "--messages: '1x'"},
+	    {"--seed -1", "--seed: '-1'"},
+	    {"--size 9-3", "--size: '9-3'"},
+	    {"--size 1-17M", "--size: '17M'"},
+	    {"--timeout 0", "--timeout: '0'"},
+	    {"--start-timeout soon", "--start-timeout: 'soon'"},
+	};
+
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		ftt_sh(&o, "%s run --framing line --target 127.0.0.1:1 %s",
+		       run_tool_path("fragtest"), bad[i].args);
+		cr_assert_eq(o.status, 2, "'%s' gave %d: %s", bad[i].args,
+			     o.status, o.err);
+		cr_assert(strstr(o.err, bad[i].says), "'%s': %s", bad[i].args,
+			  o.err);
+	}
+	ftt_sh(&o, "%s run --framing line --target nowhere --direct",
+	       run_tool_path("fragtest"));
+	cr_assert_eq(o.status, 1, "%s", o.err);
+	cr_assert(strstr(o.err, "--target: 'nowhere': expected HOST:PORT"),
+		  "%s", o.err);
 }
 
 Test(fragtest, timed_schedule_reproduces_from_the_record)
@@ -440,11 +458,30 @@ Test(fragtest, timed_schedule_reproduces_from_the_record)
 	ftt_sh(&o,
 	       "%s run --framing line --split coalesce:32,ms=2 --record "
 	       "%s/rec --server-cmd '%s' " SMALL,
-	       ftt_bin("fragtest"), dir, evil("line", "flip", 6));
+	       run_tool_path("fragtest"), dir, evil("line", "flip", 6));
 	cr_assert_eq(o.status, 1, "%s", o.err);
 	cr_assert(strstr(o.err, "--split replay:"), "%s", o.err);
 	cr_assert(strstr(o.err, "connection 0: frame 6 byte"), "%s", o.err);
 	rerun(&r);
 	cr_assert_eq(r.status, 1, "%s", r.err);
 	cr_assert(strstr(r.err, "connection 0: frame 6 byte"), "%s", r.err);
+}
+
+/* The HTML report's timeline reads fragproxy's record file: with a fixed
+ * split, the failing connection shows several chunks in both colours. */
+Test(fragtest, html_timeline_draws_the_recorded_chunks)
+{
+	const char *dir = ftt_tmpdir();
+
+	ftt_sh(&o,
+	       "%s run --framing line --split fixed:7 --record %s/rec --html "
+	       "%s/r.html --server-cmd '%s' " SMALL " --clients 1",
+	       run_tool_path("fragtest"), dir, dir, evil("line", "flip", 3));
+	cr_assert_eq(o.status, 1, "%s", o.err);
+	ftt_sh(&o, "cat %s/r.html", dir);
+	cr_assert_eq(o.status, 0);
+	cr_assert(strstr(o.out, "fragproxy chunks to the server"), "%s", o.out);
+	cr_assert_null(strstr(o.out, "(no chunks recorded)"), "%s", o.out);
+	cr_assert(strstr(o.out, "#9cc3f5") && strstr(o.out, "#cfe3ff"),
+		  "fewer than two chunks drawn: %s", o.out);
 }

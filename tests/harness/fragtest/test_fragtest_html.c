@@ -24,8 +24,8 @@ Test(fragtest_html, report_loads_in_headless_chromium, .timeout = 240)
 	       "--server 'flip=%s --framing {framing} --mode flip --frame 3' "
 	       "--framing line --split bytes --expect-fail flip --clients 2 "
 	       "--messages 20 --html %s/report.html",
-	       ftt_bin("fragtest"), ftt_bin("ft_evil_echo"),
-	       ftt_bin("ft_evil_echo"), dir);
+	       run_tool_path("fragtest"), run_tool_path("ft_evil_echo"),
+	       run_tool_path("ft_evil_echo"), dir);
 	cr_assert_eq(o.status, 0, "%s %s", o.out, o.err);
 	ftt_sh(&b,
 	       "timeout 180 chromium %s --user-data-dir=%s/profile "
