@@ -12,6 +12,8 @@ Runs, in order, counting each CTest test and each other step as one:
   formatting  git ls-files '*.c' '*.h' | xargs clang-format --dry-run -Werror
   ci-gcc      cmake --preset ci-gcc (gcc -O2 -g, -Werror), every CTest suite
   valgrind    ci/valgrind.sh on the ci-gcc programs
+  install     ci/install-check.sh on build/ci-gcc: install, the example
+              through find_package and pkg-config, the .deb, man pages
   ci-asan     cmake --preset ci-asan (clang ASan+UBSan, -Werror), every suite
   fuzz smoke  fuzz/ci-fuzz.sh (libFuzzer + ASan + UBSan, corpus + 12 s each)
 Build trees: build/ci-gcc, build/ci-asan, build/ci-fuzz. Ends with the line
@@ -110,6 +112,11 @@ run_ctest ci-gcc
 step "valgrind: every tool on a short workload"
 rc=0
 bash ci/valgrind.sh build/ci-gcc/bin || rc=1
+count "$rc"
+
+step "install check: prefix, find_package/pkg-config example, .deb, man"
+rc=0
+bash ci/install-check.sh --build-dir build/ci-gcc || rc=1
 count "$rc"
 
 if [ $asan -eq 1 ]; then
