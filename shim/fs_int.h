@@ -47,6 +47,11 @@ ssize_t fs_done(int fd, const char *call, const struct fs_plan *p, size_t asked,
 ssize_t fs_fail(int fd, const char *call, const struct fs_plan *p,
 		size_t asked);
 
+/* fd was just made by a wrapped call (socket, accept, pipe, dup...): give
+ * it the next open order now, in the order the program made them, rather
+ * than at first use, which threads may race to. */
+void fs_number(int fd);
+
 /* Forget what is known about fd (it was closed, or the number reused). */
 void fs_forget(int fd);
 

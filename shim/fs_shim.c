@@ -28,7 +28,7 @@ enum fs_kind {
 
 struct fs_fd {
 	_Atomic uint32_t kind;
-	_Atomic uint32_t order;	    /* open order: which stream of decisions */
+	_Atomic uint32_t order; /* open order + 1: which stream of decisions */
 	_Atomic uint64_t calls[2];  /* calls planned, per direction */
 	_Atomic uint32_t failed[2]; /* the last planned call was a failure */
 };
@@ -105,7 +105,8 @@ static uint32_t fs_kind_of(struct fs_fd *e, int fd)
 	k = fs_classify(fd);
 	if (k == FS_UNKNOWN)
 		return FS_SKIP; /* bad descriptor: let the real call say so */
-	atomic_store(&e->order, atomic_fetch_add(&fs_next_order, 1));
+	if (atomic_load(&e->order) == 0) /* not made by a wrapped call */
+		fs_number(fd);
 	if (!atomic_compare_exchange_strong(&e->kind, &expect, k))
 		return expect;
 	return k;
@@ -144,6 +145,22 @@ static bool fs_nonblocking(int fd, int flags)
 	return fl >= 0 && (fl & O_NONBLOCK);
 }
 
+/* A signal with a handler installed without SA_RESTART that this thread
+ * does not block: only then can a real blocking call return EINTR. */
+static bool fs_sig_deliverable(void)
+{
+	uint64_t mask = atomic_load(&fs_sigmask);
+	sigset_t blocked;
+
+	if (mask == 0 || pthread_sigmask(SIG_BLOCK, NULL, &blocked) != 0)
+		return false;
+	for (int sig = 1; sig <= 64; sig++)
+		if ((mask & (1ULL << (sig - 1))) &&
+		    sigismember(&blocked, sig) == 0)
+			return true;
+	return false;
+}
+
 /* EINTR or EAGAIN for this call, or 0. Only where the program could see
  * one: EINTR on a call that may block while a handler without SA_RESTART
  * is installed (any call with --eintr-any), EAGAIN where the call cannot
@@ -153,7 +170,7 @@ static int fs_fault(int fd, int flags, uint64_t h)
 	double u = fs_unit(fs_mix(h ^ 0x5eed0e1a7ULL));
 
 	if (u < fs_o.p_eintr) {
-		if (!fs_o.eintr_any && atomic_load(&fs_sigmask) == 0)
+		if (!fs_o.eintr_any && !fs_sig_deliverable())
 			return 0;
 		return fs_nonblocking(fd, flags) ? 0 : EINTR;
 	}
@@ -206,6 +223,13 @@ bool fs_plan(int fd, enum fs_dir dir, size_t n, int flags, struct fs_plan *p)
 	return false;
 }
 
+void fs_number(int fd)
+{
+	if (fd >= 0 && fd < FS_MAXFD)
+		atomic_store(&fs_fds[fd].order,
+			     atomic_fetch_add(&fs_next_order, 1) + 1);
+}
+
 void fs_forget(int fd)
 {
 	struct fs_fd *e;
@@ -216,6 +240,7 @@ void fs_forget(int fd)
 		return;
 	e = &fs_fds[fd];
 	atomic_store(&e->kind, FS_UNKNOWN);
+	atomic_store(&e->order, 0);
 	atomic_store(&e->calls[FS_RD], 0);
 	atomic_store(&e->calls[FS_WR], 0);
 	atomic_store(&e->failed[FS_RD], 0);

@@ -290,8 +290,10 @@ static int fs_new(int fd)
 {
 	int saved = errno;
 
-	if (fd >= 0)
+	if (fd >= 0) {
 		fs_forget(fd);
+		fs_number(fd);
+	}
 	errno = saved;
 	return fd;
 }
