@@ -248,8 +248,9 @@ int main(int argc, char **argv)
 		fs_die(2, "%s", err);
 	if (old)
 		snprintf(env, sizeof(env), "%s", old);
-	while ((c = getopt_long(argc, argv, "+h", longopts, &idx)) != -1) {
-		const char *name = longopts[idx].name, *val = optarg;
+	opterr = 0; /* one line of our own per error */
+	while ((c = getopt_long(argc, argv, "+:h", longopts, &idx)) != -1) {
+		const char *name, *val = optarg;
 
 		if (c == 'h') {
 			fs_usage(stdout);
@@ -259,8 +260,13 @@ int main(int argc, char **argv)
 			print_env = true;
 			continue;
 		}
+		if (c == ':')
+			fs_die(2, "%s needs a value (see --help)",
+			       argv[optind - 1]);
 		if (c != 0)
-			fs_die(2, "bad option (see --help)");
+			fs_die(2, "unknown option '%s' (see --help)",
+			       argv[optind - 1]);
+		name = longopts[idx].name;
 		if (fs_opts_set(&o, name, val, err, sizeof(err)) != 0)
 			fs_die(2, "%s", err);
 		if (strcmp(name, "log") == 0 && val[0] != '/') {

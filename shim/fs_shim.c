@@ -416,6 +416,34 @@ static uint64_t fs_depth(void)
 	return v;
 }
 
+/* --no-children: take this library (only) out of LD_PRELOAD, so programs
+ * this one execs run without it; other preloads stay. */
+static void fs_drop_preload(void)
+{
+	const char *pre = getenv("LD_PRELOAD");
+	char keep[4096] = "";
+	size_t len = 0;
+
+	while (pre && *pre) {
+		size_t n = strcspn(pre, ": ");
+
+		if (n > 0 && n < sizeof(keep) - len - 1 &&
+		    !memmem(pre, n, "libfragshim", 11)) {
+			if (len)
+				keep[len++] = ':';
+			memcpy(keep + len, pre, n);
+			len += n;
+			keep[len] = '\0';
+		}
+		pre += n;
+		pre += strspn(pre, ": ");
+	}
+	if (len)
+		setenv("LD_PRELOAD", keep, 1);
+	else
+		unsetenv("LD_PRELOAD");
+}
+
 __attribute__((constructor)) static void fs_init(void)
 {
 	const char *env = getenv(FS_ENV);
@@ -433,7 +461,7 @@ __attribute__((constructor)) static void fs_init(void)
 		fs_active[FS_RD] = fs_active[FS_WR] = true;
 	atomic_store(&fs_key, fs_mix(fs_o.seed ^ fs_mix(fs_depth())));
 	if (fs_o.no_children)
-		unsetenv("LD_PRELOAD");
+		fs_drop_preload();
 	if (fs_o.log[0]) {
 		fd = open(fs_o.log, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC,
 			  0644);

@@ -21,6 +21,9 @@
 static struct ftt_out o;
 
 #define SHOW "status %d\nout: %s\nerr: %s", o.status, o.out, o.err
+/* The same with a prefix that has arguments of its own. */
+#define SHOWF "status %d\nout: %s\nerr: %s"
+#define SHOWA o.status, o.out, o.err
 
 TestSuite(shim_apps, .timeout = 300);
 
@@ -137,8 +140,8 @@ Test(shim_apps, socat_echo)
 		       "PIPE'",
 		       ftt_bin("fragtest"), runs[i][1], ftt_bin("fragshim"),
 		       runs[i][0]);
-		cr_assert(o.status == 0 && strstr(o.out, "pass"), "[%s] " SHOW,
-			  runs[i][0]);
+		cr_assert(o.status == 0 && strstr(o.out, "pass"), "[%s] " SHOWF,
+			  runs[i][0], SHOWA);
 	}
 }
 
@@ -224,8 +227,8 @@ Test(shim_apps, curl_against_python_http_server)
 			    "f.bin && cmp %s/got %s/f.bin",
 			    ftt_bin("fragshim"), cl_opts[c], dir, port, dir,
 			    dir);
-			cr_assert(o.status == 0, "[%s | %s] " SHOW, srv_opts[i],
-				  cl_opts[c]);
+			cr_assert(o.status == 0, "[%s | %s] " SHOWF,
+				  srv_opts[i], cl_opts[c], SHOWA);
 		}
 		stop(srv);
 	}
@@ -296,7 +299,7 @@ Test(shim_apps, poplib_against_pop3d, .fini = pop3_teardown)
 			snprintf(want, sizeof(want), "retr 1 %zu ", n);
 			cr_assert(o.status == 0 && strstr(o.out, "login +OK") &&
 				      strstr(o.out, "quit +OK"),
-				  "[%s | %s] " SHOW, opts[s], opts[c]);
+				  "[%s | %s] " SHOWF, opts[s], opts[c], SHOWA);
 			/* poplib undoes the dot-stuffing: the stored bytes. */
 			hex(want, body, n);
 			cr_assert(strstr(o.out, want), "[%s | %s] RETR differs",

@@ -43,6 +43,13 @@ Test(shim_cli, help_and_usage_errors)
 	cr_assert(o.status == 2 && strstr(o.err, "--split"), SHOW);
 	ftt_sh(&o, "%s --log 'a b' -- true", ftt_bin("fragshim"));
 	cr_assert(o.status == 2 && strstr(o.err, "white space"), SHOW);
+	ftt_sh(&o, "%s --bogus -- true", ftt_bin("fragshim"));
+	cr_assert(o.status == 2 && lines(o.err) == 1 &&
+		      strstr(o.err, "--bogus"),
+		  SHOW);
+	ftt_sh(&o, "%s --seed", ftt_bin("fragshim"));
+	cr_assert(o.status == 2 && lines(o.err) == 1 && strstr(o.err, "--seed"),
+		  SHOW);
 	ftt_sh(&o, "%s -- /nonexistent/prog", ftt_bin("fragshim"));
 	cr_assert(o.status == 127 && lines(o.err) == 1, SHOW);
 }

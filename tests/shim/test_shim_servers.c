@@ -14,6 +14,9 @@
 static struct ftt_out o;
 
 #define SHOW "status %d\nout: %s\nerr: %s", o.status, o.out, o.err
+/* The same with a prefix that has arguments of its own. */
+#define SHOWF "status %d\nout: %s\nerr: %s"
+#define SHOWA o.status, o.out, o.err
 #define RUN                                                                    \
 	"--direct --clients 2 --messages 60 --size 1-300 --timeout 5 "         \
 	"--start-timeout 60 --seed 3"
@@ -53,8 +56,8 @@ static void model_passes(const char *model)
 		     p++) {
 			ftest(framings[f], policies[p], srv);
 			cr_assert(o.status == 0 && strstr(o.out, "pass"),
-				  "%s %s [%s]: " SHOW, model, framings[f],
-				  policies[p]);
+				  "%s %s [%s]: " SHOWF, model, framings[f],
+				  policies[p], SHOWA);
 		}
 	}
 }
@@ -107,10 +110,10 @@ static void bug_caught(const char *bug, const char *framing, const char *opts)
 
 	snprintf(srv, sizeof(srv), "%s {port}", ftt_bin(bug));
 	ftest(framing, NULL, srv);
-	cr_assert(o.status == 0, "%s without the shim: " SHOW, bug);
+	cr_assert(o.status == 0, "%s without the shim: " SHOWF, bug, SHOWA);
 	ftest(framing, opts, srv);
 	cr_assert(o.status == 1 && strstr(o.err, "reproduce: "),
-		  "%s under [%s] not caught: " SHOW, bug, opts);
+		  "%s under [%s] not caught: " SHOWF, bug, opts, SHOWA);
 }
 
 Test(shim_servers, ignored_short_send_is_caught)

@@ -22,6 +22,9 @@ static void probe(const char *opts, const char *args)
 }
 
 #define SHOW "status %d\nout: %s\nerr: %s", o.status, o.out, o.err
+/* The same with a prefix that has arguments of its own. */
+#define SHOWF "status %d\nout: %s\nerr: %s"
+#define SHOWA o.status, o.out, o.err
 
 TestSuite(shim_wrap, .timeout = 120);
 
@@ -46,10 +49,10 @@ Test(shim_wrap, byte_exact_every_api_every_policy)
 			snprintf(args, sizeof(args), "stream %s 100000 sig",
 				 apis[a]);
 			probe(policies[p], args);
-			cr_assert(o.status == 0 &&
-				      sh_val(o.out, "bytes") == 100000 &&
-				      sh_val(o.out, "match") == 1,
-				  "%s [%s]: " SHOW, apis[a], policies[p]);
+			cr_assert(
+			    o.status == 0 && sh_val(o.out, "bytes") == 100000 &&
+				sh_val(o.out, "match") == 1,
+			    "%s [%s]: " SHOWF, apis[a], policies[p], SHOWA);
 		}
 }
 
