@@ -322,13 +322,24 @@ ssize_t fs_fail(int fd, const char *call, const struct fs_plan *p, size_t asked)
 	return -1;
 }
 
+/* Signals raised by the faulting instruction itself (ASan and crash
+ * reporters install handlers for them): they never interrupt a system
+ * call, so their handlers do not make EINTR possible. */
+static bool fs_sig_sync(int sig)
+{
+	return sig == SIGSEGV || sig == SIGBUS || sig == SIGFPE ||
+	       sig == SIGILL || sig == SIGTRAP || sig == SIGSYS ||
+	       sig == SIGABRT;
+}
+
 /* Recompute sig's bit from its current disposition. */
 static void fs_sig_update(int sig)
 {
 	struct sigaction cur;
 	uint64_t bit;
 
-	if (sig < 1 || sig > 64 || sigaction(sig, NULL, &cur) != 0)
+	if (sig < 1 || sig > 64 || fs_sig_sync(sig) ||
+	    sigaction(sig, NULL, &cur) != 0)
 		return;
 	bit = 1ULL << (sig - 1);
 	if (cur.sa_handler != SIG_DFL && cur.sa_handler != SIG_IGN &&

@@ -167,7 +167,7 @@ static void pop3_teardown(void)
 static void pop3_session(const char *opts)
 {
 	static char got[sizeof(msg) + 1024];
-	const char *argv[16] = {"fragshim"};
+	const char *argv[32] = {"fragshim"};
 	char optbuf[256], *save, *w;
 	struct ts_proc p;
 	struct pt_cl *c = calloc(1, sizeof(*c));
