@@ -31,7 +31,9 @@ enum fr_result {
  * are not contiguous on the wire) always copy. An empty frame has a
  * non-NULL data pointer. offset is the stream offset of the frame's first wire
  * byte. After an error, data is NULL, len 0 and offset is the error's
- * stream offset (the first wire byte of the frame it was found in). */
+ * stream offset (the first wire byte of the frame it was found in).
+ * resp, http1 and ws deliver the frame's wire bytes, zero-copy like len
+ * (ws,unmask: the frame rewritten unmasked, always a copy). */
 struct fr_frame {
 	const uint8_t *data;
 	size_t len;
@@ -72,6 +74,12 @@ struct fr_decoder {
 	unsigned cobs_left;/* cobs: data bytes left in the current block */
 	bool cobs_zero;    /* cobs: a zero is owed before the next block */
 	bool esc;          /* slip: previous byte was ESC */
+	/* resp, http1, ws (dec_resp.c, dec_http1.c, dec_ws.c) */
+	uint64_t tok;	 /* frame position of the line being read */
+	uint32_t pflags; /* http1: facts from the header lines */
+	unsigned level;	 /* resp: aggregates open */
+	uint64_t rem[FR_RESP_DEPTH_MAX + 1]; /* resp: values left per level,
+						times 2, +1 for attributes */
 };
 
 /* Bytes a caller-supplied buffer must hold for spec (max plus the longest
@@ -115,7 +123,9 @@ int fr_decoder_next(struct fr_decoder *d, struct fr_frame *frame);
 /* End of stream. Call once all fed input is used up. Returns FR_DONE if
  * the stream ended on a frame boundary, FR_ETRUNCATED (offset = start of
  * the unfinished frame) if it ended inside one, or the sticky fatal error.
- * Calling it again returns the same result. */
+ * Calling it again returns the same result. One exception: on http1:resp
+ * a response whose body is delimited by the connection closing ends here,
+ * so finish returns FR_FRAME once (frame filled in) and then FR_DONE. */
 int fr_decoder_finish(struct fr_decoder *d, struct fr_frame *frame);
 
 /* True once a fatal (sticky) error occurred. */
