@@ -3,7 +3,8 @@
 # driver so tests/fuzz.cmake can replay corpus/ through them under CTest.
 
 set(FZ_DIR ${CMAKE_CURRENT_LIST_DIR})
-set(FZ_CODECS fixed line crlf delim len cobs slip netstring tlv raw)
+set(FZ_CODECS fixed line crlf delim len cobs slip netstring tlv raw resp http1
+  ws)
 set(FRAGLAB_FUZZ_SANITIZERS "address,undefined" CACHE STRING
   "Sanitizers of the libFuzzer build (empty: -fsanitize=fuzzer only)")
 # unsigned-integer-overflow is left out on purpose: hashes and the
@@ -76,7 +77,7 @@ set(FRAGLAB_FUZZ_TARGETS ${FRAGLAB_FUZZ_TARGETS} CACHE INTERNAL
 # Tools: seed generator and input printer (ordinary programs; not in the
 # libFuzzer build, whose instrumentation needs libFuzzer's runtime).
 if(NOT FRAGLAB_FUZZ STREQUAL "libfuzzer")
-  add_executable(gen_corpus ${FZ_DIR}/gen_corpus.c)
+  add_executable(gen_corpus ${FZ_DIR}/gen_corpus.c ${FZ_DIR}/gen_proto.c)
   target_link_libraries(gen_corpus PRIVATE fuzz_common)
   add_executable(show-input ${FZ_DIR}/show_input.c)
   target_link_libraries(show-input PRIVATE fuzz_common)

@@ -129,6 +129,11 @@ static int fz_must_refuse(const struct fr_spec *sp, const uint8_t *m, size_t n)
 		if (sp->width == 0 || sp->width == 8)
 			return 0;
 		return (uint64_t)n >> (8 * sp->width) != 0;
+	case FR_RESP:
+	case FR_HTTP1:
+	case FR_WS:
+		return -1; /* one whole wire unit or refused: the decode-back
+			      check below is the judge */
 	default:
 		return 0;
 	}
