@@ -30,12 +30,15 @@ enum {
 	3 /* a step is done, go on (beside FR_NEED_MORE,                       \
 	     FR_FRAME and errors) */
 
+/* tchar (RFC 9110 5.6.2): ALPHA, DIGIT and !#$%&'*+-.^_`|~, as bits. */
 static bool h_tchar(uint8_t c)
 {
-	if ((c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') ||
-	    (c >= 'A' && c <= 'Z'))
-		return true;
-	return c != 0 && strchr("!#$%&'*+-.^_`|~", c) != NULL;
+	static const uint64_t lo = 0x03ff6cfa00000000ULL; /* 0..63 */
+	static const uint64_t hi = 0x57ffffffc7fffffeULL; /* 64..127 */
+
+	if (c < 64)
+		return (lo >> c) & 1;
+	return c < 128 && ((hi >> (c - 64)) & 1);
 }
 
 static bool h_ows(uint8_t c)
@@ -312,8 +315,10 @@ static int h_line(struct fr_decoder *d)
 							 : FR_EOVERSIZE;
 	const uint8_t *p = fr_dec_base(d) + d->tok;
 	size_t n = (size_t)(d->seen - d->tok);
-	if (n < 2 || p[n - 2] != '\r' || memchr(p, '\r', n - 2))
-		return FR_EHTTP; /* bare LF or bare CR (9112 2.2) */
+	/* A bare LF ends no line (9112 2.2). A bare CR inside one is caught
+	 * by the parsers below: no part of any line admits a CR. */
+	if (n < 2 || p[n - 2] != '\r')
+		return FR_EHTTP;
 	d->tok = d->seen;
 	rc = h_parse_line(d, p, n - 2);
 	return rc == FR_OK ? H_GO : rc;

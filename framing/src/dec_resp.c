@@ -218,11 +218,121 @@ static int resp_bulk(struct fr_decoder *d)
 	return RS_VALUE;
 }
 
+/* Fast path: the number line after the type byte at p[i..lim): digits as
+ * resp_num takes them (a sign when sign_ok; "-1" when null_ok), then CR LF.
+ * Returns 1 and the value, 0 for the null, -1 for anything else; *i moves
+ * past the line. */
+static int resp_fast_num(const uint8_t *p, size_t *i, size_t lim, bool sign_ok,
+			 bool null_ok, int64_t *v)
+{
+	size_t j = *i, d0;
+	bool neg = false;
+	uint64_t x = 0;
+
+	if (j < lim && (p[j] == '-' || (sign_ok && p[j] == '+'))) {
+		neg = p[j] == '-';
+		j++;
+	}
+	d0 = j;
+	while (j < lim && j - d0 < 20 && p[j] >= '0' && p[j] <= '9')
+		x = x * 10 + (uint64_t)(p[j++] - '0');
+	if (lim - j < 2 || p[j] != '\r' || p[j + 1] != '\n' || j == d0 ||
+	    j - d0 > 19 || (p[d0] == '0' && j - d0 > 1))
+		return -1;
+	*i = j + 2;
+	if (neg && !sign_ok)
+		return null_ok && x == 1 && j - d0 == 1 ? 0 : -1;
+	if (x > (uint64_t)INT64_MAX + neg)
+		return -1;
+	*v = neg ? (int64_t)(0 - x) : (int64_t)x;
+	return 1;
+}
+
+/* Fast path: a whole frame made of + - : $ * values inside p[0..n),
+ * parsed in place with no per-line state. Returns its length, or 0 when
+ * the frame is incomplete here or uses anything else (inline, RESP3
+ * types, a limit reached, an error): the incremental path then reads it
+ * from its first byte and decides. It must never accept what that path
+ * rejects; the split fuzz targets compare the two (whole vs bytes). */
+static size_t resp_fast(const struct fr_spec *s, const uint8_t *p, size_t n)
+{
+	uint64_t rem[FR_RESP_DEPTH_MAX + 1];
+	unsigned level = 0;
+	size_t lim = n < s->max ? n : s->max, i = 0;
+	int64_t v = 0;
+	int k;
+
+	rem[0] = 1;
+	for (;;) {
+		if (lim - i < 3)
+			return 0;
+		uint8_t t = p[i++];
+		switch (t) {
+		case '+':
+		case '-': {
+			const uint8_t *c = p + i;
+			const uint8_t *lf = memchr(c, '\n', lim - i);
+			if (!lf || lf == c || lf[-1] != '\r' ||
+			    memchr(c, '\r', (size_t)(lf - 1 - c)))
+				return 0;
+			i = (size_t)(lf + 1 - p);
+			break;
+		}
+		case ':':
+			if (resp_fast_num(p, &i, lim, true, false, &v) < 0)
+				return 0;
+			break;
+		case '$':
+			k = resp_fast_num(p, &i, lim, false, true, &v);
+			if (k < 0)
+				return 0;
+			if (k == 0)
+				break;
+			if ((uint64_t)v > lim - i || lim - i - (uint64_t)v < 2)
+				return 0;
+			i += (size_t)v;
+			if (p[i] != '\r' || p[i + 1] != '\n')
+				return 0;
+			i += 2;
+			break;
+		case '*':
+			k = resp_fast_num(p, &i, lim, false, true, &v);
+			if (k < 0)
+				return 0;
+			if (k == 0 || v == 0)
+				break;
+			if (level >= s->depth || (uint64_t)v > (s->max - i) / 3)
+				return 0;
+			rem[++level] = (uint64_t)v;
+			continue;
+		default:
+			return 0;
+		}
+		while (--rem[level] == 0) { /* one value done */
+			if (level == 0)
+				return i;
+			level--;
+		}
+	}
+}
+
 int fr_dec_resp_next(struct fr_decoder *d, struct fr_frame *f)
 {
 	int rc;
 
 	while (d->in_pos < d->in_len) {
+		if (!d->in_frame) {
+			const uint8_t *p = d->in + d->in_pos;
+			size_t n =
+			    resp_fast(&d->spec, p, d->in_len - d->in_pos);
+
+			if (n > 0) {
+				uint64_t off = d->in_off + d->in_pos;
+
+				d->in_pos += n;
+				return fr_dec_emit(f, p, n, off);
+			}
+		}
 		if (!d->in_frame) {
 			fr_dec_begin(d);
 			d->phase = RS_LINE;
