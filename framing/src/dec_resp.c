@@ -222,8 +222,9 @@ static int resp_bulk(struct fr_decoder *d)
  * resp_num takes them (a sign when sign_ok; "-1" when null_ok), then CR LF.
  * Returns 1 and the value, 0 for the null, -1 for anything else; *i moves
  * past the line. */
-static int resp_fast_num(const uint8_t *p, size_t *i, size_t lim, bool sign_ok,
-			 bool null_ok, int64_t *v)
+static inline __attribute__((always_inline)) int
+resp_fast_num(const uint8_t *p, size_t *i, size_t lim, bool sign_ok,
+	      bool null_ok, int64_t *v)
 {
 	size_t j = *i, d0;
 	bool neg = false;
@@ -269,15 +270,13 @@ static size_t resp_fast(const struct fr_spec *s, const uint8_t *p, size_t n)
 		uint8_t t = p[i++];
 		switch (t) {
 		case '+':
-		case '-': {
-			const uint8_t *c = p + i;
-			const uint8_t *lf = memchr(c, '\n', lim - i);
-			if (!lf || lf == c || lf[-1] != '\r' ||
-			    memchr(c, '\r', (size_t)(lf - 1 - c)))
+		case '-': /* the first CR or LF must be a CR, then LF */
+			while (i < lim && p[i] != '\r' && p[i] != '\n')
+				i++;
+			if (lim - i < 2 || p[i] != '\r' || p[i + 1] != '\n')
 				return 0;
-			i = (size_t)(lf + 1 - p);
+			i += 2;
 			break;
-		}
 		case ':':
 			if (resp_fast_num(p, &i, lim, true, false, &v) < 0)
 				return 0;
