@@ -109,10 +109,11 @@ int fr_decoder_feed(struct fr_decoder *d, const void *data, size_t len);
 /* Next event: FR_FRAME (frame filled in), FR_NEED_MORE (the chunk is used
  * up; anything partial is now held in the decoder, so the chunk may be
  * reused), or a negative error with frame->offset set. Errors on
- * length-prefixed codecs (len, netstring, tlv) and fixed are fatal and
- * sticky: every later call returns the same code and offset. On delimited
- * codecs (line, crlf, delim, cobs, slip) an error is reported once, the
- * bad frame is discarded up to its delimiter and decoding goes on.
+ * length-prefixed codecs (len, netstring, tlv), fixed and the protocol
+ * codecs (resp, http1, ws) are fatal and sticky: every later call returns
+ * the same code and offset. On delimited codecs (line, crlf, delim, cobs,
+ * slip) an error is reported once, the bad frame is discarded up to its
+ * delimiter and decoding goes on.
  * Details: a delimited frame already reported oversize and then cut off by
  * EOF finishes with FR_DONE (it was reported once); cobs skips a lone 00
  * (an empty wire frame), like slip skips empty frames; slip DB C0 reports
