@@ -314,82 +314,16 @@ static void gen_len(void)
 	gen_case(&o, "keephdr");
 }
 
-/* One message of a roundtrip front part (fuzz_input.h layout). */
-static void gen_msg(struct gen_buf *front, const struct gen_unit *u)
+/* For gen_proto.c: the seed writer and the schedule variants. */
+void gen_corpus_emit(const char *target, const char *name,
+		     const struct fz_opts *o, const uint8_t *front, size_t n)
 {
-	uint8_t l[3] = {255, (uint8_t)(u->n >> 8), (uint8_t)u->n};
-
-	if (u->n < 255)
-		gen_add(front, l + 2, 1);
-	else
-		gen_add(front, l, 3);
-	gen_add(front, u->s, u->n);
+	emit(target, name, o, front, n);
 }
 
-/* resp, http1, ws: real-looking units back to back, truncated, as a
- * message list, and the bad streams of gen_proto.c. */
-static void gen_proto_case(const struct fz_opts *base, const char *tag)
+void gen_corpus_sched(struct fz_opts *o, unsigned v)
 {
-	struct gen_buf g = {.n = 0}, front = {.n = 0};
-	struct fz_opts o = *base;
-	const char *codec = fz_kind_target(o.kind);
-	char split[64], rt[64], name[128];
-	size_t n, nbad;
-	const struct gen_unit *u = gen_proto_units(o.kind, o.response, &n);
-	const struct gen_unit *bad = gen_proto_bad(o.kind, o.response, &nbad);
-
-	snprintf(split, sizeof(split), "split_%s", codec);
-	snprintf(rt, sizeof(rt), "roundtrip_%s", codec);
-	for (size_t i = 0; i < n; i++) {
-		gen_add(&g, u[i].s, u[i].n);
-		gen_msg(&front, &u[i]);
-	}
-	for (unsigned v = 0; v < 3; v++) {
-		gen_sched(&o, v);
-		snprintf(name, sizeof(name), "%s-valid-s%u", tag, v);
-		emit(split, name, &o, g.b, g.n);
-		snprintf(name, sizeof(name), "%s-trunc-s%u", tag, v);
-		emit(split, name, &o, g.b, g.n - 1);
-		snprintf(name, sizeof(name), "%s-msgs-s%u", tag, v);
-		emit(rt, name, &o, front.b, front.n);
-	}
-	for (size_t i = 0; i < nbad; i++) {
-		gen_sched(&o, (unsigned)i);
-		snprintf(name, sizeof(name), "%s-bad%zu", tag, i);
-		emit(split, name, &o, (const uint8_t *)bad[i].s, bad[i].n);
-	}
-}
-
-static void gen_proto(void)
-{
-	struct fz_opts o;
-
-	memset(&o, 0, sizeof(o));
-	o.kind = FR_RESP;
-	o.depth = 16;
-	gen_proto_case(&o, "depth16");
-	o.depth = 2;
-	o.max_mode = 3;
-	o.max = 64;
-	gen_proto_case(&o, "depth2-max64");
-	memset(&o, 0, sizeof(o));
-	o.kind = FR_HTTP1;
-	gen_proto_case(&o, "req");
-	o.hmax = 120;
-	gen_proto_case(&o, "req-hmax120");
-	o.hmax = 0;
-	o.response = true;
-	gen_proto_case(&o, "resp");
-	o.head = true;
-	gen_proto_case(&o, "resp-head");
-	memset(&o, 0, sizeof(o));
-	o.kind = FR_WS;
-	gen_proto_case(&o, "ws");
-	o.unmask = true;
-	gen_proto_case(&o, "unmask");
-	o.max_mode = 2;
-	o.max = 40;
-	gen_proto_case(&o, "unmask-max40");
+	gen_sched(o, v);
 }
 
 /* pop3_session: a client script in front, the split_raw choices, the

@@ -1,9 +1,17 @@
-/* Seed tables for the protocol codecs (gen_proto.h): what redis-cli and
+/* Seeds for the protocol codecs (gen_proto.h): what redis-cli and
  * redis-server, curl and python3 -m http.server, and WebSocket clients and
  * servers put on the wire, plus the smuggling and length edge cases. */
-#include "gen_proto.h"
+#include <stdbool.h>
+#include <stdio.h>
+#include <string.h>
 
 #include "framing/spec.h"
+#include "gen_proto.h"
+
+struct gen_unit {
+	const char *s;
+	size_t n;
+};
 
 #define U(lit)                                                                 \
 	{                                                                      \
@@ -119,7 +127,8 @@ static const struct gen_unit ws_bad[] = {
     U("\x81\x85\x37\xfa"),
 };
 
-const struct gen_unit *gen_proto_units(int kind, bool response, size_t *n)
+static const struct gen_unit *gen_proto_units(int kind, bool response,
+					      size_t *n)
 {
 	switch (kind) {
 	case FR_RESP:
@@ -137,7 +146,7 @@ const struct gen_unit *gen_proto_units(int kind, bool response, size_t *n)
 	}
 }
 
-const struct gen_unit *gen_proto_bad(int kind, bool response, size_t *n)
+static const struct gen_unit *gen_proto_bad(int kind, bool response, size_t *n)
 {
 	switch (kind) {
 	case FR_RESP:
@@ -153,4 +162,98 @@ const struct gen_unit *gen_proto_bad(int kind, bool response, size_t *n)
 		*n = 0;
 		return NULL;
 	}
+}
+
+#define GEN_PROTO_MAX 8192
+
+struct gen_buf {
+	uint8_t b[GEN_PROTO_MAX];
+	size_t n;
+};
+
+static void gen_add(struct gen_buf *g, const void *p, size_t n)
+{
+	if (n > GEN_PROTO_MAX - g->n)
+		n = GEN_PROTO_MAX - g->n;
+	memcpy(g->b + g->n, p, n);
+	g->n += n;
+}
+
+/* One message of a roundtrip front part (fuzz_input.h layout). */
+static void gen_msg(struct gen_buf *front, const struct gen_unit *u)
+{
+	uint8_t l[3] = {255, (uint8_t)(u->n >> 8), (uint8_t)u->n};
+
+	if (u->n < 255)
+		gen_add(front, l + 2, 1);
+	else
+		gen_add(front, l, 3);
+	gen_add(front, u->s, u->n);
+}
+
+/* resp, http1, ws: real-looking units back to back, truncated, as a
+ * message list, and the bad streams of gen_proto.c. */
+static void gen_proto_case(const struct fz_opts *base, const char *tag)
+{
+	struct gen_buf g = {.n = 0}, front = {.n = 0};
+	struct fz_opts o = *base;
+	const char *codec = fz_kind_target(o.kind);
+	char split[64], rt[64], name[128];
+	size_t n, nbad;
+	const struct gen_unit *u = gen_proto_units(o.kind, o.response, &n);
+	const struct gen_unit *bad = gen_proto_bad(o.kind, o.response, &nbad);
+
+	snprintf(split, sizeof(split), "split_%s", codec);
+	snprintf(rt, sizeof(rt), "roundtrip_%s", codec);
+	for (size_t i = 0; i < n; i++) {
+		gen_add(&g, u[i].s, u[i].n);
+		gen_msg(&front, &u[i]);
+	}
+	for (unsigned v = 0; v < 3; v++) {
+		gen_corpus_sched(&o, v);
+		snprintf(name, sizeof(name), "%s-valid-s%u", tag, v);
+		gen_corpus_emit(split, name, &o, g.b, g.n);
+		snprintf(name, sizeof(name), "%s-trunc-s%u", tag, v);
+		gen_corpus_emit(split, name, &o, g.b, g.n - 1);
+		snprintf(name, sizeof(name), "%s-msgs-s%u", tag, v);
+		gen_corpus_emit(rt, name, &o, front.b, front.n);
+	}
+	for (size_t i = 0; i < nbad; i++) {
+		gen_corpus_sched(&o, (unsigned)i);
+		snprintf(name, sizeof(name), "%s-bad%zu", tag, i);
+		gen_corpus_emit(split, name, &o, (const uint8_t *)bad[i].s,
+				bad[i].n);
+	}
+}
+
+void gen_proto(void)
+{
+	struct fz_opts o;
+
+	memset(&o, 0, sizeof(o));
+	o.kind = FR_RESP;
+	o.depth = 16;
+	gen_proto_case(&o, "depth16");
+	o.depth = 2;
+	o.max_mode = 3;
+	o.max = 64;
+	gen_proto_case(&o, "depth2-max64");
+	memset(&o, 0, sizeof(o));
+	o.kind = FR_HTTP1;
+	gen_proto_case(&o, "req");
+	o.hmax = 120;
+	gen_proto_case(&o, "req-hmax120");
+	o.hmax = 0;
+	o.response = true;
+	gen_proto_case(&o, "resp");
+	o.head = true;
+	gen_proto_case(&o, "resp-head");
+	memset(&o, 0, sizeof(o));
+	o.kind = FR_WS;
+	gen_proto_case(&o, "ws");
+	o.unmask = true;
+	gen_proto_case(&o, "unmask");
+	o.max_mode = 2;
+	o.max = 40;
+	gen_proto_case(&o, "unmask-max40");
 }

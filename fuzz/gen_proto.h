@@ -1,22 +1,20 @@
-/* Seed material for the resp, http1 and ws fuzz targets: real-looking
- * wire units (redis-cli/redis-server, curl/python http.server, browser and
- * server WebSocket frames) and bad streams. Used by gen_corpus.c. */
+/* Seeds for the resp, http1 and ws fuzz targets (gen_proto.c), written by
+ * gen_corpus through the two functions it provides below. */
 #ifndef FRAGLAB_FUZZ_GEN_PROTO_H
 #define FRAGLAB_FUZZ_GEN_PROTO_H
 
-#include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
-struct gen_unit {
-	const char *s;
-	size_t n;
-};
+#include "fuzz_input.h"
 
-/* Valid wire units of kind (for http1, requests or responses); *n gets
- * their count. NULL for other kinds. */
-const struct gen_unit *gen_proto_units(int kind, bool response, size_t *n);
+/* Write every split_ and roundtrip_ seed of resp, http1 and ws. */
+void gen_proto(void);
 
-/* Streams that reach error and edge states. */
-const struct gen_unit *gen_proto_bad(int kind, bool response, size_t *n);
+/* Provided by gen_corpus.c: write one seed (front part + choices of o)
+ * as corpus/<target>/<name>, and set schedule variant v in o. */
+void gen_corpus_emit(const char *target, const char *name,
+		     const struct fz_opts *o, const uint8_t *front, size_t n);
+void gen_corpus_sched(struct fz_opts *o, unsigned v);
 
 #endif

@@ -176,7 +176,7 @@ static int parse_head(struct fr_spec *s, char *head, char *err, size_t errlen)
 					       "http1:'%s': expected req or"
 					       " resp",
 					       arg);
-			s->response = arg[1] == 'e' && arg[2] == 's';
+			s->response = strcmp(arg, "resp") == 0;
 			return FR_OK;
 		case FR_LINE:
 			s->delim[0] = '\n';
