@@ -294,3 +294,68 @@ Test(proto_props, ws_frames_round_trip)
 		check_units("ws,unmask", 4, seed0() + r);
 	}
 }
+
+/* Units of exactly the default max decode whole under a random split and
+ * are taken by fr_encode; one byte more is EOVERSIZE for both. */
+Test(proto_props, units_at_default_max, .timeout = 120)
+{
+	static const char *const specs[] = {"resp", "http1:req", "ws"};
+	const size_t max = FR_DEFAULT_MAX;
+
+	for (size_t k = 0; k < 3; k++) {
+		for (size_t extra = 0; extra < 2; extra++) {
+			struct du_buf b = {0};
+			struct fr_spec s;
+			struct du_events ev;
+			size_t total = max + extra, hl, olen;
+			uint8_t *out = malloc(total);
+			char h[64];
+
+			if (k == 0) /* "$NNNNNNN\r\n" is 10 bytes, CRLF after */
+				hl = (size_t)snprintf(h, sizeof(h), "$%zu\r\n",
+						      total - 12);
+			else if (k == 1)
+				hl = (size_t)snprintf(
+				    h, sizeof(h),
+				    "PUT / HTTP/1.1\r\nContent-Length: "
+				    "%zu\r\n\r\n",
+				    total - 43);
+			else
+				hl = 10;
+			if (k == 2) {
+				uint64_t p = total - 10;
+
+				h[0] = (char)0x82;
+				h[1] = 127;
+				for (int i = 0; i < 8; i++)
+					h[2 + i] = (char)(p >> (56 - 8 * i));
+			}
+			cr_assert_eq(hl, k == 0 ? 10 : k == 1 ? 43 : 10);
+			du_buf_put(&b, h, hl);
+			while (b.len < total - (k == 0 ? 2 : 0))
+				du_buf_put(&b, "z", 1);
+			if (k == 0)
+				du_buf_put(&b, "\r\n", 2);
+			cr_assert_eq(b.len, total, "%s: built %zu", specs[k],
+				     b.len);
+			du_spec(&s, specs[k]);
+			cr_expect_eq(
+			    fr_encode(&s, b.p, b.len, out, total, &olen),
+			    extra ? FR_EOVERSIZE : FR_OK, "%s +%zu", specs[k],
+			    extra);
+			du_decode_sched(&s, b.p, b.len, "random:1000-70000", k,
+					0, &ev);
+			if (extra) {
+				cr_expect_eq(ev.ev[0].code, FR_EOVERSIZE, "%s",
+					     specs[k]);
+			} else {
+				cr_expect_eq(ev.n, 2, "%s", specs[k]);
+				cr_expect_eq(ev.ev[0].len, max, "%s", specs[k]);
+				cr_expect_eq(ev.ev[1].code, FR_DONE);
+			}
+			du_events_free(&ev);
+			du_buf_free(&b);
+			free(out);
+		}
+	}
+}
