@@ -249,24 +249,28 @@ resp_fast_num(const uint8_t *p, size_t *i, size_t lim, bool sign_ok,
 	return 1;
 }
 
-/* Fast path: a whole frame made of + - : $ * values inside p[0..n),
- * parsed in place with no per-line state. Returns its length, or 0 when
- * the frame is incomplete here or uses anything else (inline, RESP3
- * types, a limit reached, an error): the incremental path then reads it
- * from its first byte and decides. It must never accept what that path
- * rejects; the split fuzz targets compare the two (whole vs bytes). */
-static size_t resp_fast(const struct fr_spec *s, const uint8_t *p, size_t n)
+/* Fast path: whole lines and values of + - : $ * in p[0..n), taken in
+ * place on top of the nesting state in d (a frame start, or any value
+ * boundary of a frame that spans chunks), with no per-line bookkeeping.
+ * Returns the bytes of whole lines read (their state applied); *done when
+ * the frame is complete. It stops before a line that is cut by the chunk
+ * end or uses anything else (inline, RESP3 types, a limit, an error): the
+ * incremental path reads that one. It must accept exactly what that path
+ * would; the split fuzz targets compare the two (whole vs bytes). */
+static size_t resp_scan(struct fr_decoder *d, const uint8_t *p, size_t n,
+			bool *done)
 {
-	uint64_t rem[FR_RESP_DEPTH_MAX + 1];
-	unsigned level = 0;
-	size_t lim = n < s->max ? n : s->max, i = 0;
+	const struct fr_spec *s = &d->spec;
+	uint64_t room = s->max - d->seen;
+	size_t lim = n < room ? n : (size_t)room, i = 0, ok;
 	int64_t v = 0;
 	int k;
 
-	rem[0] = 1;
+	*done = false;
 	for (;;) {
+		ok = i;
 		if (lim - i < 3)
-			return 0;
+			return ok;
 		uint8_t t = p[i++];
 		switch (t) {
 		case '+':
@@ -274,43 +278,44 @@ static size_t resp_fast(const struct fr_spec *s, const uint8_t *p, size_t n)
 			while (i < lim && p[i] != '\r' && p[i] != '\n')
 				i++;
 			if (lim - i < 2 || p[i] != '\r' || p[i + 1] != '\n')
-				return 0;
+				return ok;
 			i += 2;
 			break;
 		case ':':
 			if (resp_fast_num(p, &i, lim, true, false, &v) < 0)
-				return 0;
+				return ok;
 			break;
 		case '$':
 			k = resp_fast_num(p, &i, lim, false, true, &v);
 			if (k < 0)
-				return 0;
+				return ok;
 			if (k == 0)
 				break;
 			if ((uint64_t)v > lim - i || lim - i - (uint64_t)v < 2)
-				return 0;
+				return ok;
 			i += (size_t)v;
 			if (p[i] != '\r' || p[i + 1] != '\n')
-				return 0;
+				return ok;
 			i += 2;
 			break;
 		case '*':
 			k = resp_fast_num(p, &i, lim, false, true, &v);
 			if (k < 0)
-				return 0;
+				return ok;
 			if (k == 0 || v == 0)
 				break;
-			if (level >= s->depth || (uint64_t)v > (s->max - i) / 3)
-				return 0;
-			rem[++level] = (uint64_t)v;
+			if (d->level >= s->depth ||
+			    (uint64_t)v > (s->max - d->seen - i) / 3)
+				return ok;
+			d->level++;
+			d->rem[d->level] = (uint64_t)v << 1;
 			continue;
 		default:
-			return 0;
+			return ok;
 		}
-		while (--rem[level] == 0) { /* one value done */
-			if (level == 0)
-				return i;
-			level--;
+		if (resp_value_done(d)) {
+			*done = true;
+			return i;
 		}
 	}
 }
@@ -321,21 +326,23 @@ int fr_dec_resp_next(struct fr_decoder *d, struct fr_frame *f)
 
 	while (d->in_pos < d->in_len) {
 		if (!d->in_frame) {
-			const uint8_t *p = d->in + d->in_pos;
-			size_t n =
-			    resp_fast(&d->spec, p, d->in_len - d->in_pos);
-
-			if (n > 0) {
-				uint64_t off = d->in_off + d->in_pos;
-
-				d->in_pos += n;
-				return fr_dec_emit(f, p, n, off);
-			}
-		}
-		if (!d->in_frame) {
 			fr_dec_begin(d);
 			d->phase = RS_LINE;
 			d->rem[0] = 2; /* one value */
+		}
+		if (d->phase == RS_LINE && d->seen == d->tok) {
+			bool done;
+			size_t k = resp_scan(d, d->in + d->in_pos,
+					     d->in_len - d->in_pos, &done);
+
+			rc = fr_dec_take(d, k);
+			if (rc)
+				return fr_dec_fail(d, rc, f);
+			d->tok = d->seen;
+			if (done)
+				return fr_dec_emit_wire(d, f);
+			if (d->in_pos == d->in_len)
+				break;
 		}
 		rc = d->phase == RS_BULK ? resp_bulk(d) : resp_line(d);
 		if (rc < 0)
