@@ -128,11 +128,18 @@ static bool fz_drain(struct fr_decoder *d, const struct fr_spec *spec,
 	}
 }
 
-static void fz_finish(struct fr_decoder *d, struct fz_log *log)
+static void fz_finish(struct fr_decoder *d, const struct fr_spec *spec,
+		      struct fz_log *log)
 {
 	struct fr_frame f, g;
 	struct fz_ev *e;
 	int r = fr_decoder_finish(d, &f);
+
+	/* http1:resp: a body delimited by close ends here, once */
+	if (r == FR_FRAME) {
+		fz_log_frame(log, spec, &f);
+		r = fr_decoder_finish(d, &f);
+	}
 	int r2 = fr_decoder_finish(d, &g);
 
 	if (r != FR_DONE && r >= 0)
@@ -211,7 +218,7 @@ void fz_decode(const struct fr_spec *spec, const uint8_t *stream, size_t len,
 	}
 	if (!failed && fr_decoder_offset(&d) != len)
 		fz_fail_offset_total();
-	fz_finish(&d, log);
+	fz_finish(&d, spec, log);
 	fr_decoder_free(&d);
 	free(cbuf);
 }

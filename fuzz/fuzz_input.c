@@ -31,6 +31,17 @@ static void fz_codec_read(struct fz_producer *p, struct fz_opts *o)
 		o->strip_set = fz_bool(p);
 		o->strip = fz_range(p, 0, 12);
 		break;
+	case FR_RESP:
+		o->depth = fz_range(p, 0, 16);
+		break;
+	case FR_HTTP1:
+		o->response = fz_bool(p);
+		o->head = o->response && fz_bool(p);
+		o->hmax = fz_range(p, 0, 300);
+		break;
+	case FR_WS:
+		o->unmask = fz_bool(p);
+		break;
 	default:
 		break;
 	}
@@ -140,6 +151,18 @@ void fz_opts_write(struct fz_trailer *t, const struct fz_opts *o)
 		fz_put(t, 0, 16, (uint32_t)(o->adjust + 8));
 		fz_put(t, 0, 1, o->strip_set);
 		fz_put(t, 0, 12, o->strip);
+		break;
+	case FR_RESP:
+		fz_put(t, 0, 16, o->depth);
+		break;
+	case FR_HTTP1:
+		fz_put(t, 0, 1, o->response);
+		if (o->response)
+			fz_put(t, 0, 1, o->head);
+		fz_put(t, 0, 300, o->hmax);
+		break;
+	case FR_WS:
+		fz_put(t, 0, 1, o->unmask);
 		break;
 	default:
 		break;
@@ -266,6 +289,25 @@ static void fz_spec_text(const struct fz_opts *o, char *buf, size_t len)
 		if (o->strip_set)
 			fz_cat(buf, len, &pos, ",strip=%llu", o->strip);
 		fz_ext_text(o, buf, len, &pos);
+		break;
+	case FR_RESP:
+		fz_cat(buf, len, &pos, "resp,depth=%llu", o->depth);
+		break;
+	case FR_HTTP1: {
+		uint32_t hmax = o->hmax;
+
+		if (o->max_mode != 0 && hmax > o->max)
+			hmax = o->max; /* hmax= may not exceed max= */
+		fz_str(buf, len, &pos,
+		       o->response ? "http1:resp" : "http1:req");
+		if (hmax)
+			fz_cat(buf, len, &pos, ",hmax=%llu", hmax);
+		if (o->head)
+			fz_str(buf, len, &pos, ",head");
+		break;
+	}
+	case FR_WS:
+		fz_str(buf, len, &pos, o->unmask ? "ws,unmask" : "ws");
 		break;
 	default:
 		fz_str(buf, len, &pos, fr_kind_name((enum fr_kind)o->kind));

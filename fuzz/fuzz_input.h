@@ -21,6 +21,10 @@
  *        delim      length 1..6, then that many delimiter bytes
  *        len        width {1,2,3,4,8,varint}, little-endian flag,
  *                   offset 0..3, adjust -8..8, strip-set flag, strip 0..12
+ *        resp       depth 0..16
+ *        http1      response flag, head flag (responses), hmax 0..300
+ *                   (0: not given; clamped to max)
+ *        ws         unmask flag
  *   2. max mode 0..3 (0: default 1 MiB, 1..3: max= 1..8/64/300)
  *   3. schedule mode 0..2 and its parameters:
  *        0 list:    count 1..8, then count sizes 1..64, repeat flag
@@ -184,6 +188,11 @@ struct fz_opts {
 	uint32_t pre_fixed, pre_width;
 	bool pre_little, pre_strip_set;
 	uint32_t pre_strip;
+	/* resp, http1, ws */
+	uint32_t depth;
+	bool response, head;
+	uint32_t hmax;
+	bool unmask;
 };
 
 /* OR'ed into a kind: read the choices without 4. (server_echo). */

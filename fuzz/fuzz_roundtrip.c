@@ -57,6 +57,42 @@ static bool fz_delim_inside(const struct fr_spec *sp, const uint8_t *m,
 	return false;
 }
 
+/* ws: must the encoder refuse m? RFC 6455 5.2 and 5.5 read afresh, not
+ * through the decoder: m must be exactly one frame, minimal lengths, a
+ * known opcode, control frames final and <= 125 bytes, and under unmask
+ * not masked (it would come back unmasked). */
+static int fz_ws_refuse(const struct fr_spec *sp, const uint8_t *m, size_t n)
+{
+	unsigned op, l7;
+	size_t hl;
+	uint64_t plen;
+
+	if (n < 2)
+		return 1;
+	op = m[0] & 0x0f;
+	l7 = m[1] & 0x7f;
+	hl = 2 + (l7 == 126 ? 2 : l7 == 127 ? 8 : 0) + (m[1] & 0x80 ? 4 : 0);
+	plen = l7;
+	if ((op > 2 && op < 8) || op > 10 || n < hl)
+		return 1;
+	if (l7 == 126) {
+		plen = (uint64_t)m[2] << 8 | m[3];
+		if (plen < 126)
+			return 1;
+	} else if (l7 == 127) {
+		plen = 0;
+		for (int i = 2; i < 10; i++)
+			plen = plen << 8 | m[i];
+		if (plen >> 63 || plen < 65536)
+			return 1;
+	}
+	if (op >= 8 && (!(m[0] & 0x80) || plen > 125))
+		return 1;
+	if (plen != n - hl || (sp->unmask && (m[1] & 0x80)))
+		return 1;
+	return 0;
+}
+
 /* 1: the encoder must refuse, 0: it must accept, -1: not judged here. */
 static int fz_must_refuse(const struct fr_spec *sp, const uint8_t *m, size_t n)
 {
@@ -85,6 +121,12 @@ static int fz_must_refuse(const struct fr_spec *sp, const uint8_t *m, size_t n)
 		if (sp->width == 8)
 			return 0;
 		return (uint64_t)n >> (8 * sp->width) != 0;
+	case FR_WS:
+		return fz_ws_refuse(sp, m, n);
+	case FR_RESP:
+	case FR_HTTP1:
+		return -1; /* one whole wire unit or refused: the decode-back
+			      check below is the judge */
 	default:
 		return 0;
 	}

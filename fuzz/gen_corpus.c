@@ -11,6 +11,7 @@
 #include "framing/framing.h"
 #include "fuzz_check.h"
 #include "fuzz_input.h"
+#include "gen_proto.h"
 
 #define GEN_MAX 8192
 
@@ -458,6 +459,18 @@ static void gen_len(void)
 	gen_len_protocols();
 }
 
+/* For gen_proto.c: the seed writer and the schedule variants. */
+void gen_corpus_emit(const char *target, const char *name,
+		     const struct fz_opts *o, const uint8_t *front, size_t n)
+{
+	emit(target, name, o, front, n);
+}
+
+void gen_corpus_sched(struct fz_opts *o, unsigned v)
+{
+	gen_sched(o, v);
+}
+
 /* pop3_session: a client script in front, the split_raw choices, the
  * store read size and the store fault (fuzz_input.h); each script under
  * two schedules, one of them with 1-byte store reads. */
@@ -620,6 +633,10 @@ static const char *const gen_specs[] = {
     "tls,max=100",
     "postgres",
     "line,pre=line/pre=line",
+    "resp,depth=4,max=65536",
+    "http1:req,hmax=8192",
+    "http1:resp,head,max=100000",
+    "ws,unmask",
     NULL};
 
 static const char *const gen_scheds[] = {"whole",
@@ -654,6 +671,7 @@ int main(int argc, char **argv)
 	for (int k = FR_FIXED; k <= FR_RAW; k++)
 		gen_codec(k);
 	gen_len();
+	gen_proto();
 	gen_text("spec_parse", gen_specs);
 	gen_text("schedule_parse", gen_scheds);
 	gen_pop3();

@@ -36,6 +36,9 @@ fz_dict_for() {
 	*_len | *_tlv) echo "$d/len.dict" ;;
 	*_cobs | *_slip) echo "$d/stuff.dict" ;;
 	*_netstring) echo "$d/netstring.dict" ;;
+	*_resp) echo "$d/resp.dict" ;;
+	*_http1) echo "$d/http1.dict" ;;
+	*_ws) echo "$d/ws.dict" ;;
 	spec_parse) echo "$d/spec.dict" ;;
 	schedule_parse) echo "$d/sched.dict" ;;
 	pop3_session) echo "$d/pop3.dict" ;;

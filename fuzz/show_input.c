@@ -35,7 +35,7 @@ static int kind_of(const char *target, bool *roundtrip)
 		codec = target + 10;
 		*roundtrip = true;
 	}
-	for (int k = FR_FIXED; k <= FR_RAW; k++)
+	for (int k = FR_FIXED; k <= FR_KIND_LAST; k++)
 		if (strcmp(codec, fr_kind_name((enum fr_kind)k)) == 0)
 			return k;
 	return -1;

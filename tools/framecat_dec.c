@@ -144,6 +144,10 @@ static void finish(struct dec_ctx *c, struct splitter *s)
 	if (c->stop)
 		return;
 	int r = fr_decoder_finish(&c->d, &f);
+	if (r == FR_FRAME) { /* http1:resp body delimited by close */
+		emit(c, &f);
+		r = fr_decoder_finish(&c->d, &f);
+	}
 	if (r != FR_DONE)
 		report(c, r, f.offset);
 }

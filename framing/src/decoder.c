@@ -47,7 +47,7 @@ static void pre_start(struct fr_decoder *d)
 int fr_decoder_init(struct fr_decoder *d, const struct fr_spec *spec,
 		    void *buf, size_t cap)
 {
-	if (!d || !spec || spec->kind < FR_FIXED || spec->kind > FR_RAW ||
+	if (!d || !spec || spec->kind < FR_FIXED || spec->kind > FR_KIND_LAST ||
 	    spec->max == 0)
 		return FR_EINVAL;
 	memset(d, 0, sizeof(*d));
@@ -212,6 +212,12 @@ static int codec_next(struct fr_decoder *d, struct fr_frame *f)
 		return fr_dec_fixed_next(d, f);
 	case FR_RAW:
 		return fr_dec_raw_next(d, f);
+	case FR_RESP:
+		return fr_dec_resp_next(d, f);
+	case FR_HTTP1:
+		return fr_dec_http1_next(d, f);
+	case FR_WS:
+		return fr_dec_ws_next(d, f);
 	}
 	return FR_EINVAL;
 }
@@ -248,6 +254,8 @@ int fr_decoder_finish(struct fr_decoder *d, struct fr_frame *f)
 	if (d->in_pos < d->in_len)
 		return FR_EINVAL;
 	d->finished = true;
+	if (d->spec.kind == FR_HTTP1 && fr_dec_http1_finish(d, f) == FR_FRAME)
+		return FR_FRAME;
 	/* A frame under way (and not already reported as discarded) was cut
 	 * off by EOF: that is an error, sticky like any other at EOF. */
 	if (d->in_frame && !d->discarding && d->seen > 0) {
@@ -274,7 +282,8 @@ uint64_t fr_decoder_offset(const struct fr_decoder *d)
 
 const struct fr_spec *fr_decoder_spec(const struct fr_decoder *d)
 {
-	return &d->spec;
+	/* while a preamble is read, d->spec is the preamble's own */
+	return d->pre_active ? &d->main_spec : &d->spec;
 }
 
 size_t fr_decoder_bufcap(const struct fr_decoder *d)

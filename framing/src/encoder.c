@@ -3,7 +3,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "framing/codec.h"
+#include "decoder_int.h"
 
 static size_t codec_bound(const struct fr_spec *s, size_t n)
 {
@@ -254,6 +254,10 @@ static int encode_check(const struct fr_spec *s, const uint8_t *m, size_t n)
 		if (n == 0 || n - 1 > UINT32_MAX)
 			return FR_EUNENCODABLE;
 		return FR_OK;
+	case FR_RESP:
+	case FR_HTTP1:
+	case FR_WS:
+		return fr_dec_validate(s, m, n);
 	default:
 		return FR_OK;
 	}
@@ -307,7 +311,7 @@ int fr_encode(const struct fr_spec *s, const void *msg, size_t n, void *outv,
 		memcpy(out + 5, m + 1, n - 1);
 		*out_len = n + 4;
 		return FR_OK;
-	default: /* fixed, raw */
+	default: /* fixed, raw, and resp, http1, ws (checked whole units) */
 		if (n)
 			memcpy(out, m, n);
 		*out_len = n;

@@ -32,6 +32,17 @@ const char fr_spec_help[] =
     "  tlv            type (1 byte), length (4 bytes BE), value; a frame is"
     " type+value\n"
     "  raw            no framing; bytes are passed on as they come\n"
+    "  resp           one Redis RESP2/RESP3 value (nested aggregates"
+    " included) or\n"
+    "                 one inline command line; a frame is the value's wire"
+    " bytes\n"
+    "  http1:req|resp one HTTP/1.x request or response: start line,"
+    " headers and\n"
+    "                 body (Content-Length, chunked, none, or until EOF for"
+    " a\n"
+    "                 response); a frame is the message's wire bytes\n"
+    "  ws             one RFC 6455 WebSocket frame; a frame is its wire"
+    " bytes\n"
     "Options:\n"
     "  max=N          largest frame as delivered, in bytes (default"
     " 1048576)\n"
@@ -44,6 +55,14 @@ const char fr_spec_help[] =
     " before it\n"
     "                 is delivered (initialBytesToStrip; default: the whole"
     " header)\n"
+    "  depth=N        resp: aggregates open at once, 0 to 32 (default"
+    " 16)\n"
+    "  hmax=N         http1: bound on start line + headers, and on"
+    " trailers\n"
+    "                 (default 65536, at most max)\n"
+    "  head           http1:resp: every response answers HEAD (no body)\n"
+    "  unmask         ws: deliver the frame unmasked (MASK bit and key"
+    " removed)\n"
     "  trailer=HEX    len: bytes that end every frame after its length"
     " (1-8 bytes),\n"
     "                 checked and stripped, e.g. trailer=ce (AMQP 0-9-1)\n"
@@ -67,11 +86,13 @@ static const char *const fr_kind_names[] = {
     [FR_LEN] = "len",	  [FR_COBS] = "cobs",
     [FR_SLIP] = "slip",	  [FR_NETSTRING] = "netstring",
     [FR_TLV] = "tlv",	  [FR_RAW] = "raw",
+    [FR_RESP] = "resp",	  [FR_HTTP1] = "http1",
+    [FR_WS] = "ws",
 };
 
 const char *fr_kind_name(enum fr_kind kind)
 {
-	if (kind < FR_FIXED || kind > FR_RAW)
+	if (kind < FR_FIXED || kind > FR_KIND_LAST)
 		return "?";
 	return fr_kind_names[kind];
 }
@@ -142,11 +163,12 @@ static int parse_head(struct fr_spec *s, char *head, char *err, size_t errlen)
 
 	if (arg)
 		*arg++ = '\0';
-	for (int k = FR_FIXED; k <= FR_RAW; k++) {
+	for (int k = FR_FIXED; k <= FR_KIND_LAST; k++) {
 		if (strcmp(head, fr_kind_names[k]) != 0)
 			continue;
 		s->kind = (enum fr_kind)k;
-		bool wants_arg = k == FR_FIXED || k == FR_DELIM || k == FR_LEN;
+		bool wants_arg = k == FR_FIXED || k == FR_DELIM ||
+				 k == FR_LEN || k == FR_HTTP1;
 		if (wants_arg && !arg)
 			return fr_perr(err, errlen,
 				       "'%s' needs an argument:"
@@ -171,6 +193,14 @@ static int parse_head(struct fr_spec *s, char *head, char *err, size_t errlen)
 			return parse_delim(s, arg, err, errlen);
 		case FR_LEN:
 			return parse_len(s, arg, err, errlen);
+		case FR_HTTP1:
+			if (strcmp(arg, "req") != 0 && strcmp(arg, "resp") != 0)
+				return fr_perr(err, errlen,
+					       "http1:'%s': expected req or"
+					       " resp",
+					       arg);
+			s->response = strcmp(arg, "resp") == 0;
+			return FR_OK;
 		case FR_LINE:
 			s->delim[0] = '\n';
 			s->delim_len = 1;
@@ -186,7 +216,8 @@ static int parse_head(struct fr_spec *s, char *head, char *err, size_t errlen)
 	}
 	return fr_perr(err, errlen,
 		       "unknown framing '%s' (expected fixed, line, crlf,"
-		       " delim, len, cobs, slip, netstring, tlv or raw)",
+		       " delim, len, cobs, slip, netstring, tlv, raw, resp,"
+		       " http1 or ws)",
 		       head);
 }
 
@@ -257,6 +288,54 @@ static int parse_len_extra(struct fr_spec *s, const char *opt, const char *val,
 	return FR_OK;
 }
 
+/* Bare flags: head (http1:resp), unmask (ws). */
+static int parse_flag(struct fr_spec *s, const char *opt, char *err,
+		      size_t errlen)
+{
+	if (opt[0] == 'h') {
+		if (s->kind != FR_HTTP1 || !s->response)
+			return fr_perr(err, errlen,
+				       "option 'head' applies only to"
+				       " http1:resp");
+		s->head = true;
+		return FR_OK;
+	}
+	if (s->kind != FR_WS)
+		return fr_perr(err, errlen,
+			       "option 'unmask' applies only to ws");
+	s->unmask = true;
+	return FR_OK;
+}
+
+/* depth= (resp) and hmax= (http1). */
+static int parse_proto_opt(struct fr_spec *s, const char *opt, const char *val,
+			   char *err, size_t errlen)
+{
+	uint64_t u;
+
+	if (opt[0] == 'd') {
+		if (s->kind != FR_RESP)
+			return fr_perr(err, errlen,
+				       "option 'depth=' applies only to resp");
+		if (fr_parse_u64(val, &u) || u > FR_RESP_DEPTH_MAX)
+			return fr_perr(err, errlen,
+				       "depth='%s': need a nesting depth from"
+				       " 0 to %d",
+				       val, FR_RESP_DEPTH_MAX);
+		s->depth = (unsigned)u;
+		return FR_OK;
+	}
+	if (s->kind != FR_HTTP1)
+		return fr_perr(err, errlen,
+			       "option 'hmax=' applies only to http1");
+	if (fr_parse_u64(val, &u) || u == 0 || u > FR_MAX_LIMIT)
+		return fr_perr(err, errlen,
+			       "hmax='%s': need a size from 1 to %zu", val,
+			       (size_t)FR_MAX_LIMIT);
+	s->hmax = (size_t)u;
+	return FR_OK;
+}
+
 static int parse_opt(struct fr_spec *s, char *opt, struct parse_ctx *ctx,
 		     char *err, size_t errlen)
 {
@@ -264,6 +343,8 @@ static int parse_opt(struct fr_spec *s, char *opt, struct parse_ctx *ctx,
 	uint64_t u;
 	int64_t i;
 
+	if (!val && (strcmp(opt, "head") == 0 || strcmp(opt, "unmask") == 0))
+		return parse_flag(s, opt, err, errlen);
 	if (!val || val == opt)
 		return fr_perr(err, errlen, "option '%s': expected NAME=VALUE",
 			       opt);
@@ -285,12 +366,15 @@ static int parse_opt(struct fr_spec *s, char *opt, struct parse_ctx *ctx,
 	}
 	if (strcmp(opt, "trailer") == 0 || strcmp(opt, "vmax") == 0)
 		return parse_len_extra(s, opt, val, err, errlen);
+	if (strcmp(opt, "depth") == 0 || strcmp(opt, "hmax") == 0)
+		return parse_proto_opt(s, opt, val, err, errlen);
 	if (strcmp(opt, "offset") != 0 && strcmp(opt, "adjust") != 0 &&
 	    strcmp(opt, "strip") != 0)
 		return fr_perr(err, errlen,
-			       "unknown option '%s' (expected max=, pre=, or"
-			       " for len: offset=, adjust=, strip=, trailer=,"
-			       " vmax=)",
+			       "unknown option '%s' (expected max=, pre=, for"
+			       " len: offset=, adjust=, strip=, trailer=, vmax=,"
+			       " for resp: depth=, for http1: hmax=, head, for"
+			       " ws: unmask)",
 			       opt);
 	if (s->kind != FR_LEN)
 		return fr_perr(err, errlen,
@@ -352,6 +436,9 @@ static int check_spec(struct fr_spec *s, char *err, size_t errlen)
 	if (s->kind == FR_FIXED && s->fixed > s->max)
 		return fr_perr(err, errlen, "fixed:%zu is larger than max=%zu",
 			       s->fixed, s->max);
+	if (s->kind == FR_HTTP1 && s->hmax > s->max)
+		return fr_perr(err, errlen, "hmax=%zu is larger than max=%zu",
+			       s->hmax, s->max);
 	if (s->kind == FR_TLV && s->max < 1)
 		return fr_perr(err, errlen, "tlv needs max >= 1");
 	if (s->kind == FR_LEN && s->strip_set) {
@@ -423,6 +510,7 @@ static int spec_parse(struct fr_spec *spec, const char *text,
 	}
 	memset(&s, 0, sizeof(s));
 	s.max = FR_DEFAULT_MAX;
+	s.depth = FR_RESP_DEPTH_DEFAULT;
 	strcpy(buf, text);
 
 	char *save = NULL;
@@ -446,6 +534,26 @@ static int spec_parse(struct fr_spec *spec, const char *text,
 		return rc;
 	*spec = s;
 	return FR_OK;
+}
+
+/* Options of resp, http1 and ws, as fr_spec_format writes them. */
+static size_t fr_spec_format_proto(const struct fr_spec *s, char *buf,
+				   size_t len)
+{
+	int n = 0;
+
+	if (s->kind == FR_RESP && s->depth != FR_RESP_DEPTH_DEFAULT)
+		n = snprintf(buf, len, ",depth=%u", s->depth);
+	else if (s->kind == FR_HTTP1 && s->hmax)
+		n = snprintf(buf, len, ",hmax=%zu%s", s->hmax,
+			     s->head ? ",head" : "");
+	else if (s->kind == FR_HTTP1 && s->head)
+		n = snprintf(buf, len, ",head");
+	else if (s->kind == FR_WS && s->unmask)
+		n = snprintf(buf, len, ",unmask");
+	if (n < 0)
+		return 0;
+	return (size_t)n < len ? (size_t)n : len;
 }
 
 int fr_spec_parse(struct fr_spec *spec, const char *text, char *err,
@@ -473,6 +581,10 @@ int fr_spec_format(const struct fr_spec *s, char *buf, size_t len)
 				      "%02x", s->delim[i]);
 		break;
 	}
+	case FR_HTTP1:
+		snprintf(head, sizeof(head), "http1:%s",
+			 s->response ? "resp" : "req");
+		break;
 	case FR_LEN:
 		if (s->width == 0)
 			snprintf(head, sizeof(head), "len:varint");
@@ -506,7 +618,8 @@ int fr_spec_format(const struct fr_spec *s, char *buf, size_t len)
 			o += (size_t)snprintf(opts + o, sizeof(opts) - o,
 					      ",vmax=%u", s->vmax);
 	}
-	if (s->max != FR_DEFAULT_MAX)
+	o += fr_spec_format_proto(s, opts + o, sizeof(opts) - o);
+	if (s->max != FR_DEFAULT_MAX && o < sizeof(opts))
 		o += (size_t)snprintf(opts + o, sizeof(opts) - o, ",max=%zu",
 				      s->max);
 	if (fr_spec_preamble(s, &p)) {
@@ -559,6 +672,13 @@ bool fr_spec_equal(const struct fr_spec *a, const struct fr_spec *b)
 		if (a->width == 0 && a->vmax != b->vmax)
 			return false;
 		return a->width <= 1 || a->little == b->little;
+	case FR_RESP:
+		return a->depth == b->depth;
+	case FR_HTTP1:
+		return a->response == b->response && a->head == b->head &&
+		       a->hmax == b->hmax;
+	case FR_WS:
+		return a->unmask == b->unmask;
 	default:
 		return true;
 	}

@@ -74,20 +74,30 @@ Test(memory, heap_probe_sees_allocations)
 Test(memory, declared_length_is_not_reserved)
 {
 	static const char *const specs[] = {
-	    "len:4be,max=1099511627776",
-	    "len:8be,max=1099511627776",
-	    "tlv,max=1099511627776",
-	    "netstring,max=1099511627776",
+		"len:4be,max=1099511627776", "len:8be,max=1099511627776",
+		"tlv,max=1099511627776", "netstring,max=1099511627776",
+		"resp,max=1099511627776", "http1:req,max=1099511627776",
+		"ws,max=1099511627776", "http1:resp,max=1099511627776",
 	};
 	static const char *const wires[] = {
-	    "fffffff0 61626364",
-	    "0000010000000000 61626364",
-	    "01 fffffff0 61626364",
-	    "3130303030303030303030303a 61626364",
+		"fffffff0 61626364", "0000010000000000 61626364",
+		"01 fffffff0 61626364", "3130303030303030303030303a 61626364",
+		/* $5000000000, Content-Length: 5000000000, a 2^33-byte ws
+		 * frame, a chunk of 0x140000000 */
+		"24353030303030303030300d0a"
+		" 61626364",
+		"504f5354202f20485454502f312e310d0a436f6e74656e742d4c656e"
+		"6774683a20353030303030303030300d0a0d0a"
+		" 61626364",
+		"827f0000000200000000 61626364",
+		"485454502f312e3120323030204f4b0d0a5472616e736665722d456e"
+		"636f64696e673a206368756e6b65640d0a0d0a313430303030303030"
+		"0d0a"
+		" 61626364",
 	};
 
 	limit_memory();
-	for (int i = 0; i < 4; i++) {
+	for (size_t i = 0; i < sizeof(specs) / sizeof(specs[0]); i++) {
 		char *got = du_run(specs[i], wires[i], NULL, 0, 0);
 
 		cr_assert_str_eq(got, "fin@0:ETRUNCATED", "%s", specs[i]);
@@ -274,4 +284,55 @@ Test(memory, accessors_report_spec_and_buffer)
 	cr_expect_eq(fr_decoder_bufcap(&d), sizeof(buf));
 	cr_expect_eq(fr_decoder_spec(&d)->max, 1000);
 	fr_decoder_free(&d);
+
+/* The same for resp, http1 and ws, whose frames are whole wire units. */
+Test(memory, no_allocation_per_frame_protocols)
+{
+	static const struct {
+		const char *spec, *head;
+	} t[] = {
+	    {"resp", "$100\r\n"},
+	    {"http1:req", "PUT / HTTP/1.1\r\nContent-Length: 100\r\n\r\n"},
+	    {"http1:resp", "HTTP/1.1 200 OK\r\nContent-Length: 100\r\n\r\n"},
+	    {"ws", "\x82\x64"},
+	    {"ws,unmask", "\x82\xe4\x01\x02\x03\x04"},
+	};
+
+	skip_under_asan();
+	for (size_t i = 0; i < sizeof(t) / sizeof(t[0]); i++) {
+		struct fr_spec s;
+		struct fr_decoder d;
+		struct du_buf one = {0}, b = {0};
+		uint8_t body[100];
+		size_t before, bs;
+		void *buf;
+
+		memset(body, 'q', sizeof(body));
+		du_buf_put(&one, t[i].head, strlen(t[i].head));
+		du_buf_put(&one, body, sizeof(body));
+		if (t[i].spec[0] == 'r')
+			du_buf_put(&one, "\r\n", 2);
+		for (int k = 0; k < 200; k++)
+			du_buf_put(&b, one.p, one.len);
+		du_spec(&s, t[i].spec);
+		bs = fr_decoder_bufsize(&s);
+		buf = malloc(bs);
+		before = heap_in_use();
+		cr_assert_eq(fr_decoder_init(&d, &s, buf, bs), FR_OK);
+		decode_many(&d, b.p, b.len, 37);
+		fr_decoder_free(&d);
+		cr_expect_eq(heap_in_use(), before,
+			     "%s: caller-buffer decoder allocated", t[i].spec);
+		cr_assert_eq(fr_decoder_init(&d, &s, NULL, 0), FR_OK);
+		decode_many(&d, b.p, b.len / 2, 37);
+		before = heap_in_use();
+		decode_many(&d, b.p + b.len / 2, b.len - b.len / 2, 37);
+		cr_expect_eq(heap_in_use(), before,
+			     "%s: heap changed while decoding frames",
+			     t[i].spec);
+		fr_decoder_free(&d);
+		free(buf);
+		du_buf_free(&one);
+		du_buf_free(&b);
+	}
 }

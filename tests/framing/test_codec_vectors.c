@@ -105,6 +105,14 @@ static const struct du_vec decode_vecs[] = {
     {"tlv", "010000000161 02000000026263", "f@0:0161 f@6:026263 done"},
     {"tlv", "01000000", "fin@0:ETRUNCATED"},
     {"tlv", "010000000261", "fin@0:ETRUNCATED"},
+    /* resp, http1, ws: whole wire units (more in test_codec_{resp,http1,
+     * ws}.c); RFC 6455 5.7 "Hello", masked */
+    {"resp", "2a310d0a24340d0a50494e470d0a",
+     "f@0:2a310d0a24340d0a50494e470d0a done"},
+    {"http1:req", "474554202f20485454502f312e310d0a0d0a",
+     "f@0:474554202f20485454502f312e310d0a0d0a done"},
+    {"ws", "818537fa213d7f9f4d5158", "f@0:818537fa213d7f9f4d5158 done"},
+    {"ws,unmask", "818537fa213d7f9f4d5158", "f@0:810548656c6c6f done"},
 };
 
 Test(vectors, decode_under_every_split)
@@ -162,6 +170,8 @@ static const struct evec encode_vecs[] = {
     {"tlv", "01616263", "0100000003616263"},
     {"tlv", "07", "0700000000"},
     {"raw", "616263", "616263"},
+    {"resp", "2b4f4b0d0a", "2b4f4b0d0a"},
+    {"ws", "810548656c6c6f", "810548656c6c6f"},
 };
 
 /* Encode into a guard buffer of cap bytes; compare with the wire. */

@@ -195,6 +195,17 @@ static const char *const roundtrip_specs[] = {
     "tlv,max=6",
     "raw",
     "raw,max=4",
+    "resp",
+    "resp,depth=0",
+    "resp,depth=32,max=100",
+    "http1:req",
+    "http1:resp",
+    "http1:req,hmax=1024",
+    "http1:resp,head",
+    "http1:resp,hmax=7,head,max=7",
+    "ws",
+    "ws,unmask",
+    "ws,unmask,max=125",
 };
 
 Test(spec, format_round_trips)
@@ -288,6 +299,23 @@ static const struct du_bad bad[] = {
     {"fixed:4,strip=1", {"strip", NULL, NULL}},
     {"raw,offset=0", {"offset", NULL, NULL}},
     {"slip,nomax", {"nomax", NULL, NULL}},
+    {"resp:2", {"resp", NULL, NULL}},
+    {"resp,depth=33", {"depth", NULL, NULL}},
+    {"resp,depth=-1", {"depth", NULL, NULL}},
+    {"resp,depth=", {"depth", NULL, NULL}},
+    {"line,depth=2", {"depth", NULL, NULL}},
+    {"http1", {"http1", NULL, NULL}},
+    {"http1:", {"http1", NULL, NULL}},
+    {"http1:request", {"request", NULL, NULL}},
+    {"http1:req,head", {"head", NULL, NULL}},
+    {"http1:req,hmax=0", {"hmax", NULL, NULL}},
+    {"http1:req,hmax=x", {"hmax", "x", NULL}},
+    {"http1:req,hmax=100,max=99", {"hmax", "max", NULL}},
+    {"ws,hmax=10", {"hmax", NULL, NULL}},
+    {"ws:1", {"ws", NULL, NULL}},
+    {"resp,unmask", {"unmask", NULL, NULL}},
+    {"ws,head", {"head", NULL, NULL}},
+    {"ws,unmasked", {"unmasked", NULL, NULL}},
 };
 
 Test(spec, bad_specs_are_rejected_with_named_part)

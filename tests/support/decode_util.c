@@ -80,8 +80,8 @@ static void push_frame(struct du_events *out, const struct fr_frame *f,
 	e->data = xmalloc(f->len);
 	if (f->len)
 		memcpy(e->data, f->data, f->len);
-	e->zero_copy =
-	    f->data && f->data >= chunk && f->data + f->len <= chunk + clen;
+	e->zero_copy = chunk && f->data && f->data >= chunk &&
+		       f->data + f->len <= chunk + clen;
 }
 
 static void push_result(struct du_events *out, int code, uint64_t off, bool fin)
@@ -179,6 +179,11 @@ void du_decode(const struct fr_spec *spec, const void *data, size_t len,
 	if (!out->runaway) {
 		memset(&f, 0, sizeof(f));
 		r = fr_decoder_finish(&d, &f);
+		/* http1:resp: a body delimited by close ends at finish */
+		for (int k = 0; r == FR_FRAME && k < 2; k++) {
+			push_frame(out, &f, NULL, 0);
+			r = fr_decoder_finish(&d, &f);
+		}
 		push_result(out, r, f.offset, true);
 	}
 	out->consumed = fr_decoder_offset(&d);
@@ -244,6 +249,11 @@ static const struct {
     {FR_ENETSTRING, "ENETSTRING"},
     {FR_ETRUNCATED, "ETRUNCATED"},
     {FR_ETRAILER, "ETRAILER"},
+    {FR_ERESP, "ERESP"},
+    {FR_EDEPTH, "EDEPTH"},
+    {FR_EHTTP, "EHTTP"},
+    {FR_EHTTPLEN, "EHTTPLEN"},
+    {FR_EWS, "EWS"},
     {FR_EUNENCODABLE, "EUNENCODABLE"},
     {FR_ECLOSED, "ECLOSED"},
     {FR_ETIMEDOUT, "ETIMEDOUT"},

@@ -319,3 +319,24 @@ Test(framecat, input_and_output_modes)
 	cr_assert_str_eq(r.out, "AB\n");
 	run_free(&r);
 }
+
+/* http1:resp: a response without a length runs to EOF, and framecat
+ * prints it as the last frame whatever the split. */
+Test(framecat, close_delimited_response_is_the_last_frame)
+{
+	static const char in[] = "HTTP/1.1 204 No Content\r\n\r\n"
+				 "HTTP/1.0 200 OK\r\n\r\nto the end";
+
+	for (size_t i = 0; i <= NSPLITS; i++) {
+		const char *sp = i < NSPLITS ? splits[i] : "whole";
+		struct run_result r = FC(in, "decode", "http1:resp", "--out",
+					 "lines", "--split", sp);
+
+		cr_expect_eq(r.status, 0, "split %s: %s", sp, r.err);
+		cr_expect_str_eq(r.out,
+				 "HTTP/1.1 204 No Content\r\n\r\n\n"
+				 "HTTP/1.0 200 OK\r\n\r\nto the end\n",
+				 "split %s", sp);
+		run_free(&r);
+	}
+}

@@ -31,7 +31,9 @@ enum fr_result {
  * are not contiguous on the wire) always copy. An empty frame has a
  * non-NULL data pointer. offset is the stream offset of the frame's first wire
  * byte. After an error, data is NULL, len 0 and offset is the error's
- * stream offset (the first wire byte of the frame it was found in). */
+ * stream offset (the first wire byte of the frame it was found in).
+ * resp, http1 and ws deliver the frame's wire bytes, zero-copy like len
+ * (ws,unmask: the frame rewritten unmasked, always a copy). */
 struct fr_frame {
 	const uint8_t *data;
 	size_t len;
@@ -77,6 +79,12 @@ struct fr_decoder {
 	 * stream's own framing, swapped in after the first frame */
 	struct fr_spec main_spec;
 	bool pre_active;
+	/* resp, http1, ws (dec_resp.c, dec_http1.c, dec_ws.c) */
+	uint64_t tok;	 /* frame position of the line being read */
+	uint32_t pflags; /* http1: facts from the header lines */
+	unsigned level;	 /* resp: aggregates open */
+	uint64_t rem[FR_RESP_DEPTH_MAX + 1]; /* resp: values left per level,
+						times 2, +1 for attributes */
 };
 
 /* Bytes a caller-supplied buffer must hold for spec (max plus the longest
@@ -106,10 +114,11 @@ int fr_decoder_feed(struct fr_decoder *d, const void *data, size_t len);
 /* Next event: FR_FRAME (frame filled in), FR_NEED_MORE (the chunk is used
  * up; anything partial is now held in the decoder, so the chunk may be
  * reused), or a negative error with frame->offset set. Errors on
- * length-prefixed codecs (len, netstring, tlv) and fixed are fatal and
- * sticky: every later call returns the same code and offset. On delimited
- * codecs (line, crlf, delim, cobs, slip) an error is reported once, the
- * bad frame is discarded up to its delimiter and decoding goes on.
+ * length-prefixed codecs (len, netstring, tlv), fixed and the protocol
+ * codecs (resp, http1, ws) are fatal and sticky: every later call returns
+ * the same code and offset. On delimited codecs (line, crlf, delim, cobs,
+ * slip) an error is reported once, the bad frame is discarded up to its
+ * delimiter and decoding goes on.
  * Details: a delimited frame already reported oversize and then cut off by
  * EOF finishes with FR_DONE (it was reported once); cobs skips a lone 00
  * (an empty wire frame), like slip skips empty frames; slip DB C0 reports
@@ -124,7 +133,9 @@ int fr_decoder_next(struct fr_decoder *d, struct fr_frame *frame);
 /* End of stream. Call once all fed input is used up. Returns FR_DONE if
  * the stream ended on a frame boundary, FR_ETRUNCATED (offset = start of
  * the unfinished frame) if it ended inside one, or the sticky fatal error.
- * Calling it again returns the same result. */
+ * Calling it again returns the same result. One exception: on http1:resp
+ * a response whose body is delimited by the connection closing ends here,
+ * so finish returns FR_FRAME once (frame filled in) and then FR_DONE. */
 int fr_decoder_finish(struct fr_decoder *d, struct fr_frame *frame);
 
 /* True once a fatal (sticky) error occurred. */

@@ -29,6 +29,18 @@ enum fr_err {
 	FR_ENETSTRING = FR_ERR_BASE - 15,/* netstring syntax (digits, ':', ',') */
 	FR_ETRUNCATED = FR_ERR_BASE - 16,/* EOF inside a frame */
 	FR_ETRAILER = FR_ERR_BASE - 19,  /* len: trailer= bytes missing */
+	/* decoding: the protocol codecs resp, http1, ws */
+	FR_ERESP = FR_ERR_BASE - 40,     /* RESP syntax: type byte, CRLF, a
+					    decimal that is not strict */
+	FR_EDEPTH = FR_ERR_BASE - 41,    /* RESP aggregates nested past depth */
+	FR_EHTTP = FR_ERR_BASE - 42,     /* HTTP/1 syntax: start line, field
+					    line, bare CR/LF, obs-fold, chunk */
+	FR_EHTTPLEN = FR_ERR_BASE - 43,  /* HTTP/1 body length ambiguous: CL
+					    twice, TE with CL, TE without
+					    final chunked (smuggling) */
+	FR_EWS = FR_ERR_BASE - 44,       /* WebSocket frame breaks RFC 6455:
+					    length encoding, control frame,
+					    reserved opcode */
 	/* encoding */
 	FR_EUNENCODABLE = FR_ERR_BASE - 20, /* message cannot be framed so that
 					       the decoder reads it back */

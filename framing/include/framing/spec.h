@@ -29,7 +29,15 @@ enum fr_kind {
 	FR_NETSTRING, /* netstring: <len>:<payload>, */
 	FR_TLV,       /* tlv: type(1) length(4, BE) value */
 	FR_RAW,       /* raw: no framing */
+	FR_RESP,      /* resp: one Redis RESP2/RESP3 value or inline command */
+	FR_HTTP1,     /* http1:req / http1:resp: one HTTP/1.x message */
+	FR_WS,        /* ws: one RFC 6455 WebSocket frame */
 };
+
+#define FR_KIND_LAST FR_WS	    /* highest enum fr_kind value */
+#define FR_RESP_DEPTH_DEFAULT 16    /* resp: depth= when not given */
+#define FR_RESP_DEPTH_MAX 32	    /* resp: largest depth= accepted */
+#define FR_HTTP1_HMAX_DEFAULT 65536 /* http1: hmax= when not given */
 
 /* A preamble: the stream's first unit, framed by its own small spec
  * (pre=fixed:N, pre=line, pre=crlf or pre=len:...) before the main framing
@@ -67,6 +75,13 @@ struct fr_spec {
 	size_t trailer_len;
 	unsigned vmax;   /* len:varint: most bytes in the field, 1..9; 0: 10 */
 	struct fr_preamble pre; /* every codec: pre=, the first unit */
+	/* FR_RESP, FR_HTTP1, FR_WS (docs/specs.md) */
+	unsigned depth; /* FR_RESP: aggregates open at once, 0..32 */
+	bool response;	/* FR_HTTP1: http1:resp (false: http1:req) */
+	bool head;	/* FR_HTTP1: responses carry no body (to HEAD) */
+	size_t hmax;	/* FR_HTTP1: start line + header block bound; 0:
+			   min(FR_HTTP1_HMAX_DEFAULT, max) */
+	bool unmask;	/* FR_WS: deliver frames unmasked */
 };
 
 /* Parse text into *spec. On failure returns FR_ESPEC and, when err is not
