@@ -284,6 +284,7 @@ Test(memory, accessors_report_spec_and_buffer)
 	cr_expect_eq(fr_decoder_bufcap(&d), sizeof(buf));
 	cr_expect_eq(fr_decoder_spec(&d)->max, 1000);
 	fr_decoder_free(&d);
+}
 
 /* The same for resp, http1 and ws, whose frames are whole wire units. */
 Test(memory, no_allocation_per_frame_protocols)

@@ -37,7 +37,7 @@ static pid_t spawn(const char *dir, const char *opts, const char *cmd)
 	pid_t pid;
 
 	snprintf(line, sizeof(line), "exec %s %s -- %s >%s/out 2>%s/err",
-		 ftt_bin("fragshim"), opts, cmd, dir, dir);
+		 run_tool_path("fragshim"), opts, cmd, dir, dir);
 	pid = fork();
 	cr_assert(pid >= 0, "fork: %s", strerror(errno));
 	if (pid == 0) {
@@ -138,7 +138,7 @@ Test(shim_apps, socat_echo)
 		       "--timeout 20 --start-timeout 60 --server-cmd '%s %s -- "
 		       "socat TCP-LISTEN:{port},bind=127.0.0.1,reuseaddr,fork "
 		       "PIPE'",
-		       ftt_bin("fragtest"), runs[i][1], ftt_bin("fragshim"),
+		       run_tool_path("fragtest"), runs[i][1], run_tool_path("fragshim"),
 		       runs[i][0]);
 		cr_assert(o.status == 0 && strstr(o.out, "pass"), "[%s] " SHOWF,
 			  runs[i][0], SHOWA);
@@ -172,8 +172,8 @@ Test(shim_apps, redis_server_and_cli)
 	       "--raw GET k | head -c $(wc -c < v) | cmp - v && "
 	       "%s --split random:1-3 -- redis-cli -p %d INCRBY n 41 && "
 	       "%s --split bytes -- redis-cli -p %d INCR n",
-	       dir, ftt_bin("fragshim"), port, ftt_bin("fragshim"), port,
-	       ftt_bin("fragshim"), port, ftt_bin("fragshim"), port);
+	       dir, run_tool_path("fragshim"), port, run_tool_path("fragshim"), port,
+	       run_tool_path("fragshim"), port, run_tool_path("fragshim"), port);
 	cr_assert(o.status == 0 && strstr(o.out, "OK\n41\n42\n"), SHOW);
 	cr_assert_eq(stop(srv), 0, "redis-server did not stop cleanly");
 	rm_dir(dir);
@@ -225,7 +225,7 @@ Test(shim_apps, curl_against_python_http_server)
 			    &o,
 			    "%s %s -- curl -sS -o %s/got http://127.0.0.1:%d/"
 			    "f.bin && cmp %s/got %s/f.bin",
-			    ftt_bin("fragshim"), cl_opts[c], dir, port, dir,
+			    run_tool_path("fragshim"), cl_opts[c], dir, port, dir,
 			    dir);
 			cr_assert(o.status == 0, "[%s | %s] " SHOWF,
 				  srv_opts[i], cl_opts[c], SHOWA);
@@ -280,7 +280,7 @@ Test(shim_apps, poplib_against_pop3d, .fini = pop3_teardown)
 			     w = strtok_r(NULL, " ", &save))
 				argv[i++] = w;
 			argv[i++] = "--";
-			argv[i++] = ftt_bin("pop3d");
+			argv[i++] = run_tool_path("pop3d");
 			argv[i++] = "--listen";
 			argv[i++] = "127.0.0.1:0";
 			argv[i++] = "--users";
@@ -294,7 +294,7 @@ Test(shim_apps, poplib_against_pop3d, .fini = pop3_teardown)
 			    "%s %s -- python3 %s/tests/support/pop3_poplib.py "
 			    "--port %d --user " USER " --password " PASS
 			    " --ops stat,list,retr:1,quit --login-retry 5",
-			    ftt_bin("fragshim"), opts[c], src, p.port);
+			    run_tool_path("fragshim"), opts[c], src, p.port);
 			cr_assert_eq(ts_stop(&p), 0, "%s", ts_stderr(&p));
 			snprintf(want, sizeof(want), "retr 1 %zu ", n);
 			cr_assert(o.status == 0 && strstr(o.out, "login +OK") &&

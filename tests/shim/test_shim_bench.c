@@ -15,7 +15,7 @@ Test(shim_bench, measures_every_mode, .timeout = 120)
 	double none, idle, bytes;
 	const char *row;
 
-	ftt_sh(&o, "%s --iters 2000 --rounds 1", ftt_bin("shim_bench"));
+	ftt_sh(&o, "%s --iters 2000 --rounds 1", run_tool_path("shim_bench"));
 	cr_assert_eq(o.status, 0, "%s%s", o.out, o.err);
 	cr_assert(strstr(o.out, "no shim") && strstr(o.out, "shim idle") &&
 		      strstr(o.out, "shim bytes") &&
@@ -31,9 +31,9 @@ Test(shim_bench, measures_every_mode, .timeout = 120)
 
 Test(shim_bench, refuses_bad_options)
 {
-	ftt_sh(&o, "%s --iters 0", ftt_bin("shim_bench"));
+	ftt_sh(&o, "%s --iters 0", run_tool_path("shim_bench"));
 	cr_assert(o.status == 2 && strstr(o.err, "--iters"), "%s", o.err);
-	ftt_sh(&o, "%s --lib /nonexistent.so", ftt_bin("shim_bench"));
+	ftt_sh(&o, "%s --lib /nonexistent.so", run_tool_path("shim_bench"));
 	cr_assert(o.status == 2 && strstr(o.err, "/nonexistent.so"), "%s",
 		  o.err);
 }

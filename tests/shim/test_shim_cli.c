@@ -22,35 +22,35 @@ TestSuite(shim_cli, .timeout = 60);
 
 Test(shim_cli, help_and_usage_errors)
 {
-	ftt_sh(&o, "%s --help", ftt_bin("fragshim"));
+	ftt_sh(&o, "%s --help", run_tool_path("fragshim"));
 	cr_assert(o.status == 0 && strstr(o.out, "usage: fragshim") &&
 		      strstr(o.out, "--eintr-any") &&
 		      strstr(o.out, "--no-children"),
 		  SHOW);
-	ftt_sh(&o, "%s --split bytes", ftt_bin("fragshim"));
+	ftt_sh(&o, "%s --split bytes", run_tool_path("fragshim"));
 	cr_assert(o.status == 2 && lines(o.err) == 1 &&
 		      strstr(o.err, "no command"),
 		  SHOW);
-	ftt_sh(&o, "%s --split wobbly -- true", ftt_bin("fragshim"));
+	ftt_sh(&o, "%s --split wobbly -- true", run_tool_path("fragshim"));
 	cr_assert(o.status == 2 && lines(o.err) == 1 &&
 		      strstr(o.err, "--split") && strstr(o.err, "wobbly"),
 		  SHOW);
-	ftt_sh(&o, "%s --eintr 1.5 -- true", ftt_bin("fragshim"));
+	ftt_sh(&o, "%s --eintr 1.5 -- true", run_tool_path("fragshim"));
 	cr_assert(o.status == 2 && strstr(o.err, "--eintr"), SHOW);
-	ftt_sh(&o, "%s --fds disks -- true", ftt_bin("fragshim"));
+	ftt_sh(&o, "%s --fds disks -- true", run_tool_path("fragshim"));
 	cr_assert(o.status == 2 && strstr(o.err, "--fds"), SHOW);
-	ftt_sh(&o, "%s --split coalesce:10 -- true", ftt_bin("fragshim"));
+	ftt_sh(&o, "%s --split coalesce:10 -- true", run_tool_path("fragshim"));
 	cr_assert(o.status == 2 && strstr(o.err, "--split"), SHOW);
-	ftt_sh(&o, "%s --log 'a b' -- true", ftt_bin("fragshim"));
+	ftt_sh(&o, "%s --log 'a b' -- true", run_tool_path("fragshim"));
 	cr_assert(o.status == 2 && strstr(o.err, "white space"), SHOW);
-	ftt_sh(&o, "%s --bogus -- true", ftt_bin("fragshim"));
+	ftt_sh(&o, "%s --bogus -- true", run_tool_path("fragshim"));
 	cr_assert(o.status == 2 && lines(o.err) == 1 &&
 		      strstr(o.err, "--bogus"),
 		  SHOW);
-	ftt_sh(&o, "%s --seed", ftt_bin("fragshim"));
+	ftt_sh(&o, "%s --seed", run_tool_path("fragshim"));
 	cr_assert(o.status == 2 && lines(o.err) == 1 && strstr(o.err, "--seed"),
 		  SHOW);
-	ftt_sh(&o, "%s -- /nonexistent/prog", ftt_bin("fragshim"));
+	ftt_sh(&o, "%s -- /nonexistent/prog", run_tool_path("fragshim"));
 	cr_assert(o.status == 127 && lines(o.err) == 1, SHOW);
 }
 
@@ -61,7 +61,7 @@ Test(shim_cli, options_travel_in_one_variable)
 	ftt_sh(&o,
 	       "FRAGSHIM='--seed 4' %s --split bytes --log rel.log "
 	       "--print-env",
-	       ftt_bin("fragshim"));
+	       run_tool_path("fragshim"));
 	cr_assert(o.status == 0, SHOW);
 	cr_assert(strstr(o.out, "FRAGSHIM=--seed 4 --split bytes --log /"),
 		  SHOW);
@@ -69,15 +69,15 @@ Test(shim_cli, options_travel_in_one_variable)
 		      strstr(o.out, "libfragshim.so"),
 		  SHOW);
 	ftt_sh(&o, "FRAGSHIM='--split bytes' %s -- sh -c 'echo $FRAGSHIM'",
-	       ftt_bin("fragshim"));
+	       run_tool_path("fragshim"));
 	cr_assert(o.status == 0 && strstr(o.out, "--split bytes"), SHOW);
-	ftt_sh(&o, "FRAGSHIM='--bogus' %s -- true", ftt_bin("fragshim"));
+	ftt_sh(&o, "FRAGSHIM='--bogus' %s -- true", run_tool_path("fragshim"));
 	cr_assert(o.status == 2 && strstr(o.err, "bogus"), SHOW);
 	/* The variable alone is enough: what other tools set. */
 	ftt_sh(&o,
 	       "L=$(%s --print-env | sed -n 's/^LD_PRELOAD=//p'); "
 	       "FRAGSHIM='--split bytes' LD_PRELOAD=$L %s stream sr 3000",
-	       ftt_bin("fragshim"), ftt_bin("shim_probe"));
+	       run_tool_path("fragshim"), run_tool_path("shim_probe"));
 	cr_assert(o.status == 0 && sh_val(o.out, "wcalls") == 3000, SHOW);
 }
 
@@ -88,7 +88,7 @@ Test(shim_cli, library_refuses_bad_options)
 	ftt_sh(&o,
 	       "L=$(%s --print-env | sed -n 's/^LD_PRELOAD=//p'); "
 	       "FRAGSHIM='--split nope' LD_PRELOAD=$L /bin/true",
-	       ftt_bin("fragshim"));
+	       run_tool_path("fragshim"));
 	cr_assert(o.status == 2 && lines(o.err) == 1 &&
 		      strstr(o.err, "fragshim: --split"),
 		  SHOW);
@@ -98,23 +98,23 @@ Test(shim_cli, refuses_static_and_setuid_targets)
 {
 	const char *dir = ftt_tmpdir();
 
-	ftt_sh(&o, "%s --split bytes -- %s", ftt_bin("fragshim"),
-	       ftt_bin("shim_static"));
+	ftt_sh(&o, "%s --split bytes -- %s", run_tool_path("fragshim"),
+	       run_tool_path("shim_static"));
 	cr_assert(o.status == 1 && lines(o.err) == 1 &&
 		      strstr(o.err, "statically linked"),
 		  SHOW);
 	ftt_sh(&o, "cp %s %s/suid && chmod 4755 %s/suid && %s -- %s/suid",
-	       ftt_bin("shim_probe"), dir, dir, ftt_bin("fragshim"), dir);
+	       run_tool_path("shim_probe"), dir, dir, run_tool_path("fragshim"), dir);
 	cr_assert(o.status == 1 && lines(o.err) == 1 && strstr(o.err, "setuid"),
 		  SHOW);
 	ftt_sh(&o, "cp %s %s/sgid && chmod 2755 %s/sgid && %s -- %s/sgid",
-	       ftt_bin("shim_probe"), dir, dir, ftt_bin("fragshim"), dir);
+	       run_tool_path("shim_probe"), dir, dir, run_tool_path("fragshim"), dir);
 	cr_assert(o.status == 1 && strstr(o.err, "setgid"), SHOW);
 	/* A script is judged by its interpreter, which is dynamic. */
 	ftt_sh(&o,
 	       "printf '#!/bin/sh\\necho ran\\n' > %s/s.sh && chmod +x "
 	       "%s/s.sh && %s -- %s/s.sh",
-	       dir, dir, ftt_bin("fragshim"), dir);
+	       dir, dir, run_tool_path("fragshim"), dir);
 	cr_assert(o.status == 0 && strstr(o.out, "ran"), SHOW);
 }
 
@@ -122,14 +122,14 @@ Test(shim_cli, refuses_static_and_setuid_targets)
  * __recvfrom_chk, not read/recv/recvfrom: those are cut too. */
 Test(shim_cli, fortified_entry_points)
 {
-	ftt_sh(&o, "nm -D %s", ftt_bin("shim_fortify"));
+	ftt_sh(&o, "nm -D %s", run_tool_path("shim_fortify"));
 	cr_assert(strstr(o.out, "U __read_chk") &&
 		      strstr(o.out, "U __recv_chk") &&
 		      strstr(o.out, "U __recvfrom_chk"),
 		  "not fortified: %s", o.out);
-	ftt_sh(&o, "%s 30", ftt_bin("shim_fortify"));
+	ftt_sh(&o, "%s 30", run_tool_path("shim_fortify"));
 	cr_assert(strstr(o.out, "read=30 recv=10 recvfrom=0"), SHOW);
-	ftt_sh(&o, "%s --read list:2,3,4 -- %s 30", ftt_bin("fragshim"),
-	       ftt_bin("shim_fortify"));
+	ftt_sh(&o, "%s --read list:2,3,4 -- %s 30", run_tool_path("fragshim"),
+	       run_tool_path("shim_fortify"));
 	cr_assert(strstr(o.out, "read=2 recv=3 recvfrom=4"), SHOW);
 }

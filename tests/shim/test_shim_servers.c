@@ -36,11 +36,11 @@ static void ftest(const char *framing, const char *opts, const char *server)
 	if (opts)
 		ftt_sh(&o,
 		       "%s run --framing %s " RUN " --server-cmd '%s %s -- %s'",
-		       ftt_bin("fragtest"), framing, ftt_bin("fragshim"), opts,
+		       run_tool_path("fragtest"), framing, run_tool_path("fragshim"), opts,
 		       server);
 	else
 		ftt_sh(&o, "%s run --framing %s " RUN " --server-cmd '%s'",
-		       ftt_bin("fragtest"), framing, server);
+		       run_tool_path("fragtest"), framing, server);
 }
 
 static void model_passes(const char *model)
@@ -51,7 +51,7 @@ static void model_passes(const char *model)
 	for (size_t f = 0; f < 3; f++) {
 		snprintf(srv, sizeof(srv),
 			 "%s --model %s --framing %s --listen 127.0.0.1:{port}",
-			 ftt_bin("echod"), model, framings[f]);
+			 run_tool_path("echod"), model, framings[f]);
 		for (size_t p = 0; p < sizeof(policies) / sizeof(policies[0]);
 		     p++) {
 			ftest(framings[f], policies[p], srv);
@@ -96,7 +96,7 @@ Test(shim_servers, naive_is_caught)
 
 	snprintf(srv, sizeof(srv),
 		 "%s --model naive --framing len:4be --listen 127.0.0.1:{port}",
-		 ftt_bin("echod"));
+		 run_tool_path("echod"));
 	ftest("len:4be", "--read bytes --seed 1", srv);
 	cr_assert(o.status == 1 && strstr(o.err, "reproduce: ") &&
 		      strstr(o.err, "--read bytes --seed 1"),
@@ -108,7 +108,7 @@ static void bug_caught(const char *bug, const char *framing, const char *opts)
 {
 	char srv[512];
 
-	snprintf(srv, sizeof(srv), "%s {port}", ftt_bin(bug));
+	snprintf(srv, sizeof(srv), "%s {port}", run_tool_path(bug));
 	ftest(framing, NULL, srv);
 	cr_assert(o.status == 0, "%s without the shim: " SHOWF, bug, SHOWA);
 	ftest(framing, opts, srv);
@@ -178,7 +178,7 @@ static void pop3_session(const char *opts)
 	     w = strtok_r(NULL, " ", &save))
 		argv[i++] = w;
 	argv[i++] = "--";
-	argv[i++] = ftt_bin("pop3d");
+	argv[i++] = run_tool_path("pop3d");
 	argv[i++] = "--listen";
 	argv[i++] = "127.0.0.1:0";
 	argv[i++] = "--users";

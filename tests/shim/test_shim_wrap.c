@@ -15,10 +15,10 @@ static struct ftt_out o;
 static void probe(const char *opts, const char *args)
 {
 	if (opts)
-		ftt_sh(&o, "%s %s -- %s %s", ftt_bin("fragshim"), opts,
-		       ftt_bin("shim_probe"), args);
+		ftt_sh(&o, "%s %s -- %s %s", run_tool_path("fragshim"), opts,
+		       run_tool_path("shim_probe"), args);
 	else
-		ftt_sh(&o, "%s %s", ftt_bin("shim_probe"), args);
+		ftt_sh(&o, "%s %s", run_tool_path("shim_probe"), args);
 }
 
 #define SHOW "status %d\nout: %s\nerr: %s", o.status, o.out, o.err
