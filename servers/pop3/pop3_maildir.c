@@ -142,41 +142,90 @@ static bool blank_or_comment(const char *line, size_t len)
 	return i == len || line[i] == '#';
 }
 
+/* The whole users file into buf (POP3_MD_USERS_MAX + 1 bytes): a regular
+ * file only (a FIFO or /dev/zero is refused, never waited on or read
+ * forever), at most POP3_MD_USERS_MAX bytes. Returns the length or -1
+ * with "FILE: what" in err. */
+static ssize_t users_read(const char *path, char *buf, char *err, size_t errlen)
+{
+	struct stat sb;
+	size_t len = 0;
+	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY);
+
+	if (fd < 0 || fstat(fd, &sb) != 0) {
+		snprintf(err, errlen, "%s: %s", path, strerror(errno));
+		goto fail;
+	}
+	if (!S_ISREG(sb.st_mode)) {
+		snprintf(err, errlen, "%s: not a regular file", path);
+		goto fail;
+	}
+	while (len <= POP3_MD_USERS_MAX) {
+		ssize_t n = read(fd, buf + len, POP3_MD_USERS_MAX + 1 - len);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0) {
+			snprintf(err, errlen, "%s: %s", path, strerror(errno));
+			goto fail;
+		}
+		if (n == 0)
+			break;
+		len += (size_t)n;
+	}
+	if (len > POP3_MD_USERS_MAX) {
+		snprintf(err, errlen, "%s: larger than %zu bytes", path,
+			 (size_t)POP3_MD_USERS_MAX);
+		goto fail;
+	}
+	close(fd);
+	return (ssize_t)len;
+fail:
+	if (fd >= 0)
+		close(fd);
+	return -1;
+}
+
 int pop3_md_users_load(struct pop3_md_store *st, const char *path, char *err,
 		       size_t errlen)
 {
-	char *line = NULL, dup[128];
+	char dup[128];
 	const char *why = NULL;
-	size_t cap = 0, lineno = 0;
-	ssize_t n;
-	FILE *f = fopen(path, "re");
+	size_t lineno = 0, pos = 0;
+	char *buf = malloc(POP3_MD_USERS_MAX + 1);
+	ssize_t got;
 
-	if (f == NULL) {
-		snprintf(err, errlen, "%s: %s", path, strerror(errno));
+	if (buf == NULL) {
+		snprintf(err, errlen, "%s: out of memory", path);
 		return -1;
 	}
-	while (why == NULL && (n = getline(&line, &cap, f)) >= 0) {
-		size_t len = (size_t)n;
+	got = users_read(path, buf, err, errlen);
+	if (got < 0) {
+		free(buf);
+		return -1;
+	}
+	size_t total = (size_t)got;
+	while (why == NULL && pos < total) {
+		const char *line = buf + pos;
+		const char *nl = memchr(line, '\n', total - pos);
+		size_t len = nl ? (size_t)(nl - line) : total - pos;
+		pos += len + (nl != NULL);
 		lineno++;
-		if (len && line[len - 1] == '\n')
-			len--;
+		if (len > POP3_MD_LINE_MAX) {
+			why = "line too long";
+			break;
+		}
 		if (len && line[len - 1] == '\r') /* a CRLF file */
 			len--;
 		if (!blank_or_comment(line, len))
 			why = add_user(st, line, len, lineno, dup, sizeof(dup));
 	}
-	if (why == NULL && ferror(f))
-		snprintf(err, errlen, "%s: %s", path, strerror(errno));
-	else if (why)
+	if (why)
 		snprintf(err, errlen, "%s:%zu: %s", path, lineno, why);
 	else if (st->nusers == 0)
 		snprintf(err, errlen, "%s: no user:password line", path);
-	bool ok = why == NULL && !ferror(f) && st->nusers > 0;
-	if (line)
-		explicit_bzero(line, cap); /* it held passwords */
-	free(line);
-	fclose(f);
-	return ok ? 0 : -1;
+	explicit_bzero(buf, total); /* it held passwords */
+	free(buf);
+	return why == NULL && st->nusers > 0 ? 0 : -1;
 }
 
 int pop3_md_root_open(struct pop3_md_store *st, const char *dir, char *err,
@@ -190,9 +239,16 @@ int pop3_md_root_open(struct pop3_md_store *st, const char *dir, char *err,
 					  : strerror(errno));
 		return -1;
 	}
+	struct stat sb;
+	if (fstat(fd, &sb) != 0) {
+		snprintf(err, errlen, "%s: %s", dir, strerror(errno));
+		close(fd);
+		return -1;
+	}
 	if (st->rootfd >= 0)
 		close(st->rootfd);
 	st->rootfd = fd;
+	st->root_uid = sb.st_uid;
 	return 0;
 }
 
@@ -368,6 +424,35 @@ static int list(struct pop3_md_box *b)
 	return 0;
 }
 
+/* The user's folder, never through a symlink (maildir/carol -> ../x would
+ * list, serve and unlink files outside the maildir): O_NOFOLLOW, then it
+ * must be a directory owned by the maildir's owner. Returns the fd or -1
+ * (logged). */
+static int user_dir(const struct pop3_md_store *st, const char *name)
+{
+	struct stat sb;
+	int fd = openat(st->rootfd, name,
+			O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+
+	if (fd < 0) {
+		pop3_md_log(st, "mailbox %s: %s", name,
+			    errno == ELOOP || errno == ENOTDIR
+				? "not a directory (symlinks are refused)"
+				: strerror(errno));
+		return -1;
+	}
+	if (fstat(fd, &sb) != 0 || !S_ISDIR(sb.st_mode) ||
+	    sb.st_uid != st->root_uid) {
+		pop3_md_log(st,
+			    "mailbox %s: not a directory owned by the "
+			    "maildir's owner; refused",
+			    name);
+		close(fd);
+		return -1;
+	}
+	return fd;
+}
+
 static int pop3_md_open(void *ctx, const char *user, const char *pass,
 			void **out)
 {
@@ -386,12 +471,9 @@ static int pop3_md_open(void *ctx, const char *user, const char *pass,
 	b->st = st;
 	b->cur_fd = -1;
 	snprintf(b->user, sizeof(b->user), "%s", u->name);
-	b->dfd =
-	    openat(st->rootfd, u->name, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (b->dfd < 0) {
-		pop3_md_log(st, "mailbox %s: %s", u->name, strerror(errno));
+	b->dfd = user_dir(st, u->name);
+	if (b->dfd < 0)
 		goto fail;
-	}
 	/* the lock is the open file description's: a second login in this
 	 * process or another pop3d is refused, a crash releases it */
 	if (flock(b->dfd, LOCK_EX | LOCK_NB) != 0) {
