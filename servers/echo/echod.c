@@ -59,7 +59,9 @@ static void usage(FILE *f)
 	    "breaks as soon as a frame arrives in\npieces. It exists to "
 	    "show what fragmentation does to such code.\n\n"
 	    "When ready it prints 'listening on HOST:PORT'. SIGTERM/SIGINT "
-	    "stop it (exit 0).\nThe descriptor limit is inherited: raise "
+	    "stop it (exit 0).\nExit status: 0 stopped by SIGTERM/SIGINT, "
+	    "1 runtime failure, 2 bad usage.\nThe descriptor limit is "
+	    "inherited: raise "
 	    "it with `ulimit -n` for many connections.\n\nframing specs:\n%s",
 	    fr_spec_help);
 }

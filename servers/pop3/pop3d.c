@@ -90,7 +90,8 @@ static void usage(FILE *f)
 	    "idles out or is stopped removes nothing.\n\n"
 	    "When ready it prints 'listening on HOST:PORT'. SIGTERM/SIGINT "
 	    "stop it\n(exit 0). One log line per event on stderr; passwords "
-	    "are never logged.\nExit status: 0 stopped, 1 runtime failure, 2 "
+	    "are never logged.\nExit status: 0 stopped by SIGTERM/SIGINT, 1 "
+	    "runtime failure, 2 "
 	    "bad usage or configuration.\n");
 }
 

@@ -2,10 +2,13 @@
  * a --maildir that is not a directory, bad flags and values (exit 2,
  * one line naming the flag), and --help naming every flag. */
 #include <criterion/criterion.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include "test_pop3d_util.h"
 
@@ -188,4 +191,29 @@ Test(pop3d_cli, users_file_is_bounded)
 	line[sizeof(line) - 1] = '\0';
 	cr_assert_eq(run_users(line, err, sizeof(err)), 2, "%s", err);
 	cr_assert(strstr(err, ":2: line too long"), "%s", err);
+}
+
+/* SIGTERM and SIGINT stop pop3d with exit 0, as its --help says. */
+Test(pop3d_cli, signals_exit_0_as_help_says)
+{
+	static const int sigs[] = {SIGTERM, SIGINT};
+	const char *argv[] = {"pop3d", "--help", NULL};
+	static char out[8192];
+	char err[256];
+
+	cr_assert(pt_md_make("alice:pw\n"));
+	cr_assert_eq(run(argv, out, sizeof(out), err, sizeof(err)), 0);
+	cr_assert(strstr(out, "SIGTERM/SIGINT stop it\n(exit 0)") &&
+		      strstr(out, "Exit status: 0 stopped by SIGTERM/SIGINT"),
+		  "%s", out);
+	for (int k = 0; k < 2; k++) {
+		struct ts_proc p;
+		int st;
+		cr_assert_eq(pt_start(&p, NULL), 0);
+		kill(p.pid, sigs[k]);
+		cr_assert_eq(waitpid(p.pid, &st, 0), p.pid);
+		cr_assert(WIFEXITED(st) && WEXITSTATUS(st) == 0, "%s: %#x",
+			  strsignal(sigs[k]), st);
+		close(p.errfd);
+	}
 }
