@@ -252,3 +252,42 @@ Test(echo_core, random_splits_echo_exactly)
 		}
 	}
 }
+
+/* What a connection holds (the --max-memory charge): it grows with an
+ * unfinished frame as the decoder does, drops back once a big frame is
+ * echoed (the decoder starts afresh), and error offsets go on counting
+ * from the stream's start across that restart. */
+Test(echo_core, held_memory_follows_frames_and_restarts)
+{
+	size_t big = 100000;
+	uint8_t *in = malloc(4 + big);
+	struct echo_conn c;
+	size_t len;
+
+	cr_assert_not_null(in);
+	in[0] = 0;
+	in[1] = (uint8_t)(big >> 16);
+	in[2] = (uint8_t)(big >> 8);
+	in[3] = (uint8_t)big;
+	memset(in + 4, 'z', big);
+	init(&c, "len:4be,max=200000");
+	cr_assert_eq(echo_held(&c), 0);
+	cr_assert_eq(echo_input(&c, in, 4 + big / 2), FR_OK);
+	cr_assert_eq(echo_partial(&c), 4 + big / 2);
+	cr_assert_geq(echo_held(&c), big / 2, "%zu", echo_held(&c));
+	cr_assert_leq(echo_held(&c), big, "%zu", echo_held(&c));
+	cr_assert_geq(echo_held_after(&c, big / 2), big);
+	cr_assert_eq(echo_input(&c, in + 4 + big / 2, big - big / 2), FR_OK);
+	cr_assert_eq(echo_partial(&c), 0);
+	cr_assert_not_null(echo_output(&c, &len));
+	cr_assert_eq(len, 4 + big);
+	echo_consume(&c, len);
+	cr_assert_eq(echo_held(&c), 0, "%zu held after the frame",
+		     echo_held(&c));
+	/* an oversize length right after: its offset is the stream's */
+	static const uint8_t bad[] = {0, 0x0f, 0xff, 0xff};
+	cr_assert_eq(echo_input(&c, bad, sizeof(bad)), FR_EOVERSIZE);
+	cr_assert_eq(echo_error(&c)->offset, 4 + big);
+	echo_free(&c);
+	free(in);
+}
