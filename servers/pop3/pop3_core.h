@@ -140,7 +140,7 @@ int pop3_init(struct pop3_session *s, const struct pop3_store *store,
  * PASS the session holds (pop3_hold_ms) delay_ms << (n - 1), at most
  * POP3_DELAY_CAP times delay_ms, before that -ERR is sent or another
  * command runs; the max_fails-th failure is answered and the session
- * closes (RFC 1939 section 13 lets a server close after failed logins).
+ * closes (RFC 1939 section 4 lets a server close after a failed login).
  * 0 turns either part off. */
 #define POP3_DELAY_CAP 16
 void pop3_set_login_limits(struct pop3_session *s, uint32_t delay_ms,

@@ -291,3 +291,59 @@ Test(echo_core, held_memory_follows_frames_and_restarts)
 	echo_free(&c);
 	free(in);
 }
+
+/* Big frames (over ECHO_KEEP_CAP, so the decoder restarts between them)
+ * mixed with small ones echo exactly in every codec, whether each call
+ * ends on a frame boundary (restarts happen) or anywhere. */
+Test(echo_core, big_frames_echo_exactly_across_decoder_restarts)
+{
+	static const char *specs[] = {"line,max=65536",	     "len:4be",
+				      "cobs,max=65536",	     "slip,max=65536",
+				      "netstring,max=65536", "len:varint"};
+	static uint8_t wire[1 << 16], msg[20000];
+	static struct run r;
+	size_t at[7];
+	unsigned seed = 777;
+
+	for (size_t s = 0; s < sizeof(specs) / sizeof(specs[0]); s++) {
+		struct fr_spec sp;
+		struct echo_conn c;
+		size_t used = 0, n;
+		cr_assert_eq(fr_spec_parse(&sp, specs[s], NULL, 0), FR_OK);
+		for (int m = 0; m < 6; m++) {
+			size_t len = m % 2 ? 17000 + (size_t)m * 500 : 5 + (size_t)m;
+			for (size_t i = 0; i < len; i++)
+				msg[i] = (uint8_t)rand_r(&seed);
+			if (sp.kind == FR_LINE)
+				for (size_t i = 0; i < len; i++)
+					msg[i] = msg[i] == '\n' ? 'n' : msg[i];
+			at[m] = used;
+			cr_assert_eq(fr_encode(&sp, msg, len, wire + used,
+					       sizeof(wire) - used, &n),
+				     FR_OK);
+			used += n;
+		}
+		at[6] = used;
+		memset(&r, 0, sizeof(r));
+		init(&c, specs[s]);
+		for (int m = 0; m < 6; m++) {
+			cr_assert_eq(
+			    echo_input(&c, wire + at[m], at[m + 1] - at[m]),
+			    FR_OK, "%s frame %d", specs[s], m);
+			drain(&c, &r);
+			if (m % 2)
+				cr_assert_leq(echo_held(&c), 2048,
+					      "%s: %zu held after frame %d",
+					      specs[s], echo_held(&c), m);
+		}
+		cr_assert_eq(echo_eof(&c), FR_OK);
+		cr_assert_eq(r.len, used, "%s", specs[s]);
+		cr_assert_eq(memcmp(r.out, wire, used), 0, "%s", specs[s]);
+		echo_free(&c);
+		size_t step = 1000 + (size_t)rand_r(&seed) % 9000;
+		feed(specs[s], wire, used, step, &r);
+		cr_assert_eq(r.rc, FR_OK, "%s step %zu", specs[s], step);
+		cr_assert(r.len == used && memcmp(r.out, wire, used) == 0,
+			  "%s step %zu", specs[s], step);
+	}
+}
