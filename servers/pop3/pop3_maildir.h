@@ -37,6 +37,10 @@ void pop3_md_init(struct pop3_md_store *st, pop3_log_fn log, void *log_arg);
 int pop3_md_users_load(struct pop3_md_store *st, const char *path, char *err,
 		       size_t errlen);
 
+/* The user called name, or NULL (pop3_users.c). */
+const struct pop3_md_user *pop3_md_find_user(const struct pop3_md_store *st,
+					     const char *name);
+
 /* Open the maildir root (must be a directory). Returns 0, or -1 with
  * "DIR: what" in err. */
 int pop3_md_root_open(struct pop3_md_store *st, const char *dir, char *err,

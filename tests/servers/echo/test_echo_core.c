@@ -311,7 +311,8 @@ Test(echo_core, big_frames_echo_exactly_across_decoder_restarts)
 		size_t used = 0, n;
 		cr_assert_eq(fr_spec_parse(&sp, specs[s], NULL, 0), FR_OK);
 		for (int m = 0; m < 6; m++) {
-			size_t len = m % 2 ? 17000 + (size_t)m * 500 : 5 + (size_t)m;
+			size_t len =
+			    m % 2 ? 17000 + (size_t)m * 500 : 5 + (size_t)m;
 			for (size_t i = 0; i < len; i++)
 				msg[i] = (uint8_t)rand_r(&seed);
 			if (sp.kind == FR_LINE)
