@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The long form of the soak suites (label `soak`; the short form runs in
 # ci/test.sh's ctest): builds the soak targets through a CMake preset and
-# runs them with their counts scaled up. Today: fragproxy's part.
+# runs them with their counts scaled up: fragproxy, echod (every model)
+# and pop3d.
 set -euo pipefail
 
 usage() {
@@ -9,7 +10,9 @@ usage() {
 usage: ci/soak.sh [--scale N] [--preset NAME] [--help]
 Builds and runs the soak suites with FRAGLAB_SOAK_SCALE=N (default 10, or
 $FRAGLAB_SOAK_SCALE): N times the connections, bytes and control-API posts
-of the short form run by ctest. Each suite prints its figures as "soak: ..."
+of the short form run by ctest: fragproxy under cuts and faults and its
+control API; echod in every model under slowloris, RST storms and EMFILE;
+pop3d under hostile clients. Each suite prints its figures as "soak: ..."
 lines (connections, bytes checked, RSS). Exit status 0 when all pass.
   --scale N      multiply the counts by N (1..1000)
   --preset NAME  CMake configure preset (default: default; asan for
@@ -43,8 +46,9 @@ fi
 cd "$root"
 cmake --preset "$preset" >/dev/null
 build=build/$preset
-suites=(test_soak_proxy)
-cmake --build "$build" -j "$(nproc 2>/dev/null || echo 2)" --target fragproxy "${suites[@]}"
+suites=(test_soak_proxy test_soak_echod test_soak_pop3d)
+cmake --build "$build" -j "$(nproc 2>/dev/null || echo 2)" \
+	--target fragproxy echod pop3d "${suites[@]}"
 
 export FRAGLAB_BIN=$root/$build/bin FRAGLAB_SRC=$root FRAGLAB_SOAK_SCALE=$scale
 failed=0

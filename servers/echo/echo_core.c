@@ -5,14 +5,13 @@
 
 #include "echo_core.h"
 
-/* Output buffer kept allocated while idle; bigger ones are released once
- * drained so thousands of idle connections stay cheap. */
-#define ECHO_KEEP_CAP ((size_t)16 << 10)
+#define ECHO_DEC_MIN 256 /* the decoder's first allocation */
 
 int echo_init(struct echo_conn *c, const struct fr_spec *spec)
 {
 	memset(c, 0, sizeof(*c));
 	c->raw = spec->kind == FR_RAW;
+	c->spec = *spec;
 	return fr_decoder_init(&c->dec, spec, NULL, 0);
 }
 
@@ -58,6 +57,52 @@ static int echo_frame(struct echo_conn *c, const struct fr_frame *f)
 	return FR_OK;
 }
 
+/* Between frames, after a big one: a fresh decoder (its buffer freed),
+ * offsets going on from where the old one stopped. */
+static int restart(struct echo_conn *c)
+{
+	c->base += fr_decoder_offset(&c->dec);
+	fr_decoder_free(&c->dec);
+	c->frame_end = 0;
+	c->dec_peak = 0;
+	if (fr_decoder_init(&c->dec, &c->spec, NULL, 0) != FR_OK)
+		return fail(c, FR_ENOMEM, c->base, "decoder restart failed");
+	return FR_OK;
+}
+
+size_t echo_partial(const struct echo_conn *c)
+{
+	return c->raw ? 0 : (size_t)(fr_decoder_offset(&c->dec) - c->frame_end);
+}
+
+/* What the decoder allocates to hold peak bytes: doubling from
+ * ECHO_DEC_MIN, at most its bound. */
+static size_t dec_bytes(const struct echo_conn *c, size_t peak)
+{
+	size_t cap = ECHO_DEC_MIN, bound = fr_decoder_bufsize(&c->spec);
+
+	if (c->raw || peak == 0)
+		return 0;
+	while (cap < peak && cap < bound)
+		cap *= 2;
+	return cap < bound ? cap : bound;
+}
+
+size_t echo_held(const struct echo_conn *c)
+{
+	return dec_bytes(c, c->dec_peak) + c->out.cap;
+}
+
+size_t echo_held_after(const struct echo_conn *c, size_t n)
+{
+	size_t peak = echo_partial(c) + n;
+
+	if (peak < c->dec_peak)
+		peak = c->dec_peak;
+	/* the output may grow by about what comes in (raw: exactly) */
+	return dec_bytes(c, peak) + c->out.cap + n + ECHO_DEC_MIN;
+}
+
 int echo_input(struct echo_conn *c, const void *data, size_t len)
 {
 	struct fr_frame f;
@@ -72,18 +117,24 @@ int echo_input(struct echo_conn *c, const void *data, size_t len)
 		return append_raw(c, data, len);
 	rc = fr_decoder_feed(&c->dec, data, len);
 	if (rc != FR_OK)
-		return fail(c, rc, fr_decoder_offset(&c->dec),
+		return fail(c, rc, c->base + fr_decoder_offset(&c->dec),
 			    "decoder misuse");
 	for (;;) {
 		rc = fr_decoder_next(&c->dec, &f);
 		if (rc == FR_NEED_MORE)
-			return FR_OK;
+			break;
 		if (rc < 0)
-			return fail(c, rc, f.offset, fr_strerror(rc));
+			return fail(c, rc, c->base + f.offset, fr_strerror(rc));
+		f.offset += c->base;
 		rc = echo_frame(c, &f);
 		if (rc != FR_OK)
 			return rc;
+		c->frame_end = fr_decoder_offset(&c->dec);
 	}
+	size_t partial = echo_partial(c);
+	if (partial > c->dec_peak)
+		c->dec_peak = partial;
+	return partial == 0 && c->dec_peak > ECHO_KEEP_CAP ? restart(c) : FR_OK;
 }
 
 int echo_eof(struct echo_conn *c)
@@ -99,9 +150,9 @@ int echo_eof(struct echo_conn *c)
 	if (rc == FR_DONE)
 		return FR_OK;
 	if (rc >= 0)
-		return fail(c, FR_EINVAL, fr_decoder_offset(&c->dec),
+		return fail(c, FR_EINVAL, c->base + fr_decoder_offset(&c->dec),
 			    "unexpected finish result");
-	return fail(c, rc, f.offset, fr_strerror(rc));
+	return fail(c, rc, c->base + f.offset, fr_strerror(rc));
 }
 
 const uint8_t *echo_output(const struct echo_conn *c, size_t *len)

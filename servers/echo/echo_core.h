@@ -16,6 +16,11 @@
  * (echo_want_read() turns false) until the peer drains it. */
 #define ECHO_OUT_LIMIT ((size_t)256 << 10)
 
+/* Buffers kept allocated while idle; bigger ones are released once
+ * drained (output) or once their frame is done (decoder), so thousands
+ * of idle connections stay cheap. */
+#define ECHO_KEEP_CAP ((size_t)16 << 10)
+
 /* Why a connection must close: code is a libframing error (error.h), offset
  * the stream offset it was found at, reason a static string. */
 struct echo_error {
@@ -32,6 +37,10 @@ struct echo_conn {
 	struct echo_error err; /* err.code != 0 once failed (sticky) */
 	uint64_t frames;       /* frames echoed so far */
 	uint64_t received;     /* bytes of input so far */
+	struct fr_spec spec;   /* for a decoder started afresh */
+	uint64_t base;	       /* stream offset where the decoder started */
+	uint64_t frame_end;    /* decoder offset past the last whole frame */
+	size_t dec_peak;       /* largest unfinished frame since it started */
 };
 
 /* Prepare c for spec (copied). Returns FR_OK or a libframing error. */
@@ -64,6 +73,20 @@ size_t echo_pending(const struct echo_conn *c);
 
 /* False while the output is over ECHO_OUT_LIMIT or the connection failed. */
 bool echo_want_read(const struct echo_conn *c);
+
+/* Bytes of memory the connection may hold now: the decoder's buffer (an
+ * unfinished frame, as the decoder allocates it: doubling, at most the
+ * spec's max) and the output buffer. A decoder that held a frame over
+ * ECHO_KEEP_CAP is started afresh at the next frame boundary, so a
+ * connection idle between frames holds little. */
+size_t echo_held(const struct echo_conn *c);
+
+/* What echo_held could become if n more bytes arrived (an upper bound
+ * used to refuse input before it is buffered). */
+size_t echo_held_after(const struct echo_conn *c, size_t n);
+
+/* Bytes of the unfinished frame so far (0 between frames, and for raw). */
+size_t echo_partial(const struct echo_conn *c);
 
 /* The error that failed the connection, or NULL. */
 const struct echo_error *echo_error(const struct echo_conn *c);

@@ -1,6 +1,7 @@
 /* The echo core as a protocol of the connection layer (echo_srv.h): what
  * every echod model serves, blocking or multiplexed. */
 #include <inttypes.h>
+#include <stdatomic.h>
 #include <stdlib.h>
 
 #include "echo_srv.h"
@@ -10,7 +11,53 @@ struct echo_sconn {
 	const struct echo_srv *s;
 	const char *peer; /* the connection's name (struct net_conn) */
 	bool eof;	  /* the peer finished: done once all is echoed */
+	size_t charge;	  /* bytes of s->budget this connection holds */
 };
+
+/* Take add more bytes of the budget, if the total stays under its limit
+ * (the smaller one for big frames). */
+static bool budget_take(struct echo_budget *b, size_t add, bool small)
+{
+	size_t limit = small ? b->max : b->max - b->max / ECHO_RESERVE_DIV;
+	size_t cur = atomic_load(&b->used);
+
+	do {
+		if (cur + add > limit)
+			return false;
+	} while (!atomic_compare_exchange_weak(&b->used, &cur, cur + add));
+	return true;
+}
+
+/* Charge what the connection holds now (after the core ran). */
+static void recharge(struct echo_sconn *e)
+{
+	struct echo_budget *b = e->s->budget;
+	size_t now = echo_held(&e->ec);
+
+	if (b == NULL || now == e->charge)
+		return;
+	if (now > e->charge)
+		atomic_fetch_add(&b->used, now - e->charge);
+	else
+		atomic_fetch_sub(&b->used, e->charge - now);
+	e->charge = now;
+}
+
+/* Before n bytes go into the core: reserve what they may cost. False:
+ * the budget is spent; the input is refused. */
+static bool budget_admit(struct echo_sconn *e, size_t n)
+{
+	struct echo_budget *b = e->s->budget;
+	size_t want = echo_held_after(&e->ec, n);
+
+	if (b == NULL || want <= e->charge)
+		return true;
+	bool small = echo_partial(&e->ec) + n <= ECHO_SMALL;
+	if (!budget_take(b, want - e->charge, small))
+		return false;
+	e->charge = want;
+	return true;
+}
 
 static void *sc_open(void *arg, struct net_conn *c)
 {
@@ -45,7 +92,17 @@ static int sc_input(void *core, const uint8_t *p, size_t n)
 {
 	struct echo_sconn *e = core;
 
-	return verdict(e, echo_input(&e->ec, p, n));
+	if (!budget_admit(e, n)) {
+		atomic_fetch_add(&e->s->budget->refused, 1);
+		net_log(e->s->prog,
+			"%s: closing: memory budget (--max-memory %zu) "
+			"reached with %zu bytes of an unfinished frame",
+			e->peer, e->s->budget->max, echo_partial(&e->ec) + n);
+		return FR_ENOMEM;
+	}
+	int rc = echo_input(&e->ec, p, n);
+	recharge(e);
+	return verdict(e, rc);
 }
 
 static int sc_eof(void *core, bool reset)
@@ -70,6 +127,7 @@ static void sc_consume(void *core, size_t n)
 	struct echo_sconn *e = core;
 
 	echo_consume(&e->ec, n);
+	recharge(e);
 }
 
 static void sc_close(void *core, enum net_close_why why)
@@ -77,6 +135,8 @@ static void sc_close(void *core, enum net_close_why why)
 	struct echo_sconn *e = core;
 
 	(void)why;
+	if (e->s->budget)
+		atomic_fetch_sub(&e->s->budget->used, e->charge);
 	echo_free(&e->ec);
 	free(e);
 }

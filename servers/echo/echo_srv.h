@@ -13,12 +13,27 @@
 #include "net_mux.h"
 #include "net_sock.h"
 
+/* The server-wide memory budget (--max-memory): bytes every connection
+ * may hold (echo_held), shared by the threads of the thread model. Input
+ * that would take the total over max is refused and its connection
+ * closed; an unfinished frame over ECHO_SMALL may only use max -
+ * max / ECHO_RESERVE_DIV, so the rest stays for connections with small
+ * frames and they keep being served. */
+#define ECHO_SMALL ((size_t)64 << 10)
+#define ECHO_RESERVE_DIV 8
+struct echo_budget {
+	_Atomic size_t used;
+	size_t max;		/* 0: no budget */
+	_Atomic size_t refused; /* connections closed for it */
+};
+
 struct echo_srv {
 	const char *prog;
 	struct fr_spec spec;
-	int lfd;	  /* listening socket (non-blocking) */
-	bool quiet;	  /* don't log peers that close mid-frame */
-	size_t max_conns; /* 0: no limit of our own */
+	int lfd;		    /* listening socket (non-blocking) */
+	bool quiet;		    /* don't log peers that close mid-frame */
+	size_t max_conns;	    /* 0: no limit of our own */
+	struct echo_budget *budget; /* NULL: none */
 };
 
 /* The echo core behind the connection layer: open's arg is the struct

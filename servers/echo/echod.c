@@ -3,6 +3,7 @@
  * hands over to the chosen model (echo_srv.h) until SIGTERM/SIGINT. */
 #include <errno.h>
 #include <getopt.h>
+#include <stdatomic.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -48,6 +49,14 @@ static void usage(FILE *f)
 		"                         are always logged)\n"
 		"  -n, --max-conns N      stop accepting at N open "
 		"connections (0: no limit)\n"
+		"  -M, --max-memory SIZE  server-wide budget for unfinished "
+		"frames and pending\n"
+		"                         output (K, M, G; 64K..1T): input "
+		"that would go over\n"
+		"                         it closes its connection; frames "
+		"over 64 KiB get 7/8\n"
+		"                         of it, the rest is kept for small "
+		"ones. fork: per child\n"
 		"  -h, --help             this text\n\nmodels:\n",
 		prog);
 	for (size_t i = 0; i < sizeof(models) / sizeof(models[0]); i++)
@@ -59,7 +68,9 @@ static void usage(FILE *f)
 	    "breaks as soon as a frame arrives in\npieces. It exists to "
 	    "show what fragmentation does to such code.\n\n"
 	    "When ready it prints 'listening on HOST:PORT'. SIGTERM/SIGINT "
-	    "stop it (exit 0).\nThe descriptor limit is inherited: raise "
+	    "stop it (exit 0).\nExit status: 0 stopped by SIGTERM/SIGINT, "
+	    "1 runtime failure, 2 bad usage.\nThe descriptor limit is "
+	    "inherited: raise "
 	    "it with `ulimit -n` for many connections.\n\nframing specs:\n%s",
 	    fr_spec_help);
 }
@@ -88,15 +99,18 @@ int main(int argc, char **argv)
 	    {"listen", required_argument, NULL, 'l'},
 	    {"quiet", no_argument, NULL, 'q'},
 	    {"max-conns", required_argument, NULL, 'n'},
+	    {"max-memory", required_argument, NULL, 'M'},
 	    {"help", no_argument, NULL, 'h'},
 	    {0, 0, 0, 0}};
+	static struct echo_budget budget;
 	struct echo_srv s = {.prog = prog, .lfd = -1};
 	const char *model = NULL, *spec = NULL, *listen_at = NULL;
 	char err[256];
 	uint64_t n;
 	int c;
 
-	while ((c = getopt_long(argc, argv, "m:f:l:qn:h", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "m:f:l:qn:M:h", opts, NULL)) !=
+	       -1) {
 		switch (c) {
 		case 'm':
 			model = optarg;
@@ -115,6 +129,14 @@ int main(int argc, char **argv)
 					err, sizeof(err)) != 0)
 				die_usage("%s", err);
 			s.max_conns = (size_t)n;
+			break;
+		case 'M':
+			if (cm_opt_size("--max-memory", optarg,
+					(uint64_t)64 << 10, (uint64_t)1 << 40,
+					&n, err, sizeof(err)) != 0)
+				die_usage("%s", err);
+			budget.max = (size_t)n;
+			s.budget = &budget;
 			break;
 		case 'h':
 			usage(stdout);
@@ -150,6 +172,9 @@ int main(int argc, char **argv)
 	net_announce(s.lfd);
 	int rc = models[mi].run(&s);
 	close(s.lfd);
+	if (s.budget && atomic_load(&budget.refused))
+		net_log(prog, "memory budget: %zu connections refused",
+			(size_t)atomic_load(&budget.refused));
 	if (rc < 0) {
 		fprintf(stderr, "%s: %s model: %s\n", prog, model,
 			fr_strerror(rc));

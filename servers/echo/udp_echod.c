@@ -1,6 +1,6 @@
 /* udp-echod: echoes each datagram to its sender. A datagram larger than
- * the receive buffer is detected with recvmsg() + MSG_TRUNC and reported,
- * never echoed cut short. */
+ * the receive buffer is detected with recvmsg() + MSG_TRUNC, counted and
+ * logged (unless --quiet), never echoed cut short. */
 #include <errno.h>
 #include <getopt.h>
 #include <poll.h>
@@ -31,10 +31,15 @@ static void usage(FILE *f)
 	    "(default %d); a longer\n"
 	    "                          datagram is reported as truncated "
 	    "and not echoed\n"
-	    "  -q, --quiet             no log line per datagram error\n"
+	    "  -q, --quiet             no log line per truncated datagram "
+	    "or send error\n"
+	    "                          (they are still counted)\n"
 	    "  -h, --help              this text\n\n"
 	    "Prints 'listening on HOST:PORT' when ready; SIGTERM/SIGINT "
-	    "stop it (exit 0).\n",
+	    "stop it (exit 0)\nafter one line of stats: datagrams echoed, "
+	    "truncated, send errors.\n"
+	    "Exit status: 0 stopped by SIGTERM/SIGINT, 1 runtime failure, "
+	    "2 bad usage.\n",
 	    prog, UDP_MAX, UDP_MAX);
 }
 
@@ -51,8 +56,13 @@ static void die_usage(const char *what, const char *arg)
 	exit(2);
 }
 
+struct udp_stats {
+	uint64_t echoed, truncated, send_errors;
+};
+
 /* One datagram; returns false when the socket has nothing more. */
-static bool echo_one(int fd, char *buf, size_t cap, bool quiet)
+static bool echo_one(int fd, char *buf, size_t cap, bool quiet,
+		     struct udp_stats *st)
 {
 	struct sockaddr_storage peer;
 	struct iovec iov = {.iov_base = buf, .iov_len = cap};
@@ -67,6 +77,9 @@ static bool echo_one(int fd, char *buf, size_t cap, bool quiet)
 	if (n < 0)
 		return errno == EINTR;
 	if ((msg.msg_flags & MSG_TRUNC) || (size_t)n > cap) {
+		st->truncated++;
+		if (quiet)
+			return true;
 		cm_format_addr((struct sockaddr *)&peer, name, sizeof(name));
 		fprintf(stderr,
 			"%s: %s: datagram of %zd bytes truncated to %zu; "
@@ -75,8 +88,12 @@ static bool echo_one(int fd, char *buf, size_t cap, bool quiet)
 		return true;
 	}
 	if (sendto(fd, buf, (size_t)n, MSG_NOSIGNAL, (struct sockaddr *)&peer,
-		   msg.msg_namelen) < 0 &&
-	    !quiet) {
+		   msg.msg_namelen) >= 0) {
+		st->echoed++;
+		return true;
+	}
+	st->send_errors++;
+	if (!quiet) {
 		cm_format_addr((struct sockaddr *)&peer, name, sizeof(name));
 		fprintf(stderr, "%s: %s: sendto: %s\n", prog, name,
 			strerror(errno));
@@ -84,7 +101,7 @@ static bool echo_one(int fd, char *buf, size_t cap, bool quiet)
 	return true;
 }
 
-static int serve(int fd, size_t cap, bool quiet)
+static int serve(int fd, size_t cap, bool quiet, struct udp_stats *st)
 {
 	char *buf = malloc(cap);
 	struct pollfd p[2] = {{.fd = fd, .events = POLLIN},
@@ -102,7 +119,7 @@ static int serve(int fd, size_t cap, bool quiet)
 		if (p[1].revents)
 			net_wake_drain();
 		for (int i = 0; i < UDP_BATCH && p[0].revents; i++)
-			if (!echo_one(fd, buf, cap, quiet))
+			if (!echo_one(fd, buf, cap, quiet, st))
 				break;
 	}
 	free(buf);
@@ -162,8 +179,15 @@ int main(int argc, char **argv)
 		return 1;
 	}
 	net_announce(fd);
-	int rc = serve(fd, cap, quiet);
+	struct udp_stats st = {0};
+	int rc = serve(fd, cap, quiet, &st);
 	close(fd);
+	fprintf(stderr,
+		"%s: %llu datagrams echoed, %llu truncated (not echoed), "
+		"%llu send errors\n",
+		prog, (unsigned long long)st.echoed,
+		(unsigned long long)st.truncated,
+		(unsigned long long)st.send_errors);
 	if (rc < 0) {
 		fprintf(stderr, "%s: %s\n", prog, strerror(-rc));
 		return 1;

@@ -2,11 +2,13 @@
  * protocol core, the blocking one-connection loop and the blocking accept
  * loop with EMFILE back-off. */
 #include <errno.h>
+#include <limits.h>
 #include <poll.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
 
+#include "cm_clock.h"
 #include "net_conn.h"
 #include "net_sock.h"
 
@@ -98,6 +100,11 @@ static size_t conn_send(struct net_conn *c, size_t budget)
 	return sent;
 }
 
+uint32_t net_conn_wait_ms(const struct net_conn *c)
+{
+	return c->dead || c->timer_at ? 0 : want(c).wait_ms;
+}
+
 bool net_conn_step(struct net_conn *c, unsigned ready, uint8_t *rbuf,
 		   size_t rcap, size_t budget)
 {
@@ -132,19 +139,36 @@ int net_serve_conn(const struct net_proto *p, void *arg, int fd, int stop_fd)
 		return -ENOMEM;
 	}
 	while (!net_conn_finished(&c) && !net_stop) {
+		uint32_t wait = net_conn_wait_ms(&c);
+		if (wait)
+			c.timer_at = cm_now_ms() + wait;
+		if (c.timer_at && cm_now_ms() >= c.timer_at) {
+			c.timer_at = 0;
+			p->timer(c.core);
+			net_conn_step(&c, 0, buf, NET_RBUF, NET_BUDGET);
+			continue;
+		}
 		bool rd = net_conn_want_read(&c);
 		bool wr = net_conn_want_write(&c);
-		if (!rd && !wr)
+		if (!rd && !wr && !c.timer_at)
 			break; /* nothing can move any more */
+		int64_t left = -1;
+		if (c.timer_at) {
+			left = c.timer_at - cm_now_ms();
+			left = left < 0 ? 0 : left;
+		}
 		struct pollfd pf[2] = {
 		    {.fd = fd,
 		     .events = (short)((rd ? POLLIN : 0) | (wr ? POLLOUT : 0))},
 		    {.fd = stop_fd, .events = POLLIN}};
-		int n = poll(pf, stop_fd >= 0 ? 2 : 1, -1);
+		int n = poll(pf, stop_fd >= 0 ? 2 : 1,
+			     left > INT_MAX ? INT_MAX : (int)left);
 		if (n < 0 && errno == EINTR)
 			continue;
 		if (n < 0 || (stop_fd >= 0 && pf[1].revents))
 			break;
+		if (n == 0)
+			continue; /* the timer */
 		short re = pf[0].revents;
 		unsigned ready =
 		    (re & POLLIN ? NET_READY_IN : 0u) |

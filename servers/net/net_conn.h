@@ -24,17 +24,21 @@ enum net_close_why {
 struct net_conn;
 
 /* What a core wants now: its pending output (valid until the next call
- * into the core), whether it takes more input (false: backpressure), and
- * whether it is done once that output is sent. */
+ * into the core), whether it takes more input (false: backpressure),
+ * whether it is done once that output is sent, and whether it waits for
+ * a timer: wait_ms > 0 asks the layer to call proto->timer that long
+ * after it first saw the request (a core waiting usually wants neither to
+ * read nor to write meanwhile; other connections go on being served). */
 struct net_want {
 	const uint8_t *out;
 	size_t len;
 	bool read;
 	bool done;
+	uint32_t wait_ms;
 };
 
 /* What a protocol core does for the connection layer. core is the pointer
- * open returned. Every callback is required. */
+ * open returned. Every callback but timer is required. */
 struct net_proto {
 	/* A connection was accepted (c->fd, c->peer set): make its core, or
 	 * return NULL to refuse it (the caller logs and closes). */
@@ -51,6 +55,9 @@ struct net_proto {
 	void (*consume)(void *core, size_t n);
 	/* Release the core (the socket is closed by the layer). */
 	void (*close)(void *core, enum net_close_why why);
+	/* The wait the core asked for (net_want.wait_ms) is over. Only a
+	 * core that ever asks for one needs it; may be NULL otherwise. */
+	void (*timer)(void *core);
 };
 
 /* Readiness the loop saw, for net_conn_step. */
@@ -67,7 +74,9 @@ struct net_conn {
 	bool dead;	 /* peer gone or core failed: close now */
 	unsigned events; /* interest a loop registered (the loop's use) */
 	int64_t last;	 /* ms of the last byte in or out (net_mux) */
-	struct net_conn *prev, *next; /* net_mux: by activity, oldest first */
+	struct net_conn *prev, *next;	/* net_mux: by activity, oldest first */
+	int64_t timer_at;		/* ms of the core's timer; 0: none */
+	struct net_conn *tprev, *tnext; /* net_mux: by timer_at */
 	char peer[CM_ADDRLEN];
 	const struct net_proto *proto;
 	void *core;
@@ -88,8 +97,13 @@ bool net_conn_finished(const struct net_conn *c);
 bool net_conn_step(struct net_conn *c, unsigned ready, uint8_t *rbuf,
 		   size_t rcap, size_t budget);
 
+/* The wait c's core asks for now (net_want.wait_ms), 0 if none or if a
+ * timer is already armed. */
+uint32_t net_conn_wait_ms(const struct net_conn *c);
+
 /* Serve fd to its end with blocking waits: every step waits in poll() on
- * fd and, if >= 0, stop_fd, so a signal or a shutdown() ends it promptly.
+ * fd and, if >= 0, stop_fd, so a signal or a shutdown() ends it promptly;
+ * a core's timer (net_want.wait_ms) bounds the wait.
  * The core is made with p->open(arg, ...) and closed here; the caller
  * closes fd. Returns 0, or -ENOMEM when no core or buffer could be had. */
 int net_serve_conn(const struct net_proto *p, void *arg, int fd, int stop_fd);

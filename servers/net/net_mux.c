@@ -64,9 +64,49 @@ static void touch(struct net_mux *m, struct net_conn *c)
 	list_append(m, c);
 }
 
+/* The timer list, soonest first. Cores ask for waits of similar lengths,
+ * so inserting from the tail is short; a heap would bound the worst
+ * case if cores ever mixed very different waits. */
+static void timer_unlink(struct net_mux *m, struct net_conn *c)
+{
+	if (c->timer_at == 0)
+		return;
+	if (c->tprev)
+		c->tprev->tnext = c->tnext;
+	else
+		m->thead = c->tnext;
+	if (c->tnext)
+		c->tnext->tprev = c->tprev;
+	c->tprev = c->tnext = NULL;
+	c->timer_at = 0;
+}
+
+static void timer_arm(struct net_mux *m, struct net_conn *c)
+{
+	uint32_t wait = net_conn_wait_ms(c);
+	struct net_conn *after = NULL, *p = m->thead;
+
+	if (wait == 0)
+		return;
+	c->timer_at = cm_now_ms() + wait;
+	while (p && p->timer_at <= c->timer_at) {
+		after = p;
+		p = p->tnext;
+	}
+	c->tprev = after;
+	c->tnext = p;
+	if (p)
+		p->tprev = c;
+	if (after)
+		after->tnext = c;
+	else
+		m->thead = c;
+}
+
 static void conn_close(struct net_mux *m, struct net_conn *c,
 		       enum net_close_why why)
 {
+	timer_unlink(m, c);
 	m->by_fd[c->fd] = NULL;
 	m->n--;
 	list_unlink(m, c);
@@ -201,6 +241,8 @@ int net_mux_timeout(const struct net_mux *m)
 		until = m->head->last + m->cfg.idle_ms;
 	if (m->backoff_until && m->backoff_until < until)
 		until = m->backoff_until;
+	if (m->thead && m->thead->timer_at < until)
+		until = m->thead->timer_at;
 	if (until == INT64_MAX)
 		return -1;
 	int64_t left = until - cm_now_ms();
@@ -215,6 +257,15 @@ void net_mux_tick(struct net_mux *m)
 
 	if (m->backoff_until && now >= m->backoff_until)
 		m->backoff_until = 0;
+	while (m->thead && m->thead->timer_at <= now) {
+		struct net_conn *c = m->thead;
+		timer_unlink(m, c);
+		m->cur = c;
+		c->proto->timer(c->core);
+		m->cur = NULL;
+		touch(m, c); /* a wait the core chose is not idleness */
+		net_mux_service(m, c, 0); /* may close c */
+	}
 	while (m->cfg.idle_ms > 0 && m->head &&
 	       now - m->head->last >= m->cfg.idle_ms)
 		conn_close(m, m->head, NET_CLOSE_IDLE);
@@ -236,6 +287,7 @@ bool net_mux_service(struct net_mux *m, struct net_conn *c, unsigned ready)
 		conn_close(m, c, NET_CLOSE_DONE);
 		return false;
 	}
+	timer_arm(m, c);
 	rearm(m, c);
 	return true;
 }

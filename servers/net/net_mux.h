@@ -1,7 +1,8 @@
 /* The connection-multiplexing layer of the non-blocking servers: a table of
  * generic connections (net_conn.h) by fd, accepting in batches with
  * EMFILE back-off and a connection limit, idle timeouts kept in a list
- * ordered by last activity (expiry costs O(expired)), and bounded work
+ * ordered by last activity (expiry costs O(expired)), per-connection
+ * timers a core asks for (net_want.wait_ms), and bounded work
  * per readiness so no connection starves the others. echod's select and
  * poll models wait for readiness themselves and call in here; echod's
  * epoll model and pop3d run net_mux_run_epoll. */
@@ -32,6 +33,7 @@ struct net_mux {
 	size_t cap;		      /* entries in by_fd */
 	size_t n;		      /* open connections */
 	struct net_conn *head, *tail; /* oldest activity first */
+	struct net_conn *thead;	      /* cores' timers, soonest first */
 	struct net_conn *cur;	      /* being served (for log callbacks) */
 	uint8_t *rbuf;		      /* one read buffer shared by all */
 	int64_t backoff_until;	      /* ms, cm_now_ms: listener paused */
@@ -54,11 +56,12 @@ int net_mux_accept(struct net_mux *m);
 /* Whether to wait on the listener now (under max_conns, not backing off). */
 bool net_mux_listen_ok(const struct net_mux *m);
 
-/* Wait timeout in ms: -1, or the time to the end of a back-off or to the
- * oldest idle deadline. */
+/* Wait timeout in ms: -1, or the time to the end of a back-off, to the
+ * oldest idle deadline or to the soonest core timer. */
 int net_mux_timeout(const struct net_mux *m);
 
-/* After every wait: end a finished back-off, close idle connections. */
+/* After every wait: end a finished back-off, run the cores' timers that
+ * are due (then service those connections), close idle connections. */
 void net_mux_tick(struct net_mux *m);
 
 /* The connection on fd, or NULL. */

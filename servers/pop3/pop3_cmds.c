@@ -127,8 +127,10 @@ bool pop3_do_pass(struct pop3_session *s, const struct pop3_args *a)
 		return false;
 	}
 	if (rc != POP3_OK) {
+		size_t before = pop3_pending(s);
 		pop3_slog(s, "login failed for user '%s'", s->user);
 		pop3_reply(s, "-ERR [AUTH] invalid user name or password");
+		pop3_login_failed(s, before);
 		return false;
 	}
 	s->nmsg = s->store->count(s->box);

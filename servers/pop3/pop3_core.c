@@ -191,6 +191,8 @@ static void dispatch(struct pop3_session *s, char *line, size_t len)
 	bool ok = r->fn(s, &a);
 	if (!s->failed)
 		s->state = ok ? r->ok : r->fail;
+	if (s->bye)
+		s->state = POP3_CLOSED;
 	explicit_bzero(&a, sizeof(a));
 }
 
@@ -230,8 +232,8 @@ static void q_push(struct pop3_session *s, int kind, const uint8_t *p, size_t n)
  * its way; at EOF with nothing left, end the session. */
 static void run_queue(struct pop3_session *s)
 {
-	while (!pop3_done(s) && !s->xfer.active && cm_buf_len(&s->q) > 0 &&
-	       pop3_pending(s) < POP3_OUT_LIMIT) {
+	while (!pop3_done(s) && !s->xfer.active && s->hold_ms == 0 &&
+	       cm_buf_len(&s->q) > 0 && pop3_pending(s) < POP3_OUT_LIMIT) {
 		/* the record stays in place until the next push */
 		uint8_t *r = s->q.p + s->q.head;
 		size_t n = ((size_t)r[1] << 8) | r[2];
@@ -246,8 +248,8 @@ static void run_queue(struct pop3_session *s)
 		if (s->xfer.active)
 			pop3_xfer_pump(s);
 	}
-	if (s->eof && !s->xfer.active && cm_buf_len(&s->q) == 0 &&
-	    s->state != POP3_CLOSED) {
+	if (s->eof && !s->xfer.active && s->hold_ms == 0 &&
+	    cm_buf_len(&s->q) == 0 && s->state != POP3_CLOSED) {
 		pop3_box_release(s, "connection ended");
 		s->state = POP3_CLOSED;
 	}
@@ -318,9 +320,48 @@ void pop3_eof(struct pop3_session *s)
 	run_queue(s);
 }
 
+void pop3_set_login_limits(struct pop3_session *s, uint32_t delay_ms,
+			   unsigned max_fails)
+{
+	s->login_delay_ms = delay_ms;
+	s->login_max = max_fails;
+}
+
+/* A failed PASS (pop3_cmds.c): count it, then hold or close. */
+void pop3_login_failed(struct pop3_session *s, size_t before)
+{
+	s->login_fails++;
+	if (s->login_max && s->login_fails >= s->login_max) {
+		pop3_slog(s, "%u failed logins; closing", s->login_fails);
+		s->bye = true;
+		return;
+	}
+	uint64_t d = s->login_delay_ms;
+	unsigned shift = s->login_fails - 1;
+	d = shift >= 8 ? d * POP3_DELAY_CAP : d << shift;
+	if (d > (uint64_t)s->login_delay_ms * POP3_DELAY_CAP)
+		d = (uint64_t)s->login_delay_ms * POP3_DELAY_CAP;
+	s->hold_ms = d > UINT32_MAX ? UINT32_MAX : (uint32_t)d;
+	s->hold_off = before;
+}
+
+uint32_t pop3_hold_ms(const struct pop3_session *s)
+{
+	return pop3_done(s) ? 0 : s->hold_ms;
+}
+
+void pop3_release(struct pop3_session *s)
+{
+	s->hold_ms = 0;
+	s->hold_off = 0;
+	run_queue(s);
+}
+
 const uint8_t *pop3_output(const struct pop3_session *s, size_t *len)
 {
 	*len = cm_buf_len(&s->out);
+	if (s->hold_ms && !pop3_done(s) && *len > s->hold_off)
+		*len = s->hold_off;
 	return *len ? cm_buf_data(&s->out) : NULL;
 }
 
@@ -329,6 +370,7 @@ void pop3_consume(struct pop3_session *s, size_t n)
 	size_t have = cm_buf_len(&s->out);
 
 	cm_buf_consume(&s->out, n < have ? n : have);
+	s->hold_off -= n < s->hold_off ? n : s->hold_off;
 	if (s->xfer.active)
 		pop3_xfer_pump(s);
 	run_queue(s);
@@ -341,7 +383,7 @@ size_t pop3_pending(const struct pop3_session *s)
 
 bool pop3_want_read(const struct pop3_session *s)
 {
-	return !pop3_done(s) && !s->eof && !s->xfer.active &&
+	return !pop3_done(s) && !s->eof && !s->xfer.active && !s->hold_ms &&
 	       cm_buf_len(&s->q) == 0 && pop3_pending(s) < POP3_OUT_LIMIT;
 }
 

@@ -119,6 +119,13 @@ struct pop3_session {
 	size_t nmsg; /* messages listed at login */
 	bool *del;   /* deletion marks, nmsg entries */
 	struct pop3_xfer xfer;
+	/* failed-login throttle (pop3_set_login_limits) */
+	uint32_t login_delay_ms; /* hold after the first failed PASS; 0: none */
+	unsigned login_max;	 /* close at this many failures; 0: never */
+	unsigned login_fails;	 /* failed PASS on this connection */
+	uint32_t hold_ms;	 /* > 0: held (pop3_hold_ms) */
+	size_t hold_off;	 /* held: output bytes before the held reply */
+	bool bye;		 /* the last failure allowed: close */
 	bool failed;	   /* out of memory or a store read failed mid-reply */
 	bool eof;	   /* peer finished sending */
 	uint64_t commands; /* command lines run */
@@ -128,6 +135,24 @@ struct pop3_session {
  * memory. log may be NULL. */
 int pop3_init(struct pop3_session *s, const struct pop3_store *store,
 	      pop3_log_fn log, void *log_arg);
+
+/* Failed-login throttle (off after pop3_init). After the n-th failed
+ * PASS the session holds (pop3_hold_ms) delay_ms << (n - 1), at most
+ * POP3_DELAY_CAP times delay_ms, before that -ERR is sent or another
+ * command runs; the max_fails-th failure is answered and the session
+ * closes (RFC 1939 section 4 lets a server close after a failed login).
+ * 0 turns either part off. */
+#define POP3_DELAY_CAP 16
+void pop3_set_login_limits(struct pop3_session *s, uint32_t delay_ms,
+			   unsigned max_fails);
+
+/* Milliseconds the session wants to be held, or 0. While held it shows
+ * only the output queued before the held reply, and reads and runs
+ * nothing; the I/O loop calls pop3_release that
+ * long after it first saw the value (a timer, never a sleep: other
+ * sessions go on being served meanwhile). */
+uint32_t pop3_hold_ms(const struct pop3_session *s);
+void pop3_release(struct pop3_session *s);
 
 /* Release everything. A session still in TRANSACTION closes its mailbox
  * without UPDATE: nothing marked for deletion is removed. */

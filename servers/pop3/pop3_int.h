@@ -28,6 +28,10 @@ bool pop3_out_room(struct pop3_session *s, size_t n);
 void pop3_fail(struct pop3_session *s, const char *why);
 void pop3_out_put(struct pop3_session *s, const void *p, size_t n);
 
+/* A PASS was refused (bad user or password) and its -ERR queued after
+ * `before` bytes of output: the throttle counts it and holds that reply. */
+void pop3_login_failed(struct pop3_session *s, size_t before);
+
 /* The mailbox as listed at login (pop3_cmds.c). */
 struct pop3_msginfo pop3_msg_info(const struct pop3_session *s, size_t i);
 void pop3_box_totals(const struct pop3_session *s, size_t *n, uint64_t *oct);

@@ -1,4 +1,4 @@
-/* pop3d's mailbox store (pop3_maildir.h): the users file, per-user folders
+/* pop3d's mailbox store (pop3_maildir.h): per-user folders
  * of one file per message, flock() on the folder as the RFC 1939 mailbox
  * lock, and durable deletion (unlinkat + fsync of the folder) at UPDATE. */
 #include <dirent.h>
@@ -67,18 +67,6 @@ void pop3_md_free(struct pop3_md_store *st)
 	pop3_md_init(st, st->log, st->log_arg);
 }
 
-/* User names become directory names: no '/', no leading '.'. */
-static bool valid_user(const char *s, size_t n)
-{
-	static const char ok[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnop"
-				 "qrstuvwxyz0123456789._-";
-	size_t i = 0;
-
-	while (i < n && memchr(ok, s[i], sizeof(ok) - 1))
-		i++;
-	return n > 0 && n <= POP3_NAME_MAX && s[0] != '.' && i == n;
-}
-
 static bool valid_uid(const char *s)
 {
 	size_t n = strlen(s);
@@ -89,94 +77,6 @@ static bool valid_uid(const char *s)
 		if ((unsigned char)s[i] < 0x21 || (unsigned char)s[i] > 0x7e)
 			return false;
 	return true;
-}
-
-static struct pop3_md_user *find_user(const struct pop3_md_store *st,
-				      const char *name)
-{
-	for (size_t i = 0; i < st->nusers; i++)
-		if (strcmp(st->users[i].name, name) == 0)
-			return &st->users[i];
-	return NULL;
-}
-
-/* One "user:password" line (no newline). Returns NULL or what is wrong. */
-static const char *add_user(struct pop3_md_store *st, const char *line,
-			    size_t len, size_t lineno, char *dup, size_t duplen)
-{
-	const char *colon = memchr(line, ':', len);
-
-	if (colon == NULL)
-		return "missing ':' (expected user:password)";
-	size_t ulen = (size_t)(colon - line), plen = len - ulen - 1;
-	if (!valid_user(line, ulen))
-		return "bad user name (1..40 of A-Z a-z 0-9 . _ -, "
-		       "not starting with '.')";
-	if (plen == 0 || plen > POP3_NAME_MAX ||
-	    memchr(colon + 1, '\r', plen) || memchr(colon + 1, '\0', plen))
-		return "bad password (1..40 characters, no CR, LF or NUL)";
-	struct pop3_md_user u = {.line = lineno};
-	memcpy(u.name, line, ulen);
-	memcpy(u.pass, colon + 1, plen);
-	const struct pop3_md_user *old = find_user(st, u.name);
-	if (old) {
-		snprintf(dup, duplen, "duplicate user '%s' (first on line %zu)",
-			 u.name, old->line);
-		return dup;
-	}
-	struct pop3_md_user *t =
-	    cm_grow(st->users, &st->cap, st->nusers + 1, sizeof(*t));
-	if (t == NULL)
-		return "out of memory";
-	st->users = t;
-	st->users[st->nusers++] = u;
-	return NULL;
-}
-
-static bool blank_or_comment(const char *line, size_t len)
-{
-	size_t i = 0;
-
-	while (i < len && (line[i] == ' ' || line[i] == '\t'))
-		i++;
-	return i == len || line[i] == '#';
-}
-
-int pop3_md_users_load(struct pop3_md_store *st, const char *path, char *err,
-		       size_t errlen)
-{
-	char *line = NULL, dup[128];
-	const char *why = NULL;
-	size_t cap = 0, lineno = 0;
-	ssize_t n;
-	FILE *f = fopen(path, "re");
-
-	if (f == NULL) {
-		snprintf(err, errlen, "%s: %s", path, strerror(errno));
-		return -1;
-	}
-	while (why == NULL && (n = getline(&line, &cap, f)) >= 0) {
-		size_t len = (size_t)n;
-		lineno++;
-		if (len && line[len - 1] == '\n')
-			len--;
-		if (len && line[len - 1] == '\r') /* a CRLF file */
-			len--;
-		if (!blank_or_comment(line, len))
-			why = add_user(st, line, len, lineno, dup, sizeof(dup));
-	}
-	if (why == NULL && ferror(f))
-		snprintf(err, errlen, "%s: %s", path, strerror(errno));
-	else if (why)
-		snprintf(err, errlen, "%s:%zu: %s", path, lineno, why);
-	else if (st->nusers == 0)
-		snprintf(err, errlen, "%s: no user:password line", path);
-	bool ok = why == NULL && !ferror(f) && st->nusers > 0;
-	if (line)
-		explicit_bzero(line, cap); /* it held passwords */
-	free(line);
-	fclose(f);
-	return ok ? 0 : -1;
 }
 
 int pop3_md_root_open(struct pop3_md_store *st, const char *dir, char *err,
@@ -190,9 +90,16 @@ int pop3_md_root_open(struct pop3_md_store *st, const char *dir, char *err,
 					  : strerror(errno));
 		return -1;
 	}
+	struct stat sb;
+	if (fstat(fd, &sb) != 0) {
+		snprintf(err, errlen, "%s: %s", dir, strerror(errno));
+		close(fd);
+		return -1;
+	}
 	if (st->rootfd >= 0)
 		close(st->rootfd);
 	st->rootfd = fd;
+	st->root_uid = sb.st_uid;
 	return 0;
 }
 
@@ -368,12 +275,41 @@ static int list(struct pop3_md_box *b)
 	return 0;
 }
 
+/* The user's folder, never through a symlink (maildir/carol -> ../x would
+ * list, serve and unlink files outside the maildir): O_NOFOLLOW, then it
+ * must be a directory owned by the maildir's owner. Returns the fd or -1
+ * (logged). */
+static int user_dir(const struct pop3_md_store *st, const char *name)
+{
+	struct stat sb;
+	int fd = openat(st->rootfd, name,
+			O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+
+	if (fd < 0) {
+		pop3_md_log(st, "mailbox %s: %s", name,
+			    errno == ELOOP || errno == ENOTDIR
+				? "not a directory (symlinks are refused)"
+				: strerror(errno));
+		return -1;
+	}
+	if (fstat(fd, &sb) != 0 || !S_ISDIR(sb.st_mode) ||
+	    sb.st_uid != st->root_uid) {
+		pop3_md_log(st,
+			    "mailbox %s: not a directory owned by the "
+			    "maildir's owner; refused",
+			    name);
+		close(fd);
+		return -1;
+	}
+	return fd;
+}
+
 static int pop3_md_open(void *ctx, const char *user, const char *pass,
 			void **out)
 {
 	static const char nobody[POP3_NAME_MAX + 1];
 	struct pop3_md_store *st = ctx;
-	const struct pop3_md_user *u = find_user(st, user);
+	const struct pop3_md_user *u = pop3_md_find_user(st, user);
 	/* compare even for an unknown user: same work, same reply */
 	bool ok = pass_equal(u ? u->pass : nobody, pass);
 	int rc = POP3_EIO;
@@ -386,12 +322,9 @@ static int pop3_md_open(void *ctx, const char *user, const char *pass,
 	b->st = st;
 	b->cur_fd = -1;
 	snprintf(b->user, sizeof(b->user), "%s", u->name);
-	b->dfd =
-	    openat(st->rootfd, u->name, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (b->dfd < 0) {
-		pop3_md_log(st, "mailbox %s: %s", u->name, strerror(errno));
+	b->dfd = user_dir(st, u->name);
+	if (b->dfd < 0)
 		goto fail;
-	}
 	/* the lock is the open file description's: a second login in this
 	 * process or another pop3d is refused, a crash releases it */
 	if (flock(b->dfd, LOCK_EX | LOCK_NB) != 0) {

@@ -5,8 +5,12 @@
 #define SERVERS_POP3_MAILDIR_H
 
 #include <stddef.h>
+#include <sys/types.h>
 
 #include "pop3_core.h"
+
+#define POP3_MD_USERS_MAX ((size_t)1 << 20) /* users file: bytes at most */
+#define POP3_MD_LINE_MAX 256		    /* and per line */
 
 struct pop3_md_user {
 	char name[POP3_NAME_MAX + 1];
@@ -15,7 +19,8 @@ struct pop3_md_user {
 };
 
 struct pop3_md_store {
-	int rootfd; /* the maildir, O_DIRECTORY */
+	int rootfd;	/* the maildir, O_DIRECTORY */
+	uid_t root_uid; /* its owner: every user folder must be theirs */
 	struct pop3_md_user *users;
 	size_t nusers, cap;
 	unsigned char *buf; /* scratch for wire sizes at login */
@@ -26,10 +31,15 @@ struct pop3_md_store {
 /* Empty store; log (may be NULL) gets the store's own log lines. */
 void pop3_md_init(struct pop3_md_store *st, pop3_log_fn log, void *log_arg);
 
-/* Read the users file. Returns 0, or -1 with "FILE:LINE: what" (or
- * "FILE: what") in err. */
+/* Read the users file: a regular file of at most POP3_MD_USERS_MAX bytes
+ * and lines of at most POP3_MD_LINE_MAX. Returns 0, or -1 with
+ * "FILE:LINE: what" (or "FILE: what") in err. */
 int pop3_md_users_load(struct pop3_md_store *st, const char *path, char *err,
 		       size_t errlen);
+
+/* The user called name, or NULL (pop3_users.c). */
+const struct pop3_md_user *pop3_md_find_user(const struct pop3_md_store *st,
+					     const char *name);
 
 /* Open the maildir root (must be a directory). Returns 0, or -1 with
  * "DIR: what" in err. */

@@ -59,6 +59,7 @@ static void *sc_open(void *arg, struct net_conn *c)
 		free(sc);
 		return NULL;
 	}
+	pop3_set_login_limits(&sc->s, srv->login_delay_ms, srv->login_max);
 	return sc; /* the greeting is queued: the layer sends it at once */
 }
 
@@ -90,6 +91,14 @@ static void sc_want(const void *core, struct net_want *w)
 	w->out = pop3_output(&sc->s, &w->len);
 	w->read = pop3_want_read(&sc->s);
 	w->done = pop3_done(&sc->s);
+	w->wait_ms = pop3_hold_ms(&sc->s); /* after a failed login */
+}
+
+static void sc_timer(void *core)
+{
+	struct pop3_sconn *sc = core;
+
+	pop3_release(&sc->s);
 }
 
 static void sc_consume(void *core, size_t n)
@@ -119,6 +128,7 @@ static const struct net_proto pop3_proto = {
     .want = sc_want,
     .consume = sc_consume,
     .close = sc_close,
+    .timer = sc_timer,
 };
 
 int pop3_srv_run(struct pop3_srv *srv)

@@ -18,6 +18,10 @@
 #define TIMEOUT_DEFAULT 600 /* RFC 1939: the autologout timer is >= 10 min */
 #define TIMEOUT_MAX 86400
 #define CONNS_MAX 1000000
+#define LOGIN_DELAY_DEFAULT 250 /* ms after the first failed PASS */
+#define LOGIN_DELAY_MAX 60000
+#define LOGIN_FAILS_DEFAULT 5 /* failed PASS per connection, then close */
+#define LOGIN_FAILS_MAX 1000
 
 static const char *prog = "pop3d";
 
@@ -25,7 +29,7 @@ struct cfg {
 	const char *listen_at, *users, *maildir;
 	struct sockaddr_storage ss;
 	socklen_t sl;
-	uint64_t timeout_ms, max_conns;
+	uint64_t timeout_ms, max_conns, login_delay_ms, login_fails;
 };
 
 static void usage(FILE *f)
@@ -49,8 +53,19 @@ static void usage(FILE *f)
 	    "  -n, --max-conns N       stop accepting at N open connections "
 	    "(0..%d;\n"
 	    "                          default 0: no limit of its own)\n"
+	    "  -D, --login-delay MS    after a failed PASS, hold that "
+	    "connection's reply this\n"
+	    "                          long, doubling per failure up to %dx "
+	    "(0..%d ms, default\n"
+	    "                          %d; 0: no delay); other sessions are "
+	    "served meanwhile\n"
+	    "  -F, --login-failures N  close a connection at its N-th failed "
+	    "PASS (0..%d,\n"
+	    "                          default %d; 0: never)\n"
 	    "  -h, --help              this text\n\n",
-	    prog, TIMEOUT_MAX, TIMEOUT_DEFAULT, CONNS_MAX);
+	    prog, TIMEOUT_MAX, TIMEOUT_DEFAULT, CONNS_MAX, POP3_DELAY_CAP,
+	    LOGIN_DELAY_MAX, LOGIN_DELAY_DEFAULT, LOGIN_FAILS_MAX,
+	    LOGIN_FAILS_DEFAULT);
 	fprintf(
 	    f,
 	    "Users file: one 'user:password' per line; blank lines and lines "
@@ -75,7 +90,8 @@ static void usage(FILE *f)
 	    "idles out or is stopped removes nothing.\n\n"
 	    "When ready it prints 'listening on HOST:PORT'. SIGTERM/SIGINT "
 	    "stop it\n(exit 0). One log line per event on stderr; passwords "
-	    "are never logged.\nExit status: 0 stopped, 1 runtime failure, 2 "
+	    "are never logged.\nExit status: 0 stopped by SIGTERM/SIGINT, 1 "
+	    "runtime failure, 2 "
 	    "bad usage or configuration.\n");
 }
 
@@ -95,13 +111,15 @@ static void parse_args(int argc, char **argv, struct cfg *cfg)
 	    {"maildir", required_argument, NULL, 'd'},
 	    {"timeout", required_argument, NULL, 't'},
 	    {"max-conns", required_argument, NULL, 'n'},
+	    {"login-delay", required_argument, NULL, 'D'},
+	    {"login-failures", required_argument, NULL, 'F'},
 	    {"help", no_argument, NULL, 'h'},
 	    {0, 0, 0, 0}};
 	char err[256], opt[3] = "-?";
 	int c;
 
 	opterr = 0; /* our own one-line messages */
-	while ((c = getopt_long(argc, argv, ":l:u:d:t:n:h", opts, NULL)) !=
+	while ((c = getopt_long(argc, argv, ":l:u:d:t:n:D:F:h", opts, NULL)) !=
 	       -1) {
 		switch (c) {
 		case 'l':
@@ -122,6 +140,18 @@ static void parse_args(int argc, char **argv, struct cfg *cfg)
 		case 'n':
 			if (cm_opt_uint("--max-conns", optarg, 0, CONNS_MAX,
 					&cfg->max_conns, err, sizeof(err)) != 0)
+				die_usage("%s", err);
+			break;
+		case 'D':
+			if (cm_opt_ms("--login-delay", optarg, 1, 0,
+				      LOGIN_DELAY_MAX, &cfg->login_delay_ms,
+				      err, sizeof(err)) != 0)
+				die_usage("%s", err);
+			break;
+		case 'F':
+			if (cm_opt_uint("--login-failures", optarg, 0,
+					LOGIN_FAILS_MAX, &cfg->login_fails, err,
+					sizeof(err)) != 0)
 				die_usage("%s", err);
 			break;
 		case 'h':
@@ -149,7 +179,9 @@ static int serve(const struct cfg *cfg)
 {
 	struct pop3_srv pl = {.lfd = -1,
 			      .idle_ms = (int64_t)cfg->timeout_ms,
-			      .max_conns = (size_t)cfg->max_conns};
+			      .max_conns = (size_t)cfg->max_conns,
+			      .login_delay_ms = (uint32_t)cfg->login_delay_ms,
+			      .login_max = (unsigned)cfg->login_fails};
 	struct pop3_md_store st;
 	char err[512];
 	int rc = 2;
@@ -190,7 +222,9 @@ out:
 
 int main(int argc, char **argv)
 {
-	struct cfg cfg = {.timeout_ms = TIMEOUT_DEFAULT * 1000};
+	struct cfg cfg = {.timeout_ms = TIMEOUT_DEFAULT * 1000,
+			  .login_delay_ms = LOGIN_DELAY_DEFAULT,
+			  .login_fails = LOGIN_FAILS_DEFAULT};
 
 	parse_args(argc, argv, &cfg);
 	return serve(&cfg);

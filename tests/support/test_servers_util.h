@@ -60,4 +60,10 @@ double ts_cpu_seconds(pid_t pid);
 /* Number of child processes of pid, and how many are zombies. */
 int ts_children(pid_t pid, int *zombies);
 
+/* Descriptors pid has open (/proc/PID/fd), or -1. */
+int ts_fd_count(pid_t pid);
+
+/* A /proc/PID/status field in KiB ("VmRSS", "VmHWM"), or -1. */
+long ts_mem_kb(pid_t pid, const char *field);
+
 #endif

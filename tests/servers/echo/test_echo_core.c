@@ -252,3 +252,99 @@ Test(echo_core, random_splits_echo_exactly)
 		}
 	}
 }
+
+/* What a connection holds (the --max-memory charge): it grows with an
+ * unfinished frame as the decoder does, drops back once a big frame is
+ * echoed (the decoder starts afresh), and error offsets go on counting
+ * from the stream's start across that restart. */
+Test(echo_core, held_memory_follows_frames_and_restarts)
+{
+	size_t big = 100000;
+	uint8_t *in = malloc(4 + big);
+	struct echo_conn c;
+	size_t len;
+
+	cr_assert_not_null(in);
+	in[0] = 0;
+	in[1] = (uint8_t)(big >> 16);
+	in[2] = (uint8_t)(big >> 8);
+	in[3] = (uint8_t)big;
+	memset(in + 4, 'z', big);
+	init(&c, "len:4be,max=200000");
+	cr_assert_eq(echo_held(&c), 0);
+	cr_assert_eq(echo_input(&c, in, 4 + big / 2), FR_OK);
+	cr_assert_eq(echo_partial(&c), 4 + big / 2);
+	cr_assert_geq(echo_held(&c), big / 2, "%zu", echo_held(&c));
+	cr_assert_leq(echo_held(&c), big, "%zu", echo_held(&c));
+	cr_assert_geq(echo_held_after(&c, big / 2), big);
+	cr_assert_eq(echo_input(&c, in + 4 + big / 2, big - big / 2), FR_OK);
+	cr_assert_eq(echo_partial(&c), 0);
+	cr_assert_not_null(echo_output(&c, &len));
+	cr_assert_eq(len, 4 + big);
+	echo_consume(&c, len);
+	cr_assert_eq(echo_held(&c), 0, "%zu held after the frame",
+		     echo_held(&c));
+	/* an oversize length right after: its offset is the stream's */
+	static const uint8_t bad[] = {0, 0x0f, 0xff, 0xff};
+	cr_assert_eq(echo_input(&c, bad, sizeof(bad)), FR_EOVERSIZE);
+	cr_assert_eq(echo_error(&c)->offset, 4 + big);
+	echo_free(&c);
+	free(in);
+}
+
+/* Big frames (over ECHO_KEEP_CAP, so the decoder restarts between them)
+ * mixed with small ones echo exactly in every codec, whether each call
+ * ends on a frame boundary (restarts happen) or anywhere. */
+Test(echo_core, big_frames_echo_exactly_across_decoder_restarts)
+{
+	static const char *specs[] = {"line,max=65536",	     "len:4be",
+				      "cobs,max=65536",	     "slip,max=65536",
+				      "netstring,max=65536", "len:varint"};
+	static uint8_t wire[1 << 16], msg[20000];
+	static struct run r;
+	size_t at[7];
+	unsigned seed = 777;
+
+	for (size_t s = 0; s < sizeof(specs) / sizeof(specs[0]); s++) {
+		struct fr_spec sp;
+		struct echo_conn c;
+		size_t used = 0, n;
+		cr_assert_eq(fr_spec_parse(&sp, specs[s], NULL, 0), FR_OK);
+		for (int m = 0; m < 6; m++) {
+			size_t len =
+			    m % 2 ? 17000 + (size_t)m * 500 : 5 + (size_t)m;
+			for (size_t i = 0; i < len; i++)
+				msg[i] = (uint8_t)rand_r(&seed);
+			if (sp.kind == FR_LINE)
+				for (size_t i = 0; i < len; i++)
+					msg[i] = msg[i] == '\n' ? 'n' : msg[i];
+			at[m] = used;
+			cr_assert_eq(fr_encode(&sp, msg, len, wire + used,
+					       sizeof(wire) - used, &n),
+				     FR_OK);
+			used += n;
+		}
+		at[6] = used;
+		memset(&r, 0, sizeof(r));
+		init(&c, specs[s]);
+		for (int m = 0; m < 6; m++) {
+			cr_assert_eq(
+			    echo_input(&c, wire + at[m], at[m + 1] - at[m]),
+			    FR_OK, "%s frame %d", specs[s], m);
+			drain(&c, &r);
+			if (m % 2)
+				cr_assert_leq(echo_held(&c), 2048,
+					      "%s: %zu held after frame %d",
+					      specs[s], echo_held(&c), m);
+		}
+		cr_assert_eq(echo_eof(&c), FR_OK);
+		cr_assert_eq(r.len, used, "%s", specs[s]);
+		cr_assert_eq(memcmp(r.out, wire, used), 0, "%s", specs[s]);
+		echo_free(&c);
+		size_t step = 1000 + (size_t)rand_r(&seed) % 9000;
+		feed(specs[s], wire, used, step, &r);
+		cr_assert_eq(r.rc, FR_OK, "%s step %zu", specs[s], step);
+		cr_assert(r.len == used && memcmp(r.out, wire, used) == 0,
+			  "%s step %zu", specs[s], step);
+	}
+}

@@ -239,3 +239,51 @@ Test(faults, sigint_stops_cleanly, .fini = stop_server, .timeout = 60)
 	cr_assert(WIFEXITED(st) && WEXITSTATUS(st) == 0);
 	close(fd);
 }
+
+/* SIGTERM and SIGINT stop echod (every model) and udp-echod with exit 0,
+ * and each --help says so. */
+static int stop_with(const char *const argv[], int sig)
+{
+	int st;
+
+	cr_assert_eq(ts_start(&server, argv, 0), 0, "%s: not ready", argv[0]);
+	kill(server.pid, sig);
+	cr_assert_eq(waitpid(server.pid, &st, 0), server.pid);
+	server.pid = 0;
+	return WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
+}
+
+Test(faults, signals_exit_0_as_help_says, .fini = stop_server, .timeout = 120)
+{
+	static const char *const models[] = {
+	    "iterative", "fork", "thread", "select", "poll", "epoll", "naive"};
+	static const int sigs[] = {SIGTERM, SIGINT};
+	static char out[16384];
+	char err[512];
+
+	for (size_t m = 0; m < sizeof(models) / sizeof(models[0]); m++)
+		for (int k = 0; k < 2; k++) {
+			const char *argv[] = {
+			    "echod", "--model",	 models[m],	"--framing",
+			    "line",  "--listen", "127.0.0.1:0", NULL};
+			cr_assert_eq(stop_with(argv, sigs[k]), 0, "echod %s %s",
+				     models[m], strsignal(sigs[k]));
+		}
+	for (int k = 0; k < 2; k++) {
+		const char *argv[] = {"udp-echod", "--listen", "127.0.0.1:0",
+				      NULL};
+		cr_assert_eq(stop_with(argv, sigs[k]), 0, "udp-echod %s",
+			     strsignal(sigs[k]));
+	}
+	static const char *const progs[] = {"echod", "udp-echod"};
+	for (int i = 0; i < 2; i++) {
+		const char *argv[] = {progs[i], "--help", NULL};
+		cr_assert_eq(
+		    ts_run(argv, NULL, out, sizeof(out), err, sizeof(err)), 0);
+		cr_assert(strstr(out, "SIGTERM/SIGINT stop it (exit 0)") &&
+			      strstr(out, "Exit status: 0 stopped by "
+					  "SIGTERM/SIGINT, 1 runtime failure, "
+					  "2 bad usage"),
+			  "%s --help: %s", progs[i], out);
+	}
+}

@@ -96,6 +96,31 @@ Test(udp, truncated_datagram_reported_not_echoed, .fini = stop_server,
 	cr_assert_eq(ts_stop(&server), 0);
 	const char *log = ts_stderr(&server);
 	cr_assert(strstr(log, "20 bytes truncated to 8"), "log: %s", log);
+	cr_assert(strstr(log, "1 datagrams echoed, 1 truncated"), "log: %s",
+		  log);
+}
+
+/* --quiet: no line per truncated datagram, but the stats count them. */
+Test(udp, quiet_counts_truncated_without_logging, .fini = stop_server,
+     .timeout = 60)
+{
+	const char *argv[] = {"udp-echod", "--listen", "127.0.0.1:0",
+			      "--bufsize", "8",	       "--quiet",
+			      NULL};
+	char buf[64];
+
+	cr_assert_eq(ts_start(&server, argv, 0), 0, "udp-echod: not ready");
+	int fd = udp_to(server.port, false);
+	for (int i = 0; i < 50; i++)
+		cr_assert_eq(send(fd, "0123456789abcdefghij", 20, 0), 20);
+	cr_assert_eq(send(fd, "ok", 2, 0), 2);
+	cr_assert_eq(recv(fd, buf, sizeof(buf), 0), 2);
+	close(fd);
+	cr_assert_eq(ts_stop(&server), 0);
+	const char *log = ts_stderr(&server);
+	cr_assert(strstr(log, "truncated to") == NULL, "quiet logged: %s", log);
+	cr_assert(strstr(log, "1 datagrams echoed, 50 truncated"), "log: %s",
+		  log);
 }
 
 /* Option values are read by common's cm_opt: sizes take K/M suffixes,

@@ -443,3 +443,60 @@ Test(pop3_bad, half_a_command_then_eof_runs_nothing)
 	cr_assert_eq(d.m.commits, 0);
 	drv_free(&d);
 }
+
+static size_t pt_count_of(const char *hay, const char *needle)
+{
+	size_t n = 0;
+
+	for (const char *p = hay; (p = strstr(p, needle)) != NULL; p++)
+		n++;
+	return n;
+}
+
+/* The throttle: the core holds the -ERR of a failed PASS (and everything
+ * pipelined after it) until the I/O loop releases it, the hold doubles up
+ * to its cap, and the session closes at the failure limit. */
+Test(pop3_bad, failed_logins_are_held_then_closed)
+{
+	struct drv d;
+
+	drv_setup(&d);
+	pop3_set_login_limits(&d.s, 100, 6);
+	cr_assert_str_eq(say(&d, "USER alice\r\n"), "+OK send PASS\r\n");
+	/* a pipelined guess and a NOOP wait behind the held reply */
+	cr_assert_str_eq(say(&d, "PASS bad\r\nUSER alice\r\nPASS bad\r\n"), "");
+	cr_assert_eq(pop3_hold_ms(&d.s), 100);
+	cr_assert(!pop3_want_read(&d.s), "reads while held");
+	pop3_release(&d.s);
+	drain(&d);
+	cr_assert_eq(pop3_hold_ms(&d.s), 200, "second hold not doubled");
+	cr_assert(strstr(d.out, "-ERR [AUTH]") != NULL, "%s", d.out);
+	pop3_release(&d.s);
+	drain(&d);
+	cr_assert_eq(pt_count_of(d.out, "-ERR [AUTH]"), 2, "%s", d.out);
+	static const uint32_t holds[] = {400, 800, 1600};
+	for (size_t i = 0; i < 3; i++) {
+		say(&d, "USER alice\r\nPASS bad\r\n");
+		cr_assert_eq(pop3_hold_ms(&d.s), holds[i]);
+		pop3_release(&d.s);
+	}
+	/* the sixth failure is answered and closes: no hold */
+	say(&d, "USER alice\r\nPASS bad\r\n");
+	cr_assert_eq(pop3_hold_ms(&d.s), 0);
+	cr_assert(pop3_done(&d.s), "not closed at the limit");
+	cr_assert(strstr(d.log, "6 failed logins; closing"), "%s", d.log);
+	drv_free(&d);
+
+	/* the cap: 16 times the delay at most */
+	drv_setup(&d);
+	pop3_set_login_limits(&d.s, 10, 0);
+	for (int i = 0; i < 12; i++) {
+		say(&d, "USER alice\r\nPASS bad\r\n");
+		uint32_t want = i < 4 ? 10u << i : 160u;
+		cr_assert_eq(pop3_hold_ms(&d.s), want, "failure %d", i + 1);
+		pop3_release(&d.s);
+	}
+	drain(&d);
+	login(&d); /* the right password still works */
+	drv_free(&d);
+}

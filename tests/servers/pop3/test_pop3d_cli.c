@@ -2,8 +2,13 @@
  * a --maildir that is not a directory, bad flags and values (exit 2,
  * one line naming the flag), and --help naming every flag. */
 #include <criterion/criterion.h>
+#include <signal.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include "test_pop3d_util.h"
 
@@ -79,9 +84,9 @@ Test(pop3d_cli, bad_maildir_and_users_path_exit_2)
 
 Test(pop3d_cli, help_names_every_flag)
 {
-	static const char *const flags[] = {"--listen",	   "--users",
-					    "--maildir",   "--timeout",
-					    "--max-conns", "--help"};
+	static const char *const flags[] = {
+	    "--listen",	   "--users",	    "--maildir",	"--timeout",
+	    "--max-conns", "--login-delay", "--login-failures", "--help"};
 	const char *argv[] = {"pop3d", "--help", NULL};
 	static char out[8192];
 	char err[256];
@@ -102,6 +107,9 @@ Test(pop3d_cli, bad_flags_exit_2_naming_the_flag)
 	    {"--timeout", "86401", "--timeout"},
 	    {"--timeout", "-1", "--timeout"},
 	    {"--max-conns", "x", "--max-conns"},
+	    {"--login-delay", "61s", "--login-delay"},
+	    {"--login-delay", "x", "--login-delay"},
+	    {"--login-failures", "1001", "--login-failures"},
 	    {"--listen", "nope", "--listen"},
 	};
 	char out[256], err[512];
@@ -136,4 +144,76 @@ Test(pop3d_cli, timeout_takes_a_unit)
 	cr_assert_eq(pt_start(&p, "2m"), 0, "--timeout 2m refused: %s",
 		     p.pid > 0 ? ts_stderr(&p) : "");
 	cr_assert_eq(ts_stop(&p), 0);
+}
+
+/* The users file is read whole and bounded: /dev/zero, a FIFO nobody
+ * writes, a huge file or a huge line end pop3d at once with exit 2 and one
+ * line, instead of growing without end or waiting forever. */
+Test(pop3d_cli, users_file_is_bounded)
+{
+	char fifo[200], big[200], err[1024];
+	static const struct {
+		const char *path, *why;
+	} cases[] = {
+	    {"/dev/zero", "not a regular file"},
+	    {NULL, "not a regular file"}, /* the FIFO */
+	    {NULL, "larger than"},	  /* the big file */
+	};
+	char out[256];
+
+	cr_assert(pt_md_make("alice:pw\n"));
+	snprintf(fifo, sizeof(fifo), "%s/fifo", pt_md.root);
+	snprintf(big, sizeof(big), "%s/big", pt_md.root);
+	cr_assert_eq(mkfifo(fifo, 0600), 0);
+	size_t bigsz = ((size_t)1 << 20) + 1;
+	char *junk = malloc(bigsz);
+	cr_assert_not_null(junk);
+	memset(junk, '#', bigsz);
+	cr_assert(pt_write_file(big, junk, bigsz));
+	free(junk);
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		const char *path = cases[i].path ? cases[i].path
+				   : i == 1	 ? fifo
+						 : big;
+		const char *argv[] = {"pop3d",	  "--listen", "127.0.0.1:0",
+				      "--users",  path,	      "--maildir",
+				      pt_md.mail, NULL};
+		int rc = run(argv, out, sizeof(out), err, sizeof(err));
+		cr_assert_eq(rc, 2, "%s: exit %d: %s", path, rc, err);
+		cr_assert(strstr(err, path) && strstr(err, cases[i].why),
+			  "%s: %s", path, err);
+		cr_assert_eq(pt_count(err, "\n"), 1, "%s", err);
+	}
+	/* a line over 256 bytes, even a comment */
+	char line[400];
+	memset(line, 'x', sizeof(line));
+	memcpy(line, "alice:pw\n#", 10);
+	line[sizeof(line) - 1] = '\0';
+	cr_assert_eq(run_users(line, err, sizeof(err)), 2, "%s", err);
+	cr_assert(strstr(err, ":2: line too long"), "%s", err);
+}
+
+/* SIGTERM and SIGINT stop pop3d with exit 0, as its --help says. */
+Test(pop3d_cli, signals_exit_0_as_help_says)
+{
+	static const int sigs[] = {SIGTERM, SIGINT};
+	const char *argv[] = {"pop3d", "--help", NULL};
+	static char out[8192];
+	char err[256];
+
+	cr_assert(pt_md_make("alice:pw\n"));
+	cr_assert_eq(run(argv, out, sizeof(out), err, sizeof(err)), 0);
+	cr_assert(strstr(out, "SIGTERM/SIGINT stop it\n(exit 0)") &&
+		      strstr(out, "Exit status: 0 stopped by SIGTERM/SIGINT"),
+		  "%s", out);
+	for (int k = 0; k < 2; k++) {
+		struct ts_proc p;
+		int st;
+		cr_assert_eq(pt_start(&p, NULL), 0);
+		kill(p.pid, sigs[k]);
+		cr_assert_eq(waitpid(p.pid, &st, 0), p.pid);
+		cr_assert(WIFEXITED(st) && WEXITSTATUS(st) == 0, "%s: %#x",
+			  strsignal(sigs[k]), st);
+		close(p.errfd);
+	}
 }
