@@ -12,6 +12,7 @@ add_library(fragproxy_core STATIC
   ${FP_DIR}/fp_fault.c
   ${FP_DIR}/fp_record.c
   ${FP_DIR}/fp_pcap.c
+  ${FP_DIR}/fp_capture.c
   ${FP_DIR}/fp_control.c)
 target_include_directories(fragproxy_core PUBLIC ${FP_DIR})
 target_link_libraries(fragproxy_core PUBLIC framing Threads::Threads

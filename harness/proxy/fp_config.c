@@ -65,6 +65,8 @@ const char fp_usage[] =
     "  --hold MS             see above (default 0)\n"
     "  --record FILE         write every chunk: conn dir offset size time_us\n"
     "  --pcap FILE           write forwarded chunks as a TCP capture\n"
+    "  --capture DIR         each connection's bytes as read, per direction:\n"
+    "                        DIR/conn-N.up, DIR/conn-N.down, DIR/index\n"
     "  --control HOST:PORT   HTTP/JSON control API\n"
     "  -v, --verbose         log connection events\n"
     "  -h, --help            this text\n"
@@ -103,8 +105,9 @@ void fp_config_free(struct fp_config *c)
 	}
 	free(c->record);
 	free(c->pcap);
+	free(c->capture);
 	free(c->control);
-	c->record = c->pcap = c->control = NULL;
+	c->record = c->pcap = c->control = c->capture = NULL;
 }
 
 int fp_parse_hostport(const char *s, char *host, size_t hlen, char *port,
@@ -326,6 +329,8 @@ int fp_config_set(struct fp_config *c, const char *opt, const char *val,
 		return set_str(&c->record, val, err, len);
 	if (!strcmp(n, "pcap"))
 		return set_str(&c->pcap, val, err, len);
+	if (!strcmp(n, "capture"))
+		return set_str(&c->capture, val, err, len);
 	if (!strcmp(n, "control")) {
 		char h[64], p[16];
 		if (fp_parse_hostport(val, h, sizeof(h), p, sizeof(p)))

@@ -16,7 +16,7 @@
 static int copy_config(struct fp_config *dst, const struct fp_config *src)
 {
 	*dst = *src;
-	dst->record = dst->pcap = dst->control = NULL;
+	dst->record = dst->pcap = dst->control = dst->capture = NULL;
 	for (int d = 0; d < 2; d++) {
 		dst->dir[d].replay = NULL;
 		dst->dir[d].sched.list = NULL;
@@ -30,6 +30,7 @@ static int copy_config(struct fp_config *dst, const struct fp_config *src)
 	}
 	if ((src->record && !(dst->record = strdup(src->record))) ||
 	    (src->pcap && !(dst->pcap = strdup(src->pcap))) ||
+	    (src->capture && !(dst->capture = strdup(src->capture))) ||
 	    (src->control && !(dst->control = strdup(src->control))))
 		return -ENOMEM;
 	return 0;
@@ -152,6 +153,7 @@ int fp_open(const struct fp_config *c, struct fp_proxy **out, char *msg,
 		return -ENOMEM;
 	}
 	p->epfd = p->lfd = p->evfd = p->tfd = -1;
+	p->cap_index = -1;
 	pthread_mutex_init(&p->lock, NULL);
 	p->t0 = fp_now_ns();
 	r = copy_config(&p->cfg, c);
@@ -164,6 +166,7 @@ int fp_open(const struct fp_config *c, struct fp_proxy **out, char *msg,
 	    (r = open_fds(p, msg, len)) || (r = fp_replay_load(p, msg, len)) ||
 	    (r = fp_record_open(p, msg, len)) ||
 	    (r = fp_pcap_open(p, msg, len)) ||
+	    (r = fp_capture_open(p, msg, len)) ||
 	    (r = fp_control_start(p, msg, len)))
 		goto fail;
 	*out = p;
@@ -184,6 +187,7 @@ void fp_close(struct fp_proxy *p)
 	free(p->heap);
 	fp_record_close(p);
 	fp_pcap_close(p);
+	fp_capture_close(p);
 	while (p->retired) {
 		struct fp_retired *r = p->retired;
 		p->retired = r->next;
