@@ -36,6 +36,7 @@ struct ft_conn {
 	size_t raw_pos; /* raw: position inside the expected payload */
 	bool raw_loaded;
 	bool shut, done;
+	bool half_close; /* --half-close: shut down once all is written */
 	double last, linger_end;
 	struct ft_verdict *v;
 };
@@ -110,7 +111,7 @@ static int ft_fill(struct ft_conn *c, unsigned m)
 	 * their echoes. Pipelined bursts stress the server's buffering,
 	 * synchronous ones catch servers that treat one read as one
 	 * exchange (naive) whatever the timing. */
-	c->sync = fr_rng_range(&c->burst_rng, 0, 1) == 0;
+	c->sync = fr_rng_range(&c->burst_rng, 0, 1) == 0 && !c->half_close;
 	c->out_len = c->out_pos = 0;
 	for (unsigned i = 0; i < k; i++) {
 		int rc = ft_gen_next(&c->send);
@@ -322,6 +323,7 @@ static int ft_conn_init(struct ft_conn *c, const struct ft_opts *o,
 	c->v = &r->v[id];
 	c->v->conn = id;
 	c->burst_rng = fr_rng_seed(o->seed, (uint64_t)id * 2 + 1);
+	c->half_close = o->half_close;
 	c->up_ends = calloc(o->messages ? o->messages : 1, sizeof(uint64_t));
 	r->up_ends[id] = c->up_ends;
 	if (!c->up_ends ||
@@ -352,13 +354,14 @@ static void ft_tick(struct ft_conn *c, const struct ft_opts *o, double now)
 
 	if (c->done)
 		return;
-	if (c->got >= m && !c->shut) {
+	if (!c->shut && (c->got >= m || (c->half_close && c->sent == m &&
+					 c->out_pos == c->out_len))) {
 		shutdown(c->fd, SHUT_WR);
 		c->shut = true;
 		c->linger_end =
 		    now + (o->timeout < FT_LINGER ? o->timeout : FT_LINGER);
 	}
-	if (c->shut && now > c->linger_end) {
+	if (c->shut && c->got >= m && now > c->linger_end) {
 		c->done = true; /* server keeps the connection open: fine */
 		return;
 	}
