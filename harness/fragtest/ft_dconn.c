@@ -111,8 +111,9 @@ static int ft_dsend(struct ft_dio *io, const uint8_t *p, size_t len)
 }
 
 /* Reads until EOF, or (unless to_eof) until quiet_ms without a byte once
- * at least want bytes are in; the timeout ends a wait without progress. */
-static void ft_dwait(struct ft_dio *io, uint64_t want, bool to_eof)
+ * at least want bytes are in (no quiet needed with enough: a later byte
+ * still lands in the stream); the timeout ends a wait without progress. */
+static void ft_dwait(struct ft_dio *io, uint64_t want, bool to_eof, bool enough)
 {
 	for (;;) {
 		struct pollfd pf = {.fd = io->fd, .events = POLLIN};
@@ -120,6 +121,8 @@ static void ft_dwait(struct ft_dio *io, uint64_t want, bool to_eof)
 		size_t have = cm_buf_len(&io->r->bytes);
 
 		if (io->eof)
+			return;
+		if (!to_eof && enough && have >= want)
 			return;
 		if (!to_eof && have >= want &&
 		    idle >= (int64_t)io->o->quiet_ms) {
@@ -202,7 +205,7 @@ int ft_dconn(const struct ft_dopts *o, const char *host, int port,
 		if (ft_dsend(&io, req, len) == 0) {
 			if (half_close)
 				shutdown(io.fd, SHUT_WR);
-			ft_dwait(&io, ft_dwant(exp, 0), half_close);
+			ft_dwait(&io, ft_dwant(exp, 0), half_close, false);
 		}
 		close(io.fd);
 		return 0;
@@ -217,13 +220,17 @@ int ft_dconn(const struct ft_dopts *o, const char *host, int port,
 		from = r->req_ends[j];
 		if (j + 1 == r->nframes && half_close)
 			break;
-		ft_dwait(&io, ft_dwant(exp, j + 1), false);
+		/* with a baseline, a frame's replies are in once there are
+		 * as many bytes as it had; only the last one waits for quiet */
+		ft_dwait(&io, ft_dwant(exp, j + 1), false,
+			 exp && j + 1 < r->nframes);
 		if (io.eof || r->end == FT_END_TIMEOUT)
 			break;
 	}
+	r->marks[r->nframes] = cm_buf_len(&r->bytes);
 	if (half_close && !io.eof && r->end != FT_END_TIMEOUT) {
 		shutdown(io.fd, SHUT_WR);
-		ft_dwait(&io, 0, true);
+		ft_dwait(&io, 0, true, false);
 	}
 	close(io.fd);
 	return 0;

@@ -4,6 +4,7 @@
  * policy; any change in the replies is a framing bug in the server. */
 #include <errno.h>
 #include <getopt.h>
+#include <poll.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -205,7 +206,6 @@ static int ft_load_dir(struct ft_diff *d, const char *dir, char *err,
 static int ft_load(struct ft_diff *d)
 {
 	char err[FT_MSGLEN];
-	size_t total = 0;
 
 	for (unsigned i = 0; i < d->o.nrequests; i++) {
 		const char *p = d->o.requests[i];
@@ -222,13 +222,12 @@ static int ft_load(struct ft_diff *d)
 			ft_err("%s", err);
 			return -1;
 		}
-	}
-	for (size_t i = 0; i < d->nreq; i++)
-		total += d->req[i].len;
-	if (total == 0) {
-		ft_err("--requests: nothing to send (the request files are "
-		       "empty)");
-		return -1;
+		/* a captured connection may send nothing (the server talks
+		 * first); a request file given by hand may not */
+		if (!S_ISDIR(st.st_mode) && d->req[d->nreq - 1].len == 0) {
+			ft_err("--requests %s: the request file is empty", p);
+			return -1;
+		}
 	}
 	return 0;
 }
@@ -289,6 +288,26 @@ static int ft_diff_args(struct ft_diff *d, int argc, char **argv)
 	return 0;
 }
 
+/* Did the server die? A reply cut short or reset is often the first sign:
+ * then give a dying process a moment to be seen. */
+static bool ft_srv_died(struct ft_diff *d, struct ft_env *e,
+			const struct ft_dreply *exp,
+			const struct ft_dreply *out, char *why, size_t len)
+{
+	bool cut = false;
+
+	for (size_t i = 0; exp && i < d->nreq; i++)
+		cut = cut || out[i].end == FT_END_RESET ||
+		      cm_buf_len(&out[i].bytes) < cm_buf_len(&exp[i].bytes);
+	for (int t = 0; t <= (cut ? 50 : 0); t++) {
+		if (ft_child_dead(&e->srv, why, len))
+			return true;
+		if (t < 50 && cut)
+			poll(NULL, 0, 10);
+	}
+	return false;
+}
+
 /* Every connection in order. false (msg) when the run could not be done. */
 static bool ft_diff_once(struct ft_diff *d, const struct ft_policy *p,
 			 bool first, bool last, const struct ft_dreply *exp,
@@ -311,7 +330,8 @@ static bool ft_diff_once(struct ft_diff *d, const struct ft_policy *p,
 			ok = false;
 		}
 	}
-	if (ok && d->o.server_cmd && ft_child_dead(&e->srv, why, sizeof(why))) {
+	if (ok && d->o.server_cmd &&
+	    ft_srv_died(d, e, exp, out, why, sizeof(why))) {
 		snprintf(msg, msglen, "%.200s during the run", why);
 		ok = false;
 	}

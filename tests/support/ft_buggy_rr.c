@@ -1,7 +1,7 @@
 /* Request/response programs with one framing bug each, for the fragtest
- * diff/client suites: `server [--bug oneread|onereq|dropeof]` answers
- * "N:LINE" to every request line; `lenserver` sends length-prefixed
- * messages; `client [--bug splitlen] PORT` prints them. No --bug: fixed. */
+ * diff/client suites: `server [--bug B]` answers "N:LINE" to every request
+ * line (`echo`: "LINE"); `lenserver` sends length-prefixed messages;
+ * `client [--bug splitlen] PORT` prints them. No --bug: fixed. */
 #include <arpa/inet.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -18,10 +18,17 @@
 #define BR_BUF 65536
 
 static const char br_usage[] =
-    "usage: ft_buggy_rr server [--bug oneread|onereq|dropeof]\n"
+    "usage: ft_buggy_rr server|echo [--bug B]\n"
     "       ft_buggy_rr lenserver\n"
     "       ft_buggy_rr client [--bug splitlen] PORT\n"
-    "Servers listen on 127.0.0.1:0 and print 'listening on HOST:PORT'.\n";
+    "Servers listen on 127.0.0.1:0 and print 'listening on HOST:PORT'.\n"
+    "B: oneread (one recv() is one request), onereq (one request per read,\n"
+    "the rest dropped), dropeof (queued replies dropped at EOF), crash\n"
+    "(abort on a read that ends inside a line), pid (replies name the\n"
+    "pid: not deterministic).\n";
+
+static bool br_echo; /* reply LINE instead of N:LINE */
+static bool br_pid;  /* --bug pid */
 
 static int br_listen(void)
 {
@@ -59,13 +66,21 @@ static int br_write(int fd, const void *p, size_t n)
 	return 0;
 }
 
-/* Reply to one request (without its newline). */
+/* Reply to one request (without its newline); binary-safe. */
 static size_t br_reply(char *out, size_t cap, unsigned n, const char *req,
 		       size_t len)
 {
-	int k = snprintf(out, cap, "%u:%.*s\n", n, (int)len, req);
+	int k = 0;
 
-	return k < 0 ? 0 : (size_t)k < cap ? (size_t)k : cap - 1;
+	if (br_pid)
+		k = snprintf(out, cap, "%u:pid=%d:", n, (int)getpid());
+	else if (!br_echo)
+		k = snprintf(out, cap, "%u:", n);
+	if (k < 0 || (size_t)k + len + 1 > cap)
+		return 0;
+	memcpy(out + k, req, len);
+	out[(size_t)k + len] = '\n';
+	return (size_t)k + len + 1;
 }
 
 /* One connection of the line server. */
@@ -91,6 +106,9 @@ static void br_serve(int fd, const char *bug)
 				eof = true;
 			if (r <= 0)
 				break;
+			if (!strcmp(bug, "crash") &&
+			    in[have + (size_t)r - 1] != '\n')
+				abort(); /* BUG: trusts reads to end lines */
 			if (!strcmp(bug, "oneread")) {
 				/* BUG: one recv() is one request */
 				size_t l = (size_t)r;
@@ -233,7 +251,9 @@ int main(int argc, char **argv)
 		bug = argv[3];
 		i = 4;
 	}
-	if (!strcmp(argv[1], "server") && i == argc)
+	br_pid = !strcmp(bug, "pid");
+	br_echo = !strcmp(argv[1], "echo");
+	if ((br_echo || !strcmp(argv[1], "server")) && i == argc)
 		return br_server(bug, false);
 	if (!strcmp(argv[1], "lenserver") && i == argc)
 		return br_server(bug, true);
