@@ -135,8 +135,7 @@ static bool ft_client_once(const struct ft_dopts *o, struct ft_env *e,
 		    r->err, sizeof(r->err), &r->status) < 0) {
 		snprintf(msg, msglen, "client command: %.400s", r->err);
 		ok = false;
-	} else if (ft_mask(o, cm_buf_data(&raw), cm_buf_len(&raw), &r->out) <
-		   0) {
+	} else if (ft_mask(o, ft_bytes(&raw), cm_buf_len(&raw), &r->out) < 0) {
 		snprintf(msg, msglen, "out of memory");
 		ok = false;
 	}
@@ -164,8 +163,8 @@ static void ft_status_text(int st, char *buf, size_t len)
 static void ft_show_lines(FILE *f, const struct cm_buf *a,
 			  const struct cm_buf *b)
 {
-	const char *ap = (const char *)cm_buf_data(a);
-	const char *bp = (const char *)cm_buf_data(b);
+	const char *ap = (const char *)ft_bytes(a);
+	const char *bp = (const char *)ft_bytes(b);
 	size_t al = cm_buf_len(a), bl = cm_buf_len(b), i = 0, ls = 0;
 	unsigned line = 1;
 
@@ -201,7 +200,7 @@ static bool ft_csame(const struct ft_crun *a, const struct ft_crun *b)
 {
 	return a->status == b->status &&
 	       cm_buf_len(&a->out) == cm_buf_len(&b->out) &&
-	       memcmp(cm_buf_data(&a->out), cm_buf_data(&b->out),
+	       memcmp(ft_bytes(&a->out), ft_bytes(&b->out),
 		      cm_buf_len(&a->out)) == 0;
 }
 
@@ -222,7 +221,7 @@ static void ft_cwhy(const struct ft_crun *a, const struct ft_crun *b, char *msg,
 			 "%zu); both %s",
 			 cm_buf_len(&b->out), cm_buf_len(&a->out), sa);
 	if (print && (cm_buf_len(&a->out) != cm_buf_len(&b->out) ||
-		      memcmp(cm_buf_data(&a->out), cm_buf_data(&b->out),
+		      memcmp(ft_bytes(&a->out), ft_bytes(&b->out),
 			     cm_buf_len(&a->out)) != 0))
 		ft_show_lines(stderr, &a->out, &b->out);
 }

@@ -111,7 +111,7 @@ static bool ft_cmp_bytes(const struct cm_buf *a, const struct cm_buf *b,
 			 char *detail, size_t detlen)
 {
 	size_t al = cm_buf_len(a), bl = cm_buf_len(b);
-	size_t at = ft_first_diff(cm_buf_data(a), al, cm_buf_data(b), bl);
+	size_t at = ft_first_diff(ft_bytes(a), al, ft_bytes(b), bl);
 	char req[160];
 
 	if (at == al && at == bl)
@@ -128,8 +128,7 @@ static bool ft_cmp_bytes(const struct cm_buf *a, const struct cm_buf *b,
 			 "reply stream differs at byte %zu (baseline %zu "
 			 "bytes, this run %zu)%s",
 			 at, al, bl, req);
-	ft_two_sides(cm_buf_data(a), al, cm_buf_data(b), bl, at, "", detail,
-		     detlen);
+	ft_two_sides(ft_bytes(a), al, ft_bytes(b), bl, at, "", detail, detlen);
 	return false;
 }
 
@@ -154,8 +153,8 @@ static bool ft_cmp_frames(const struct ft_dopts *o, const uint8_t *ap,
 		ft_mask(o, ap + fa.off[i], fa.end[i] - fa.off[i], &ma);
 		ft_mask(o, bp + fb.off[i], fb.end[i] - fb.off[i], &mb);
 		if (cm_buf_len(&ma) != cm_buf_len(&mb) ||
-		    memcmp(cm_buf_data(&ma), cm_buf_data(&mb),
-			   cm_buf_len(&ma)) != 0) {
+		    memcmp(ft_bytes(&ma), ft_bytes(&mb), cm_buf_len(&ma)) !=
+			0) {
 			same = false;
 			break;
 		}
@@ -164,8 +163,8 @@ static bool ft_cmp_frames(const struct ft_dopts *o, const uint8_t *ap,
 		goto out;
 	same = false;
 	if (i < fa.n && i < fb.n) {
-		size_t at = ft_first_diff(cm_buf_data(&ma), cm_buf_len(&ma),
-					  cm_buf_data(&mb), cm_buf_len(&mb));
+		size_t at = ft_first_diff(ft_bytes(&ma), cm_buf_len(&ma),
+					  ft_bytes(&mb), cm_buf_len(&mb));
 
 		ft_req_before(run, fb.off[i], req, sizeof(req));
 		snprintf(msg, msglen,
@@ -173,9 +172,8 @@ static bool ft_cmp_frames(const struct ft_dopts *o, const uint8_t *ap,
 			 "%llu; baseline frame at %llu)%s",
 			 i, at, (unsigned long long)fb.off[i],
 			 (unsigned long long)fa.off[i], req);
-		ft_two_sides(cm_buf_data(&ma), cm_buf_len(&ma),
-			     cm_buf_data(&mb), cm_buf_len(&mb), at, " in frame",
-			     detail, detlen);
+		ft_two_sides(ft_bytes(&ma), cm_buf_len(&ma), ft_bytes(&mb),
+			     cm_buf_len(&mb), at, " in frame", detail, detlen);
 		goto out;
 	}
 	uint64_t off = i < fb.n ? fb.off[i] : i < fa.n ? fa.off[i] : bl;
@@ -221,12 +219,12 @@ bool ft_dcompare(const struct ft_dopts *o, const struct ft_dreply *base,
 	msg[0] = detail[0] = '\0';
 	if (o->down_framing) {
 		same = ft_cmp_frames(
-		    o, cm_buf_data(&base->bytes), cm_buf_len(&base->bytes),
-		    cm_buf_data(&run->bytes), cm_buf_len(&run->bytes), run, msg,
+		    o, ft_bytes(&base->bytes), cm_buf_len(&base->bytes),
+		    ft_bytes(&run->bytes), cm_buf_len(&run->bytes), run, msg,
 		    msglen, detail, detlen);
-	} else if (ft_mask(o, cm_buf_data(&base->bytes),
-			   cm_buf_len(&base->bytes), &a) < 0 ||
-		   ft_mask(o, cm_buf_data(&run->bytes), cm_buf_len(&run->bytes),
+	} else if (ft_mask(o, ft_bytes(&base->bytes), cm_buf_len(&base->bytes),
+			   &a) < 0 ||
+		   ft_mask(o, ft_bytes(&run->bytes), cm_buf_len(&run->bytes),
 			   &b) < 0) {
 		snprintf(msg, msglen, "out of memory");
 		same = false;

@@ -126,10 +126,11 @@ static int ft_read_file(const char *path, struct ft_req *r, char *err,
 		return -1;
 	}
 	fclose(f);
-	r->data = b.p; /* head is 0: nothing was consumed */
+	r->data = b.p ? b.p : malloc(1); /* head is 0: nothing consumed */
 	r->len = cm_buf_len(&b);
 	r->name = strdup(path);
-	if (!r->name) {
+	if (!r->name || !r->data) {
+		free(r->name);
 		free(r->data);
 		snprintf(err, errlen, "out of memory");
 		return -1;

@@ -62,6 +62,13 @@ struct ft_env {
 	int srv_port;
 };
 
+/* A buffer's bytes, never NULL (an empty cm_buf has no storage, and NULL
+ * + 0 or memcmp(NULL, ..., 0) is undefined). */
+static inline const uint8_t *ft_bytes(const struct cm_buf *b)
+{
+	return b->p ? cm_buf_data(b) : (const uint8_t *)"";
+}
+
 /* ---- ft_exec.c ---- */
 /* Policy set: the default one, or what --split/--up/--down name, over the
  * seeds. Returns the count (malloc'd array in *out), -1 out of memory. */
