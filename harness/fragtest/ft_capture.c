@@ -195,5 +195,5 @@ done:
 	ft_child_stop(&px);
 	ft_child_stop(&srv);
 	ft_dopts_free(&o);
-	return rc;
+	return ft_stop ? FT_EXIT_INTR : rc;
 }

@@ -236,7 +236,10 @@ static int ft_client_baseline(const struct ft_dopts *o, struct ft_env *e,
 	int rc = 0;
 
 	if (!ft_client_once(o, e, &direct, true, false, base, msg,
-			    sizeof(msg))) {
+			    sizeof(msg)) ||
+	    ft_stop) {
+		if (ft_stop)
+			return -1; /* interrupted: no verdict */
 		ft_err("baseline (direct) failed: %s", msg);
 		return -1;
 	}
@@ -247,8 +250,10 @@ static int ft_client_baseline(const struct ft_dopts *o, struct ft_env *e,
 		return -1;
 	}
 	if (!ft_client_once(o, e, &direct, false, false, &again, msg,
-			    sizeof(msg))) {
-		ft_err("baseline (direct) failed: %s", msg);
+			    sizeof(msg)) ||
+	    ft_stop) {
+		if (!ft_stop)
+			ft_err("baseline (direct) failed: %s", msg);
 		cm_buf_free(&again.out);
 		return -1;
 	}
@@ -318,7 +323,9 @@ int ft_cmd_client(int argc, char **argv)
 	if (rc != 0 || ft_client_baseline(&o, &env, &base) < 0) {
 		cm_buf_free(&base.out);
 		ft_dopts_free(&o);
-		return rc > 0 ? FT_EXIT_PASS : FT_EXIT_USAGE;
+		return ft_stop	? FT_EXIT_INTR
+		       : rc > 0 ? FT_EXIT_PASS
+				: FT_EXIT_USAGE;
 	}
 	n = ft_policies(&o, &pol);
 	cells = n > 0 ? calloc((size_t)n, sizeof(*cells)) : NULL;
@@ -329,7 +336,9 @@ int ft_cmd_client(int argc, char **argv)
 					    i + 1 == n, &cells[i]);
 	if (ft_write_outputs(&o.out, cells, (size_t)n) < 0 && !failed)
 		failed = 1;
-	if (!failed)
+	if (ft_stop)
+		; /* interrupted: main says so with its exit status */
+	else if (!failed)
 		printf("pass: the client gave the baseline's result under %d "
 		       "policies (%.1f s)\n",
 		       n, (double)(cm_now_ms() - t0) / 1000.0);

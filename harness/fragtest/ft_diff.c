@@ -362,8 +362,11 @@ static int ft_baseline(struct ft_diff *d)
 	if (!ft_diff_once(d, &direct, true, false, NULL, d->base, msg,
 			  sizeof(msg)) ||
 	    !ft_diff_once(d, &direct, false, false, d->base, again, msg,
-			  sizeof(msg))) {
-		ft_err("baseline (direct, whole writes) failed: %s", msg);
+			  sizeof(msg)) ||
+	    ft_stop) {
+		if (!ft_stop)
+			ft_err("baseline (direct, whole writes) failed: %s",
+			       msg);
 		ft_free_replies(again, d->nreq);
 		return -1;
 	}
@@ -448,7 +451,9 @@ int ft_cmd_diff(int argc, char **argv)
 	rc = ft_diff_args(&d, argc, argv);
 	if (rc != 0 || ft_load(&d) < 0 || ft_baseline(&d) < 0) {
 		ft_diff_free(&d);
-		return rc > 0 ? FT_EXIT_PASS : FT_EXIT_USAGE;
+		return ft_stop	? FT_EXIT_INTR
+		       : rc > 0 ? FT_EXIT_PASS
+				: FT_EXIT_USAGE;
 	}
 	n = ft_policies(&d.o, &pol);
 	cells = n > 0 ? calloc((size_t)n, sizeof(*cells)) : NULL;
@@ -458,7 +463,9 @@ int ft_cmd_diff(int argc, char **argv)
 		failed += !ft_diff_policy(&d, &pol[i], i + 1 == n, &cells[i]);
 	if (ft_write_outputs(&d.o.out, cells, (size_t)n) < 0 && !failed)
 		failed = 1;
-	if (!failed)
+	if (ft_stop)
+		; /* interrupted: main says so with its exit status */
+	else if (!failed)
 		printf("pass: %d policies x %zu connections got the baseline's "
 		       "replies (%.1f s)\n",
 		       n, d.nreq, (double)(cm_now_ms() - t0) / 1000.0);

@@ -4,6 +4,7 @@
  * input gives one clear line and the documented exit status; run
  * --half-close; no process outlives fragtest. */
 #include <criterion/criterion.h>
+#include <signal.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -363,4 +364,25 @@ Test(fragtest_diff, run_half_close_finds_replies_dropped_at_eof)
 	       "--clients 3 --messages 40 --split bytes --start-timeout 60",
 	       ftt_bin("fragtest"), ftt_bin("echod"));
 	cr_assert_eq(o.status, 0, "%s", o.err);
+}
+
+Test(fragtest_diff, sigint_stops_server_and_client_groups)
+{
+	const char *dir = ftt_tmpdir();
+	char pids[300], client[600];
+	pid_t pid;
+
+	snprintf(pids, sizeof(pids), "%s/pids", dir);
+	snprintf(client, sizeof(client), "echo $$ >> %s; exec sleep 60", pids);
+	pid = ftt_spawn(dir,
+			"exec %s client --server-cmd '%s' --client-cmd '%s' "
+			"--timeout 60s --start-timeout 60",
+			ftt_bin("fragtest"), pidded(dir, rr("server", NULL)),
+			client);
+	/* the server and the client are up */
+	cr_assert(ftt_wait_lines(pids, 2), "server or client never started");
+	kill(pid, SIGINT);
+	ftt_wait(pid, dir, &o);
+	cr_assert_eq(o.status, 130, "status %d: %s", o.status, o.err);
+	cr_assert(ftt_pids_gone(pids));
 }
