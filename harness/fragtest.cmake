@@ -11,6 +11,7 @@ add_executable(fragtest
   ${CMAKE_CURRENT_LIST_DIR}/fragtest/ft_html.c
   ${CMAKE_CURRENT_LIST_DIR}/fragtest/ft_matrix.c
   ${CMAKE_CURRENT_LIST_DIR}/fragtest/ft_exec.c
+  ${CMAKE_CURRENT_LIST_DIR}/fragtest/ft_dopts.c
   ${CMAKE_CURRENT_LIST_DIR}/fragtest/ft_dconn.c
   ${CMAKE_CURRENT_LIST_DIR}/fragtest/ft_dcmp.c
   ${CMAKE_CURRENT_LIST_DIR}/fragtest/ft_diff.c

@@ -69,7 +69,7 @@ static inline const uint8_t *ft_bytes(const struct cm_buf *b)
 	return b->p ? cm_buf_data(b) : (const uint8_t *)"";
 }
 
-/* ---- ft_exec.c ---- */
+/* ---- ft_dopts.c, ft_exec.c ---- */
 /* Policy set: the default one, or what --split/--up/--down name, over the
  * seeds. Returns the count (malloc'd array in *out), -1 out of memory. */
 int ft_policies(const struct ft_dopts *o, struct ft_policy **out);
