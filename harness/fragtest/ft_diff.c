@@ -374,10 +374,21 @@ static int ft_baseline(struct ft_diff *d)
 		if (ft_dcompare(&d->o, &d->base[i], &again[i], msg, sizeof(msg),
 				detail, sizeof(detail)))
 			continue;
+		const struct cm_buf *b1 = &d->base[i].bytes,
+				    *b2 = &again[i].bytes;
+		/* the first run stopped at a pause the second sat out */
+		bool early =
+		    cm_buf_len(b1) < cm_buf_len(b2) &&
+		    d->base[i].end == FT_END_QUIET &&
+		    !memcmp(ft_bytes(b1), ft_bytes(b2), cm_buf_len(b1));
+
 		ft_err("the baseline is not deterministic: two direct runs "
-		       "differ, connection %zu: %s; blank the parts that vary "
-		       "(dates, ids) with --mask ERE",
-		       i, msg);
+		       "differ, connection %zu: %s; %s",
+		       i, msg,
+		       early ? "the first stopped reading at a pause: raise "
+			       "--quiet MS"
+			     : "blank the parts that vary (dates, ids) with "
+			       "--mask ERE");
 		fputs(detail, stderr);
 		rc = -1;
 	}

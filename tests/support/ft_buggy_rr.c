@@ -25,10 +25,12 @@ static const char br_usage[] =
     "B: oneread (one recv() is one request), onereq (one request per read,\n"
     "the rest dropped), dropeof (queued replies dropped at EOF), crash\n"
     "(abort on a read that ends inside a line), pid (replies name the\n"
-    "pid: not deterministic).\n";
+    "pid: not deterministic), pause (the first connection pauses after\n"
+    "its first reply line: not a bug, a slow server).\n";
 
 static bool br_echo; /* reply LINE instead of N:LINE */
 static bool br_pid;  /* --bug pid */
+static bool paused;  /* --bug pause: done once per process */
 
 static int br_listen(void)
 {
@@ -136,6 +138,19 @@ static void br_serve(int fd, const char *bug)
 		} while (!strcmp(bug, "dropeof") && r > 0);
 		if (eof && !strcmp(bug, "dropeof"))
 			break; /* BUG: queued replies are lost */
+		if (!strcmp(bug, "pause") && !paused && olen) {
+			/* not a bug: the first connection of the process
+			 * pauses 300 ms after its first reply line */
+			size_t first =
+			    (size_t)((char *)memchr(out, '\n', olen) - out) + 1;
+
+			paused = true;
+			if (br_write(fd, out, first) < 0)
+				break;
+			poll(NULL, 0, 300);
+			memmove(out, out + first, olen - first);
+			olen -= first;
+		}
 		if (br_write(fd, out, olen) < 0)
 			break;
 		olen = 0;

@@ -133,6 +133,28 @@ Test(fragtest_diff, nondeterministic_baseline_stops_and_points_at_mask)
 	cr_assert_eq(o.status, 0, "%s%s", o.out, o.err);
 }
 
+Test(fragtest_diff, baseline_cut_by_a_short_quiet_points_at_quiet)
+{
+	/* one server: its first connection pauses 300 ms, a 100 ms quiet
+	 * ends the first baseline there, the second reads it all */
+	ftt_sh(&o,
+	       "%s diff --server-cmd '%s' --no-fresh --requests %s --quiet "
+	       "100ms --start-timeout 60",
+	       ftt_bin("fragtest"), rr("server", "pause"), requests());
+	cr_assert_eq(o.status, 2, "%s%s", o.out, o.err);
+	cr_assert(strstr(o.err, "reply stream has extra bytes at byte 12: "
+				"baseline 12 bytes"),
+		  "%s", o.err);
+	cr_assert(strstr(o.err, "the first stopped reading at a pause: raise "
+				"--quiet MS\n"),
+		  "%s", o.err);
+	ftt_sh(&o,
+	       "%s diff --server-cmd '%s' --no-fresh --requests %s --quiet "
+	       "1s --seeds 1 --split bytes --start-timeout 60",
+	       ftt_bin("fragtest"), rr("server", "pause"), requests());
+	cr_assert_eq(o.status, 0, "%s%s", o.out, o.err);
+}
+
 Test(fragtest_diff, reports_as_for_run)
 {
 	const char *dir = ftt_tmpdir();
