@@ -6,6 +6,7 @@
 #include <criterion/criterion.h>
 #include <signal.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 
@@ -407,4 +408,34 @@ Test(fragtest_diff, sigint_stops_server_and_client_groups)
 	ftt_wait(pid, dir, &o);
 	cr_assert_eq(o.status, 130, "status %d: %s", o.status, o.err);
 	cr_assert(ftt_pids_gone(pids));
+}
+
+Test(fragtest_diff, target_server_already_running)
+{
+	const char *dir = ftt_tmpdir();
+	char path[300], line[128] = "";
+	const char *port = NULL;
+	pid_t pid;
+	FILE *f;
+
+	/* timeout: never outlives a failed test by long */
+	pid = ftt_spawn(dir, "exec timeout 60 %s", rr("server", "onereq"));
+	snprintf(path, sizeof(path), "%s/out", dir);
+	cr_assert(ftt_wait_lines(path, 1), "server never printed a line");
+	f = fopen(path, "r");
+	cr_assert_not_null(f);
+	cr_assert_not_null(fgets(line, sizeof(line), f));
+	fclose(f);
+	port = strrchr(line, ':');
+	cr_assert_not_null(port, "%s", line);
+	ftt_sh(&o,
+	       "%s diff --target 127.0.0.1:%d --requests %s --seeds 3 --quiet "
+	       "50ms --timeout 2s",
+	       ftt_bin("fragtest"), atoi(port + 1), requests());
+	cr_assert(strstr(o.err, "reproduce: fragtest diff --target "
+				"127.0.0.1:"),
+		  "%s", o.err);
+	assert_flagged("reply stream has extra bytes"); /* reruns it */
+	kill(pid, SIGTERM);
+	ftt_wait(pid, dir, &r);
 }
