@@ -100,7 +100,7 @@ static void br_serve(int fd, const char *bug)
 		if (poll(&pf, 1, -1) < 0 && errno != EINTR)
 			break;
 		if (!strcmp(bug, "dropeof"))
-			poll(NULL, 0, 3); /* batch what arrives meanwhile */
+			poll(NULL, 0, 20); /* batch what arrives meanwhile */
 		do {
 			r = recv(fd, in + have, sizeof(in) - 1 - have,
 				 MSG_DONTWAIT);

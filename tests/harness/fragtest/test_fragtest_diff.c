@@ -372,8 +372,11 @@ Test(fragtest_diff, run_half_close_finds_replies_dropped_at_eof)
 	ftt_sh(&o, "%s run --server-cmd '%s' %s --half-close",
 	       ftt_bin("fragtest"), rr("echo", "dropeof"), args);
 	cr_assert_eq(o.status, 1, "%s", o.err);
-	cr_assert(strstr(o.err, "unexpected close after 0 echo bytes"), "%s",
-		  o.err);
+	/* how many echoes left before the FIN was read depends on timing;
+	 * that the rest were dropped does not */
+	cr_assert(strstr(o.err, "connection 0: unexpected close after ") &&
+		      strstr(o.err, " of 30 frames verified"),
+		  "%s", o.err);
 	cr_assert(strstr(o.err, "reproduce: fragtest run --framing line "),
 		  "%s", o.err);
 	cr_assert(strstr(o.err, " --half-close "), "%s", o.err);
