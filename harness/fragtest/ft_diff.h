@@ -32,7 +32,8 @@ struct ft_dopts {
 	const char *client_cmd;	       /* client: --client-cmd */
 	bool no_fresh;		       /* --no-fresh: one server for all runs */
 	const char *split, *up, *down; /* narrow the policy set */
-	uint64_t seeds;		       /* --seeds N: 1..N */
+	uint64_t seeds;		       /* --seeds N or A-B: the last seed */
+	uint64_t seed_first;	       /* A of --seeds A-B (0: 1) */
 	uint64_t seed;		       /* --seed S: only S (0: unset) */
 	const char *masks[FT_MAX_MASKS];
 	regex_t re[FT_MAX_MASKS];

@@ -49,7 +49,7 @@ static int ft_pol_seeds(const struct ft_dopts *o, struct ft_policy **v,
 			size_t *n, size_t *cap, const char *up,
 			const char *down)
 {
-	uint64_t first = o->seed ? o->seed : 1;
+	uint64_t first = o->seed ? o->seed : o->seed_first ? o->seed_first : 1;
 	uint64_t last = o->seed ? o->seed : o->seeds;
 
 	if (!ft_seeded(up) && !ft_seeded(down))
@@ -122,6 +122,29 @@ static int ft_mask_add(struct ft_dopts *o, const char *ere)
 	return 0;
 }
 
+/* --seeds N (1..N) or A-B (A..B: one shard of a longer gate). */
+static int ft_seeds(struct ft_dopts *o, const char *arg)
+{
+	const char *dash = strchr(arg, '-');
+	char a[32], err[256];
+	uint64_t lo = 1, hi;
+
+	if (dash && (size_t)(dash - arg) < sizeof(a)) {
+		memcpy(a, arg, (size_t)(dash - arg));
+		a[dash - arg] = '\0';
+		if (cm_opt_uint("--seeds", a, 1, 1000000, &lo, err,
+				sizeof(err)) < 0)
+			return ft_dbad(err);
+		arg = dash + 1;
+	}
+	if (cm_opt_uint("--seeds", arg, lo, lo + 100000, &hi, err,
+			sizeof(err)) < 0)
+		return ft_dbad(err);
+	o->seed_first = lo;
+	o->seeds = hi;
+	return 0;
+}
+
 int ft_dopt(struct ft_dopts *o, int opt, const char *arg)
 {
 	char err[256];
@@ -151,9 +174,7 @@ int ft_dopt(struct ft_dopts *o, int opt, const char *arg)
 				 sizeof(err));
 		break;
 	case FT_OPT_SEEDS:
-		rc = cm_opt_uint("--seeds", arg, 1, 100000, &o->seeds, err,
-				 sizeof(err));
-		break;
+		return ft_seeds(o, arg);
 	case FT_OPT_TIMEOUT:
 		rc = cm_opt_ms("--timeout", arg, 1000, 1, 3600000,
 			       &o->timeout_ms, err, sizeof(err));

@@ -351,6 +351,10 @@ Test(fragtest_diff, usage_and_help)
 	       ftt_bin("fragtest"));
 	cr_assert_eq(o.status, 2);
 	cr_assert(strstr(o.err, "--seeds: '0'"), "%s", o.err);
+	ftt_sh(&o, "%s diff --server-cmd x --requests y --seeds 5-2",
+	       ftt_bin("fragtest"));
+	cr_assert_eq(o.status, 2);
+	cr_assert(strstr(o.err, "--seeds: '2'"), "%s", o.err);
 	ftt_sh(&o, "%s diff --server-cmd x --requests y --mask '('",
 	       ftt_bin("fragtest"));
 	cr_assert_eq(o.status, 2);
