@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Runs each fraglab tool under valgrind (memcheck, full leak check) on a
 # short real workload: framecat, echod (several models), fragproxy,
-# echo-client, udp-echod, fragtest and pop3d. Exits non-zero on any valgrind
+# echo-client, udp-echod, fragtest (run, capture, diff, client) and pop3d. Exits non-zero on any valgrind
 # error or leak, or if a tool fails.
 set -euo pipefail
 
@@ -120,6 +120,25 @@ rc=0
 	--split bytes --clients 2 --messages 5 --seed 3 >"$work/ft.out" 2>&1 || rc=$?
 [ "$rc" -eq 0 ] || cat "$work/ft.out"
 check fragtest "$rc"
+
+# fragtest capture, diff and client against echod: capture buffers, the
+# frame-by-frame comparison, masks and the client runner
+ECHOD="$bin/echod --model epoll --framing line --listen 127.0.0.1:0"
+printf 'one\ntwo\nthree\n' >"$work/ft.req"
+rc=0
+{ "${vg[@]}" "$bin/fragtest" capture --server-cmd "$ECHOD" \
+	--client-cmd "printf 'x\\n' | socat -t 2 - TCP:{host}:{port}" \
+	--out "$work/ft.cap" &&
+	"${vg[@]}" "$bin/fragtest" diff --server-cmd "$ECHOD" --requests "$work/ft.req" \
+		--requests "$work/ft.cap" --seeds 1 --quiet 100ms --up-framing line \
+		--down-framing line --mask 'o+' &&
+	"${vg[@]}" "$bin/fragtest" diff --server-cmd "$ECHOD" --requests "$work/ft.req" \
+		--split bytes --half-close --quiet 100ms &&
+	"${vg[@]}" "$bin/fragtest" client --server-cmd "$ECHOD" --seeds 1 \
+		--client-cmd "printf 'a\\nb\\n' | socat -t 2 - TCP:{host}:{port}"
+} >"$work/ftd.out" 2>&1 || rc=$?
+[ "$rc" -eq 0 ] || cat "$work/ftd.out"
+check "fragtest capture/diff/client" "$rc"
 
 # pop3d: a whole session over bash's /dev/tcp (RETR streams, DELE, QUIT
 # runs UPDATE), then a second session dropped before QUIT

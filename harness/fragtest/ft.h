@@ -36,6 +36,8 @@ struct ft_opts {
 	const char *record;	/* fragproxy's chunk record file */
 	bool record_kept;	/* --record given: the file outlives the run */
 	bool direct;		/* --direct: no proxy */
+	bool half_close;	/* --half-close: send all, shut down, read */
+	const char *capture;	/* fragproxy --capture DIR */
 	uint64_t seed;
 	unsigned clients, messages;
 	size_t size_min, size_max;
@@ -151,6 +153,12 @@ int ft_run(const struct ft_opts *o, struct ft_result *r);
 void ft_result_free(struct ft_result *r);
 bool ft_result_ok(const struct ft_result *r);
 void ft_reproduce(const struct ft_opts *o, char *buf, size_t len);
+/* Appends " flag value" to buf, value shell-quoted when it needs it. */
+void ft_cat_arg(char *buf, size_t len, const char *flag, const char *val);
+/* Starts fragproxy in front of host:port with o's schedules, seed and
+ * capture; -1 with a reason in err. */
+int ft_start_proxy(const struct ft_opts *o, struct ft_child *px,
+		   const char *host, int port, char *err, size_t errlen);
 /* Where fragproxy / echod live: next to our own executable. */
 int ft_sibling(const char *name, char *buf, size_t len);
 

@@ -38,6 +38,7 @@ struct ft_conn {
 	size_t raw_pos; /* raw: position inside the expected payload */
 	bool raw_loaded;
 	bool shut, done;
+	bool half_close; /* --half-close: shut down once all is written */
 	int64_t last, linger_end; /* cm_now_ms() */
 	struct ft_verdict *v;
 };
@@ -104,7 +105,7 @@ static int ft_fill(struct ft_conn *c, unsigned m)
 	 * their echoes. Pipelined bursts stress the server's buffering,
 	 * synchronous ones catch servers that treat one read as one
 	 * exchange (naive) whatever the timing. */
-	c->sync = fr_rng_range(&c->burst_rng, 0, 1) == 0;
+	c->sync = fr_rng_range(&c->burst_rng, 0, 1) == 0 && !c->half_close;
 	cm_buf_clear(&c->out);
 	for (unsigned i = 0; i < k; i++) {
 		int rc = ft_gen_next(&c->send);
@@ -307,6 +308,7 @@ static int ft_conn_init(struct ft_conn *c, const struct ft_opts *o,
 	c->v = &r->v[id];
 	c->v->conn = id;
 	c->burst_rng = fr_rng_seed(o->seed, (uint64_t)id * 2 + 1);
+	c->half_close = o->half_close;
 	c->up_ends = calloc(o->messages ? o->messages : 1, sizeof(uint64_t));
 	r->up_ends[id] = c->up_ends;
 	if (!c->up_ends ||
@@ -339,14 +341,15 @@ static void ft_tick(struct ft_conn *c, const struct ft_opts *o, int64_t now)
 
 	if (c->done)
 		return;
-	if (c->got >= m && !c->shut) {
+	if (!c->shut && (c->got >= m || (c->half_close && c->sent == m &&
+					 cm_buf_len(&c->out) == 0))) {
 		shutdown(c->fd, SHUT_WR);
 		c->shut = true;
 		c->linger_end =
 		    now +
 		    (timeout_ms < FT_LINGER_MS ? timeout_ms : FT_LINGER_MS);
 	}
-	if (c->shut && now > c->linger_end) {
+	if (c->shut && c->got >= m && now > c->linger_end) {
 		c->done = true; /* server keeps the connection open: fine */
 		return;
 	}

@@ -10,6 +10,7 @@
 
 #include "cm_opt.h"
 #include "ft.h"
+#include "ft_diff.h"
 #include "ft_opts.h"
 
 static const char ft_run_usage[] =
@@ -33,6 +34,8 @@ static const char ft_run_usage[] =
     "      --delay D          passed to fragproxy --delay\n"
     "      --pace MODE        passed to fragproxy --pace (e.g. drain)\n"
     "      --direct           no proxy: connect to the server directly\n"
+    "      --half-close       send every frame, shut down writing, then\n"
+    "                         read all echoes (no request/response bursts)\n"
     "      --proxy-bin PATH   fragproxy to use (default: next to fragtest)\n"
     "      --record FILE      keep fragproxy's chunk record in FILE\n"
     "      --seed S           workload and schedule seed (default 1)\n"
@@ -281,6 +284,9 @@ static int ft_run_args(int argc, char **argv, struct ft_opts *o,
 			if (ft_check_sched("--split", optarg) < 0)
 				return -1;
 			break;
+		case FT_OPT_HALF_CLOSE:
+			o->half_close = true;
+			break;
 		case FT_OPT_RECORD:
 			o->record = optarg;
 			o->record_kept = true;
@@ -367,7 +373,14 @@ static const char ft_top_usage[] =
     "usage: fragtest run --framing SPEC (--server-cmd CMD | --target "
     "HOST:PORT) [options]\n"
     "       fragtest matrix [options]\n"
-    "       fragtest --help | run --help | matrix --help\n";
+    "       fragtest capture --server-cmd CMD --client-cmd CMD --out DIR\n"
+    "       fragtest diff --server-cmd CMD --requests DIR|FILE... [options]\n"
+    "       fragtest client --server-cmd CMD --client-cmd CMD [options]\n"
+    "       fragtest --help | COMMAND --help\n"
+    "\n"
+    "run/matrix test echo servers; capture, diff and client test any TCP\n"
+    "server or client: the replies (or the client's output) must not change\n"
+    "when fragproxy cuts the byte stream differently.\n";
 
 const struct option ft_longopts[] = {
     {"framing", required_argument, NULL, 'f'},
@@ -398,6 +411,7 @@ const struct option ft_longopts[] = {
     {"echod", required_argument, NULL, FT_OPT_ECHOD},
     {"expect-fail", required_argument, NULL, FT_OPT_EXPECT_FAIL},
     {"config", required_argument, NULL, FT_OPT_CONFIG},
+    {"half-close", no_argument, NULL, FT_OPT_HALF_CLOSE},
     {NULL, 0, NULL, 0},
 };
 
@@ -406,14 +420,13 @@ int main(int argc, char **argv)
 	int rc;
 
 	if (argc < 2) {
-		ft_usage_err("missing command (run or matrix)");
+		ft_usage_err("missing command (run, matrix, capture, diff "
+			     "or client)");
 		return FT_EXIT_USAGE;
 	}
 	if (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h")) {
 		fputs(ft_top_usage, stdout);
-		fputs("\nSee 'fragtest run --help' and 'fragtest matrix "
-		      "--help'.\n",
-		      stdout);
+		fputs("\nSee 'fragtest COMMAND --help'.\n", stdout);
 		return FT_EXIT_PASS;
 	}
 	ft_signals_init();
@@ -421,8 +434,15 @@ int main(int argc, char **argv)
 		rc = ft_cmd_run(argc - 1, argv + 1);
 	else if (!strcmp(argv[1], "matrix"))
 		rc = ft_cmd_matrix(argc - 1, argv + 1);
+	else if (!strcmp(argv[1], "capture"))
+		rc = ft_cmd_capture(argc - 1, argv + 1);
+	else if (!strcmp(argv[1], "diff"))
+		rc = ft_cmd_diff(argc - 1, argv + 1);
+	else if (!strcmp(argv[1], "client"))
+		rc = ft_cmd_client(argc - 1, argv + 1);
 	else {
-		ft_usage_err("unknown command '%s' (want run or matrix)",
+		ft_usage_err("unknown command '%s' (want run, matrix, "
+			     "capture, diff or client)",
 			     argv[1]);
 		return FT_EXIT_USAGE;
 	}

@@ -29,6 +29,15 @@ enum ft_optid {
 	FT_OPT_ECHOD,
 	FT_OPT_EXPECT_FAIL,
 	FT_OPT_CONFIG,
+	FT_OPT_HALF_CLOSE,
+	/* capture, diff, client (their own option tables) */
+	FT_OPT_SEEDS,
+	FT_OPT_QUIET_MS,
+	FT_OPT_RESET_CMD,
+	FT_OPT_NO_FRESH,
+	FT_OPT_MASK,
+	FT_OPT_UP_FRAMING,
+	FT_OPT_DOWN_FRAMING,
 };
 
 extern const struct option ft_longopts[];

@@ -34,7 +34,7 @@ int ft_sibling(const char *name, char *buf, size_t len)
 }
 
 /* Appends ' quoted' (shell single quotes) when it needs quoting. */
-static void ft_cat_arg(char *buf, size_t len, const char *flag, const char *val)
+void ft_cat_arg(char *buf, size_t len, const char *flag, const char *val)
 {
 	size_t o = strlen(buf);
 	bool plain = val[0] != '\0';
@@ -66,6 +66,8 @@ void ft_reproduce(const struct ft_opts *o, char *buf, size_t len)
 		ft_cat_arg(buf, len, "--target", o->target);
 	if (o->direct)
 		strncat(buf, " --direct", len - strlen(buf) - 1);
+	if (o->half_close)
+		strncat(buf, " --half-close", len - strlen(buf) - 1);
 	if (o->split)
 		ft_cat_arg(buf, len, "--split", o->split);
 	if (o->up)
@@ -112,8 +114,8 @@ static void ft_reproduce_replay(const struct ft_opts *o, struct ft_result *r)
 	ft_reproduce(&rep, r->reproduce, sizeof(r->reproduce));
 }
 
-static int ft_start_proxy(const struct ft_opts *o, struct ft_child *px,
-			  const char *host, int port, char *err, size_t errlen)
+int ft_start_proxy(const struct ft_opts *o, struct ft_child *px,
+		   const char *host, int port, char *err, size_t errlen)
 {
 	char bin[4096], up[FT_HOSTLEN + 16], seed[32];
 	char *argv[24];
@@ -139,9 +141,10 @@ static int ft_start_proxy(const struct ft_opts *o, struct ft_child *px,
 	argv[n++] = seed;
 	const struct {
 		const char *flag, *val;
-	} pass[] = {{"--split", o->split}, {"--up", o->up},
-		    {"--down", o->down},   {"--delay", o->delay},
-		    {"--pace", o->pace},   {"--record", o->record}};
+	} pass[] = {{"--split", o->split},    {"--up", o->up},
+		    {"--down", o->down},      {"--delay", o->delay},
+		    {"--pace", o->pace},      {"--record", o->record},
+		    {"--capture", o->capture}};
 	for (size_t i = 0; i < sizeof(pass) / sizeof(pass[0]); i++) {
 		if (!pass[i].val)
 			continue;

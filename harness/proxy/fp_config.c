@@ -68,6 +68,8 @@ const char fp_usage[] =
     "  --hold MS             see above (default 0)\n"
     "  --record FILE         write every chunk: conn dir offset size time_us\n"
     "  --pcap FILE           write forwarded chunks as a TCP capture\n"
+    "  --capture DIR         each connection's bytes as read, per direction:\n"
+    "                        DIR/conn-N.up, DIR/conn-N.down, DIR/index\n"
     "  --control HOST:PORT   HTTP/JSON control API (docs/fragproxy.md)\n"
     "  --control-timeout S   close control connections idle S seconds "
     "(default 10)\n"
@@ -118,9 +120,10 @@ void fp_config_free(struct fp_config *c)
 	}
 	free(c->record);
 	free(c->pcap);
+	free(c->capture);
 	free(c->control);
 	free(c->policy_dir);
-	c->record = c->pcap = c->control = c->policy_dir = NULL;
+	c->record = c->pcap = c->control = c->policy_dir = c->capture = NULL;
 }
 
 /* Milliseconds, fractions allowed, into microseconds. */
@@ -313,6 +316,8 @@ int fp_config_set(struct fp_config *c, const char *opt, const char *val,
 		return set_str(&c->record, val, err, len);
 	if (!strcmp(n, "pcap"))
 		return set_str(&c->pcap, val, err, len);
+	if (!strcmp(n, "capture"))
+		return set_str(&c->capture, val, err, len);
 	if (!strcmp(n, "control")) {
 		char h[CM_HOSTLEN], p[CM_PORTLEN], why[160];
 		if (cm_split_hostport(val, h, p, why, sizeof(why)))

@@ -133,6 +133,7 @@ struct fp_conn *fp_conn_accept(struct fp_proxy *p, int cfd)
 	}
 	if (ep_add(c, cfd, &c->ep_c) || ep_add(c, c->ufd, &c->ep_u))
 		goto fail_conn;
+	fp_capture_conn(c);
 	return c;
 fail_conn:
 	fp_log(p, "conn %llu: setup: %s", (unsigned long long)id,
@@ -264,6 +265,7 @@ static int fill(struct fp_dirst *d, int64_t now)
 		 * Not once the peer's FIN is known: its event is spent. */
 		if ((size_t)n < room && !d->src_hup)
 			d->src_rdy = false;
+		fp_capture_data(d, d->buf + d->tail, (size_t)n);
 		d->tail += (size_t)n;
 		d->rd_off += (uint64_t)n;
 		fp_pace_stamp(d, now);

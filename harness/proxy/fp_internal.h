@@ -70,8 +70,9 @@ struct fp_conn {
 	int64_t t0;
 	struct sockaddr_storage caddr, uaddr; /* for the capture */
 	struct fp_conn *prev, *next;
-	bool dead;	 /* freed at the end of the event batch */
-	bool want_reset; /* a reset fault fired: abort after the pump */
+	bool dead;		/* freed at the end of the event batch */
+	bool want_reset;	/* a reset fault fired: abort after the pump */
+	struct fp_capconn *cap; /* --capture files, NULL: none */
 };
 
 /* A direction's policy as the proxy had it when connections started: the
@@ -104,6 +105,7 @@ struct fp_proxy {
 	bool accept_paused;
 	FILE *record;
 	struct fp_pcap *pcap;
+	int cap_index; /* --capture DIR/index, -1: none */
 	struct fp_control *ctl;
 	struct fp_policy *pol[2]; /* current policy per direction */
 	int policy_dirfd;	  /* --policy-dir, or -1 */
@@ -169,6 +171,13 @@ void fp_pcap_open_conn(struct fp_conn *c);
 void fp_pcap_data(struct fp_dirst *d, const uint8_t *data, size_t n);
 void fp_pcap_fin(struct fp_dirst *d);
 void fp_pcap_close(struct fp_proxy *p);
+
+/* fp_capture.c */
+int fp_capture_open(struct fp_proxy *p, char *msg, size_t len);
+void fp_capture_conn(struct fp_conn *c);
+void fp_capture_data(struct fp_dirst *d, const uint8_t *data, size_t n);
+void fp_capture_conn_close(struct fp_conn *c);
+void fp_capture_close(struct fp_proxy *p);
 
 /* fp_control.c */
 int fp_control_start(struct fp_proxy *p, char *msg, size_t len);

@@ -154,6 +154,7 @@ void fp_conn_free(struct fp_conn *c)
 		p->conns = c->next;
 	if (c->next)
 		c->next->prev = c->prev;
+	fp_capture_conn_close(c);
 	for (int d = 0; d < 2; d++) {
 		free(c->d[d].buf);
 		c->d[d].buf = NULL;

@@ -17,6 +17,7 @@ static int copy_config(struct fp_config *dst, const struct fp_config *src)
 {
 	*dst = *src;
 	dst->record = dst->pcap = dst->control = dst->policy_dir = NULL;
+	dst->capture = NULL;
 	for (int d = 0; d < 2; d++) {
 		dst->dir[d].replay = NULL;
 		dst->dir[d].sched.list = NULL;
@@ -30,6 +31,7 @@ static int copy_config(struct fp_config *dst, const struct fp_config *src)
 	}
 	if ((src->record && !(dst->record = strdup(src->record))) ||
 	    (src->pcap && !(dst->pcap = strdup(src->pcap))) ||
+	    (src->capture && !(dst->capture = strdup(src->capture))) ||
 	    (src->control && !(dst->control = strdup(src->control))) ||
 	    (src->policy_dir && !(dst->policy_dir = strdup(src->policy_dir))))
 		return -ENOMEM;
@@ -176,6 +178,7 @@ int fp_open(const struct fp_config *c, struct fp_proxy **out, char *msg,
 		return -ENOMEM;
 	}
 	p->epfd = p->lfd = p->evfd = p->tfd = p->policy_dirfd = -1;
+	p->cap_index = -1;
 	pthread_mutex_init(&p->lock, NULL);
 	p->t0 = cm_now_ns();
 	r = copy_config(&p->cfg, c);
@@ -189,6 +192,7 @@ int fp_open(const struct fp_config *c, struct fp_proxy **out, char *msg,
 	    (r = open_fds(p, msg, len)) || (r = fp_replay_load(p, msg, len)) ||
 	    (r = fp_record_open(p, msg, len)) ||
 	    (r = fp_pcap_open(p, msg, len)) ||
+	    (r = fp_capture_open(p, msg, len)) ||
 	    (r = fp_control_start(p, msg, len)))
 		goto fail;
 	*out = p;
@@ -209,6 +213,7 @@ void fp_close(struct fp_proxy *p)
 	free(p->heap);
 	fp_record_close(p);
 	fp_pcap_close(p);
+	fp_capture_close(p);
 	for (int d = 0; d < 2; d++)
 		fp_policy_put(p, p->pol[d]);
 	int fds[] = {p->lfd, p->evfd, p->tfd, p->epfd, p->policy_dirfd};

@@ -69,6 +69,7 @@ struct fp_config {
 	unsigned hold_ms; /* how long a partial chunk waits for its rest */
 	char *record;	  /* --record FILE (owned) */
 	char *pcap;	  /* --pcap FILE (owned) */
+	char *capture;	  /* --capture DIR (owned) */
 	char *control;	  /* --control HOST:PORT (owned) */
 	char *policy_dir; /* --policy-dir DIR: file: allowed there (owned) */
 	unsigned control_timeout_s; /* idle control connection closed */

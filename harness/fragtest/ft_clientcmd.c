@@ -1,0 +1,356 @@
+/* fragtest client: runs a real client against a server directly twice
+ * (baseline, which must agree with itself), then through fragproxy under
+ * each cut policy; a run fails when the client's exit status or its
+ * stdout (after --mask) differs from the baseline. */
+#include <getopt.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cm_clock.h"
+#include "ft_diff.h"
+
+#define FT_DIFF_LINES 6
+
+static const char ft_client_usage[] =
+    "usage: fragtest client (--server-cmd CMD | --target HOST:PORT)\n"
+    "                       --client-cmd 'CLIENT ... {port}' [options]\n"
+    "\n"
+    "Runs the client ({host} {port}: where to connect) directly twice (the\n"
+    "baseline; the two must agree), then through fragproxy under each cut\n"
+    "policy. A run fails when the client's exit status or stdout (after\n"
+    "--mask) differs from the baseline; the difference is shown. Exit 0:\n"
+    "no difference; 1: a policy changed the client's result; 2: bad usage,\n"
+    "the baseline could not run, failed, or is not deterministic.\n"
+    "\n"
+    "  -s, --server-cmd CMD   server to start ({port}: a free port, else it\n"
+    "                         prints 'listening on HOST:PORT'); a fresh one\n"
+    "                         for every run unless --no-fresh/--reset-cmd\n"
+    "  -t, --target HOST:PORT a server that is already running\n"
+    "  -C, --client-cmd CMD   the client, run with /bin/sh in its own\n"
+    "                         process group\n"
+    "      --no-fresh         one server for all runs\n"
+    "      --reset-cmd CMD    run CMD ({host} {port}: the server) before\n"
+    "                         every run instead of restarting the server\n"
+    "      --mask ERE         blank what ERE matches in stdout; repeatable\n"
+    "      --timeout T        the client's time limit (default 10s)\n"
+    "      --start-timeout T  for the server and fragproxy (default 10s)\n"
+    "      --split P          only policy P, both directions\n"
+    "      --up P, --down P   only this pair (the other direction whole)\n"
+    "      --seeds N|A-B      seeds 1..N (or A..B) for seeded policies\n"
+    "                         (default 10)\n"
+    "      --seed S           only seed S\n"
+    "      --proxy-bin PATH   fragproxy to use (default: next to fragtest)\n"
+    "      --json FILE, --junit FILE, --html FILE   reports, as for run\n"
+    "  -v, --verbose          a line per policy\n"
+    "  -h, --help             this help\n"
+    "\n"
+    "Default policies as for 'fragtest diff' (bytes, random:1-16 per seed,\n"
+    "coalesce:1024,ms=10, fixed:1448; each up and down). Every failure\n"
+    "prints a 'reproduce:' line.\n";
+
+static const struct option ft_client_longopts[] = {
+    {"server-cmd", required_argument, NULL, 's'},
+    {"target", required_argument, NULL, 't'},
+    {"client-cmd", required_argument, NULL, 'C'},
+    {"no-fresh", no_argument, NULL, FT_OPT_NO_FRESH},
+    {"reset-cmd", required_argument, NULL, FT_OPT_RESET_CMD},
+    {"mask", required_argument, NULL, FT_OPT_MASK},
+    {"timeout", required_argument, NULL, FT_OPT_TIMEOUT},
+    {"start-timeout", required_argument, NULL, FT_OPT_START_TIMEOUT},
+    {"split", required_argument, NULL, FT_OPT_SPLIT},
+    {"up", required_argument, NULL, FT_OPT_UP},
+    {"down", required_argument, NULL, FT_OPT_DOWN},
+    {"seeds", required_argument, NULL, FT_OPT_SEEDS},
+    {"seed", required_argument, NULL, FT_OPT_SEED},
+    {"proxy-bin", required_argument, NULL, FT_OPT_PROXY_BIN},
+    {"json", required_argument, NULL, FT_OPT_JSON},
+    {"junit", required_argument, NULL, FT_OPT_JUNIT},
+    {"html", required_argument, NULL, FT_OPT_HTML},
+    {"verbose", no_argument, NULL, 'v'},
+    {"help", no_argument, NULL, 'h'},
+    {NULL, 0, NULL, 0},
+};
+
+struct ft_crun {
+	struct cm_buf out;   /* stdout, masked */
+	int status;	     /* exit status, 128+signal, -1 timeout */
+	char err[FT_MSGLEN]; /* tail of stderr */
+};
+
+static int ft_client_args(struct ft_dopts *o, int argc, char **argv)
+{
+	int opt;
+
+	optind = 1;
+	opterr = 0;
+	while ((opt = getopt_long(argc, argv, "+:s:t:C:vh", ft_client_longopts,
+				  NULL)) != -1) {
+		if (opt == '?' || opt == ':') {
+			ft_bad_opt(argv, opt);
+			return -1;
+		}
+		int rc = ft_dopt(o, opt, optarg);
+
+		if (rc < 0)
+			return -1;
+		if (rc == 0)
+			continue;
+		if (opt == 'C') {
+			o->client_cmd = optarg;
+		} else if (opt == 'h') {
+			fputs(ft_client_usage, stdout);
+			return 1;
+		} else {
+			ft_usage_err("unexpected option for client");
+			return -1;
+		}
+	}
+	if (optind < argc) {
+		ft_usage_err("unexpected argument '%s'", argv[optind]);
+		return -1;
+	}
+	if (ft_dopts_check(o) < 0)
+		return -1;
+	if (!o->client_cmd) {
+		ft_usage_err("client needs --client-cmd 'CLIENT ... {port}'");
+		return -1;
+	}
+	return 0;
+}
+
+/* One run of the client. false (msg) when it could not be done. */
+static bool ft_client_once(const struct ft_dopts *o, struct ft_env *e,
+			   const struct ft_policy *p, bool first, bool last,
+			   struct ft_crun *r, char *msg, size_t msglen)
+{
+	struct cm_buf raw = {0};
+	char why[FT_MSGLEN];
+	bool ok = true;
+
+	memset(r, 0, sizeof(*r));
+	if (ft_env_up(o, e, p, first, msg, msglen) < 0) {
+		ft_env_down(o, e, true);
+		return false;
+	}
+	if (ft_exec(o->client_cmd, e->host, e->port, o->timeout_ms, &raw,
+		    r->err, sizeof(r->err), &r->status) < 0) {
+		snprintf(msg, msglen, "client command: %.400s", r->err);
+		ok = false;
+	} else if (ft_mask(o, ft_bytes(&raw), cm_buf_len(&raw), &r->out) < 0) {
+		snprintf(msg, msglen, "out of memory");
+		ok = false;
+	}
+	if (ok && o->server_cmd && ft_child_dead(&e->srv, why, sizeof(why))) {
+		snprintf(msg, msglen, "%.200s during the run", why);
+		ok = false;
+	}
+	cm_buf_free(&raw);
+	ft_env_down(o, e, last || !ok);
+	return ok;
+}
+
+static void ft_status_text(int st, char *buf, size_t len)
+{
+	if (st < 0)
+		snprintf(buf, len, "timed out");
+	else if (st > 128)
+		snprintf(buf, len, "killed by signal %d", st - 128);
+	else
+		snprintf(buf, len, "exit status %d", st);
+}
+
+/* Line number of the first difference; prints up to FT_DIFF_LINES lines
+ * of each side from there. */
+static void ft_show_lines(FILE *f, const struct cm_buf *a,
+			  const struct cm_buf *b)
+{
+	const char *ap = (const char *)ft_bytes(a);
+	const char *bp = (const char *)ft_bytes(b);
+	size_t al = cm_buf_len(a), bl = cm_buf_len(b), i = 0, ls = 0;
+	unsigned line = 1;
+
+	while (i < al && i < bl && ap[i] == bp[i]) {
+		if (ap[i] == '\n') {
+			line++;
+			ls = i + 1;
+		}
+		i++;
+	}
+	fprintf(f, "  stdout differs from line %u (byte %zu):\n", line, i);
+	for (int side = 0; side < 2; side++) {
+		const char *p = side ? bp : ap;
+		size_t len = side ? bl : al, pos = ls;
+		int k;
+
+		for (k = 0; k < FT_DIFF_LINES && pos < len; k++) {
+			size_t e = pos;
+
+			while (e < len && p[e] != '\n')
+				e++;
+			fprintf(f, "  %c %.*s\n", side ? '+' : '-',
+				(int)(e - pos > 200 ? 200 : e - pos), p + pos);
+			pos = e + 1;
+		}
+		if (k < FT_DIFF_LINES && pos >= len)
+			fprintf(f, "  %c (end of output)\n", side ? '+' : '-');
+	}
+	fputs("  (- baseline, + this run)\n", f);
+}
+
+static bool ft_csame(const struct ft_crun *a, const struct ft_crun *b)
+{
+	return a->status == b->status &&
+	       cm_buf_len(&a->out) == cm_buf_len(&b->out) &&
+	       memcmp(ft_bytes(&a->out), ft_bytes(&b->out),
+		      cm_buf_len(&a->out)) == 0;
+}
+
+/* Why b is not a: one line (msg) and the detail on stderr. */
+static void ft_cwhy(const struct ft_crun *a, const struct ft_crun *b, char *msg,
+		    size_t len, bool print)
+{
+	char sa[64], sb[64];
+
+	ft_status_text(a->status, sa, sizeof(sa));
+	ft_status_text(b->status, sb, sizeof(sb));
+	if (a->status != b->status)
+		snprintf(msg, len, "client %s (baseline: %s)%s%.300s", sb, sa,
+			 b->err[0] ? "; stderr: " : "", b->err);
+	else
+		snprintf(msg, len,
+			 "client stdout differs (%zu bytes, baseline "
+			 "%zu); both %s",
+			 cm_buf_len(&b->out), cm_buf_len(&a->out), sa);
+	if (print && (cm_buf_len(&a->out) != cm_buf_len(&b->out) ||
+		      memcmp(ft_bytes(&a->out), ft_bytes(&b->out),
+			     cm_buf_len(&a->out)) != 0))
+		ft_show_lines(stderr, &a->out, &b->out);
+}
+
+static int ft_client_baseline(const struct ft_dopts *o, struct ft_env *e,
+			      struct ft_crun *base)
+{
+	struct ft_policy direct = {
+	    .up = "whole", .down = "whole", .direct = true, .name = "baseline"};
+	struct ft_crun again;
+	char msg[FT_MSGLEN], st[64];
+	int rc = 0;
+
+	if (!ft_client_once(o, e, &direct, true, false, base, msg,
+			    sizeof(msg)) ||
+	    ft_stop) {
+		if (ft_stop)
+			return -1; /* interrupted: no verdict */
+		ft_err("baseline (direct) failed: %s", msg);
+		return -1;
+	}
+	if (base->status != 0) {
+		ft_status_text(base->status, st, sizeof(st));
+		ft_err("the client fails even without cuts (%s)%s%s", st,
+		       base->err[0] ? ": " : "", base->err);
+		return -1;
+	}
+	if (!ft_client_once(o, e, &direct, false, false, &again, msg,
+			    sizeof(msg)) ||
+	    ft_stop) {
+		if (!ft_stop)
+			ft_err("baseline (direct) failed: %s", msg);
+		cm_buf_free(&again.out);
+		return -1;
+	}
+	if (!ft_csame(base, &again)) {
+		ft_cwhy(base, &again, msg, sizeof(msg), false);
+		ft_err("the baseline is not deterministic: two direct runs "
+		       "differ: %s; blank the parts that vary (dates, ids) "
+		       "with --mask ERE",
+		       msg);
+		ft_show_lines(stderr, &base->out, &again.out);
+		rc = -1;
+	}
+	cm_buf_free(&again.out);
+	return rc;
+}
+
+static bool ft_client_policy(const struct ft_dopts *o, struct ft_env *e,
+			     const struct ft_crun *base,
+			     const struct ft_policy *p, bool last,
+			     struct ft_cell *cell)
+{
+	struct ft_crun r;
+	char msg[FT_MSGLEN];
+	int64_t t0 = cm_now_ms();
+	bool ok;
+
+	ft_dcell(cell, o, p, 1);
+	ok = ft_client_once(o, e, p, false, last, &r, msg, sizeof(msg));
+	if (!ok) {
+		cell->res.setup_err = FT_SETUP_DIED;
+		snprintf(cell->res.setup_msg, sizeof(cell->res.setup_msg), "%s",
+			 msg);
+		ft_err("FAIL %s: %s", p->name, msg);
+	} else if (!ft_csame(base, &r)) {
+		ft_cwhy(base, &r, msg, sizeof(msg), false);
+		cell->res.v[0].status = FT_DIVERGE;
+		snprintf(cell->res.v[0].msg, sizeof(cell->res.v[0].msg), "%s",
+			 msg);
+		ft_err("FAIL %s: %s", p->name, msg);
+		ft_cwhy(base, &r, msg, sizeof(msg), true);
+		ok = false;
+	}
+	cell->res.seconds = (double)(cm_now_ms() - t0) / 1000.0;
+	if (!ok)
+		fprintf(stderr, "reproduce: %s\n", cell->res.reproduce);
+	else if (o->verbose)
+		printf("pass %s (%.2f s)\n", p->name, cell->res.seconds);
+	cm_buf_free(&r.out);
+	return ok;
+}
+
+int ft_cmd_client(int argc, char **argv)
+{
+	struct ft_dopts o = {.cmd = "client",
+			     .seeds = 10,
+			     .quiet_ms = 300,
+			     .timeout_ms = 10000,
+			     .start_timeout_ms = 10000};
+	struct ft_env env;
+	struct ft_crun base = {0};
+	struct ft_policy *pol = NULL;
+	struct ft_cell *cells = NULL;
+	int n, rc, failed = 0;
+	int64_t t0 = cm_now_ms();
+
+	rc = ft_client_args(&o, argc, argv);
+	if (rc != 0 || ft_client_baseline(&o, &env, &base) < 0) {
+		cm_buf_free(&base.out);
+		ft_dopts_free(&o);
+		return ft_stop	? FT_EXIT_INTR
+		       : rc > 0 ? FT_EXIT_PASS
+				: FT_EXIT_USAGE;
+	}
+	n = ft_policies(&o, &pol);
+	cells = n > 0 ? calloc((size_t)n, sizeof(*cells)) : NULL;
+	if (n <= 0 || !cells)
+		abort();
+	for (int i = 0; i < n && !ft_stop; i++)
+		failed += !ft_client_policy(&o, &env, &base, &pol[i],
+					    i + 1 == n, &cells[i]);
+	if (ft_write_outputs(&o.out, cells, (size_t)n) < 0 && !failed)
+		failed = 1;
+	if (ft_stop)
+		; /* interrupted: main says so with its exit status */
+	else if (!failed)
+		printf("pass: the client gave the baseline's result under %d "
+		       "policies (%.1f s)\n",
+		       n, (double)(cm_now_ms() - t0) / 1000.0);
+	else
+		printf("FAIL: %d of %d policies changed the client's result\n",
+		       failed, n);
+	for (int i = 0; i < n; i++)
+		ft_result_free(&cells[i].res);
+	free(cells);
+	free(pol);
+	cm_buf_free(&base.out);
+	ft_dopts_free(&o);
+	return failed ? FT_EXIT_FAIL : FT_EXIT_PASS;
+}
