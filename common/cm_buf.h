@@ -17,9 +17,13 @@ struct cm_buf {
 /* Zeroed struct cm_buf is an empty buffer; cm_buf_free returns it there. */
 void cm_buf_free(struct cm_buf *b);
 
+/* Never NULL, even for a buffer that never held a byte, so callers may do
+ * pointer arithmetic or hand it to memcmp/send with a length of 0. */
 static inline const uint8_t *cm_buf_data(const struct cm_buf *b)
 {
-	return b->p + b->head;
+	static const uint8_t empty[1];
+
+	return b->p != NULL ? b->p + b->head : empty;
 }
 
 static inline size_t cm_buf_len(const struct cm_buf *b)

@@ -23,7 +23,7 @@ static const char *rr(const char *mode, const char *bug)
 	static int k;
 	char *c = cmd[k++ % 4];
 
-	snprintf(c, sizeof(cmd[0]), "%s %s%s%s", ftt_bin("ft_buggy_rr"), mode,
+	snprintf(c, sizeof(cmd[0]), "%s %s%s%s", run_tool_path("ft_buggy_rr"), mode,
 		 bug ? " --bug " : "", bug ? bug : "");
 	return c;
 }
@@ -45,7 +45,7 @@ static const char *requests(void)
 static void diff(const char *server, const char *extra)
 {
 	ftt_sh(&o, "%s diff --server-cmd '%s' --requests %s " FAST " %s",
-	       ftt_bin("fragtest"), server, requests(), extra);
+	       run_tool_path("fragtest"), server, requests(), extra);
 }
 
 /* Exit 1, a FAIL line naming what differs, and a reproduce line whose
@@ -64,7 +64,7 @@ static void assert_flagged(const char *what)
 	line = ftt_line_after(o.err, "reproduce: fragtest ");
 	cr_assert_not_null(line, "no reproduce line: %s", o.err);
 	do
-		ftt_sh(&r, "%s %s", ftt_bin("fragtest"), line);
+		ftt_sh(&r, "%s %s", run_tool_path("fragtest"), line);
 	while (r.status == 0 && ++tries < 3);
 	cr_assert_eq(r.status, 1, "reproduce line: status %d: %s: %s", r.status,
 		     line, r.err);
@@ -141,7 +141,7 @@ Test(fragtest_diff, baseline_cut_by_a_short_quiet_points_at_quiet)
 	ftt_sh(&o,
 	       "%s diff --server-cmd '%s' --no-fresh --requests %s --quiet "
 	       "100ms --start-timeout 60",
-	       ftt_bin("fragtest"), rr("server", "pause"), requests());
+	       run_tool_path("fragtest"), rr("server", "pause"), requests());
 	cr_assert_eq(o.status, 2, "%s%s", o.out, o.err);
 	cr_assert(strstr(o.err, "reply stream has extra bytes at byte 12: "
 				"baseline 12 bytes"),
@@ -152,7 +152,7 @@ Test(fragtest_diff, baseline_cut_by_a_short_quiet_points_at_quiet)
 	ftt_sh(&o,
 	       "%s diff --server-cmd '%s' --no-fresh --requests %s --quiet "
 	       "1s --seeds 1 --split bytes --start-timeout 60",
-	       ftt_bin("fragtest"), rr("server", "pause"), requests());
+	       run_tool_path("fragtest"), rr("server", "pause"), requests());
 	cr_assert_eq(o.status, 0, "%s%s", o.out, o.err);
 }
 
@@ -163,7 +163,7 @@ Test(fragtest_diff, reports_as_for_run)
 	ftt_sh(&o,
 	       "%s diff --server-cmd '%s' --requests %s " FAST
 	       " --json %s/r.json --junit %s/r.xml --html %s/r.html",
-	       ftt_bin("fragtest"), rr("server", "oneread"), requests(), dir,
+	       run_tool_path("fragtest"), rr("server", "oneread"), requests(), dir,
 	       dir, dir);
 	cr_assert_eq(o.status, 1, "%s", o.err);
 	ftt_sh(&r,
@@ -180,7 +180,7 @@ Test(fragtest_diff, client_breaking_on_split_length_prefix_is_flagged)
 	ftt_sh(&o,
 	       "%s client --server-cmd '%s' --client-cmd '%s {port}' --seeds "
 	       "3 --timeout 5s --start-timeout 60",
-	       ftt_bin("fragtest"), rr("lenserver", NULL),
+	       run_tool_path("fragtest"), rr("lenserver", NULL),
 	       rr("client", "splitlen"));
 	assert_flagged("down=bytes seed 1: client exit status 3 (baseline: "
 		       "exit status 0)");
@@ -190,7 +190,7 @@ Test(fragtest_diff, client_breaking_on_split_length_prefix_is_flagged)
 	ftt_sh(&o,
 	       "%s client --server-cmd '%s' --client-cmd '%s {port}' --seeds "
 	       "3 --timeout 5s --start-timeout 60",
-	       ftt_bin("fragtest"), rr("lenserver", NULL), rr("client", NULL));
+	       run_tool_path("fragtest"), rr("lenserver", NULL), rr("client", NULL));
 	cr_assert_eq(o.status, 0, "%s%s", o.out, o.err);
 	cr_assert(strstr(o.out, "under 12 policies"), "%s", o.out);
 }
@@ -204,7 +204,7 @@ Test(fragtest_diff, capture_then_diff)
 	ftt_sh(&o,
 	       "%s capture --server-cmd '%s' --client-cmd '%s {port}' --out "
 	       "%s/cap --start-timeout 60",
-	       ftt_bin("fragtest"), rr("lenserver", NULL), rr("client", NULL),
+	       run_tool_path("fragtest"), rr("lenserver", NULL), rr("client", NULL),
 	       dir);
 	cr_assert_eq(o.status, 0, "%s", o.err);
 	cr_assert(strstr(o.out, "captured 1 connection in"), "%s", o.out);
@@ -221,7 +221,7 @@ Test(fragtest_diff, capture_then_diff)
 	ftt_sh(&o,
 	       "%s diff --server-cmd '%s' --requests %s/cap " FAST
 	       " --half-close",
-	       ftt_bin("fragtest"), rr("lenserver", NULL), dir);
+	       run_tool_path("fragtest"), rr("lenserver", NULL), dir);
 	cr_assert_eq(o.status, 0, "%s%s", o.out, o.err);
 }
 
@@ -232,16 +232,16 @@ Test(fragtest_diff, capture_failures)
 	ftt_sh(&o,
 	       "%s capture --server-cmd '%s' --client-cmd 'true {port}' --out "
 	       "%s/c1 --start-timeout 60",
-	       ftt_bin("fragtest"), rr("server", NULL), dir);
+	       run_tool_path("fragtest"), rr("server", NULL), dir);
 	cr_assert_eq(o.status, 1);
 	cr_assert(strstr(o.err, "the client made no connection"), "%s", o.err);
 	ftt_sh(&o,
 	       "%s capture --server-cmd '%s' --client-cmd 'exit 4' --out "
 	       "%s/c2 --start-timeout 60",
-	       ftt_bin("fragtest"), rr("server", NULL), dir);
+	       run_tool_path("fragtest"), rr("server", NULL), dir);
 	cr_assert_eq(o.status, 1);
 	cr_assert(strstr(o.err, "the client exited with 4"), "%s", o.err);
-	ftt_sh(&o, "%s capture --server-cmd x --out %s/c3", ftt_bin("fragtest"),
+	ftt_sh(&o, "%s capture --server-cmd x --out %s/c3", run_tool_path("fragtest"),
 	       dir);
 	cr_assert_eq(o.status, 2);
 }
@@ -252,14 +252,14 @@ Test(fragtest_diff, bad_request_input_is_one_line_exit_2)
 	const char *srv = rr("server", NULL);
 
 	ftt_sh(&o, "%s diff --server-cmd '%s' --requests %s/missing",
-	       ftt_bin("fragtest"), srv, dir);
+	       run_tool_path("fragtest"), srv, dir);
 	cr_assert_eq(o.status, 2);
 	cr_assert(strstr(o.err, "missing: No such file or directory\n"), "%s",
 		  o.err);
 	ftt_sh(&o,
 	       ": > %s/empty; %s diff --server-cmd '%s' --requests "
 	       "%s/empty",
-	       dir, ftt_bin("fragtest"), srv, dir);
+	       dir, run_tool_path("fragtest"), srv, dir);
 	cr_assert_eq(o.status, 2);
 	cr_assert(strstr(o.err, "empty: the request file is empty\n"), "%s",
 		  o.err);
@@ -269,7 +269,7 @@ Test(fragtest_diff, bad_request_input_is_one_line_exit_2)
 	       "mkdir %s/other && echo '# fragproxy record v1' > "
 	       "%s/other/index; %s diff --server-cmd '%s' --requests "
 	       "%s/other",
-	       dir, dir, ftt_bin("fragtest"), srv, dir);
+	       dir, dir, run_tool_path("fragtest"), srv, dir);
 	cr_assert_eq(o.status, 2);
 	cr_assert(strstr(o.err, "not a fragtest capture (index has another "
 				"format"),
@@ -279,7 +279,7 @@ Test(fragtest_diff, bad_request_input_is_one_line_exit_2)
 	ftt_sh(&o,
 	       "mkdir %s/noindex; %s diff --server-cmd '%s' --requests "
 	       "%s/noindex",
-	       dir, ftt_bin("fragtest"), srv, dir);
+	       dir, run_tool_path("fragtest"), srv, dir);
 	cr_assert_eq(o.status, 2);
 	cr_assert(strstr(o.err, "not a fragtest capture (no index"), "%s",
 		  o.err);
@@ -301,7 +301,7 @@ Test(fragtest_diff, server_never_listening_or_printing_garbage)
 
 	snprintf(pids, sizeof(pids), "%s/pids", dir);
 	ftt_sh(&o, "%s diff --server-cmd '%s' --requests %s --start-timeout 1",
-	       ftt_bin("fragtest"), pidded(dir, "sleep 60 {port}"), requests());
+	       run_tool_path("fragtest"), pidded(dir, "sleep 60 {port}"), requests());
 	cr_assert_eq(o.status, 2, "%s", o.err);
 	cr_assert(strstr(o.err, "baseline (direct, whole writes) failed: "
 				"server command failed: server did not accept "
@@ -309,7 +309,7 @@ Test(fragtest_diff, server_never_listening_or_printing_garbage)
 		  "%s", o.err);
 	cr_assert(ftt_pids_gone(pids));
 	ftt_sh(&o, "%s diff --server-cmd '%s' --requests %s --start-timeout 1",
-	       ftt_bin("fragtest"),
+	       run_tool_path("fragtest"),
 	       pidded(dir, "sh -c \"head -c 3000 /dev/urandom; exec sleep "
 			   "60\""),
 	       requests());
@@ -336,31 +336,31 @@ Test(fragtest_diff, usage_and_help)
 	const char *cmds[] = {"capture", "diff", "client"};
 
 	for (int i = 0; i < 3; i++) {
-		ftt_sh(&o, "%s %s --help", ftt_bin("fragtest"), cmds[i]);
+		ftt_sh(&o, "%s %s --help", run_tool_path("fragtest"), cmds[i]);
 		cr_assert_eq(o.status, 0);
 		cr_assert(strncmp(o.out, "usage: fragtest ", 16) == 0, "%s",
 			  o.out);
 	}
-	ftt_sh(&o, "%s diff --server-cmd x", ftt_bin("fragtest"));
+	ftt_sh(&o, "%s diff --server-cmd x", run_tool_path("fragtest"));
 	cr_assert_eq(o.status, 2);
 	cr_assert(strstr(o.err, "diff needs --requests DIR|FILE"), "%s", o.err);
-	ftt_sh(&o, "%s client --server-cmd x", ftt_bin("fragtest"));
+	ftt_sh(&o, "%s client --server-cmd x", run_tool_path("fragtest"));
 	cr_assert_eq(o.status, 2);
 	cr_assert(strstr(o.err, "client needs --client-cmd"), "%s", o.err);
 	ftt_sh(&o, "%s diff --server-cmd x --requests y --seeds 0",
-	       ftt_bin("fragtest"));
+	       run_tool_path("fragtest"));
 	cr_assert_eq(o.status, 2);
 	cr_assert(strstr(o.err, "--seeds: '0'"), "%s", o.err);
 	ftt_sh(&o, "%s diff --server-cmd x --requests y --seeds 5-2",
-	       ftt_bin("fragtest"));
+	       run_tool_path("fragtest"));
 	cr_assert_eq(o.status, 2);
 	cr_assert(strstr(o.err, "--seeds: '2'"), "%s", o.err);
 	ftt_sh(&o, "%s diff --server-cmd x --requests y --mask '('",
-	       ftt_bin("fragtest"));
+	       run_tool_path("fragtest"));
 	cr_assert_eq(o.status, 2);
 	cr_assert(strstr(o.err, "bad --mask '('"), "%s", o.err);
 	ftt_sh(&o, "%s diff --server-cmd x --requests y --up-framing nope",
-	       ftt_bin("fragtest"));
+	       run_tool_path("fragtest"));
 	cr_assert_eq(o.status, 2);
 	cr_assert(strstr(o.err, "bad --up-framing 'nope'"), "%s", o.err);
 }
@@ -370,11 +370,11 @@ Test(fragtest_diff, run_half_close_finds_replies_dropped_at_eof)
 	const char *args = "--framing line --clients 1 --messages 30 "
 			   "--timeout 5 --start-timeout 60";
 
-	ftt_sh(&o, "%s run --server-cmd '%s' %s", ftt_bin("fragtest"),
+	ftt_sh(&o, "%s run --server-cmd '%s' %s", run_tool_path("fragtest"),
 	       rr("echo", "dropeof"), args);
 	cr_assert_eq(o.status, 0, "flagged without --half-close: %s", o.err);
 	ftt_sh(&o, "%s run --server-cmd '%s' %s --half-close",
-	       ftt_bin("fragtest"), rr("echo", "dropeof"), args);
+	       run_tool_path("fragtest"), rr("echo", "dropeof"), args);
 	cr_assert_eq(o.status, 1, "%s", o.err);
 	/* how many echoes left before the FIN was read depends on timing;
 	 * that the rest were dropped does not */
@@ -385,14 +385,14 @@ Test(fragtest_diff, run_half_close_finds_replies_dropped_at_eof)
 		  "%s", o.err);
 	cr_assert(strstr(o.err, " --half-close "), "%s", o.err);
 	ftt_sh(&o, "%s run --server-cmd '%s' %s --half-close",
-	       ftt_bin("fragtest"), rr("echo", NULL), args);
+	       run_tool_path("fragtest"), rr("echo", NULL), args);
 	cr_assert_eq(o.status, 0, "%s", o.err);
 	/* a correct concurrent server, several connections */
 	ftt_sh(&o,
 	       "%s run --server-cmd '%s --model epoll --framing len:2be "
 	       "--listen 127.0.0.1:0' --half-close --framing len:2be "
 	       "--clients 3 --messages 40 --split bytes --start-timeout 60",
-	       ftt_bin("fragtest"), ftt_bin("echod"));
+	       run_tool_path("fragtest"), run_tool_path("echod"));
 	cr_assert_eq(o.status, 0, "%s", o.err);
 }
 
@@ -407,7 +407,7 @@ Test(fragtest_diff, sigint_stops_server_and_client_groups)
 	pid = ftt_spawn(dir,
 			"exec %s client --server-cmd '%s' --client-cmd '%s' "
 			"--timeout 60s --start-timeout 60",
-			ftt_bin("fragtest"), pidded(dir, rr("server", NULL)),
+			run_tool_path("fragtest"), pidded(dir, rr("server", NULL)),
 			client);
 	/* the server and the client are up */
 	cr_assert(ftt_wait_lines(pids, 2), "server or client never started");
@@ -438,7 +438,7 @@ Test(fragtest_diff, target_server_already_running)
 	ftt_sh(&o,
 	       "%s diff --target 127.0.0.1:%d --requests %s --seeds 3 --quiet "
 	       "50ms --timeout 2s",
-	       ftt_bin("fragtest"), atoi(port + 1), requests());
+	       run_tool_path("fragtest"), atoi(port + 1), requests());
 	cr_assert(strstr(o.err, "reproduce: fragtest diff --target "
 				"127.0.0.1:"),
 		  "%s", o.err);

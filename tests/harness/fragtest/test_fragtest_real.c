@@ -75,21 +75,21 @@ Test(fragtest_real, redis_captured_conversation_replays_under_cuts)
 	ftt_sh(&o,
 	       "%s capture --server-cmd \"" REDIS "\" --client-cmd '%s' --out "
 	       "%s/cap --start-timeout 60",
-	       ftt_bin("fragtest"), redis_client(dir), dir);
+	       run_tool_path("fragtest"), redis_client(dir), dir);
 	cr_assert_eq(o.status, 0, "%s", o.err);
 	cr_assert(strstr(o.out, "captured 4 connections"), "%s", o.out);
 	/* fresh server per run, pipelined, read to EOF after a half-close */
 	ftt_sh(&o,
 	       "%s diff --server-cmd \"" REDIS "\" --requests %s/cap "
 	       "--half-close " SEEDS,
-	       ftt_bin("fragtest"), dir);
+	       run_tool_path("fragtest"), dir);
 	assert_pass("redis diff");
 	/* one server, flushed between runs, replies ended by quiet */
 	ftt_sh(&o,
 	       "%s diff --server-cmd \"" REDIS "\" --requests %s/cap "
 	       "--reset-cmd 'redis-cli -p {port} FLUSHALL' --quiet 100ms "
 	       "--seed 7 --split bytes",
-	       ftt_bin("fragtest"), dir);
+	       run_tool_path("fragtest"), dir);
 	cr_assert_eq(o.status, 0, "%s%s", o.out, o.err);
 }
 
@@ -102,7 +102,7 @@ Test(fragtest_real, redis_cli_as_client_under_cuts)
 	ftt_sh(&o,
 	       "%s client --server-cmd \"" REDIS "\" --client-cmd '%s' "
 	       "--reset-cmd 'redis-cli -p {port} FLUSHALL' " SEEDS,
-	       ftt_bin("fragtest"), redis_client(dir));
+	       run_tool_path("fragtest"), redis_client(dir));
 	assert_pass("redis-cli client");
 }
 
@@ -124,7 +124,7 @@ static const char *pop3d(const char *dir)
 	}
 	snprintf(cmd, sizeof(cmd),
 		 "%s --listen 127.0.0.1:0 --users %s/users --maildir %s/mail",
-		 ftt_bin("pop3d"), dir, dir);
+		 run_tool_path("pop3d"), dir, dir);
 	return cmd;
 }
 
@@ -152,7 +152,7 @@ static void pop3_capture(const char *dir, const char *srv)
 	       "%s capture --server-cmd '%s' --client-cmd \"%s && " CURL
 	       "-u alice:secret pop3://{host}:{port}/3 > /dev/null\" --out "
 	       "%s/cap --start-timeout 60",
-	       ftt_bin("fragtest"), srv, poplib(), dir);
+	       run_tool_path("fragtest"), srv, poplib(), dir);
 	cr_assert_eq(o.status, 0, "%s", o.err);
 	cr_assert(strstr(o.out, "captured 2 connections"), "%s", o.out);
 }
@@ -167,7 +167,7 @@ Test(fragtest_real, pop3d_conversation_replays_lock_step)
 	ftt_sh(&o,
 	       "%s diff --server-cmd '%s' --requests %s/cap --up-framing crlf "
 	       "--down-framing crlf --quiet 100ms " SEEDS,
-	       ftt_bin("fragtest"), srv, dir);
+	       run_tool_path("fragtest"), srv, dir);
 	assert_pass("pop3d diff lock-step");
 }
 
@@ -181,7 +181,7 @@ Test(fragtest_real, pop3d_conversation_replays_pipelined)
 	ftt_sh(
 	    &o,
 	    "%s diff --server-cmd '%s' --requests %s/cap --half-close " SEEDS,
-	    ftt_bin("fragtest"), srv, dir);
+	    run_tool_path("fragtest"), srv, dir);
 	assert_pass("pop3d diff pipelined");
 }
 
@@ -195,7 +195,7 @@ static void poplib_client(const char *seeds)
 	ftt_sh(&o,
 	       "%s client --server-cmd '%s' --client-cmd '%s' --no-fresh "
 	       "--seeds %s --start-timeout 60",
-	       ftt_bin("fragtest"), pop3d(dir), poplib(), seeds);
+	       run_tool_path("fragtest"), pop3d(dir), poplib(), seeds);
 	cr_assert_eq(o.status, 0, "poplib client: %s%s", o.out, o.err);
 	/* 2 directions x (bytes, coalesce, fixed + 10 random seeds) */
 	cr_assert(strstr(o.out, "under 26 policies"), "%s", o.out);
@@ -220,7 +220,7 @@ Test(fragtest_real, curl_pop3_as_client_under_cuts)
 	       "%s client --server-cmd '%s' --client-cmd \"" CURL
 	       "-u alice:secret pop3://{host}:{port}/2 && " CURL
 	       "-u alice:secret pop3://{host}:{port}/\" --no-fresh " SEEDS,
-	       ftt_bin("fragtest"), pop3d(dir));
+	       run_tool_path("fragtest"), pop3d(dir));
 	assert_pass("curl pop3 client");
 }
 
@@ -255,7 +255,7 @@ Test(fragtest_real, http_server_keep_alive_conversation_replays_under_cuts)
 	ftt_sh(&o,
 	       "%s capture --server-cmd '%s' --client-cmd \"" CURL URLS
 	       " > /dev/null\" --out %s/cap --start-timeout 60",
-	       ftt_bin("fragtest"), srv, dir);
+	       run_tool_path("fragtest"), srv, dir);
 	cr_assert_eq(o.status, 0, "%s", o.err);
 	/* one connection, four requests on it */
 	cr_assert(strstr(o.out, "captured 1 connection in"), "%s", o.out);
@@ -264,7 +264,7 @@ Test(fragtest_real, http_server_keep_alive_conversation_replays_under_cuts)
 	ftt_sh(&o,
 	       "%s diff --server-cmd '%s' --requests %s/cap --no-fresh "
 	       "--half-close --mask 'Date: [^\\r]*' " SEEDS,
-	       ftt_bin("fragtest"), srv, dir);
+	       run_tool_path("fragtest"), srv, dir);
 	assert_pass("http.server diff");
 }
 
@@ -277,6 +277,6 @@ Test(fragtest_real, curl_keep_alive_as_client_under_cuts)
 	ftt_sh(&o,
 	       "%s client --server-cmd '%s' --client-cmd \"" CURL URLS
 	       " | md5sum\" --no-fresh " SEEDS,
-	       ftt_bin("fragtest"), http_server(dir));
+	       run_tool_path("fragtest"), http_server(dir));
 	assert_pass("curl http client");
 }
