@@ -21,8 +21,8 @@ struct alphabet {
 
 static void alphabet_init(struct alphabet *a, const struct fr_spec *s)
 {
-	bool text = s->kind == FR_LINE || s->kind == FR_CRLF ||
-		    s->kind == FR_DELIM;
+	bool text =
+	    s->kind == FR_LINE || s->kind == FR_CRLF || s->kind == FR_DELIM;
 	a->n = 0;
 	for (unsigned c = 0; c < 256; c++) {
 		if (text && (c < 0x20 || c > 0x7e ||
@@ -66,7 +66,8 @@ int fb_generate(const struct fb_gen *g)
 	int status = 1;
 
 	if (f == NULL) {
-		fprintf(stderr, "frame-bench: %s: %s\n", g->out, strerror(errno));
+		fprintf(stderr, "frame-bench: %s: %s\n", g->out,
+			strerror(errno));
 		goto out;
 	}
 	if (msg == NULL || wire == NULL) {
@@ -79,9 +80,10 @@ int fb_generate(const struct fb_gen *g)
 		fill_payload(msg, n, &a, &rng);
 		int rc = fr_encode(&g->spec, msg, n, wire, cap, &wlen);
 		if (rc != FR_OK) {
-			fprintf(stderr, "frame-bench: %s refuses a %zu-byte "
-				"payload: %s\n", g->spec_text, n,
-				fr_strerror(rc));
+			fprintf(stderr,
+				"frame-bench: %s refuses a %zu-byte "
+				"payload: %s\n",
+				g->spec_text, n, fr_strerror(rc));
 			goto out;
 		}
 		if (total + wlen > g->size)
@@ -91,18 +93,20 @@ int fb_generate(const struct fb_gen *g)
 		frames++;
 	}
 	if (fflush(f) != 0 || ferror(f)) {
-		fprintf(stderr, "frame-bench: %s: %s\n", g->out, strerror(errno));
+		fprintf(stderr, "frame-bench: %s: %s\n", g->out,
+			strerror(errno));
 		goto out;
 	}
 	printf("wrote %s: %llu bytes, %llu frames of %s, payloads %zu..%zu, "
-	       "seed %llu\n", g->out, (unsigned long long)total,
-	       (unsigned long long)frames, g->spec_text,
-	       g->spec.kind == FR_FIXED ? g->spec.fixed : g->min, pmax,
-	       (unsigned long long)g->seed);
+	       "seed %llu\n",
+	       g->out, (unsigned long long)total, (unsigned long long)frames,
+	       g->spec_text, g->spec.kind == FR_FIXED ? g->spec.fixed : g->min,
+	       pmax, (unsigned long long)g->seed);
 	status = 0;
 out:
 	if (f != NULL && fclose(f) != 0 && status == 0) {
-		fprintf(stderr, "frame-bench: %s: %s\n", g->out, strerror(errno));
+		fprintf(stderr, "frame-bench: %s: %s\n", g->out,
+			strerror(errno));
 		status = 1;
 	}
 	free(msg);

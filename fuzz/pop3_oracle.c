@@ -139,7 +139,9 @@ static struct ps_want ps_predict(const struct ps_model *md, enum pop3_cmd cmd,
 	switch (cmd) {
 	case POP3_C_USER:
 		w.ok = auth && a->n == 1 && a->tlen[0] <= POP3_NAME_MAX;
-		w.next = !auth ? md->st : w.ok ? POP3_AUTH_PASS : POP3_AUTH_USER;
+		w.next = !auth	? md->st
+			 : w.ok ? POP3_AUTH_PASS
+				: POP3_AUTH_USER;
 		break;
 	case POP3_C_PASS:
 		if (md->st != POP3_AUTH_PASS)
@@ -393,7 +395,8 @@ void ps_check_unit(struct ps_model *md, const uint8_t *line, size_t len,
 	}
 	if (after != w.next)
 		ps_fail_transition(pop3_cmd_name(cmd));
-	if (ok && (cmd == POP3_C_STAT || cmd == POP3_C_LIST || cmd == POP3_C_UIDL))
+	if (ok &&
+	    (cmd == POP3_C_STAT || cmd == POP3_C_LIST || cmd == POP3_C_UIDL))
 		ps_check_listing(md, cmd, &w, r, n, first);
 	if (ok && cmd == POP3_C_USER) {
 		memcpy(md->user, a.tok[0], a.tlen[0]);

@@ -15,7 +15,7 @@
 #include "pop3_mem.h"
 
 #define PS_NMSG POP3_MEM_MAX /* a full mailbox: long LIST/UIDL replies */
-#define PS_MSG_MAX 1100	 /* the longest stored message */
+#define PS_MSG_MAX 1100	     /* the longest stored message */
 #define PS_EXP_MAX (2 * PS_MSG_MAX + 8) /* its wire form, at worst */
 #define PS_READ_MAX 64 /* short store reads: 1..64 bytes, or 0: none */
 

@@ -155,8 +155,8 @@ static size_t ps_split_units(const uint8_t *d, size_t n)
 		if (lf != NULL)
 			u->kind = u->len > POP3_CMD_MAX ? PS_TOOLONG : PS_LINE;
 		else
-			u->kind =
-			    u->len >= POP3_CMD_MAX + 2 ? PS_TOOLONG : PS_PARTIAL;
+			u->kind = u->len >= POP3_CMD_MAX + 2 ? PS_TOOLONG
+							     : PS_PARTIAL;
 		pos = j = u->end;
 	}
 	return nu;

@@ -11,41 +11,41 @@
 #include "framecat.h"
 
 static const char usage_text[] =
-	"usage: framecat encode SPEC [--in hex|lines|raw]\n"
-	"       framecat decode SPEC [--out hex|lines|raw] [--split POLICY]\n"
-	"       framecat transcode SPEC_IN SPEC_OUT [--split POLICY]\n"
-	"       framecat protocols\n"
-	"       framecat --help\n";
+    "usage: framecat encode SPEC [--in hex|lines|raw]\n"
+    "       framecat decode SPEC [--out hex|lines|raw] [--split POLICY]\n"
+    "       framecat transcode SPEC_IN SPEC_OUT [--split POLICY]\n"
+    "       framecat protocols\n"
+    "       framecat --help\n";
 
 static const char flags_text[] =
-	"\n"
-	"encode     reads messages from stdin and writes the framed stream.\n"
-	"decode     reads a framed stream from stdin and writes its frames.\n"
-	"transcode  decodes stdin with SPEC_IN and re-encodes every frame\n"
-	"           with SPEC_OUT.\n"
-	"protocols  lists the protocol names a SPEC may be (tls, postgres,\n"
-	"           ...) and the spec each stands for (docs/protocols.md).\n"
-	"           With pre=, encode frames the first message as the\n"
-	"           preamble.\n"
-	"\n"
-	"flags:\n"
-	"  --in hex     (encode, default) one message per line in hex; an\n"
-	"               empty line is an empty message\n"
-	"  --in lines   one message per plain text line (without its \\n)\n"
-	"  --in raw     all of stdin is one message\n"
-	"  --out hex    (decode, default) each frame as one lowercase hex line\n"
-	"  --out lines  each frame followed by \\n\n"
-	"  --out raw    frames concatenated\n"
-	"  --split POLICY  feed the decoder in chunks cut by a split schedule\n"
-	"               (default: whole reads). Output, errors and offsets\n"
-	"               never depend on it.\n"
-	"  -h, --help   this text\n"
-	"\n"
-	"Decode errors print 'framecat: error at offset N: REASON' on stderr\n"
-	"after the frames before them; recoverable ones (oversize frame on a\n"
-	"delimited codec) let decoding go on. An encoder refusal prints\n"
-	"'framecat: message N: REASON'.\n"
-	"exit status: 0 ok, 1 a data error was reported, 2 bad usage.\n";
+    "\n"
+    "encode     reads messages from stdin and writes the framed stream.\n"
+    "decode     reads a framed stream from stdin and writes its frames.\n"
+    "transcode  decodes stdin with SPEC_IN and re-encodes every frame\n"
+    "           with SPEC_OUT.\n"
+    "protocols  lists the protocol names a SPEC may be (tls, postgres,\n"
+    "           ...) and the spec each stands for (docs/protocols.md).\n"
+    "           With pre=, encode frames the first message as the\n"
+    "           preamble.\n"
+    "\n"
+    "flags:\n"
+    "  --in hex     (encode, default) one message per line in hex; an\n"
+    "               empty line is an empty message\n"
+    "  --in lines   one message per plain text line (without its \\n)\n"
+    "  --in raw     all of stdin is one message\n"
+    "  --out hex    (decode, default) each frame as one lowercase hex line\n"
+    "  --out lines  each frame followed by \\n\n"
+    "  --out raw    frames concatenated\n"
+    "  --split POLICY  feed the decoder in chunks cut by a split schedule\n"
+    "               (default: whole reads). Output, errors and offsets\n"
+    "               never depend on it.\n"
+    "  -h, --help   this text\n"
+    "\n"
+    "Decode errors print 'framecat: error at offset N: REASON' on stderr\n"
+    "after the frames before them; recoverable ones (oversize frame on a\n"
+    "delimited codec) let decoding go on. An encoder refusal prints\n"
+    "'framecat: message N: REASON'.\n"
+    "exit status: 0 ok, 1 a data error was reported, 2 bad usage.\n";
 
 static void help(void)
 {
@@ -225,8 +225,8 @@ static int parse_words(struct fc_opts *o, int n, char **w)
 /* framecat protocols: the alias table, one row a line. */
 static int list_protocols(int argc, char **argv)
 {
-	if (argc == 3 && (strcmp(argv[2], "--help") == 0 ||
-			  strcmp(argv[2], "-h") == 0)) {
+	if (argc == 3 &&
+	    (strcmp(argv[2], "--help") == 0 || strcmp(argv[2], "-h") == 0)) {
 		fputs("usage: framecat protocols\n"
 		      "Lists NAME SPEC DESCRIPTION for every protocol name;"
 		      " a NAME is accepted\nwherever a SPEC is, options may"

@@ -273,8 +273,8 @@ int fr_dec_cobs_next(struct fr_decoder *d, struct fr_frame *f)
 			continue;
 		}
 		if (d->discarding) {
-			const uint8_t *z = memchr(in + d->in_pos, 0,
-						  d->in_len - d->in_pos);
+			const uint8_t *z =
+			    memchr(in + d->in_pos, 0, d->in_len - d->in_pos);
 			size_t stop = z ? (size_t)(z - in) : d->in_len;
 			d->seen += stop - d->in_pos;
 			d->in_pos = stop;
@@ -311,9 +311,12 @@ int fr_dec_cobs_next(struct fr_decoder *d, struct fr_frame *f)
 
 /* ---- SLIP (RFC 1055): C0 ends a frame, DB DC -> C0, DB DD -> DB. */
 
-enum { SLIP_END = 0xc0, SLIP_ESC = 0xdb, SLIP_ESC_END = 0xdc,
-       SLIP_ESC_ESC = 0xdd };
-
+enum {
+	SLIP_END = 0xc0,
+	SLIP_ESC = 0xdb,
+	SLIP_ESC_END = 0xdc,
+	SLIP_ESC_ESC = 0xdd
+};
 
 /* Length of the run of ordinary bytes at in[pos..len): two memchr scans
  * (the escape is only looked for before the next END). */

@@ -44,8 +44,8 @@ static void pre_start(struct fr_decoder *d)
 	d->pre_active = true;
 }
 
-int fr_decoder_init(struct fr_decoder *d, const struct fr_spec *spec,
-		    void *buf, size_t cap)
+int fr_decoder_init(struct fr_decoder *d, const struct fr_spec *spec, void *buf,
+		    size_t cap)
 {
 	if (!d || !spec || spec->kind < FR_FIXED || spec->kind > FR_KIND_LAST ||
 	    spec->max == 0)
@@ -158,8 +158,7 @@ int fr_dec_append(struct fr_decoder *d, const uint8_t *p, size_t n)
 	return FR_OK;
 }
 
-static int fr_dec_error_out(struct fr_decoder *d, int code,
-			    struct fr_frame *f)
+static int fr_dec_error_out(struct fr_decoder *d, int code, struct fr_frame *f)
 {
 	d->err_off = d->frame_off;
 	f->data = NULL;

@@ -60,8 +60,8 @@ static bool delim_early(const struct fr_spec *s, const uint8_t *m, size_t n)
 			return true;
 		/* skip quickly to the next place the last byte occurs */
 		if (e + 1 < n) {
-			const uint8_t *p = memchr(m + e + 1, D[k - 1],
-						  n - e - 1);
+			const uint8_t *p =
+			    memchr(m + e + 1, D[k - 1], n - e - 1);
 			size_t next = p ? (size_t)(p - m) : n;
 			if (next > e + 1)
 				e = next - 1;

@@ -137,8 +137,8 @@ int fr_recv_all(int fd, void *buf, size_t len, int timeout_ms, size_t *done)
 	}
 	deadline_start(&dl, timeout_ms);
 	while (off < len) {
-		ssize_t n = recv(fd, p + off, clamp_chunk(len - off),
-				 io_flags(&dl));
+		ssize_t n =
+		    recv(fd, p + off, clamp_chunk(len - off), io_flags(&dl));
 		if (n > 0) {
 			off += (size_t)n;
 			continue;

@@ -13,8 +13,8 @@ int fr_parse_i64(const char *s, int64_t *out);
 
 /* Write a formatted message into err and return FR_ESPEC / FR_ESCHED. */
 int fr_perr(char *err, size_t errlen, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
+    __attribute__((format(printf, 3, 4)));
 int fr_serr(char *err, size_t errlen, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
+    __attribute__((format(printf, 3, 4)));
 
 #endif

@@ -370,12 +370,13 @@ static int parse_opt(struct fr_spec *s, char *opt, struct parse_ctx *ctx,
 		return parse_proto_opt(s, opt, val, err, errlen);
 	if (strcmp(opt, "offset") != 0 && strcmp(opt, "adjust") != 0 &&
 	    strcmp(opt, "strip") != 0)
-		return fr_perr(err, errlen,
-			       "unknown option '%s' (expected max=, pre=, for"
-			       " len: offset=, adjust=, strip=, trailer=, vmax=,"
-			       " for resp: depth=, for http1: hmax=, head, for"
-			       " ws: unmask)",
-			       opt);
+		return fr_perr(
+		    err, errlen,
+		    "unknown option '%s' (expected max=, pre=, for"
+		    " len: offset=, adjust=, strip=, trailer=, vmax=,"
+		    " for resp: depth=, for http1: hmax=, head, for"
+		    " ws: unmask)",
+		    opt);
 	if (s->kind != FR_LEN)
 		return fr_perr(err, errlen,
 			       "option '%s=' applies only to len:", opt);

@@ -7,8 +7,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "framing/codec.h"
 #include "decode_util.h"
+#include "framing/codec.h"
 
 /* "HELLO, WORLD" from the Netty javadoc. */
 #define HW "48454c4c4f2c20574f524c44"

@@ -7,9 +7,9 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "decode_util.h"
 #include "framing/error.h"
 #include "framing/sched.h"
-#include "decode_util.h"
 
 static void parse_ok(struct fr_sched *s, const char *text)
 {

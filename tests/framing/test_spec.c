@@ -6,10 +6,10 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "decode_util.h"
 #include "framing/error.h"
 #include "framing/sched.h"
 #include "framing/spec.h"
-#include "decode_util.h"
 
 Test(spec, simple_names)
 {

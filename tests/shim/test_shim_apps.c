@@ -138,8 +138,8 @@ Test(shim_apps, socat_echo)
 		       "--timeout 20 --start-timeout 60 --server-cmd '%s %s -- "
 		       "socat TCP-LISTEN:{port},bind=127.0.0.1,reuseaddr,fork "
 		       "PIPE'",
-		       run_tool_path("fragtest"), runs[i][1], run_tool_path("fragshim"),
-		       runs[i][0]);
+		       run_tool_path("fragtest"), runs[i][1],
+		       run_tool_path("fragshim"), runs[i][0]);
 		cr_assert(o.status == 0 && strstr(o.out, "pass"), "[%s] " SHOWF,
 			  runs[i][0], SHOWA);
 	}
@@ -172,8 +172,9 @@ Test(shim_apps, redis_server_and_cli)
 	       "--raw GET k | head -c $(wc -c < v) | cmp - v && "
 	       "%s --split random:1-3 -- redis-cli -p %d INCRBY n 41 && "
 	       "%s --split bytes -- redis-cli -p %d INCR n",
-	       dir, run_tool_path("fragshim"), port, run_tool_path("fragshim"), port,
-	       run_tool_path("fragshim"), port, run_tool_path("fragshim"), port);
+	       dir, run_tool_path("fragshim"), port, run_tool_path("fragshim"),
+	       port, run_tool_path("fragshim"), port, run_tool_path("fragshim"),
+	       port);
 	cr_assert(o.status == 0 && strstr(o.out, "OK\n41\n42\n"), SHOW);
 	cr_assert_eq(stop(srv), 0, "redis-server did not stop cleanly");
 	rm_dir(dir);
@@ -225,8 +226,8 @@ Test(shim_apps, curl_against_python_http_server)
 			    &o,
 			    "%s %s -- curl -sS -o %s/got http://127.0.0.1:%d/"
 			    "f.bin && cmp %s/got %s/f.bin",
-			    run_tool_path("fragshim"), cl_opts[c], dir, port, dir,
-			    dir);
+			    run_tool_path("fragshim"), cl_opts[c], dir, port,
+			    dir, dir);
 			cr_assert(o.status == 0, "[%s | %s] " SHOWF,
 				  srv_opts[i], cl_opts[c], SHOWA);
 		}

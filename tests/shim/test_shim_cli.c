@@ -104,11 +104,13 @@ Test(shim_cli, refuses_static_and_setuid_targets)
 		      strstr(o.err, "statically linked"),
 		  SHOW);
 	ftt_sh(&o, "cp %s %s/suid && chmod 4755 %s/suid && %s -- %s/suid",
-	       run_tool_path("shim_probe"), dir, dir, run_tool_path("fragshim"), dir);
+	       run_tool_path("shim_probe"), dir, dir, run_tool_path("fragshim"),
+	       dir);
 	cr_assert(o.status == 1 && lines(o.err) == 1 && strstr(o.err, "setuid"),
 		  SHOW);
 	ftt_sh(&o, "cp %s %s/sgid && chmod 2755 %s/sgid && %s -- %s/sgid",
-	       run_tool_path("shim_probe"), dir, dir, run_tool_path("fragshim"), dir);
+	       run_tool_path("shim_probe"), dir, dir, run_tool_path("fragshim"),
+	       dir);
 	cr_assert(o.status == 1 && strstr(o.err, "setgid"), SHOW);
 	/* A script is judged by its interpreter, which is dynamic. */
 	ftt_sh(&o,

@@ -36,8 +36,8 @@ static void ftest(const char *framing, const char *opts, const char *server)
 	if (opts)
 		ftt_sh(&o,
 		       "%s run --framing %s " RUN " --server-cmd '%s %s -- %s'",
-		       run_tool_path("fragtest"), framing, run_tool_path("fragshim"), opts,
-		       server);
+		       run_tool_path("fragtest"), framing,
+		       run_tool_path("fragshim"), opts, server);
 	else
 		ftt_sh(&o, "%s run --framing %s " RUN " --server-cmd '%s'",
 		       run_tool_path("fragtest"), framing, server);

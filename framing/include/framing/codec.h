@@ -20,8 +20,8 @@ extern "C" {
  * negative codes from error.h. */
 enum fr_result {
 	FR_NEED_MORE = 0, /* all fed input consumed; feed more (or finish) */
-	FR_FRAME = 1,     /* *frame holds a frame */
-	FR_DONE = 2,      /* finish: the stream ended cleanly */
+	FR_FRAME = 1,	  /* *frame holds a frame */
+	FR_DONE = 2,	  /* finish: the stream ended cleanly */
 };
 
 /* A decoded frame. data is a view valid until the next call on the
@@ -48,33 +48,34 @@ struct fr_decoder {
 	/* fed input not yet consumed */
 	const uint8_t *in;
 	size_t in_len, in_pos;
-	uint64_t in_off;   /* stream offset of in[0] */
+	uint64_t in_off; /* stream offset of in[0] */
 	/* partial frame (delivered bytes) */
 	uint8_t *buf;
 	size_t cap, len, bound;
 	bool own_buf;
-	bool in_frame;     /* some bytes of the current frame were seen */
-	uint64_t frame_off;/* stream offset of the current frame's first byte */
-	uint64_t seen;     /* wire bytes of the current frame seen so far */
+	bool in_frame; /* some bytes of the current frame were seen */
+	uint64_t
+	    frame_off; /* stream offset of the current frame's first byte */
+	uint64_t seen; /* wire bytes of the current frame seen so far */
 	/* errors */
-	int fatal;         /* sticky error code, 0 if none */
+	int fatal; /* sticky error code, 0 if none */
 	uint64_t err_off;
-	bool discarding;   /* delimited codecs: skipping to the delimiter */
+	bool discarding; /* delimited codecs: skipping to the delimiter */
 	bool finished;
 	/* codec state that survives chunk boundaries */
 	unsigned phase;
-	uint64_t need;     /* bytes still expected in this phase */
-	uint64_t value;    /* length field / netstring digits being read */
-	unsigned shift;    /* varint: bits read so far */
-	size_t hdr_len;    /* len: wire header length (offset + field) */
-	uint64_t total;    /* len: wire length of the current frame */
-	uint8_t field[8];  /* len: fixed-width field bytes read so far */
+	uint64_t need;	  /* bytes still expected in this phase */
+	uint64_t value;	  /* length field / netstring digits being read */
+	unsigned shift;	  /* varint: bits read so far */
+	size_t hdr_len;	  /* len: wire header length (offset + field) */
+	uint64_t total;	  /* len: wire length of the current frame */
+	uint8_t field[8]; /* len: fixed-width field bytes read so far */
 	size_t field_got;
 	uint8_t tail[FR_DELIM_MAX]; /* delimited: last bytes of the frame */
 	size_t tail_len;
-	unsigned cobs_left;/* cobs: data bytes left in the current block */
-	bool cobs_zero;    /* cobs: a zero is owed before the next block */
-	bool esc;          /* slip: previous byte was ESC */
+	unsigned cobs_left; /* cobs: data bytes left in the current block */
+	bool cobs_zero;	    /* cobs: a zero is owed before the next block */
+	bool esc;	    /* slip: previous byte was ESC */
 	/* pre=: while pre_active, spec is the preamble's and main_spec the
 	 * stream's own framing, swapped in after the first frame */
 	struct fr_spec main_spec;
@@ -95,8 +96,8 @@ size_t fr_decoder_bufsize(const struct fr_spec *spec);
  * fr_decoder_bufsize(spec) bytes, or NULL to let the decoder allocate on
  * demand (growing by doubling, never past that size, never before a length
  * field has been checked against max). Returns FR_OK or FR_EINVAL. */
-int fr_decoder_init(struct fr_decoder *d, const struct fr_spec *spec,
-		    void *buf, size_t cap);
+int fr_decoder_init(struct fr_decoder *d, const struct fr_spec *spec, void *buf,
+		    size_t cap);
 
 /* Release memory the decoder allocated itself. d may be reused after
  * fr_decoder_init. */

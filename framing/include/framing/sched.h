@@ -18,23 +18,23 @@ extern "C" {
 
 enum fr_sched_kind {
 	FR_SCHED_WHOLE = 1, /* whole / none: no re-cutting */
-	FR_SCHED_FIXED,     /* fixed:N */
-	FR_SCHED_BYTES,     /* bytes: 1 byte per chunk */
+	FR_SCHED_FIXED,	    /* fixed:N */
+	FR_SCHED_BYTES,	    /* bytes: 1 byte per chunk */
 	FR_SCHED_RANDOM,    /* random:MIN-MAX[,seed=S] */
-	FR_SCHED_LIST,      /* list:A,B,C...  or  file:PATH (same meaning) */
+	FR_SCHED_LIST,	    /* list:A,B,C...  or  file:PATH (same meaning) */
 	FR_SCHED_COALESCE,  /* coalesce:BYTES[,ms=T] */
 };
 
 struct fr_sched {
 	enum fr_sched_kind kind;
-	size_t n;            /* fixed:N, coalesce:BYTES */
-	size_t min, max;     /* random */
-	uint64_t seed;       /* random */
-	bool seed_set;       /* seed= given in the text */
-	unsigned ms;         /* coalesce: flush after ms (0: bytes only) */
-	size_t *list;        /* list: sizes (owned, see fr_sched_free) */
+	size_t n;	 /* fixed:N, coalesce:BYTES */
+	size_t min, max; /* random */
+	uint64_t seed;	 /* random */
+	bool seed_set;	 /* seed= given in the text */
+	unsigned ms;	 /* coalesce: flush after ms (0: bytes only) */
+	size_t *list;	 /* list: sizes (owned, see fr_sched_free) */
 	size_t list_len;
-	bool list_repeat;    /* list:...,repeat: start over when used up */
+	bool list_repeat; /* list:...,repeat: start over when used up */
 };
 
 /* Parse text: whole | fixed:N | bytes | random:MIN-MAX[,seed=S] |

@@ -13,25 +13,25 @@ extern "C" {
 #endif
 
 #define FR_DEFAULT_MAX ((size_t)1 << 20) /* 1 MiB */
-#define FR_MAX_LIMIT ((size_t)1 << 40)   /* largest max= accepted */
-#define FR_DELIM_MAX 16                  /* longest delim:HEX, in bytes */
-#define FR_SPEC_STRLEN 256               /* enough for fr_spec_format */
-#define FR_TRAILER_MAX 8                 /* longest len: trailer=HEX */
+#define FR_MAX_LIMIT ((size_t)1 << 40)	 /* largest max= accepted */
+#define FR_DELIM_MAX 16			 /* longest delim:HEX, in bytes */
+#define FR_SPEC_STRLEN 256		 /* enough for fr_spec_format */
+#define FR_TRAILER_MAX 8		 /* longest len: trailer=HEX */
 
 enum fr_kind {
 	FR_FIXED = 1, /* fixed:N */
 	FR_LINE,      /* line: payload "\n" */
 	FR_CRLF,      /* crlf: payload "\r\n" */
 	FR_DELIM,     /* delim:HEX */
-	FR_LEN,       /* len:Wbe / len:Wle / len:varint */
+	FR_LEN,	      /* len:Wbe / len:Wle / len:varint */
 	FR_COBS,      /* cobs: COBS payload, then 00 */
 	FR_SLIP,      /* slip: RFC 1055 */
 	FR_NETSTRING, /* netstring: <len>:<payload>, */
-	FR_TLV,       /* tlv: type(1) length(4, BE) value */
-	FR_RAW,       /* raw: no framing */
+	FR_TLV,	      /* tlv: type(1) length(4, BE) value */
+	FR_RAW,	      /* raw: no framing */
 	FR_RESP,      /* resp: one Redis RESP2/RESP3 value or inline command */
 	FR_HTTP1,     /* http1:req / http1:resp: one HTTP/1.x message */
-	FR_WS,        /* ws: one RFC 6455 WebSocket frame */
+	FR_WS,	      /* ws: one RFC 6455 WebSocket frame */
 };
 
 #define FR_KIND_LAST FR_WS	    /* highest enum fr_kind value */
@@ -45,9 +45,9 @@ enum fr_kind {
  * message. fr_spec_preamble() expands it into a full struct fr_spec. */
 struct fr_preamble {
 	enum fr_kind kind; /* 0: none; FR_FIXED, FR_LINE, FR_CRLF, FR_LEN */
-	size_t max;        /* 0: the spec's own max */
-	size_t fixed;      /* FR_FIXED */
-	unsigned width;    /* FR_LEN, as in struct fr_spec */
+	size_t max;	   /* 0: the spec's own max */
+	size_t fixed;	   /* FR_FIXED */
+	unsigned width;	   /* FR_LEN, as in struct fr_spec */
 	bool little;
 	size_t offset;
 	int64_t adjust;
@@ -57,23 +57,23 @@ struct fr_preamble {
 
 struct fr_spec {
 	enum fr_kind kind;
-	size_t max;      /* bound on a frame as delivered (bytes) */
-	size_t fixed;    /* FR_FIXED: frame size, 1..max */
+	size_t max;   /* bound on a frame as delivered (bytes) */
+	size_t fixed; /* FR_FIXED: frame size, 1..max */
 	/* FR_LINE, FR_CRLF, FR_DELIM: the delimiter */
 	uint8_t delim[FR_DELIM_MAX];
 	size_t delim_len;
 	/* FR_LEN, Netty LengthFieldBasedFrameDecoder semantics */
-	unsigned width;  /* 1,2,3,4,8; 0 means LEB128 varint */
-	bool little;     /* little-endian field (Wle) */
-	size_t offset;   /* lengthFieldOffset */
-	int64_t adjust;  /* lengthAdjustment */
-	size_t strip;    /* initialBytesToStrip (valid when strip_set) */
-	bool strip_set;  /* false: strip the whole header (offset + field) */
+	unsigned width; /* 1,2,3,4,8; 0 means LEB128 varint */
+	bool little;	/* little-endian field (Wle) */
+	size_t offset;	/* lengthFieldOffset */
+	int64_t adjust; /* lengthAdjustment */
+	size_t strip;	/* initialBytesToStrip (valid when strip_set) */
+	bool strip_set; /* false: strip the whole header (offset + field) */
 	/* FR_LEN: trailer=HEX, bytes that end every frame, checked and
 	 * stripped (AMQP 0-9-1's frame-end CE) */
 	uint8_t trailer[FR_TRAILER_MAX];
 	size_t trailer_len;
-	unsigned vmax;   /* len:varint: most bytes in the field, 1..9; 0: 10 */
+	unsigned vmax; /* len:varint: most bytes in the field, 1..9; 0: 10 */
 	struct fr_preamble pre; /* every codec: pre=, the first unit */
 	/* FR_RESP, FR_HTTP1, FR_WS (docs/specs.md) */
 	unsigned depth; /* FR_RESP: aggregates open at once, 0..32 */

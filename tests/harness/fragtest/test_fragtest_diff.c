@@ -23,8 +23,8 @@ static const char *rr(const char *mode, const char *bug)
 	static int k;
 	char *c = cmd[k++ % 4];
 
-	snprintf(c, sizeof(cmd[0]), "%s %s%s%s", run_tool_path("ft_buggy_rr"), mode,
-		 bug ? " --bug " : "", bug ? bug : "");
+	snprintf(c, sizeof(cmd[0]), "%s %s%s%s", run_tool_path("ft_buggy_rr"),
+		 mode, bug ? " --bug " : "", bug ? bug : "");
 	return c;
 }
 
@@ -163,8 +163,8 @@ Test(fragtest_diff, reports_as_for_run)
 	ftt_sh(&o,
 	       "%s diff --server-cmd '%s' --requests %s " FAST
 	       " --json %s/r.json --junit %s/r.xml --html %s/r.html",
-	       run_tool_path("fragtest"), rr("server", "oneread"), requests(), dir,
-	       dir, dir);
+	       run_tool_path("fragtest"), rr("server", "oneread"), requests(),
+	       dir, dir, dir);
 	cr_assert_eq(o.status, 1, "%s", o.err);
 	ftt_sh(&r,
 	       "grep -c '\"tool\": \"fragtest\", \"ok\": false' %s/r.json; "
@@ -190,7 +190,8 @@ Test(fragtest_diff, client_breaking_on_split_length_prefix_is_flagged)
 	ftt_sh(&o,
 	       "%s client --server-cmd '%s' --client-cmd '%s {port}' --seeds "
 	       "3 --timeout 5s --start-timeout 60",
-	       run_tool_path("fragtest"), rr("lenserver", NULL), rr("client", NULL));
+	       run_tool_path("fragtest"), rr("lenserver", NULL),
+	       rr("client", NULL));
 	cr_assert_eq(o.status, 0, "%s%s", o.out, o.err);
 	cr_assert(strstr(o.out, "under 12 policies"), "%s", o.out);
 }
@@ -204,8 +205,8 @@ Test(fragtest_diff, capture_then_diff)
 	ftt_sh(&o,
 	       "%s capture --server-cmd '%s' --client-cmd '%s {port}' --out "
 	       "%s/cap --start-timeout 60",
-	       run_tool_path("fragtest"), rr("lenserver", NULL), rr("client", NULL),
-	       dir);
+	       run_tool_path("fragtest"), rr("lenserver", NULL),
+	       rr("client", NULL), dir);
 	cr_assert_eq(o.status, 0, "%s", o.err);
 	cr_assert(strstr(o.out, "captured 1 connection in"), "%s", o.out);
 	snprintf(buf, sizeof(buf), "%s/cap/index", dir);
@@ -241,8 +242,8 @@ Test(fragtest_diff, capture_failures)
 	       run_tool_path("fragtest"), rr("server", NULL), dir);
 	cr_assert_eq(o.status, 1);
 	cr_assert(strstr(o.err, "the client exited with 4"), "%s", o.err);
-	ftt_sh(&o, "%s capture --server-cmd x --out %s/c3", run_tool_path("fragtest"),
-	       dir);
+	ftt_sh(&o, "%s capture --server-cmd x --out %s/c3",
+	       run_tool_path("fragtest"), dir);
 	cr_assert_eq(o.status, 2);
 }
 
@@ -301,7 +302,8 @@ Test(fragtest_diff, server_never_listening_or_printing_garbage)
 
 	snprintf(pids, sizeof(pids), "%s/pids", dir);
 	ftt_sh(&o, "%s diff --server-cmd '%s' --requests %s --start-timeout 1",
-	       run_tool_path("fragtest"), pidded(dir, "sleep 60 {port}"), requests());
+	       run_tool_path("fragtest"), pidded(dir, "sleep 60 {port}"),
+	       requests());
 	cr_assert_eq(o.status, 2, "%s", o.err);
 	cr_assert(strstr(o.err, "baseline (direct, whole writes) failed: "
 				"server command failed: server did not accept "
@@ -407,8 +409,8 @@ Test(fragtest_diff, sigint_stops_server_and_client_groups)
 	pid = ftt_spawn(dir,
 			"exec %s client --server-cmd '%s' --client-cmd '%s' "
 			"--timeout 60s --start-timeout 60",
-			run_tool_path("fragtest"), pidded(dir, rr("server", NULL)),
-			client);
+			run_tool_path("fragtest"),
+			pidded(dir, rr("server", NULL)), client);
 	/* the server and the client are up */
 	cr_assert(ftt_wait_lines(pids, 2), "server or client never started");
 	kill(pid, SIGINT);
