@@ -37,11 +37,12 @@ else()
   message(FATAL_ERROR "FRAGLAB_FUZZ must be OFF, libfuzzer or afl")
 endif()
 
+include(${FZ_DIR}/ref/ref.cmake)
 add_library(fuzz_common STATIC
   ${FZ_DIR}/fuzz_input.c ${FZ_DIR}/fuzz_check.c
-  ${FZ_DIR}/fuzz_split.c ${FZ_DIR}/fuzz_roundtrip.c)
+  ${FZ_DIR}/fuzz_split.c ${FZ_DIR}/fuzz_roundtrip.c ${FZ_DIR}/fuzz_ref.c)
 target_include_directories(fuzz_common PUBLIC ${FZ_DIR})
-target_link_libraries(fuzz_common PUBLIC framing)
+target_link_libraries(fuzz_common PUBLIC framing fuzz_ref)
 
 set(FRAGLAB_FUZZ_TARGETS "")
 function(fz_target name)
