@@ -13,16 +13,11 @@ target_link_libraries(fuzz_ref PUBLIC framing)
 if(FRAGLAB_FUZZ STREQUAL "OFF" OR NOT FRAGLAB_FUZZ)
   set(_ref_fr ${CMAKE_SOURCE_DIR}/framing)
   set(_ref_dec ${CMAKE_CURRENT_BINARY_DIR}/planted_tlv/dec_len.c)
-  file(READ ${_ref_fr}/src/dec_len.c _ref_src)
-  string(REPLACE "(uint64_t)d->field[1] << 24" "(uint64_t)d->field[1] << 16"
-    _ref_bug "${_ref_src}")
-  if(_ref_bug STREQUAL _ref_src)
-    message(FATAL_ERROR "planted_tlv_shift: the tlv length line moved; "
-      "update fuzz/ref/ref.cmake")
-  endif()
-  file(WRITE ${_ref_dec} "${_ref_bug}")
-  set_property(DIRECTORY APPEND PROPERTY CMAKE_CONFIGURE_DEPENDS
-    ${_ref_fr}/src/dec_len.c)
+  add_custom_command(OUTPUT ${_ref_dec}
+    COMMAND ${CMAKE_COMMAND} -DIN=${_ref_fr}/src/dec_len.c -DOUT=${_ref_dec}
+      -P ${REF_DIR}/plant.cmake
+    DEPENDS ${_ref_fr}/src/dec_len.c ${REF_DIR}/plant.cmake
+    COMMENT "Planting the tlv <<16 bug in a copy of dec_len.c" VERBATIM)
   get_target_property(_ref_fr_src framing SOURCES)
   list(FILTER _ref_fr_src EXCLUDE REGEX "dec_len\\.c$")
   list(TRANSFORM _ref_fr_src PREPEND ${_ref_fr}/)
