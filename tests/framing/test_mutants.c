@@ -72,3 +72,49 @@ Test(mutants, sendv_second_partial_write_in_one_entry, .timeout = 60)
 	free(a);
 	free(b);
 }
+
+/* Mutant: a delimited frame cut off by EOF counts as oversize only past
+ * max + delimiter length bytes (seen > max + k for seen >= max + k). At
+ * exactly max + k bytes without a delimiter, the first max + 1 are sure to
+ * be payload: EOVERSIZE, then a clean finish; one byte less is ETRUNCATED. */
+Test(mutants, delimited_eof_oversize_boundary)
+{
+	static const struct du_vec v[] = {
+	    {"line,max=3", "61626364", "e@0:EOVERSIZE done"},
+	    {"line,max=3", "616263", "fin@0:ETRUNCATED"},
+	    {"line,max=3", "0a 61626364", "f@0: e@1:EOVERSIZE done"},
+	    {"crlf,max=3", "6162636465", "e@0:EOVERSIZE done"},
+	    {"crlf,max=3", "61626364", "fin@0:ETRUNCATED"},
+	    {"delim:616263,max=2", "7878787878", "e@0:EOVERSIZE done"},
+	    {"delim:616263,max=2", "78787878", "fin@0:ETRUNCATED"},
+	};
+	char *why = DU_EXPECT_VECS(v);
+
+	cr_assert_null(why, "%s", why);
+}
+
+/* Mutant: fr_decoder_bufsize for len: as max + 1 instead of max + 10. With
+ * strip=0 a varint header is kept in the frame and buffered byte by byte
+ * before its value is known, up to 10 bytes even at max=1 (the spec check
+ * counts a varint as one byte). Fed one byte at a time into a caller
+ * buffer of exactly fr_decoder_bufsize bytes, a 10-byte varint of 2^63
+ * must still give EOVERSIZE, not run out of buffer. */
+Test(mutants, len_caller_buffer_holds_a_kept_varint)
+{
+	static const uint8_t wire[] = {0x80, 0x80, 0x80, 0x80, 0x80, 0x80,
+				       0x80, 0x80, 0x80, 0x01, 0x41};
+	size_t ones[sizeof(wire)];
+	struct fr_spec spec;
+	struct du_events ev;
+	char *got;
+
+	for (size_t i = 0; i < sizeof(wire); i++)
+		ones[i] = 1;
+	du_spec(&spec, "len:varint,strip=0,max=1");
+	du_decode(&spec, wire, sizeof(wire), ones, sizeof(wire), DU_CALLER_BUF,
+		  &ev);
+	got = du_events_str(&ev);
+	cr_expect_str_eq(got, "e@0:EOVERSIZE fin@0:EOVERSIZE");
+	free(got);
+	du_events_free(&ev);
+}
