@@ -23,8 +23,12 @@ Fuzz every target in LIST (default all) for its share of DURATION (e.g.
 Afterwards new coverage-increasing inputs are minimised into
 corpus/<target>/ (libFuzzer -merge=1 / afl-cmin; --no-merge skips),
 crashes are grouped by the top of their ASan stack, and DIR/summary.txt
-lists execs/s, coverage, new inputs and unique crashes per target.
-DIR defaults to build/campaign/<engine>-<date> (afl-cmin refuses /tmp).
+lists execs/s, coverage, new inputs, unique crashes and what the merge
+did per target. A merge that fails is named in the summary and makes the
+campaign exit 1. DIR defaults to build/campaign/<engine>-<date>; afl-cmin
+refuses directories under /tmp or /var/tmp unless AFL_ALLOW_TMP is set,
+which this script sets for it (every directory it hands afl-cmin is its
+own), so a clone under /tmp merges too.
 Ctrl-C stops cleanly.
 For many machines: run AFL++ -S instances elsewhere on a shared -o dir,
 or use the ClusterFuzzLite setup (.clusterfuzzlite/, docs/fuzzing.md).
@@ -77,6 +81,29 @@ FZ_TARGETS=$FZ_TARGETS_ALL
 
 count() { find "$1" -maxdepth 1 -type f ! -name '.*' 2>/dev/null | wc -l; }
 
+# What the merge step did, per target: "merged", "skipped (--no-merge)" or
+# "FAILED (see LOG)"; MERGE_FAILED lists the failed ones.
+declare -A MERGE_RESULT=()
+MERGE_FAILED=""
+merge_failed() {
+	MERGE_RESULT[$1]="FAILED (see $2)"
+	MERGE_FAILED="$MERGE_FAILED $1"
+	fz_log "$1: MERGE FAILED, corpus/$1 not updated (see $2)"
+}
+
+# AFL++: executions per second of all instances of a target together, each
+# as execs_done / run_time of its fuzzer_stats. (The file's own
+# execs_per_sec is divided by a near-zero time when AFL++ writes it early
+# in a run: progress lines once said 1110000 where the rate was 34065.)
+afl_rate() {
+	awk -F' *: *' '
+		FNR == 1 { if (t > 0) s += e / t; e = 0; t = 0 }
+		/^execs_done/ { e = $2 }
+		/^run_time/ { t = $2 }
+		END { if (t > 0) s += e / t; if (s > 0) printf "%d", s; else printf "?" }' \
+		"$1"/afl/*/fuzzer_stats 2>/dev/null || printf '?'
+}
+
 # Wait for PID while printing progress every 15 s.
 watch_progress() {
 	local pid=$1 t=$2 start=$SECONDS
@@ -91,10 +118,13 @@ watch_progress() {
 progress() {
 	local t=$1 w=$OUT/$t
 	if [ "$ENGINE" = libfuzzer ]; then
-		grep -ho 'cov: [0-9]* .*exec/s:\? [0-9]*' "$w"/fuzz-*.log "$w"/log 2>/dev/null |
+		# the fork-mode parent's lines only: the jobs' own logs
+		# (fuzz-*.log) give one job's rate, not the target's
+		grep -o 'cov: [0-9]* .*exec/s:\? [0-9]*' "$w"/log 2>/dev/null |
 			tail -1 | sed 's/ ft:.*exec/ exec/' || true
 	else
-		awk -F' *: *' '/^(execs_per_sec|edges_found|saved_crashes)/ {printf "%s=%s ", $1, $2}' \
+		printf 'execs_per_sec=%s (all instances) ' "$(afl_rate "$w")"
+		awk -F' *: *' '/^(edges_found|saved_crashes)/ {printf "%s=%s ", $1, $2}' \
 			"$w/afl/main/fuzzer_stats" 2>/dev/null || true
 	fi
 }
@@ -111,9 +141,12 @@ run_libfuzzer() {
 		>"$w/log" 2>&1 &
 	FZ_PIDS="$FZ_PIDS $!"
 	watch_progress $! "$t"
-	if [ "$MERGE" = 1 ]; then
-		"$bin" -merge=1 "$FZ_ROOT/corpus/$t" "$w/new" >"$w/merge.log" 2>&1 ||
-			fz_log "$t: merge failed (see $w/merge.log)"
+	if [ "$MERGE" = 0 ]; then
+		MERGE_RESULT[$t]="skipped (--no-merge)"
+	elif "$bin" -merge=1 "$FZ_ROOT/corpus/$t" "$w/new" >"$w/merge.log" 2>&1; then
+		MERGE_RESULT[$t]=merged
+	else
+		merge_failed "$t" "$w/merge.log"
 	fi
 }
 
@@ -138,14 +171,18 @@ run_afl() {
 	for i in $pids; do watch_progress "$i" "$t"; done
 	cp "$w"/afl/*/crashes/id:* "$w/crashes/" 2>/dev/null || true
 	command -v afl-plot >/dev/null && afl-plot "$w/afl/main" "$w/plot" >/dev/null 2>&1 || true
-	if [ "$MERGE" = 1 ]; then
-		afl-cmin -i "$w/afl/main/queue" -o "$w/min" -- "$bin" >"$w/cmin.log" 2>&1 ||
-			fz_log "$t: afl-cmin failed (see $w/cmin.log)"
+	if [ "$MERGE" = 0 ]; then
+		MERGE_RESULT[$t]="skipped (--no-merge)"
+	elif AFL_ALLOW_TMP=1 afl-cmin -i "$w/afl/main/queue" -o "$w/min" \
+		-- "$bin" >"$w/cmin.log" 2>&1; then
 		for f in "$w"/min/*; do
 			if [ -f "$f" ]; then
 				cp "$f" "$FZ_ROOT/corpus/$t/$(sha1sum "$f" | cut -c1-40)"
 			fi
 		done
+		MERGE_RESULT[$t]=merged
+	else
+		merge_failed "$t" "$w/cmin.log"
 	fi
 }
 
@@ -170,21 +207,28 @@ summary_line() {
 		rate=$(grep -o 'exec/s:\? [0-9]*' "$w/log" | tail -1 | awk '{print $2}' || true)
 		cov=$(grep -o 'cov: [0-9]*' "$w/log" | tail -1 | cut -d' ' -f2 || true)
 	else
-		rate=$(awk -F' *: *' '/^execs_per_sec/ {s += $2} END {print int(s)}' "$w"/afl/*/fuzzer_stats 2>/dev/null || true)
+		rate=$(afl_rate "$w")
 		cov=$(awk -F' *: *' '/^edges_found/ {print $2}' "$w/afl/main/fuzzer_stats" 2>/dev/null || true)
 	fi
 	uniq=$(triage "$t")
-	printf '%-22s %10s %8s %6s %6s\n' "$t" "${rate:-?}" "${cov:-?}" \
-		"$(($(count "$FZ_ROOT/corpus/$t") - before))" "${uniq:-0}"
+	printf '%-22s %10s %8s %6s %6s  %s\n' "$t" "${rate:-?}" "${cov:-?}" \
+		"$(($(count "$FZ_ROOT/corpus/$t") - before))" "${uniq:-0}" \
+		"${MERGE_RESULT[$t]:-?}"
 }
 
 fz_log "$ENGINE campaign: $NT targets x $SHARE s on $JOBS cores -> $OUT"
-printf '%-22s %10s %8s %6s %6s\n' target 'execs/s' coverage new crashes >"$OUT/summary.txt"
+printf '%-22s %10s %8s %6s %6s  %s\n' target 'execs/s' coverage new crashes \
+	merge >"$OUT/summary.txt"
 for t in $FZ_TARGETS; do
 	before=$(count "$FZ_ROOT/corpus/$t")
 	fz_log "$t: fuzzing for $SHARE s"
 	"run_$ENGINE" "$t"
 	summary_line "$t" "$before" | tee -a "$OUT/summary.txt"
 done
+if [ -n "$MERGE_FAILED" ]; then
+	echo "merge FAILED for:$MERGE_FAILED (corpus/ not updated for them)" |
+		tee -a "$OUT/summary.txt"
+fi
 fz_log "summary: $OUT/summary.txt (crash groups: $OUT/<target>/crash-signatures.txt)"
 cat "$OUT/summary.txt"
+[ -z "$MERGE_FAILED" ] || fz_die "merge failed for:$MERGE_FAILED"

@@ -52,6 +52,11 @@ void fz_compare(const struct fr_spec *spec, const struct fz_log *a,
 size_t fz_roundtrip_wire(const struct fr_spec *spec, const uint8_t *front,
 			 size_t len, const uint8_t **wire);
 
+/* Abort (fuzz_ref.c) unless fast, the log of stream decoded by the fast
+ * decoder, holds what the reference decoder (fuzz/ref) makes of it. */
+void fz_check_reference(const struct fr_spec *spec, const uint8_t *stream,
+			size_t len, const struct fz_log *fast);
+
 struct fz_setup;
 
 /* fz_setup_read + spec parse + failure context: 0, or -1 (input skipped,

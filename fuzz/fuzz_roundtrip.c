@@ -258,6 +258,7 @@ int fz_roundtrip_run(int kind, const uint8_t *data, size_t size)
 	fz_decode(&spec, wire, wlen, s.chunks, s.nchunks, FZ_FEED_PLAN,
 		  &fz_plan);
 	fz_check_frames(&spec, &fz_plan);
+	fz_check_reference(&spec, wire, wlen, &fz_plan);
 	fz_decode(&spec, wire, wlen, NULL, 0, FZ_FEED_BYTES, &fz_bytes);
 	fz_check_frames(&spec, &fz_bytes);
 out:

@@ -21,6 +21,7 @@ int fz_split_run(int kind, const uint8_t *data, size_t size)
 	fz_decode(&spec, s.stream, s.stream_len, NULL, 0, FZ_FEED_BYTES,
 		  &fz_bytes);
 	fz_compare(&spec, &fz_whole, &fz_bytes, "whole vs bytes");
+	fz_check_reference(&spec, s.stream, s.stream_len, &fz_whole);
 	fz_setup_free(&s);
 	return 0;
 }

@@ -1,0 +1,365 @@
+/* Criterion suite for the reference decoders (fuzz/ref): they must give the
+ * expected result of every framing test vector, agree with the fast
+ * decoders on structured random streams, and catch the planted tlv bug. */
+#include <criterion/criterion.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "decode_util.h"
+#include "framing/codec.h"
+#include "fuzz_input.h"
+#include "ref.h"
+#include "run_util.h"
+
+/* ---- the vectors of tests/framing, read from their sources ---- */
+
+/* A C string literal or a #define'd one, one token at a time. */
+struct tv_lex {
+	const char *p;
+	char names[8][32];
+	char *vals[8];
+	size_t nnames;
+};
+
+static void skip_space(struct tv_lex *l)
+{
+	for (;;) {
+		while (*l->p == ' ' || *l->p == '\t' || *l->p == '\n')
+			l->p++;
+		if (l->p[0] == '/' && l->p[1] == '*') {
+			const char *e = strstr(l->p + 2, "*/");
+
+			l->p = e ? e + 2 : l->p + strlen(l->p);
+		} else if (l->p[0] == '/' && l->p[1] == '/') {
+			l->p += strcspn(l->p, "\n");
+		} else {
+			return;
+		}
+	}
+}
+
+/* Append one literal or macro to out; false if none is next. */
+static bool take_str(struct tv_lex *l, struct du_buf *out)
+{
+	skip_space(l);
+	if (*l->p == '"') {
+		const char *e = strchr(l->p + 1, '"');
+
+		if (e == NULL)
+			return false;
+		du_buf_put(out, l->p + 1, (size_t)(e - l->p - 1));
+		l->p = e + 1;
+		return true;
+	}
+	for (size_t i = 0; i < l->nnames; i++) {
+		size_t n = strlen(l->names[i]);
+
+		if (strncmp(l->p, l->names[i], n) == 0 &&
+		    !(l->p[n] == '_' || (l->p[n] >= 'A' && l->p[n] <= 'Z'))) {
+			du_buf_put(out, l->vals[i], strlen(l->vals[i]));
+			l->p += n;
+			return true;
+		}
+	}
+	return false;
+}
+
+/* One field: literals/macros until ',' or '}'; NUL-terminated in out. */
+static bool take_field(struct tv_lex *l, struct du_buf *out)
+{
+	out->len = 0;
+	if (!take_str(l, out))
+		return false;
+	while (take_str(l, out))
+		;
+	du_buf_put(out, "", 1);
+	return true;
+}
+
+static void read_defines(struct tv_lex *l, const char *text)
+{
+	const char *p = text;
+
+	while ((p = strstr(p, "#define ")) != NULL && l->nnames < 8) {
+		const char *name = p + 8, *q = strchr(name, ' ');
+		const char *s = q ? strchr(q, '"') : NULL;
+		const char *e = s ? strchr(s + 1, '"') : NULL;
+		size_t n = q ? (size_t)(q - name) : 0;
+
+		p = name;
+		if (!e || n == 0 || n >= 32 || memchr(name, '\n', n))
+			continue;
+		memcpy(l->names[l->nnames], name, n);
+		l->names[l->nnames][n] = '\0';
+		l->vals[l->nnames] = strndup(s + 1, (size_t)(e - s - 1));
+		l->nnames++;
+	}
+}
+
+static char *slurp(const char *path)
+{
+	FILE *f = fopen(path, "rb");
+	struct du_buf b = {0};
+	char tmp[4096];
+	size_t n;
+
+	cr_assert_not_null(f, "cannot open %s", path);
+	while ((n = fread(tmp, 1, sizeof(tmp), f)) > 0)
+		du_buf_put(&b, tmp, n);
+	fclose(f);
+	du_buf_put(&b, "", 1);
+	return (char *)b.p;
+}
+
+static bool is_hex(const char *s)
+{
+	for (; *s; s++)
+		if (*s != ' ' && fr_hexval(*s) < 0)
+			return false;
+	return true;
+}
+
+static bool is_want(const char *s)
+{
+	if (strstr(s, "init:") || strstr(s, "feed:") || strstr(s, "runaway"))
+		return false;
+	return strncmp(s, "f@", 2) == 0 || strncmp(s, "e@", 2) == 0 ||
+	       strncmp(s, "fin@", 4) == 0 || strncmp(s, "done", 4) == 0 ||
+	       strncmp(s, "data:", 5) == 0;
+}
+
+/* Check the reference against every {spec, hex, want} in one file;
+ * returns how many vectors were checked. */
+static size_t check_file(const char *name)
+{
+	char path[512], *text;
+	struct tv_lex l = {0};
+	struct du_buf f[3] = {{0}};
+	struct ref_result r = {0};
+	size_t checked = 0;
+
+	snprintf(path, sizeof(path), "%s/tests/framing/%s",
+		 getenv("FRAGLAB_SRC"), name);
+	text = slurp(path);
+	read_defines(&l, text);
+	for (l.p = text; (l.p = strchr(l.p, '{')) != NULL;) {
+		struct fr_spec spec;
+		char err[128];
+		uint8_t *wire;
+		size_t len;
+		char *got;
+
+		l.p++;
+		if (!take_field(&l, &f[0]) || *l.p++ != ',' ||
+		    !take_field(&l, &f[1]) || *l.p++ != ',' ||
+		    !take_field(&l, &f[2]))
+			continue;
+		skip_space(&l);
+		if (*l.p != '}' && *l.p != ',')
+			continue;
+		if (fr_spec_parse(&spec, (char *)f[0].p, err, sizeof(err)) !=
+			FR_OK ||
+		    !ref_knows(&spec) ||
+		    !is_hex((char *)f[1].p) || !is_want((char *)f[2].p))
+			continue;
+		if (spec.kind == FR_RAW && strncmp((char *)f[2].p, "data:", 5))
+			continue; /* raw pieces are not split-invariant */
+		wire = du_unhex((char *)f[1].p, &len);
+		cr_assert_eq(ref_decode(&spec, wire, len, &r), 0);
+		got = ref_result_str(&spec, &r);
+		cr_expect_str_eq(got, (char *)f[2].p,
+				 "%s: vector %s \"%s\": reference gives %s",
+				 name, (char *)f[0].p, (char *)f[1].p, got);
+		free(got);
+		free(wire);
+		checked++;
+	}
+	for (int i = 0; i < 3; i++)
+		du_buf_free(&f[i]);
+	for (size_t i = 0; i < l.nnames; i++)
+		free(l.vals[i]);
+	ref_result_free(&r);
+	free(text);
+	return checked;
+}
+
+Test(ref, gives_every_framing_vector)
+{
+	size_t n = check_file("test_codec_vectors.c");
+
+	n += check_file("test_codec_errors.c");
+	n += check_file("test_codec_boundaries.c");
+	n += check_file("test_codec_memory.c");
+	/* the files hold well over a hundred: a parse that finds few of
+	 * them checks nothing */
+	cr_assert_geq(n, 100, "only %zu vectors found", n);
+}
+
+/* ---- against the fast decoders on structured random streams ---- */
+
+static uint64_t rng_state;
+
+static uint32_t rnd(uint32_t n)
+{
+	uint64_t z = (rng_state += 0x9e3779b97f4a7c15ull);
+
+	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
+	z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
+	return (uint32_t)((z ^ (z >> 31)) % n);
+}
+
+/* Bytes every codec's structure is made of. */
+static const uint8_t alphabet[] = {
+    0x00, 0x01, 0x02, 0x03, 0x05, 0x0a, 0x0d, 0x7c, 0x61, 0xc0, 0xdb,
+    0xdc, 0xdd, 0xff, 0x80, 0x81, '0',	'1',  '2',  '3',  ':',	','};
+
+/* A stream of encoded messages, with random bytes in between. */
+static size_t make_stream(const struct fr_spec *spec, uint8_t *out, size_t cap)
+{
+	size_t len = 0, parts = rnd(8);
+
+	for (size_t i = 0; i < parts; i++) {
+		uint8_t msg[24], wire[128];
+		size_t mlen = rnd(sizeof(msg)), wlen = 0;
+
+		if (spec->kind == FR_FIXED)
+			mlen = spec->fixed;
+		for (size_t k = 0; k < mlen; k++)
+			msg[k] = rnd(3) ? alphabet[rnd(sizeof(alphabet))]
+					: (uint8_t)rnd(256);
+		if (rnd(4) &&
+		    fr_encode(spec, msg, mlen, wire, sizeof(wire), &wlen) ==
+			FR_OK &&
+		    len + wlen <= cap) {
+			memcpy(out + len, wire, wlen);
+			len += wlen;
+		}
+		for (size_t k = rnd(4); k > 0 && len < cap; k--)
+			out[len++] = rnd(4) ? alphabet[rnd(sizeof(alphabet))]
+					    : (uint8_t)rnd(256);
+		/* now and then, a corrupted byte inside what is there */
+		if (len > 0 && rnd(6) == 0)
+			out[rnd((uint32_t)len)] ^= (uint8_t)(1u << rnd(8));
+	}
+	return len;
+}
+
+static const char *const random_specs[] = {
+    "fixed:1",
+    "fixed:3",
+    "line",
+    "line,max=3",
+    "crlf,max=4",
+    "delim:0d0a0d0a,max=5",
+    "delim:616161,max=2",
+    "delim:7c,max=1",
+    "len:1be",
+    "len:2le,max=8",
+    "len:3be,offset=2,strip=1,max=40",
+    "len:8be,max=30",
+    "len:varint,max=20",
+    "len:varint,offset=1,adjust=-1,strip=0,max=9",
+    "len:2be,offset=1,adjust=-3,strip=3,max=16",
+    "len:1be,adjust=2,strip=0,max=10",
+    "len:1le,adjust=-2,strip=4,max=6",
+    "cobs",
+    "cobs,max=4",
+    "slip",
+    "slip,max=3",
+    "netstring",
+    "netstring,max=12",
+    "tlv",
+    "tlv,max=6",
+    "raw,max=5",
+};
+
+#define RANDOM_STREAMS 4000
+
+Test(ref, agrees_with_fast_decoders_on_random_streams)
+{
+	struct ref_result r = {0};
+	uint8_t stream[512];
+
+	for (size_t s = 0; s < sizeof(random_specs) / sizeof(*random_specs);
+	     s++) {
+		struct fr_spec spec;
+
+		du_spec(&spec, random_specs[s]);
+		rng_state = 0x5eed0000u + s;
+		for (int i = 0; i < RANDOM_STREAMS; i++) {
+			size_t len = make_stream(&spec, stream, sizeof(stream));
+			struct du_events ev;
+			char *fast, *ref;
+
+			du_decode(&spec, stream, len, NULL, 0, 0, &ev);
+			fast = spec.kind == FR_RAW ? du_events_concat_str(&ev)
+						   : du_events_str(&ev);
+			cr_assert_eq(ref_decode(&spec, stream, len, &r), 0);
+			ref = ref_result_str(&spec, &r);
+			if (strcmp(fast, ref) != 0) {
+				char *hex = du_hex(stream, len);
+
+				cr_assert_fail(
+				    "%s, stream %s:\n fast %s\n  ref %s",
+				    random_specs[s], hex, fast, ref);
+				free(hex);
+			}
+			free(fast);
+			free(ref);
+			du_events_free(&ev);
+		}
+	}
+	ref_result_free(&r);
+}
+
+/* ---- the planted tlv bug (fuzz/ref/CMakeLists.txt) ---- */
+
+/* A split_tlv input: the stream, then choices for default max and
+ * fixed:3 cuts (fuzz_input.h). */
+static char *write_tlv_input(char *dir)
+{
+	static const uint8_t stream[] = {0x01, 0x01, 0x00, 0x00, 0x05,
+					 0x61, 0x62, 0x63, 0x64, 0x65};
+	struct fz_opts o = {.kind = FR_TLV, .sched_mode = 1, .sched_n = 3};
+	uint8_t in[256];
+	size_t n = fz_input_build(in, sizeof(in), stream, sizeof(stream), &o);
+	static char path[600];
+	FILE *f;
+
+	cr_assert_gt(n, sizeof(stream));
+	cr_assert_not_null(mkdtemp(dir));
+	snprintf(path, sizeof(path), "%s/tlv-top-byte", dir);
+	f = fopen(path, "wb");
+	cr_assert_not_null(f);
+	cr_assert_eq(fwrite(in, 1, n, f), n);
+	cr_assert_eq(fclose(f), 0);
+	return path;
+}
+
+Test(ref, catches_planted_tlv_shift)
+{
+	char dir[] = "/tmp/fraglab-ref-XXXXXX";
+	char *path = write_tlv_input(dir);
+	char bin[512];
+	struct run_result r;
+	char *argv[] = {bin, path, NULL};
+
+	/* the real decoder: EOVERSIZE at 0 in both, no finding */
+	snprintf(bin, sizeof(bin), "%s", run_tool_path("split_tlv"));
+	cr_assert_eq(run_prog(argv, NULL, 0, &r), 0);
+	cr_expect_eq(r.status, 0, "split_tlv failed: %s", r.err);
+	run_free(&r);
+	/* << 16: every cut agrees with every other, the reference not */
+	snprintf(bin, sizeof(bin), "%s", run_tool_path("planted_tlv_shift"));
+	cr_assert_eq(run_prog(argv, NULL, 0, &r), 0);
+	cr_expect_eq(r.status, 128 + 6, "planted bug not caught: %s", r.err);
+	cr_expect_not_null(strstr(r.err, "differs from the reference"),
+			   "not the reference oracle: %s", r.err);
+	cr_expect_not_null(strstr(r.err, "EOVERSIZE@0"),
+			   "the reference's EOVERSIZE@0 not named: %s", r.err);
+	run_free(&r);
+	unlink(path);
+	rmdir(dir);
+}
