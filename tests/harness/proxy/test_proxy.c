@@ -11,6 +11,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include "cm_buf.h"
 #include "cm_record.h"
 #include "test_proxy_util.h"
 
@@ -218,34 +219,55 @@ static void record_run(const char *path, const char *seed, const char *split)
 	tp_server_stop(&s);
 }
 
-struct sched_text {
-	char *out;
-	size_t len, cap;
+struct sched_rows {
+	struct cm_record_row *r;
+	size_t n, cap;
 };
 
 static int add_row(void *arg, const struct cm_record_row *row)
 {
-	struct sched_text *t = arg;
+	struct sched_rows *t = arg;
 
-	t->len += (size_t)snprintf(t->out + t->len, t->cap - t->len,
-				   "%" PRIu64 " %s %" PRIu64 " %" PRIu64 "\n",
-				   row->conn, row->dir ? "down" : "up",
-				   row->offset, row->size);
-	cr_assert(t->len < t->cap);
+	t->r = cm_grow(t->r, &t->cap, t->n + 1, sizeof(*t->r));
+	cr_assert(t->r);
+	t->r[t->n++] = *row;
 	return 0;
 }
 
-/* The record without its time column and comments. */
+static int row_cmp(const void *pa, const void *pb)
+{
+	const struct cm_record_row *a = pa, *b = pb;
+
+	if (a->conn != b->conn)
+		return a->conn < b->conn ? -1 : 1;
+	if (a->dir != b->dir)
+		return a->dir - b->dir;
+	return a->offset < b->offset ? -1 : a->offset > b->offset;
+}
+
+/* The record's chunk sizes per connection and direction, without the time
+ * column: the two directions of a connection interleave in the file as
+ * the scheduler ran them, which is not part of the schedule. */
 static char *schedule_of(const char *path)
 {
-	struct sched_text t = {.cap = 1 << 20};
-	char err[300];
+	struct sched_rows t = {0};
+	size_t cap = 1 << 20, len = 0;
+	char err[300], *out = calloc(1, cap);
 
-	t.out = calloc(1, t.cap);
-	cr_assert(t.out);
+	cr_assert(out);
 	cr_assert_eq(cm_record_each(path, add_row, &t, err, sizeof(err)), 0,
 		     "%s", err);
-	return t.out;
+	if (t.n > 0)
+		qsort(t.r, t.n, sizeof(*t.r), row_cmp);
+	for (size_t i = 0; i < t.n; i++) {
+		len += (size_t)snprintf(
+		    out + len, cap - len,
+		    "%" PRIu64 " %s %" PRIu64 " %" PRIu64 "\n", t.r[i].conn,
+		    t.r[i].dir ? "down" : "up", t.r[i].offset, t.r[i].size);
+		cr_assert(len < cap);
+	}
+	free(t.r);
+	return out;
 }
 
 Test(proxy, same_seed_same_record_and_replay)
