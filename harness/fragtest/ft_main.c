@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "cm_opt.h"
+#include "fraglab/version.h"
 #include "ft.h"
 #include "ft_diff.h"
 #include "ft_opts.h"
@@ -52,6 +53,7 @@ static const char ft_run_usage[] =
     "  -q, --quiet            no summary line when everything passes\n"
     "      --no-progress      no progress line even on a terminal\n"
     "  -h, --help             this help\n"
+    "      --version          print the name and version, exit\n"
     "\n"
     "Every failure prints 'reproduce: fragtest run ...', the command that\n"
     "replays the same frames through the same schedule.\n";
@@ -376,7 +378,7 @@ static const char ft_top_usage[] =
     "       fragtest capture --server-cmd CMD --client-cmd CMD --out DIR\n"
     "       fragtest diff --server-cmd CMD --requests DIR|FILE... [options]\n"
     "       fragtest client --server-cmd CMD --client-cmd CMD [options]\n"
-    "       fragtest --help | COMMAND --help\n"
+    "       fragtest --help | --version | COMMAND --help\n"
     "\n"
     "run/matrix test echo servers; capture, diff and client test any TCP\n"
     "server or client: the replies (or the client's output) must not change\n"
@@ -418,6 +420,11 @@ const struct option ft_longopts[] = {
 int main(int argc, char **argv)
 {
 	int rc;
+
+	if (argc == 2 && strcmp(argv[1], "--version") == 0) {
+		printf("fragtest %s\n", FRAGLAB_VERSION);
+		return 0;
+	}
 
 	if (argc < 2) {
 		ft_usage_err("missing command (run, matrix, capture, diff "

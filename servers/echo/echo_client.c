@@ -13,6 +13,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include "fraglab/version.h"
 #include "cm_addr.h"
 #include "cm_opt.h"
 #include "framing/codec.h"
@@ -57,7 +58,8 @@ static void usage(FILE *f)
 		"                           as 'connection refused')\n"
 		"  -t, --timeout MS         wait at most MS for each reply "
 		"(default 5000; 2s, 1m also work)\n"
-		"  -h, --help               this text\n\n"
+		"  -h, --help               this text\n"
+		"      --version            print the name and version, exit\n\n"
 		"Exit status: 0 all replies received, 1 timeout/refused/"
 		"I/O error, 2 usage.\n",
 		prog);
@@ -254,6 +256,11 @@ int main(int argc, char **argv)
 {
 	struct client c = {.timeout_ms = 5000, .fd = -1};
 	int rc;
+
+	if (argc == 2 && strcmp(argv[1], "--version") == 0) {
+		printf("echo-client %s\n", FRAGLAB_VERSION);
+		return 0;
+	}
 
 	signal(SIGPIPE, SIG_IGN);
 	parse_args(&c, argc, argv);
