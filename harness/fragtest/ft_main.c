@@ -35,6 +35,11 @@ static const char ft_run_usage[] =
     "      --delay D          passed to fragproxy --delay\n"
     "      --pace MODE        passed to fragproxy --pace (e.g. drain)\n"
     "      --direct           no proxy: connect to the server directly\n"
+    "      --shim OPTS        run the server under libfragshim (fragshim\n"
+    "                         next to fragtest) with these options, e.g.\n"
+    "                         '--write bytes' or '--split random:1-9\n"
+    "                         --eintr 0.1'; --seed S (default: the run's\n"
+    "                         seed) is added when OPTS has none\n"
     "      --half-close       send every frame, shut down writing, then\n"
     "                         read all echoes (no request/response bursts)\n"
     "      --proxy-bin PATH   fragproxy to use (default: next to fragtest)\n"
@@ -289,6 +294,9 @@ static int ft_run_args(int argc, char **argv, struct ft_opts *o,
 		case FT_OPT_HALF_CLOSE:
 			o->half_close = true;
 			break;
+		case FT_OPT_SHIM:
+			o->shim = optarg;
+			break;
 		case FT_OPT_RECORD:
 			o->record = optarg;
 			o->record_kept = true;
@@ -327,6 +335,20 @@ static int ft_run_args(int argc, char **argv, struct ft_opts *o,
 	if (o->split && (o->up || o->down)) {
 		ft_usage_err("--split and --up/--down exclude each other");
 		return -1;
+	}
+	if (o->shim) {
+		static char shim[1024];
+
+		if (!o->server_cmd) {
+			ft_usage_err("--shim needs --server-cmd (a server "
+				     "fragtest starts)");
+			return -1;
+		}
+		if (ft_shim_opts(o->shim, o->seed, shim, sizeof(shim)) < 0) {
+			ft_usage_err("--shim options too long");
+			return -1;
+		}
+		o->shim = shim;
 	}
 	return 0;
 }
@@ -414,6 +436,7 @@ const struct option ft_longopts[] = {
     {"expect-fail", required_argument, NULL, FT_OPT_EXPECT_FAIL},
     {"config", required_argument, NULL, FT_OPT_CONFIG},
     {"half-close", no_argument, NULL, FT_OPT_HALF_CLOSE},
+    {"shim", required_argument, NULL, FT_OPT_SHIM},
     {NULL, 0, NULL, 0},
 };
 
