@@ -60,7 +60,8 @@ Test(shim_fragtest, short_send_caught_only_with_shim)
 	run_free(&r);
 	char *sh[] = {"/bin/sh", "-c", line, NULL};
 	cr_assert_eq(run_prog(sh, "", 0, &r), 0);
-	cr_assert_eq(r.status, 1, "%s\n" SHOW, line, r.status, r.out, r.err);
+	cr_assert_eq(r.status, 1, "%s\nstatus %d\nout: %s\nerr: %s", line,
+		     r.status, r.out, r.err);
 	cr_assert(strstr(r.err, "--shim '--write fixed:3 --seed 3'"), SHOW);
 }
 
