@@ -13,6 +13,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "fraglab/version.h"
 #include "fs_opts.h"
 
 #define FS_PROG "fragshim"
@@ -36,6 +37,7 @@ static void fs_usage(FILE *f)
 	    "  --print-env        print FRAGSHIM=... and LD_PRELOAD=... and\n"
 	    "                     exit (no CMD needed)\n"
 	    "  -h, --help         this help\n"
+	    "      --version      print the name and version, exit\n"
 	    "\n"
 	    "FRAGSHIM_LIB=PATH overrides where libfragshim.so is looked\n"
 	    "for (default: ../lib next to this program, then beside it).\n"
@@ -242,6 +244,11 @@ int main(int argc, char **argv)
 	struct fs_opts o;
 	bool print_env = false;
 	int c, idx;
+
+	if (argc == 2 && strcmp(argv[1], "--version") == 0) {
+		printf("fragshim %s\n", FRAGLAB_VERSION);
+		return 0;
+	}
 
 	fs_opts_init(&o);
 	if (old && fs_opts_parse(&o, old, err, sizeof(err)) != 0)

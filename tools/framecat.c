@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "fraglab/version.h"
 #include "framecat.h"
 
 static const char usage_text[] =
@@ -15,7 +16,7 @@ static const char usage_text[] =
     "       framecat decode SPEC [--out hex|lines|raw] [--split POLICY]\n"
     "       framecat transcode SPEC_IN SPEC_OUT [--split POLICY]\n"
     "       framecat protocols\n"
-    "       framecat --help\n";
+    "       framecat --help | --version\n";
 
 static const char flags_text[] =
     "\n"
@@ -40,6 +41,7 @@ static const char flags_text[] =
     "               (default: whole reads). Output, errors and offsets\n"
     "               never depend on it.\n"
     "  -h, --help   this text\n"
+    "  --version    print the name and version, exit\n"
     "\n"
     "Decode errors print 'framecat: error at offset N: REASON' on stderr\n"
     "after the frames before them; recoverable ones (oversize frame on a\n"
@@ -248,6 +250,11 @@ int main(int argc, char **argv)
 	struct fc_opts o = {.in = FC_IN_HEX, .out = FC_OUT_HEX};
 	bool want_help = false;
 	int rc;
+
+	if (argc == 2 && strcmp(argv[1], "--version") == 0) {
+		printf("framecat %s\n", FRAGLAB_VERSION);
+		return 0;
+	}
 
 	signal(SIGPIPE, SIG_IGN);
 	if (argc > 1 && strcmp(argv[1], "protocols") == 0)

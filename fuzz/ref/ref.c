@@ -108,8 +108,7 @@ int ref_fatal(struct ref_result *r, int code, uint64_t off)
 bool ref_knows(const struct fr_spec *spec)
 {
 	return spec->kind >= FR_FIXED && spec->kind <= FR_RAW &&
-	       spec->trailer_len == 0 && spec->vmax == 0 &&
-	       spec->pre.kind == 0;
+	       spec->trailer_len == 0 && spec->vmax == 0 && spec->pre.kind == 0;
 }
 
 int ref_decode(const struct fr_spec *spec, const uint8_t *stream, size_t len,

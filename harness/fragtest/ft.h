@@ -46,6 +46,7 @@ struct ft_opts {
 	int verbose;
 	bool progress;	   /* progress line on stderr (a TTY) */
 	const char *label; /* matrix: cell name for messages */
+	const char *shim;  /* --shim: libfragshim options, seed included */
 };
 
 void ft_opts_defaults(struct ft_opts *o);
@@ -161,6 +162,16 @@ int ft_start_proxy(const struct ft_opts *o, struct ft_child *px,
 		   const char *host, int port, char *err, size_t errlen);
 /* Where fragproxy / echod live: next to our own executable. */
 int ft_sibling(const char *name, char *buf, size_t len);
+
+/* ---- --shim (ft_shim.c) ---- */
+/* The shim options fragtest uses and prints: opts, plus "--seed S" when
+ * opts has none. -ENAMETOOLONG if buf is too small. */
+int ft_shim_opts(const char *opts, uint64_t seed, char *buf, size_t len);
+/* cmd wrapped for /bin/sh: FRAGSHIM='opts' exec fragshim -- /bin/sh -c
+ * 'cmd' ({port}, {host} stay in place). Negative errno and err on
+ * failure (no fragshim next to fragtest, too long). */
+int ft_shim_cmd(const char *opts, const char *cmd, char *buf, size_t len,
+		char *err, size_t errlen);
 
 /* ---- clients (ft_client.c) ---- */
 /* Blocking connect, then non-blocking with TCP_NODELAY; -1 and err. */

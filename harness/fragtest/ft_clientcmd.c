@@ -28,6 +28,11 @@ static const char ft_client_usage[] =
     "  -t, --target HOST:PORT a server that is already running\n"
     "  -C, --client-cmd CMD   the client, run with /bin/sh in its own\n"
     "                         process group\n"
+    "      --shim OPTS        run the server and the client under\n"
+    "                         libfragshim with these options (fragshim\n"
+    "                         next to fragtest), the baseline too; --seed\n"
+    "                         S (default: --seed, else 1) is added when\n"
+    "                         OPTS has none\n"
     "      --no-fresh         one server for all runs\n"
     "      --reset-cmd CMD    run CMD ({host} {port}: the server) before\n"
     "                         every run instead of restarting the server\n"
@@ -53,6 +58,7 @@ static const struct option ft_client_longopts[] = {
     {"target", required_argument, NULL, 't'},
     {"client-cmd", required_argument, NULL, 'C'},
     {"no-fresh", no_argument, NULL, FT_OPT_NO_FRESH},
+    {"shim", required_argument, NULL, FT_OPT_SHIM},
     {"reset-cmd", required_argument, NULL, FT_OPT_RESET_CMD},
     {"mask", required_argument, NULL, FT_OPT_MASK},
     {"timeout", required_argument, NULL, FT_OPT_TIMEOUT},
@@ -132,8 +138,20 @@ static bool ft_client_once(const struct ft_dopts *o, struct ft_env *e,
 		ft_env_down(o, e, true);
 		return false;
 	}
-	if (ft_exec(o->client_cmd, e->host, e->port, o->timeout_ms, &raw,
-		    r->err, sizeof(r->err), &r->status) < 0) {
+	const char *cmd = o->client_cmd;
+	char shimmed[4096];
+
+	if (o->shim) {
+		if (ft_shim_cmd(o->shim, cmd, shimmed, sizeof(shimmed), why,
+				sizeof(why)) < 0) {
+			snprintf(msg, msglen, "--shim: %.400s", why);
+			ft_env_down(o, e, true);
+			return false;
+		}
+		cmd = shimmed;
+	}
+	if (ft_exec(cmd, e->host, e->port, o->timeout_ms, &raw, r->err,
+		    sizeof(r->err), &r->status) < 0) {
 		snprintf(msg, msglen, "client command: %.400s", r->err);
 		ok = false;
 	} else if (ft_mask(o, ft_bytes(&raw), cm_buf_len(&raw), &r->out) < 0) {

@@ -32,6 +32,10 @@ static const char ft_diff_usage[] =
     "                         for every run unless --no-fresh/--reset-cmd\n"
     "  -t, --target HOST:PORT a server that is already running\n"
     "  -r, --requests PATH    capture DIR or request file (repeatable)\n"
+    "      --shim OPTS        run the server under libfragshim with these\n"
+    "                         options (fragshim next to fragtest), the\n"
+    "                         baseline too; --seed S (default: --seed,\n"
+    "                         else 1) is added when OPTS has none\n"
     "      --no-fresh         one server for all runs\n"
     "      --reset-cmd CMD    run CMD ({host} {port}: the server) before\n"
     "                         every run instead of restarting the server\n"
@@ -67,6 +71,7 @@ static const struct option ft_diff_longopts[] = {
     {"target", required_argument, NULL, 't'},
     {"requests", required_argument, NULL, 'r'},
     {"no-fresh", no_argument, NULL, FT_OPT_NO_FRESH},
+    {"shim", required_argument, NULL, FT_OPT_SHIM},
     {"reset-cmd", required_argument, NULL, FT_OPT_RESET_CMD},
     {"up-framing", required_argument, NULL, FT_OPT_UP_FRAMING},
     {"down-framing", required_argument, NULL, FT_OPT_DOWN_FRAMING},

@@ -25,12 +25,13 @@ struct ft_policy {
 
 /* What diff and client share. */
 struct ft_dopts {
-	const char *cmd;	       /* "diff" or "client" */
-	const char *server_cmd;	       /* --server-cmd */
-	const char *target;	       /* --target HOST:PORT */
-	const char *reset_cmd;	       /* --reset-cmd: run before every run */
-	const char *client_cmd;	       /* client: --client-cmd */
-	bool no_fresh;		       /* --no-fresh: one server for all runs */
+	const char *cmd;	/* "diff" or "client" */
+	const char *server_cmd; /* --server-cmd */
+	const char *target;	/* --target HOST:PORT */
+	const char *reset_cmd;	/* --reset-cmd: run before every run */
+	const char *client_cmd; /* client: --client-cmd */
+	const char *shim;	/* --shim: libfragshim options, seed included */
+	bool no_fresh;		/* --no-fresh: one server for all runs */
 	const char *split, *up, *down; /* narrow the policy set */
 	uint64_t seeds;		       /* --seeds N or A-B: the last seed */
 	uint64_t seed_first;	       /* A of --seeds A-B (0: 1) */

@@ -157,6 +157,9 @@ int ft_dopt(struct ft_dopts *o, int opt, const char *arg)
 	case 't':
 		o->target = arg;
 		return 0;
+	case FT_OPT_SHIM:
+		o->shim = arg;
+		return 0;
 	case FT_OPT_SPLIT:
 		o->split = arg;
 		return ft_check_sched("--split", arg);
@@ -227,6 +230,21 @@ int ft_dopts_check(struct ft_dopts *o)
 	if (o->split && (o->up || o->down)) {
 		ft_usage_err("--split and --up/--down exclude each other");
 		return -1;
+	}
+	if (o->shim) {
+		static char shim[1024];
+
+		if (!o->server_cmd) {
+			ft_usage_err("--shim needs --server-cmd (a server "
+				     "fragtest starts)");
+			return -1;
+		}
+		if (ft_shim_opts(o->shim, o->seed ? o->seed : 1, shim,
+				 sizeof(shim)) < 0) {
+			ft_usage_err("--shim options too long");
+			return -1;
+		}
+		o->shim = shim;
 	}
 	if (o->no_fresh && o->reset_cmd) {
 		ft_usage_err("--no-fresh and --reset-cmd exclude each other");

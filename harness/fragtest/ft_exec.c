@@ -178,9 +178,18 @@ timeout:
 static int ft_srv_up(const struct ft_dopts *o, struct ft_env *e, char *err,
 		     size_t errlen)
 {
-	char why[FT_MSGLEN - 64];
+	char why[FT_MSGLEN - 64], shimmed[4096];
+	const char *cmd = o->server_cmd;
 
-	if (ft_child_start(&e->srv, "server", o->server_cmd,
+	if (o->shim) {
+		if (ft_shim_cmd(o->shim, cmd, shimmed, sizeof(shimmed), why,
+				sizeof(why)) < 0) {
+			snprintf(err, errlen, "--shim: %s", why);
+			return -1;
+		}
+		cmd = shimmed;
+	}
+	if (ft_child_start(&e->srv, "server", cmd,
 			   (double)o->start_timeout_ms / 1000.0, why,
 			   sizeof(why)) < 0) {
 		snprintf(err, errlen, "server command failed: %s", why);
@@ -263,6 +272,8 @@ void ft_dreproduce(const struct ft_dopts *o, const struct ft_policy *p,
 		ft_cat_arg(buf, len, "--target", o->target);
 	if (o->client_cmd)
 		ft_cat_arg(buf, len, "--client-cmd", o->client_cmd);
+	if (o->shim)
+		ft_cat_arg(buf, len, "--shim", o->shim);
 	for (unsigned i = 0; i < o->nrequests; i++)
 		ft_cat_arg(buf, len, "--requests", o->requests[i]);
 	if (o->reset_cmd)

@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "cm_opt.h"
+#include "fraglab/version.h"
 #include "ft.h"
 #include "ft_diff.h"
 #include "ft_opts.h"
@@ -34,6 +35,11 @@ static const char ft_run_usage[] =
     "      --delay D          passed to fragproxy --delay\n"
     "      --pace MODE        passed to fragproxy --pace (e.g. drain)\n"
     "      --direct           no proxy: connect to the server directly\n"
+    "      --shim OPTS        run the server under libfragshim (fragshim\n"
+    "                         next to fragtest) with these options, e.g.\n"
+    "                         '--write bytes' or '--split random:1-9\n"
+    "                         --eintr 0.1'; --seed S (default: the run's\n"
+    "                         seed) is added when OPTS has none\n"
     "      --half-close       send every frame, shut down writing, then\n"
     "                         read all echoes (no request/response bursts)\n"
     "      --proxy-bin PATH   fragproxy to use (default: next to fragtest)\n"
@@ -52,6 +58,7 @@ static const char ft_run_usage[] =
     "  -q, --quiet            no summary line when everything passes\n"
     "      --no-progress      no progress line even on a terminal\n"
     "  -h, --help             this help\n"
+    "      --version          print the name and version, exit\n"
     "\n"
     "Every failure prints 'reproduce: fragtest run ...', the command that\n"
     "replays the same frames through the same schedule.\n";
@@ -287,6 +294,9 @@ static int ft_run_args(int argc, char **argv, struct ft_opts *o,
 		case FT_OPT_HALF_CLOSE:
 			o->half_close = true;
 			break;
+		case FT_OPT_SHIM:
+			o->shim = optarg;
+			break;
 		case FT_OPT_RECORD:
 			o->record = optarg;
 			o->record_kept = true;
@@ -325,6 +335,20 @@ static int ft_run_args(int argc, char **argv, struct ft_opts *o,
 	if (o->split && (o->up || o->down)) {
 		ft_usage_err("--split and --up/--down exclude each other");
 		return -1;
+	}
+	if (o->shim) {
+		static char shim[1024];
+
+		if (!o->server_cmd) {
+			ft_usage_err("--shim needs --server-cmd (a server "
+				     "fragtest starts)");
+			return -1;
+		}
+		if (ft_shim_opts(o->shim, o->seed, shim, sizeof(shim)) < 0) {
+			ft_usage_err("--shim options too long");
+			return -1;
+		}
+		o->shim = shim;
 	}
 	return 0;
 }
@@ -376,7 +400,7 @@ static const char ft_top_usage[] =
     "       fragtest capture --server-cmd CMD --client-cmd CMD --out DIR\n"
     "       fragtest diff --server-cmd CMD --requests DIR|FILE... [options]\n"
     "       fragtest client --server-cmd CMD --client-cmd CMD [options]\n"
-    "       fragtest --help | COMMAND --help\n"
+    "       fragtest --help | --version | COMMAND --help\n"
     "\n"
     "run/matrix test echo servers; capture, diff and client test any TCP\n"
     "server or client: the replies (or the client's output) must not change\n"
@@ -412,12 +436,18 @@ const struct option ft_longopts[] = {
     {"expect-fail", required_argument, NULL, FT_OPT_EXPECT_FAIL},
     {"config", required_argument, NULL, FT_OPT_CONFIG},
     {"half-close", no_argument, NULL, FT_OPT_HALF_CLOSE},
+    {"shim", required_argument, NULL, FT_OPT_SHIM},
     {NULL, 0, NULL, 0},
 };
 
 int main(int argc, char **argv)
 {
 	int rc;
+
+	if (argc == 2 && strcmp(argv[1], "--version") == 0) {
+		printf("fragtest %s\n", FRAGLAB_VERSION);
+		return 0;
+	}
 
 	if (argc < 2) {
 		ft_usage_err("missing command (run, matrix, capture, diff "

@@ -38,6 +38,7 @@ enum ft_optid {
 	FT_OPT_MASK,
 	FT_OPT_UP_FRAMING,
 	FT_OPT_DOWN_FRAMING,
+	FT_OPT_SHIM, /* run, diff, client */
 };
 
 extern const struct option ft_longopts[];

@@ -66,6 +66,8 @@ void ft_reproduce(const struct ft_opts *o, char *buf, size_t len)
 		ft_cat_arg(buf, len, "--target", o->target);
 	if (o->direct)
 		strncat(buf, " --direct", len - strlen(buf) - 1);
+	if (o->shim)
+		ft_cat_arg(buf, len, "--shim", o->shim);
 	if (o->half_close)
 		strncat(buf, " --half-close", len - strlen(buf) - 1);
 	if (o->split)
@@ -186,8 +188,20 @@ static int ft_run_inner(const struct ft_opts *o, const struct fr_spec *spec,
 	int port;
 
 	if (o->server_cmd) {
-		if (ft_child_start(srv, "server", o->server_cmd,
-				   o->start_timeout, err, sizeof(err)) < 0) {
+		char shimmed[4096];
+		const char *cmd = o->server_cmd;
+
+		if (o->shim) {
+			if (ft_shim_cmd(o->shim, cmd, shimmed, sizeof(shimmed),
+					err, sizeof(err)) < 0) {
+				snprintf(r->setup_msg, sizeof(r->setup_msg),
+					 "--shim: %s", err);
+				return -1;
+			}
+			cmd = shimmed;
+		}
+		if (ft_child_start(srv, "server", cmd, o->start_timeout, err,
+				   sizeof(err)) < 0) {
 			snprintf(r->setup_msg, sizeof(r->setup_msg),
 				 "server command failed: %s", err);
 			return -1;

@@ -83,6 +83,7 @@ const char fp_usage[] =
     "                        file: is refused there\n"
     "  -v, --verbose         log connection events\n"
     "  -h, --help            this text\n"
+    "      --version         print the name and version, exit\n"
     "Prints 'listening on HOST:PORT' when ready; stats on exit and SIGUSR1.\n";
 
 static int fail(char *err, size_t len, const char *fmt, ...)

@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "fraglab/version.h"
 #include "fragproxy.h"
 
 static struct fp_proxy *g_proxy;
@@ -39,6 +40,11 @@ int main(int argc, char **argv)
 	struct fp_config cfg;
 	char err[512];
 	int r, status = 0;
+
+	if (argc == 2 && strcmp(argv[1], "--version") == 0) {
+		printf("fragproxy %s\n", FRAGLAB_VERSION);
+		return 0;
+	}
 
 	fp_config_init(&cfg);
 	r = fp_config_parse(&cfg, argc, argv, stdout, err, sizeof(err));

@@ -15,6 +15,7 @@
 
 #include "cm_addr.h"
 #include "cm_opt.h"
+#include "fraglab/version.h"
 #include "framing/codec.h"
 #include "framing/io.h"
 
@@ -39,28 +40,30 @@ struct client {
 
 static void usage(FILE *f)
 {
-	fprintf(f,
-		"usage: %s --connect HOST:PORT [--udp | --udp-connected] "
-		"[--framing SPEC]\n"
-		"                   [--timeout MS] [MESSAGE...]\n"
-		"Send each MESSAGE (or each line of stdin) to an echo server "
-		"and print each\nreply on a line.\n\n"
-		"  -c, --connect HOST:PORT  server; [::1]:PORT for IPv6\n"
-		"  -f, --framing SPEC       TCP framing (default line); raw "
-		"reads back as many\n"
-		"                           bytes as were sent\n"
-		"  -u, --udp                UDP, unconnected: sendto/recvfrom "
-		"(a closed port\n"
-		"                           shows as a timeout)\n"
-		"  -U, --udp-connected      UDP, connect()ed: send/recv (a "
-		"closed port shows\n"
-		"                           as 'connection refused')\n"
-		"  -t, --timeout MS         wait at most MS for each reply "
-		"(default 5000; 2s, 1m also work)\n"
-		"  -h, --help               this text\n\n"
-		"Exit status: 0 all replies received, 1 timeout/refused/"
-		"I/O error, 2 usage.\n",
-		prog);
+	fprintf(
+	    f,
+	    "usage: %s --connect HOST:PORT [--udp | --udp-connected] "
+	    "[--framing SPEC]\n"
+	    "                   [--timeout MS] [MESSAGE...]\n"
+	    "Send each MESSAGE (or each line of stdin) to an echo server "
+	    "and print each\nreply on a line.\n\n"
+	    "  -c, --connect HOST:PORT  server; [::1]:PORT for IPv6\n"
+	    "  -f, --framing SPEC       TCP framing (default line); raw "
+	    "reads back as many\n"
+	    "                           bytes as were sent\n"
+	    "  -u, --udp                UDP, unconnected: sendto/recvfrom "
+	    "(a closed port\n"
+	    "                           shows as a timeout)\n"
+	    "  -U, --udp-connected      UDP, connect()ed: send/recv (a "
+	    "closed port shows\n"
+	    "                           as 'connection refused')\n"
+	    "  -t, --timeout MS         wait at most MS for each reply "
+	    "(default 5000; 2s, 1m also work)\n"
+	    "  -h, --help               this text\n"
+	    "      --version            print the name and version, exit\n\n"
+	    "Exit status: 0 all replies received, 1 timeout/refused/"
+	    "I/O error, 2 usage.\n",
+	    prog);
 }
 
 static void die_usage(const char *what, const char *arg)
@@ -254,6 +257,11 @@ int main(int argc, char **argv)
 {
 	struct client c = {.timeout_ms = 5000, .fd = -1};
 	int rc;
+
+	if (argc == 2 && strcmp(argv[1], "--version") == 0) {
+		printf("echo-client %s\n", FRAGLAB_VERSION);
+		return 0;
+	}
 
 	signal(SIGPIPE, SIG_IGN);
 	parse_args(&c, argc, argv);

@@ -12,6 +12,7 @@
 
 #include "cm_opt.h"
 #include "echo_srv.h"
+#include "fraglab/version.h"
 #include "framing/error.h"
 #include "net_sock.h"
 
@@ -57,7 +58,9 @@ static void usage(FILE *f)
 		"over 64 KiB get 7/8\n"
 		"                         of it, the rest is kept for small "
 		"ones. fork: per child\n"
-		"  -h, --help             this text\n\nmodels:\n",
+		"  -h, --help             this text\n"
+		"      --version          print the name and version, "
+		"exit\n\nmodels:\n",
 		prog);
 	for (size_t i = 0; i < sizeof(models) / sizeof(models[0]); i++)
 		fprintf(f, "  %-10s %s\n", models[i].name, models[i].what);
@@ -108,6 +111,11 @@ int main(int argc, char **argv)
 	char err[256];
 	uint64_t n;
 	int c;
+
+	if (argc == 2 && strcmp(argv[1], "--version") == 0) {
+		printf("echod %s\n", FRAGLAB_VERSION);
+		return 0;
+	}
 
 	while ((c = getopt_long(argc, argv, "m:f:l:qn:M:h", opts, NULL)) !=
 	       -1) {

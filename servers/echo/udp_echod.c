@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "cm_opt.h"
+#include "fraglab/version.h"
 #include "net_sock.h"
 
 #define UDP_MAX 65536
@@ -34,7 +35,8 @@ static void usage(FILE *f)
 	    "  -q, --quiet             no log line per truncated datagram "
 	    "or send error\n"
 	    "                          (they are still counted)\n"
-	    "  -h, --help              this text\n\n"
+	    "  -h, --help              this text\n"
+	    "      --version           print the name and version, exit\n\n"
 	    "Prints 'listening on HOST:PORT' when ready; SIGTERM/SIGINT "
 	    "stop it (exit 0)\nafter one line of stats: datagrams echoed, "
 	    "truncated, send errors.\n"
@@ -140,6 +142,11 @@ int main(int argc, char **argv)
 	char err[256];
 	uint64_t v;
 	int c;
+
+	if (argc == 2 && strcmp(argv[1], "--version") == 0) {
+		printf("udp-echod %s\n", FRAGLAB_VERSION);
+		return 0;
+	}
 
 	while ((c = getopt_long(argc, argv, "l:b:qh", opts, NULL)) != -1) {
 		switch (c) {

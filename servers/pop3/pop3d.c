@@ -11,6 +11,7 @@
 
 #include "cm_addr.h"
 #include "cm_opt.h"
+#include "fraglab/version.h"
 #include "net_sock.h"
 #include "pop3_maildir.h"
 #include "pop3_srv.h"
@@ -62,7 +63,8 @@ static void usage(FILE *f)
 	    "  -F, --login-failures N  close a connection at its N-th failed "
 	    "PASS (0..%d,\n"
 	    "                          default %d; 0: never)\n"
-	    "  -h, --help              this text\n\n",
+	    "  -h, --help              this text\n"
+	    "      --version           print the name and version, exit\n\n",
 	    prog, TIMEOUT_MAX, TIMEOUT_DEFAULT, CONNS_MAX, POP3_DELAY_CAP,
 	    LOGIN_DELAY_MAX, LOGIN_DELAY_DEFAULT, LOGIN_FAILS_MAX,
 	    LOGIN_FAILS_DEFAULT);
@@ -225,6 +227,11 @@ int main(int argc, char **argv)
 	struct cfg cfg = {.timeout_ms = TIMEOUT_DEFAULT * 1000,
 			  .login_delay_ms = LOGIN_DELAY_DEFAULT,
 			  .login_fails = LOGIN_FAILS_DEFAULT};
+
+	if (argc == 2 && strcmp(argv[1], "--version") == 0) {
+		printf("pop3d %s\n", FRAGLAB_VERSION);
+		return 0;
+	}
 
 	parse_args(argc, argv, &cfg);
 	return serve(&cfg);

@@ -161,8 +161,8 @@ static size_t check_file(const char *name)
 			continue;
 		if (fr_spec_parse(&spec, (char *)f[0].p, err, sizeof(err)) !=
 			FR_OK ||
-		    !ref_knows(&spec) ||
-		    !is_hex((char *)f[1].p) || !is_want((char *)f[2].p))
+		    !ref_knows(&spec) || !is_hex((char *)f[1].p) ||
+		    !is_want((char *)f[2].p))
 			continue;
 		if (spec.kind == FR_RAW && strncmp((char *)f[2].p, "data:", 5))
 			continue; /* raw pieces are not split-invariant */
