@@ -8,6 +8,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "cm_addr.h"
 #include "cm_opt.h"
 #include "fraglab/version.h"
 #include "ft.h"
@@ -22,7 +23,8 @@ static const char ft_run_usage[] =
     "Starts the server (or reaches it), puts fragproxy in front of it,\n"
     "sends N connections x M seeded frames in mixed bursts and checks\n"
     "every echoed frame. Exit 0: all passed, 1: a connection failed or\n"
-    "the server could not be run, 2: bad usage.\n"
+    "the server could not be run, 2: bad usage, 130: stopped by SIGINT,\n"
+    "SIGTERM or SIGHUP (the servers it started are stopped too).\n"
     "\n"
     "  -f, --framing SPEC     framing of the echo (line, len:4be, cobs...)\n"
     "  -s, --server-cmd CMD   start CMD with /bin/sh in its own process\n"
@@ -283,9 +285,17 @@ static int ft_run_args(int argc, char **argv, struct ft_opts *o,
 		case 's':
 			o->server_cmd = optarg;
 			break;
-		case 't':
+		case 't': {
+			char h[CM_HOSTLEN], pt[CM_PORTLEN], why[128];
+
+			if (cm_split_hostport(optarg, h, pt, why, sizeof(why)) <
+			    0) {
+				ft_usage_err("--target: %s", why);
+				return -1;
+			}
 			o->target = optarg;
 			break;
+		}
 		case FT_OPT_SPLIT:
 			o->split = optarg;
 			if (ft_check_sched("--split", optarg) < 0)

@@ -54,7 +54,8 @@ static const char ft_matrix_usage[] =
     "  (defaults here: 3 clients, 100 messages, size 1-48, timeout 5)\n"
     "\n"
     "Exit 0 when every cell came out as expected (pass, or fail where\n"
-    "--expect-fail says so), 1 otherwise, 2 for bad usage.\n";
+    "--expect-fail says so), 1 otherwise, 2 for bad usage, 130 when\n"
+    "stopped by SIGINT, SIGTERM or SIGHUP.\n";
 
 static const char *const ft_models[] = {
     "iterative", "fork", "thread", "select", "poll", "epoll", "naive"};

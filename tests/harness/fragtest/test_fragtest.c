@@ -485,3 +485,27 @@ Test(fragtest, html_timeline_draws_the_recorded_chunks)
 	cr_assert(strstr(o.out, "#9cc3f5") && strstr(o.out, "#cfe3ff"),
 		  "fewer than two chunks drawn: %s", o.out);
 }
+
+/* A --target that is not HOST:PORT is bad usage (exit 2) naming the
+ * option, not a failed run; and every command's help lists exit 130. */
+Test(fragtest, bad_target_is_usage_and_help_lists_130)
+{
+	static const char *const bad[] = {"nope", "127.0.0.1:99999",
+					  "127.0.0.1:", "[::1:80"};
+	static const char *const cmds[] = {"run", "matrix", "capture", "diff",
+					   "client"};
+
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		ftt_sh(&o, "%s run --framing line --target '%s'",
+		       run_tool_path("fragtest"), bad[i]);
+		cr_expect_eq(o.status, 2, "--target %s: status %d: %s", bad[i],
+			     o.status, o.err);
+		cr_expect(strstr(o.err, "--target") != NULL, "%s", o.err);
+	}
+	for (size_t i = 0; i < sizeof(cmds) / sizeof(cmds[0]); i++) {
+		ftt_sh(&o, "%s %s --help", run_tool_path("fragtest"), cmds[i]);
+		cr_expect_eq(o.status, 0, "%s --help: %d", cmds[i], o.status);
+		cr_expect(strstr(o.out, "130") != NULL,
+			  "%s --help does not list exit 130", cmds[i]);
+	}
+}
