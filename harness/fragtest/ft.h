@@ -167,6 +167,10 @@ int ft_sibling(const char *name, char *buf, size_t len);
 /* The shim options fragtest uses and prints: opts, plus "--seed S" when
  * opts has none. -ENAMETOOLONG if buf is too small. */
 int ft_shim_opts(const char *opts, uint64_t seed, char *buf, size_t len);
+/* Check --shim against the other options and settle its text: *shim
+ * becomes ft_shim_opts(*shim, seed) in a static buffer. Prints the usage
+ * error and returns -1 when --shim has no --server-cmd or is too long. */
+int ft_shim_check(const char **shim, const char *server_cmd, uint64_t seed);
 /* cmd wrapped for /bin/sh: FRAGSHIM='opts' exec fragshim -- /bin/sh -c
  * 'cmd' ({port}, {host} stay in place). Negative errno and err on
  * failure (no fragshim next to fragtest, too long). */

@@ -231,21 +231,8 @@ int ft_dopts_check(struct ft_dopts *o)
 		ft_usage_err("--split and --up/--down exclude each other");
 		return -1;
 	}
-	if (o->shim) {
-		static char shim[1024];
-
-		if (!o->server_cmd) {
-			ft_usage_err("--shim needs --server-cmd (a server "
-				     "fragtest starts)");
-			return -1;
-		}
-		if (ft_shim_opts(o->shim, o->seed ? o->seed : 1, shim,
-				 sizeof(shim)) < 0) {
-			ft_usage_err("--shim options too long");
-			return -1;
-		}
-		o->shim = shim;
-	}
+	if (ft_shim_check(&o->shim, o->server_cmd, o->seed ? o->seed : 1) < 0)
+		return -1;
 	if (o->no_fresh && o->reset_cmd) {
 		ft_usage_err("--no-fresh and --reset-cmd exclude each other");
 		return -1;

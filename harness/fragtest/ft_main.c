@@ -346,20 +346,8 @@ static int ft_run_args(int argc, char **argv, struct ft_opts *o,
 		ft_usage_err("--split and --up/--down exclude each other");
 		return -1;
 	}
-	if (o->shim) {
-		static char shim[1024];
-
-		if (!o->server_cmd) {
-			ft_usage_err("--shim needs --server-cmd (a server "
-				     "fragtest starts)");
-			return -1;
-		}
-		if (ft_shim_opts(o->shim, o->seed, shim, sizeof(shim)) < 0) {
-			ft_usage_err("--shim options too long");
-			return -1;
-		}
-		o->shim = shim;
-	}
+	if (ft_shim_check(&o->shim, o->server_cmd, o->seed) < 0)
+		return -1;
 	return 0;
 }
 

@@ -71,3 +71,22 @@ too_long:
 	snprintf(err, errlen, "command under --shim too long");
 	return -ENAMETOOLONG;
 }
+
+int ft_shim_check(const char **shim, const char *server_cmd, uint64_t seed)
+{
+	static char buf[1024];
+
+	if (*shim == NULL)
+		return 0;
+	if (server_cmd == NULL) {
+		ft_usage_err("--shim needs --server-cmd (a server fragtest "
+			     "starts)");
+		return -1;
+	}
+	if (ft_shim_opts(*shim, seed, buf, sizeof(buf)) < 0) {
+		ft_usage_err("--shim options too long");
+		return -1;
+	}
+	*shim = buf;
+	return 0;
+}
