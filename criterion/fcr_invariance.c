@@ -3,12 +3,12 @@
  * errors or early stop differ from the whole-stream run. */
 #include <errno.h>
 #include <inttypes.h>
-#include <stdarg.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "fcr_say.h"
 #include "fraglab/criterion.h"
 #include "framing/sched.h"
 
@@ -230,18 +230,6 @@ static int compare(const struct fcr_out *ref, const struct fcr_out *got,
 	return 0;
 }
 
-static int say(char *msg, size_t n, int rc, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (msg && n) {
-		va_start(ap, fmt);
-		vsnprintf(msg, n, fmt, ap);
-		va_end(ap);
-	}
-	return rc;
-}
-
 /* Run one policy (already seeded); 0, 1 (broken, msg set) or -errno. */
 static int check_one(const struct fcr_decoder *dec, const uint8_t *stream,
 		     size_t len, struct fr_sched *s, uint64_t seed,
@@ -252,15 +240,15 @@ static int check_one(const struct fcr_decoder *dec, const uint8_t *stream,
 	int rc = run(dec, stream, len, s, got);
 
 	if (rc)
-		return say(msg, msglen, rc, "decoder run failed: %s",
-			   strerror(-rc));
+		return fcr_say(msg, msglen, rc, "decoder run failed: %s",
+			       strerror(-rc));
 	if (!compare(ref, got, why, sizeof(why)))
 		return 0;
 	fr_sched_format(s, name, sizeof(name));
-	return say(msg, msglen, 1,
-		   "chunk invariance broken under split policy '%s' (seed "
-		   "%" PRIu64 "; FRAGLAB_SEED=%" PRIu64 " reproduces): %s",
-		   name, seed, seed, why);
+	return fcr_say(msg, msglen, 1,
+		       "chunk invariance broken under split policy '%s' (seed "
+		       "%" PRIu64 "; FRAGLAB_SEED=%" PRIu64 " reproduces): %s",
+		       name, seed, seed, why);
 }
 
 int fcr_check_invariance(const struct fcr_decoder *dec, const void *stream,
@@ -278,13 +266,13 @@ int fcr_check_invariance(const struct fcr_decoder *dec, const void *stream,
 	char err[FR_SCHED_STRLEN];
 	int rc;
 
-	say(msg, msglen, 0, "chunk invariant");
+	fcr_say(msg, msglen, 0, "chunk invariant");
 	if (!dec || !dec->feed || (!stream && len))
-		return say(msg, msglen, -EINVAL, "no decoder or no stream");
+		return fcr_say(msg, msglen, -EINVAL, "no decoder or no stream");
 	rc = run(dec, stream, len, NULL, &ref);
 	if (rc) {
-		rc = say(msg, msglen, rc, "decoder run failed: %s",
-			 strerror(-rc));
+		rc = fcr_say(msg, msglen, rc, "decoder run failed: %s",
+			     strerror(-rc));
 		goto out;
 	}
 	for (size_t i = 0; i < npol && rc == 0; i++) {
@@ -292,8 +280,8 @@ int fcr_check_invariance(const struct fcr_decoder *dec, const void *stream,
 		bool seeded;
 
 		if (fr_sched_parse(&s, pol[i], err, sizeof(err)) < 0) {
-			rc = say(msg, msglen, -EINVAL, "bad split policy: %s",
-				 err);
+			rc = fcr_say(msg, msglen, -EINVAL,
+				     "bad split policy: %s", err);
 			break;
 		}
 		seeded = s.kind == FR_SCHED_RANDOM && !s.seed_set;
@@ -314,7 +302,8 @@ int fcr_check_invariance(const struct fcr_decoder *dec, const void *stream,
 
 		snprintf(txt, sizeof(txt), "list:%zu", k);
 		if (fr_sched_parse(&s, txt, err, sizeof(err)) < 0) {
-			rc = say(msg, msglen, -EINVAL, "list:%zu: %s", k, err);
+			rc = fcr_say(msg, msglen, -EINVAL, "list:%zu: %s", k,
+				     err);
 			break;
 		}
 		rc = check_one(dec, stream, len, &s, seed, &ref, &got, msg,

@@ -6,7 +6,6 @@
 #include <inttypes.h>
 #include <netinet/in.h>
 #include <pthread.h>
-#include <stdarg.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -14,6 +13,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include "fcr_say.h"
 #include "fraglab/criterion.h"
 
 struct fcr_conn {
@@ -39,18 +39,6 @@ struct fcr_proxy {
 
 static pthread_mutex_t reg_mu = PTHREAD_MUTEX_INITIALIZER;
 static struct fcr_proxy *reg;
-
-static int say(char *msg, size_t n, int rc, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (msg && n) {
-		va_start(ap, fmt);
-		vsnprintf(msg, n, fmt, ap);
-		va_end(ap);
-	}
-	return rc;
-}
 
 static void *conn_main(void *v)
 {
@@ -190,21 +178,21 @@ static int start_fp(struct fcr_proxy *p, const char *upstream,
 		rc = fp_config_set(&c, "--seed", seed, err, sizeof(err));
 	if (rc) {
 		fp_config_free(&c);
-		return say(msg, msglen, -EINVAL, "%s", err);
+		return fcr_say(msg, msglen, -EINVAL, "%s", err);
 	}
 	rc = fp_start(&c, &p->fp);
 	fp_config_free(&c);
 	if (rc) {
 		p->fp = NULL;
-		return say(msg, msglen, rc < 0 ? rc : -EIO,
-			   "cannot start fragproxy: %s",
-			   strerror(rc < 0 ? -rc : EIO));
+		return fcr_say(msg, msglen, rc < 0 ? rc : -EIO,
+			       "cannot start fragproxy: %s",
+			       strerror(rc < 0 ? -rc : EIO));
 	}
 	pthread_mutex_lock(&reg_mu);
 	p->next = reg;
 	reg = p;
 	pthread_mutex_unlock(&reg_mu);
-	return say(msg, msglen, 0, "fragproxy on port %d", fp_port(p->fp));
+	return fcr_say(msg, msglen, 0, "fragproxy on port %d", fp_port(p->fp));
 }
 
 int fcr_proxy_start(const char *upstream, const char *policy,
@@ -214,10 +202,11 @@ int fcr_proxy_start(const char *upstream, const char *policy,
 	int rc;
 
 	if (!upstream || !policy || !out)
-		return say(msg, msglen, -EINVAL, "no upstream or no policy");
+		return fcr_say(msg, msglen, -EINVAL,
+			       "no upstream or no policy");
 	p = proxy_new();
 	if (!p)
-		return say(msg, msglen, -ENOMEM, "out of memory");
+		return fcr_say(msg, msglen, -ENOMEM, "out of memory");
 	rc = start_fp(p, upstream, policy, msg, msglen);
 	if (rc) {
 		proxy_free(p);
@@ -235,16 +224,18 @@ int fcr_proxy_start_fn(fcr_serve_fn serve, void *arg, const char *policy,
 	int rc;
 
 	if (!serve || !policy || !out)
-		return say(msg, msglen, -EINVAL, "no serve function or policy");
+		return fcr_say(msg, msglen, -EINVAL,
+			       "no serve function or policy");
 	p = proxy_new();
 	if (!p)
-		return say(msg, msglen, -ENOMEM, "out of memory");
+		return fcr_say(msg, msglen, -ENOMEM, "out of memory");
 	p->serve = serve;
 	p->arg = arg;
 	rc = listen_local(&p->sport);
 	if (rc < 0) {
 		proxy_free(p);
-		return say(msg, msglen, rc, "server socket: %s", strerror(-rc));
+		return fcr_say(msg, msglen, rc, "server socket: %s",
+			       strerror(-rc));
 	}
 	p->lfd = rc;
 	rc = pthread_create(&p->acc, NULL, accept_main, p);
@@ -252,7 +243,8 @@ int fcr_proxy_start_fn(fcr_serve_fn serve, void *arg, const char *policy,
 		close(p->lfd);
 		p->lfd = -1;
 		proxy_free(p);
-		return say(msg, msglen, -rc, "server thread: %s", strerror(rc));
+		return fcr_say(msg, msglen, -rc, "server thread: %s",
+			       strerror(rc));
 	}
 	snprintf(up, sizeof(up), "127.0.0.1:%d", p->sport);
 	rc = start_fp(p, up, policy, msg, msglen);

@@ -93,35 +93,18 @@ static size_t clamp_chunk(size_t n)
 	return n > IO_CHUNK_MAX ? IO_CHUNK_MAX : n;
 }
 
+/* One buffer is the one-entry case of fr_sendv_all. */
 int fr_send_all(int fd, const void *buf, size_t len, int timeout_ms,
 		size_t *done)
 {
-	const uint8_t *p = buf;
-	struct io_deadline dl;
-	size_t off = 0;
-	int rc = FR_OK;
+	struct iovec one = {.iov_base = (void *)buf, .iov_len = len};
 
-	if (p == NULL && len > 0) {
-		rc = FR_EINVAL;
-		goto out;
+	if (buf == NULL && len > 0) {
+		if (done)
+			*done = 0;
+		return FR_EINVAL;
 	}
-	deadline_start(&dl, timeout_ms);
-	while (off < len) {
-		ssize_t n = send(fd, p + off, clamp_chunk(len - off),
-				 MSG_NOSIGNAL | io_flags(&dl));
-		if (n >= 0) {
-			off += (size_t)n;
-			continue;
-		}
-		rc = io_retry(fd, POLLOUT, &dl);
-		if (rc != 1)
-			goto out;
-		rc = FR_OK;
-	}
-out:
-	if (done)
-		*done = off;
-	return rc;
+	return fr_sendv_all(fd, &one, 1, timeout_ms, done);
 }
 
 int fr_recv_all(int fd, void *buf, size_t len, int timeout_ms, size_t *done)

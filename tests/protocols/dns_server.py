@@ -3,19 +3,10 @@
 query with one A record (127.0.0.1) on as many messages per connection as
 the client sends, and records each message it received and sent, in
 order, as 'up HEX' / 'down HEX' lines in the file named by argv[1]."""
-import socket
 import struct
 import sys
 
-
-def read_exact(conn, n):
-    buf = b""
-    while len(buf) < n:
-        part = conn.recv(n - len(buf))
-        if not part:
-            return None
-        buf += part
-    return buf
+from peer_util import listen, read_exact
 
 
 def answer(query):
@@ -36,10 +27,7 @@ def main():
         print("usage: dns_server.py RECORD_FILE", file=sys.stderr)
         sys.exit(2)
     record = open(sys.argv[1], "w")
-    srv = socket.socket()
-    srv.bind(("127.0.0.1", 0))
-    srv.listen(4)
-    print("listening on 127.0.0.1:%d" % srv.getsockname()[1], flush=True)
+    srv = listen(4)
     while True:
         conn, _ = srv.accept()
         while True:

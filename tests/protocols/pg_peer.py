@@ -4,19 +4,10 @@ suite: takes the startup message, says AuthenticationOk, a few
 ParameterStatus and ReadyForQuery, answers every simple Query with
 EmptyQueryResponse or CommandComplete and ReadyForQuery, and stops at
 Terminate. Prints 'listening on 127.0.0.1:PORT'; serves one connection."""
-import socket
 import struct
 import sys
 
-
-def read_exact(conn, n):
-    buf = b""
-    while len(buf) < n:
-        part = conn.recv(n - len(buf))
-        if not part:
-            return None
-        buf += part
-    return buf
+from peer_util import accept_one, read_exact
 
 
 def msg(kind, body):
@@ -27,12 +18,7 @@ def main():
     if len(sys.argv) != 1:
         print("usage: pg_peer.py (no arguments)", file=sys.stderr)
         sys.exit(2)
-    srv = socket.socket()
-    srv.bind(("127.0.0.1", 0))
-    srv.listen(1)
-    print("listening on 127.0.0.1:%d" % srv.getsockname()[1], flush=True)
-    conn, _ = srv.accept()
-    conn.settimeout(10)
+    conn = accept_one()
     n = struct.unpack(">I", read_exact(conn, 4))[0]
     read_exact(conn, n - 4)
     out = msg(b"R", struct.pack(">I", 0))

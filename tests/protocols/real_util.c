@@ -105,6 +105,40 @@ pid_t ru_start(const char *const argv[], const char *marker, int timeout_ms,
 	return pid;
 }
 
+pid_t ru_start_peer(const char *script, const char *arg, int *port)
+{
+	char path[4096], py[4096];
+	const char *src = getenv("FRAGLAB_SRC");
+	const char *p = access("/usr/bin/python3", X_OK) == 0
+			    ? "/usr/bin/python3"
+			    : ru_which("python3");
+
+	if (p == NULL || src == NULL)
+		return -1;
+	snprintf(py, sizeof(py), "%s", p);
+	snprintf(path, sizeof(path), "%s/tests/protocols/%s", src, script);
+	const char *const argv[] = {py, path, arg, NULL};
+	return ru_start(argv, "listening on", 15000, port);
+}
+
+pid_t ru_start_proxy(int upstream_port, const char *split, const char *seed,
+		     const char *pcap, int *port)
+{
+	char fp[4096], up[64];
+	const char *argv[12] = {fp,    "--upstream", up,  "--split",
+				split, "--pcap",     pcap};
+	int n = 7;
+
+	snprintf(fp, sizeof(fp), "%s", run_tool_path("fragproxy"));
+	snprintf(up, sizeof(up), "127.0.0.1:%d", upstream_port);
+	if (seed != NULL) {
+		argv[n++] = "--seed";
+		argv[n++] = seed;
+	}
+	argv[n] = NULL;
+	return ru_start(argv, "listening on", 10000, port);
+}
+
 void ru_stop(pid_t pid)
 {
 	int st;

@@ -19,6 +19,17 @@ const char *ru_which(const char *prog);
 pid_t ru_start(const char *const argv[], const char *marker, int timeout_ms,
 	       int *port);
 
+/* Start python3 (Debian's /usr/bin/python3 first, else from PATH) on
+ * FRAGLAB_SRC/tests/protocols/script with arg (may be NULL) and read the
+ * port of its "listening on" line. Returns the pid, or -1. */
+pid_t ru_start_peer(const char *script, const char *arg, int *port);
+
+/* Start fragproxy in front of 127.0.0.1:upstream_port with --split split,
+ * --seed seed (left out when NULL) and --pcap pcap, and read its port.
+ * Returns the pid, or -1. */
+pid_t ru_start_proxy(int upstream_port, const char *split, const char *seed,
+		     const char *pcap, int *port);
+
 /* SIGTERM (then SIGKILL after 5 s) and reap. */
 void ru_stop(pid_t pid);
 

@@ -3,21 +3,17 @@
 suite: sends its identification line, reads the client's identification
 line and first binary packet (its KEXINIT), then closes. Prints
 'listening on 127.0.0.1:PORT'; serves one connection."""
-import socket
 import struct
 import sys
+
+from peer_util import accept_one
 
 
 def main():
     if len(sys.argv) != 1:
         print("usage: ssh_peer.py (no arguments)", file=sys.stderr)
         sys.exit(2)
-    srv = socket.socket()
-    srv.bind(("127.0.0.1", 0))
-    srv.listen(1)
-    print("listening on 127.0.0.1:%d" % srv.getsockname()[1], flush=True)
-    conn, _ = srv.accept()
-    conn.settimeout(10)
+    conn = accept_one()
     conn.sendall(b"SSH-2.0-fraglab_peer\r\n")
     buf = b""
     while True:

@@ -85,30 +85,17 @@ static void check_direction(const char *dir, const struct ru_stream *s,
 Test(real_dns, dig_over_tcp_matches_the_server_record, .timeout = 60)
 {
 	char dir[] = "/tmp/fraglab-dns-XXXXXX", record[256], pcap[256];
-	char script[4096], py[4096], fp[4096], up_addr[64], pport[16];
+	char pport[16];
 	const char *p;
 	int sp, pp;
 
 	cr_assert_not_null(mkdtemp(dir));
 	snprintf(record, sizeof(record), "%s/record.txt", dir);
 	snprintf(pcap, sizeof(pcap), "%s/dns.pcap", dir);
-	snprintf(script, sizeof(script), "%s/tests/protocols/dns_server.py",
-		 getenv("FRAGLAB_SRC"));
-	/* Debian's python3 (what ci/deps.d installs) before any other */
-	p = access("/usr/bin/python3", X_OK) == 0 ? "/usr/bin/python3"
-						  : ru_which("python3");
-	cr_assert_not_null(p, "python3 not found");
-	snprintf(py, sizeof(py), "%s", p);
-	const char *const srv[] = {py, script, record, NULL};
-	pid_t server = ru_start(srv, "listening on", 15000, &sp);
+	pid_t server = ru_start_peer("dns_server.py", record, &sp);
 	cr_assert_gt(server, 0, "dns_server.py did not start");
 
-	snprintf(fp, sizeof(fp), "%s", run_tool_path("fragproxy"));
-	snprintf(up_addr, sizeof(up_addr), "127.0.0.1:%d", sp);
-	const char *const prx[] = {
-	    fp,	      "--upstream", up_addr,  "--split", "random:1-16",
-	    "--seed", "7",	    "--pcap", pcap,	 NULL};
-	pid_t proxy = ru_start(prx, "listening on", 10000, &pp);
+	pid_t proxy = ru_start_proxy(sp, "random:1-16", "7", pcap, &pp);
 	cr_assert_gt(proxy, 0, "fragproxy did not start");
 
 	p = ru_which("dig");

@@ -88,24 +88,16 @@ static void check(const char *spec, const struct ru_stream *s,
 
 Test(real_pg, psql_session_matches_tshark, .timeout = 60)
 {
-	char dir[] = "/tmp/fraglab-pg-XXXXXX", pcap[256], script[4096];
-	char fp[4096], up_addr[64], conninfo[256], psql[4096];
+	char dir[] = "/tmp/fraglab-pg-XXXXXX", pcap[256];
+	char conninfo[256], psql[4096];
 	const char *p;
 	int sp, pp;
 
 	cr_assert_not_null(mkdtemp(dir));
 	snprintf(pcap, sizeof(pcap), "%s/pg.pcap", dir);
-	snprintf(script, sizeof(script), "%s/tests/protocols/pg_peer.py",
-		 getenv("FRAGLAB_SRC"));
-	const char *const srv[] = {"/usr/bin/python3", script, NULL};
-	pid_t server = ru_start(srv, "listening on", 15000, &sp);
+	pid_t server = ru_start_peer("pg_peer.py", NULL, &sp);
 	cr_assert_gt(server, 0, "pg_peer.py did not start");
-	snprintf(fp, sizeof(fp), "%s", run_tool_path("fragproxy"));
-	snprintf(up_addr, sizeof(up_addr), "127.0.0.1:%d", sp);
-	const char *const prx[] = {
-	    fp,	      "--upstream", up_addr,  "--split", "random:1-16",
-	    "--seed", "3",	    "--pcap", pcap,	 NULL};
-	pid_t proxy = ru_start(prx, "listening on", 10000, &pp);
+	pid_t proxy = ru_start_proxy(sp, "random:1-16", "3", pcap, &pp);
 	cr_assert_gt(proxy, 0, "fragproxy did not start");
 
 	p = ru_which("psql");

@@ -36,23 +36,16 @@ static void hex_of(const char *text, char *out)
 
 Test(real_ssh, openssh_version_exchange_matches_tshark, .timeout = 60)
 {
-	char dir[] = "/tmp/fraglab-ssh-XXXXXX", pcap[256], script[4096];
-	char fp[4096], up_addr[64], pport[16], ssh[4096];
+	char dir[] = "/tmp/fraglab-ssh-XXXXXX", pcap[256];
+	char pport[16], ssh[4096];
 	const char *p;
 	int sp, pp;
 
 	cr_assert_not_null(mkdtemp(dir));
 	snprintf(pcap, sizeof(pcap), "%s/ssh.pcap", dir);
-	snprintf(script, sizeof(script), "%s/tests/protocols/ssh_peer.py",
-		 getenv("FRAGLAB_SRC"));
-	const char *const srv[] = {"/usr/bin/python3", script, NULL};
-	pid_t server = ru_start(srv, "listening on", 15000, &sp);
+	pid_t server = ru_start_peer("ssh_peer.py", NULL, &sp);
 	cr_assert_gt(server, 0, "ssh_peer.py did not start");
-	snprintf(fp, sizeof(fp), "%s", run_tool_path("fragproxy"));
-	snprintf(up_addr, sizeof(up_addr), "127.0.0.1:%d", sp);
-	const char *const prx[] = {fp,	    "--upstream", up_addr, "--split",
-				   "whole", "--pcap",	  pcap,	   NULL};
-	pid_t proxy = ru_start(prx, "listening on", 10000, &pp);
+	pid_t proxy = ru_start_proxy(sp, "whole", NULL, pcap, &pp);
 	cr_assert_gt(proxy, 0, "fragproxy did not start");
 
 	p = ru_which("ssh");

@@ -117,7 +117,7 @@ static void check_direction(const char *name, const struct ru_stream *s,
 static void tls_session(const char *version)
 {
 	char dir[] = "/tmp/fraglab-tls-XXXXXX", cert[256], key[256], pcap[256],
-	     sport[32], up_addr[64], pport[32];
+	     sport[32], pport[32];
 	const char *ossl = ru_which("openssl");
 
 	cr_assert_not_null(ossl, "openssl not found (ci/deps.d/protocols.txt)");
@@ -143,13 +143,7 @@ static void tls_session(const char *version)
 	pid_t server = ru_start(srv, "ACCEPT", 10000, &sp);
 	cr_assert_gt(server, 0, "s_server did not start");
 
-	char fp[4096], seed[16] = "42";
-	snprintf(fp, sizeof(fp), "%s", run_tool_path("fragproxy"));
-	snprintf(up_addr, sizeof(up_addr), "127.0.0.1:%d", sp);
-	const char *const prx[] = {
-	    fp,	      "--upstream", up_addr,  "--split", "random:1-16",
-	    "--seed", seed,	    "--pcap", pcap,	 NULL};
-	pid_t proxy = ru_start(prx, "listening on", 10000, &pp);
+	pid_t proxy = ru_start_proxy(sp, "random:1-16", "42", pcap, &pp);
 	cr_assert_gt(proxy, 0, "fragproxy did not start");
 
 	snprintf(pport, sizeof(pport), "127.0.0.1:%d", pp);

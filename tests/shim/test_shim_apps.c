@@ -15,6 +15,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "shim_pop3d.h"
 #include "shim_test.h"
 #include "test_pop3d_util.h"
 
@@ -271,25 +272,9 @@ Test(shim_apps, poplib_against_pop3d, .fini = pop3_teardown)
 	cr_assert(pt_md_put(USER, "m1", body, n));
 	for (size_t s = 0; s < 2; s++)
 		for (size_t c = 0; c < 2; c++) {
-			const char *argv[32] = {"fragshim"};
-			char buf[256], *save, *w;
 			struct ts_proc p;
-			int i = 1;
 
-			snprintf(buf, sizeof(buf), "%s", opts[s]);
-			for (w = strtok_r(buf, " ", &save); w;
-			     w = strtok_r(NULL, " ", &save))
-				argv[i++] = w;
-			argv[i++] = "--";
-			argv[i++] = run_tool_path("pop3d");
-			argv[i++] = "--listen";
-			argv[i++] = "127.0.0.1:0";
-			argv[i++] = "--users";
-			argv[i++] = pt_md.users;
-			argv[i++] = "--maildir";
-			argv[i++] = pt_md.mail;
-			argv[i] = NULL;
-			cr_assert(ts_start(&p, argv, 0) == 0);
+			cr_assert(sh_start_pop3d(&p, opts[s]) == 0);
 			ftt_sh(
 			    &o,
 			    "%s %s -- python3 %s/tests/support/pop3_poplib.py "

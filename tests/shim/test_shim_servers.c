@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "shim_pop3d.h"
 #include "shim_test.h"
 #include "test_pop3d_util.h"
 
@@ -167,26 +168,10 @@ static void pop3_teardown(void)
 static void pop3_session(const char *opts)
 {
 	static char got[sizeof(msg) + 1024];
-	const char *argv[32] = {"fragshim"};
-	char optbuf[256], *save, *w;
 	struct ts_proc p;
 	struct pt_cl *c = calloc(1, sizeof(*c));
-	int i = 1;
 
-	snprintf(optbuf, sizeof(optbuf), "%s", opts);
-	for (w = strtok_r(optbuf, " ", &save); w;
-	     w = strtok_r(NULL, " ", &save))
-		argv[i++] = w;
-	argv[i++] = "--";
-	argv[i++] = run_tool_path("pop3d");
-	argv[i++] = "--listen";
-	argv[i++] = "127.0.0.1:0";
-	argv[i++] = "--users";
-	argv[i++] = pt_md.users;
-	argv[i++] = "--maildir";
-	argv[i++] = pt_md.mail;
-	argv[i] = NULL;
-	cr_assert(ts_start(&p, argv, 0) == 0, "[%s] did not start", opts);
+	cr_assert(sh_start_pop3d(&p, opts) == 0, "[%s] did not start", opts);
 	cr_assert(pt_login_retry(c, p.port, USER, PASS), "[%s] login", opts);
 	cr_assert(pt_ok(pt_cmd(c, "STAT")), "[%s] %s", opts, c->reply);
 	cr_assert(strncmp(c->reply, "+OK 2 ", 6) == 0, "%s", c->reply);

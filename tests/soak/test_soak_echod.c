@@ -15,20 +15,6 @@
 #include "cm_clock.h"
 #include "test_servers_util.h"
 
-/* Under ASan freed memory waits in a quarantine instead of being reused,
- * so RSS after many frees says nothing there (the gcc build asserts it);
- * what is kept and the descriptors are asserted in both. */
-#if defined(__SANITIZE_ADDRESS__)
-#define SOAK_ASAN 1
-#elif defined(__has_feature)
-#if __has_feature(address_sanitizer)
-#define SOAK_ASAN 1
-#endif
-#endif
-#ifndef SOAK_ASAN
-#define SOAK_ASAN 0
-#endif
-
 #define SPEC "len:4be,max=65536"
 
 static const char *const models[] = {"iterative", "fork", "thread",
@@ -150,7 +136,7 @@ Test(soak_echod, slowloris_every_model)
 			     models[m], fdn, base);
 		ping(models[m]);
 		/* fork: children have their own RSS; thread: stacks */
-		cr_assert(SOAK_ASAN || rss <= rss0 + 16384 + n * 64L,
+		cr_assert(TS_ASAN || rss <= rss0 + 16384 + n * 64L,
 			  "%s: RSS %ld KiB, %ld at start", models[m], rss,
 			  rss0);
 		printf("soak: echod %s slowloris: %d connections held %lld "
@@ -189,7 +175,7 @@ Test(soak_echod, rst_storm_every_model)
 		long rss = ts_mem_kb(server.pid, "VmRSS");
 		cr_assert_eq(fdn, base, "%s: %d fds after, %d before",
 			     models[m], fdn, base);
-		cr_assert(SOAK_ASAN || rss <= rss0 + 16384,
+		cr_assert(TS_ASAN || rss <= rss0 + 16384,
 			  "%s: RSS %ld KiB, %ld before", models[m], rss, rss0);
 		printf("soak: echod %s RST storm: %d resets mid-frame in %lld "
 		       "ms; RSS %ld -> %ld KiB; fds %d back to %d\n",

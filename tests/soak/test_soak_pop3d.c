@@ -16,20 +16,6 @@
 #include "cm_clock.h"
 #include "test_pop3d_util.h"
 
-/* Under ASan freed memory waits in a quarantine instead of being reused,
- * so RSS after many frees says nothing there (the gcc build asserts it);
- * what is kept and the descriptors are asserted in both. */
-#if defined(__SANITIZE_ADDRESS__)
-#define SOAK_ASAN 1
-#elif defined(__has_feature)
-#if __has_feature(address_sanitizer)
-#define SOAK_ASAN 1
-#endif
-#endif
-#ifndef SOAK_ASAN
-#define SOAK_ASAN 0
-#endif
-
 static struct ts_proc srv;
 
 static void cleanup(void)
@@ -188,8 +174,8 @@ Test(soak_pop3d, hostile_clients)
 	long rss = ts_mem_kb(srv.pid, "VmRSS");
 	long hwm = ts_mem_kb(srv.pid, "VmHWM");
 	cr_assert_eq(fdn, base, "%d fds after, %d before", fdn, base);
-	cr_assert(SOAK_ASAN || rss <= rss0 + 8192, "RSS %ld KiB, %ld before",
-		  rss, rss0);
+	cr_assert(TS_ASAN || rss <= rss0 + 8192, "RSS %ld KiB, %ld before", rss,
+		  rss0);
 	cr_assert_eq(access(victim, F_OK), 0, "a file outside was removed");
 	cr_assert(pt_login_retry(&c, srv.port, "alice", "Sekr1t-A"));
 	cr_assert(pt_ok(pt_cmd(&c, "RETR 1")));

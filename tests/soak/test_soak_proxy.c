@@ -18,20 +18,6 @@
 #include "test_proxy_util.h"
 #include "test_servers_util.h"
 
-/* Under ASan freed memory waits in a quarantine instead of being reused,
- * so RSS growth across many frees says nothing there; the live-policy
- * count still shows what is kept. */
-#if defined(__SANITIZE_ADDRESS__)
-#define SOAK_ASAN 1
-#elif defined(__has_feature)
-#if __has_feature(address_sanitizer)
-#define SOAK_ASAN 1
-#endif
-#endif
-#ifndef SOAK_ASAN
-#define SOAK_ASAN 0
-#endif
-
 #define MSG_LEN 65536 /* bytes each client sends and wants echoed */
 #define BUFSIZE 16384 /* the proxy's --buffer */
 
@@ -377,7 +363,7 @@ Test(soak_proxy, control_api_abuse, .timeout = 600)
 	long rss1 = mem_kb(x.proc.pid, "VmRSS");
 	cr_expect_eq(stat_of(&x, "policies"), 2);
 	/* before the fix each post kept ~13 KB: 26 MB for 2000 */
-	if (!SOAK_ASAN)
+	if (!TS_ASAN)
 		cr_expect_lt(rss1 - rss0, 8192,
 			     "RSS grew %ld KiB over %d posts", rss1 - rss0,
 			     posts);

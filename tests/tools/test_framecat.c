@@ -6,32 +6,14 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "fc_run.h"
 #include "framing/error.h"
-#include "run_util.h"
 
 /* round trips use the first NSPLITS_RT, error cases all of them */
 static const char *const splits[] = {"bytes", "fixed:3", "random:1-7,seed=9",
 				     "list:1,2,5,repeat"};
 #define NSPLITS (sizeof(splits) / sizeof(splits[0]))
 #define NSPLITS_RT 3
-
-/* Run framecat with args (NULL-terminated) and the given stdin. */
-static struct run_result fc_argv(const void *in, size_t len,
-				 const char *const *args)
-{
-	char *argv[16] = {(char *)run_tool_path("framecat")};
-	struct run_result r;
-
-	for (int i = 0; args[i] != NULL && i < 14; i++)
-		argv[i + 1] = (char *)args[i];
-	cr_assert_eq(run_prog(argv, in, len, &r), 0, "cannot run %s", argv[0]);
-	cr_assert_neq(r.status, 127, "cannot exec %s", argv[0]);
-	return r;
-}
-
-#define FCN(in, len, ...)                                                      \
-	fc_argv((in), (len), (const char *[]){__VA_ARGS__, NULL})
-#define FC(in, ...) FCN((in), strlen(in), __VA_ARGS__)
 
 /* The stream from encode, decoded under whole reads and every split,
  * must give back exactly the hex lines we put in. */

@@ -6,25 +6,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "fc_run.h"
 #include "framing/protocols.h"
-#include "run_util.h"
-
-static struct run_result fc_argv(const void *in, size_t len,
-				 const char *const *args)
-{
-	char *argv[16] = {(char *)run_tool_path("framecat")};
-	struct run_result r;
-
-	for (int i = 0; args[i] != NULL && i < 14; i++)
-		argv[i + 1] = (char *)args[i];
-	cr_assert_eq(run_prog(argv, in, len, &r), 0, "cannot run %s", argv[0]);
-	cr_assert_neq(r.status, 127, "cannot exec %s", argv[0]);
-	return r;
-}
-
-#define FCN(in, len, ...)                                                      \
-	fc_argv((in), (len), (const char *[]){__VA_ARGS__, NULL})
-#define FC(in, ...) FCN((in), strlen(in), __VA_ARGS__)
 
 Test(framecat_protocols, lists_every_name_with_its_spec)
 {

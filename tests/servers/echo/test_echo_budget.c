@@ -15,20 +15,6 @@
 #include "cm_clock.h"
 #include "test_servers_util.h"
 
-/* Under ASan freed memory waits in a quarantine instead of being reused,
- * so RSS after many frees says nothing there (the gcc build asserts it);
- * what is kept and the descriptors are asserted in both. */
-#if defined(__SANITIZE_ADDRESS__)
-#define SOAK_ASAN 1
-#elif defined(__has_feature)
-#if __has_feature(address_sanitizer)
-#define SOAK_ASAN 1
-#endif
-#endif
-#ifndef SOAK_ASAN
-#define SOAK_ASAN 0
-#endif
-
 #define FRAME ((size_t)1 << 20) /* a frame of FRAME - 1 bytes, unfinished */
 #define SPEC "len:4be,max=1048576"
 
@@ -163,7 +149,7 @@ static void budget_holds(const char *model, int n, const char *budget,
 	cr_assert_leq((long)kept * (long)(FRAME >> 10), budget_kb,
 		      "%s: %d connections kept", model, kept);
 	cr_assert_gt(kept, 0, "%s: nothing kept", model);
-	cr_assert(SOAK_ASAN || hwm <= rss0 + budget_kb + 8192,
+	cr_assert(TS_ASAN || hwm <= rss0 + budget_kb + 8192,
 		  "%s: peak %ld KiB (start %ld, budget %ld)", model, hwm, rss0,
 		  budget_kb);
 	printf("budget: echod %s: %d of %d x 1 MiB-1 frames held under %s; "
