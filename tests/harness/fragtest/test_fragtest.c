@@ -443,9 +443,10 @@ Test(fragtest, option_errors_name_the_option)
 		cr_assert(strstr(o.err, bad[i].says), "'%s': %s", bad[i].args,
 			  o.err);
 	}
+	/* a bad address is bad usage, not a failed run (issue 17, item 8) */
 	ftt_sh(&o, "%s run --framing line --target nowhere --direct",
 	       run_tool_path("fragtest"));
-	cr_assert_eq(o.status, 1, "%s", o.err);
+	cr_assert_eq(o.status, 2, "%s", o.err);
 	cr_assert(strstr(o.err, "--target: 'nowhere': expected HOST:PORT"),
 		  "%s", o.err);
 }
