@@ -15,7 +15,7 @@ Runs, in order, counting each CTest test and each other step as one:
   install     ci/install-check.sh on build/ci-gcc: install, the example
               through find_package and pkg-config, the .deb, man pages
   ci-asan     cmake --preset ci-asan (clang ASan+UBSan, -Werror), every suite
-  fuzz smoke  fuzz/ci-fuzz.sh (libFuzzer + ASan + UBSan, corpus + 12 s each)
+  fuzz smoke  fuzz/ci-fuzz.sh (libFuzzer + ASan + UBSan, corpus + 8 s each)
 Build trees: build/ci-gcc, build/ci-asan, build/ci-fuzz. Ends with the line
 "N passed, N failed"; exits 1 if anything failed, 2 on bad usage.
   --no-deps   do not run ci/deps.sh

@@ -4,7 +4,7 @@
 # shellcheck shell=bash
 
 FZ_ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
-FZ_CODECS="fixed line crlf delim len cobs slip netstring tlv raw"
+FZ_CODECS="fixed line crlf delim len cobs slip netstring tlv raw resp http1 ws"
 
 fz_log() { printf '%s: %s\n' "${FZ_PROG:-fuzz}" "$*" >&2; }
 fz_die() { fz_log "$*"; exit 1; }
