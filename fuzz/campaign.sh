@@ -130,14 +130,15 @@ progress() {
 }
 
 run_libfuzzer() {
-	local t=$1 w=$OUT/$1 bin=$BUILD/bin/$1 dict args=()
+	local t=$1 w=$OUT/$1 bin=$BUILD/bin/$1 dict args=() seeds
 	mkdir -p "$w/new" "$w/crashes"
+	mapfile -t seeds < <(fz_seed_dirs "$t")
 	dict=$(fz_dict_for "$t")
 	[ -n "$dict" ] && args+=("-dict=$dict")
 	(cd "$w" && exec "$bin" -fork="$JOBS" -ignore_crashes=1 \
 		-max_total_time="$SHARE" -max_len=4096 -timeout=10 \
 		-print_final_stats=1 "${args[@]}" -artifact_prefix="$w/crashes/" \
-		"$w/new" "$FZ_ROOT/corpus/$t" "$FZ_ROOT/corpus/regressions/$t") \
+		"$w/new" "${seeds[@]}") \
 		>"$w/log" 2>&1 &
 	FZ_PIDS="$FZ_PIDS $!"
 	watch_progress $! "$t"

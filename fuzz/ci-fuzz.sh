@@ -53,15 +53,15 @@ mkdir -p "$SMOKE"
 
 # One target: fuzz it; the exit code is libFuzzer's.
 smoke_one() {
-	local t=$1 dict args=()
+	local t=$1 dict args=() seeds
 	mkdir -p "$SMOKE/$t/new"
+	mapfile -t seeds < <(fz_seed_dirs "$t")
 	dict=$(fz_dict_for "$t")
 	[ -n "$dict" ] && args+=("-dict=$dict")
 	(cd "$SMOKE/$t" && exec "$BUILD/bin/$t" -seed="$SEED" \
 		-max_total_time="$TIME" -timeout=10 -rss_limit_mb=2048 \
 		-max_len=4096 -print_final_stats=1 "${args[@]}" \
-		-artifact_prefix="$SMOKE/$t/" "$SMOKE/$t/new" \
-		"$FZ_ROOT/corpus/$t" "$FZ_ROOT/corpus/regressions/$t") \
+		-artifact_prefix="$SMOKE/$t/" "$SMOKE/$t/new" "${seeds[@]}") \
 		>"$SMOKE/$t/log" 2>&1
 }
 

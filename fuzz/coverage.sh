@@ -42,7 +42,7 @@ rm -rf "$PROF" "$BUILD/report"
 mkdir -p "$PROF"
 objects=()
 for t in $FZ_TARGETS; do
-	dirs=("$FZ_ROOT/corpus/$t" "$FZ_ROOT/corpus/regressions/$t")
+	mapfile -t dirs < <(fz_seed_dirs "$t")
 	for e in "${EXTRA[@]}"; do dirs+=("$e/$t"); done
 	fz_log "replaying $t"
 	LLVM_PROFILE_FILE="$PROF/$t-%p.profraw" "$BUILD/bin/$t" "${dirs[@]}" \

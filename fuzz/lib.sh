@@ -29,6 +29,17 @@ fz_targets() {
 }
 
 # Dictionary file for a target (empty output: none).
+# The seed folders of target $1 that exist, one a line: corpus/<t>/ and
+# corpus/regressions/<t>/ (git keeps no empty folder, and libFuzzer exits
+# on a folder that is not there).
+fz_seed_dirs() {
+	local d
+	for d in "$FZ_ROOT/corpus/$1" "$FZ_ROOT/corpus/regressions/$1"; do
+		[ -d "$d" ] && printf '%s\n' "$d"
+	done
+	return 0
+}
+
 fz_dict_for() {
 	local d=$FZ_ROOT/fuzz/dict
 	case $1 in
