@@ -63,9 +63,12 @@ static void assert_flagged(const char *what)
 	cr_assert(strstr(o.err, what), "no '%s' in: %s", what, o.err);
 	line = ftt_line_after(o.err, "reproduce: fragtest ");
 	cr_assert_not_null(line, "no reproduce line: %s", o.err);
+	/* The line replays the same cuts at the proxy, but whether the
+	 * server's reads see them also depends on when it gets to read (a
+	 * busy machine coalesces), so a rerun may pass: give it ten. */
 	do
 		ftt_sh(&r, "%s %s", run_tool_path("fragtest"), line);
-	while (r.status == 0 && ++tries < 3);
+	while (r.status == 0 && ++tries < 10);
 	cr_assert_eq(r.status, 1, "reproduce line: status %d: %s: %s", r.status,
 		     line, r.err);
 }
