@@ -48,6 +48,18 @@ static void diff(const char *server, const char *extra)
 	       run_tool_path("fragtest"), server, requests(), extra);
 }
 
+/* diff() for a buggy server: a run that passes is tried again (five runs
+ * at most), since whether the server's reads see the proxy's cuts also
+ * depends on when it gets to read, and a loaded machine coalesces them. */
+static void diff_flagged(const char *server, const char *extra)
+{
+	int tries = 0;
+
+	do
+		diff(server, extra);
+	while (o.status == 0 && ++tries < 5);
+}
+
 /* Exit 1, a FAIL line naming what differs, and a reproduce line whose
  * rerun fails too. The line fixes the cuts fragproxy makes; whether the
  * receiving kernel merges two chunks before the server reads does not
@@ -89,7 +101,7 @@ Test(fragtest_diff, fixed_server_passes_pipelined_and_half_closed)
 
 Test(fragtest_diff, server_taking_one_recv_as_one_request_is_flagged)
 {
-	diff(rr("server", "oneread"), "");
+	diff_flagged(rr("server", "oneread"), "");
 	assert_flagged("reply stream differs at byte");
 	cr_assert(strstr(o.err, "  baseline ("), "%s", o.err);
 	cr_assert(strstr(o.err, "  this run ("), "%s", o.err);
@@ -97,23 +109,23 @@ Test(fragtest_diff, server_taking_one_recv_as_one_request_is_flagged)
 
 Test(fragtest_diff, server_dropping_rest_of_coalesced_read_is_flagged)
 {
-	diff(rr("server", "onereq"), "");
+	diff_flagged(rr("server", "onereq"), "");
 	assert_flagged("reply stream has extra bytes");
 }
 
 Test(fragtest_diff, server_dropping_replies_at_eof_needs_half_close)
 {
-	diff(rr("server", "dropeof"), "");
+	diff_flagged(rr("server", "dropeof"), "");
 	cr_assert_eq(o.status, 0, "flagged without --half-close: %s", o.err);
-	diff(rr("server", "dropeof"), "--half-close");
+	diff_flagged(rr("server", "dropeof"), "--half-close");
 	assert_flagged("reply stream ends early at byte 0");
 	cr_assert(strstr(o.err, "--half-close"), "%s", o.err);
 }
 
 Test(fragtest_diff, frame_report_names_reply_and_request_frame)
 {
-	diff(rr("server", "oneread"),
-	     "--up-framing line --down-framing line --split bytes");
+	diff_flagged(rr("server", "oneread"),
+		     "--up-framing line --down-framing line --split bytes");
 	/* which frame the kernel first delivers in part varies */
 	assert_flagged(": reply frame ");
 	cr_assert(strstr(o.err, "; last request frame sent before it: "), "%s",
@@ -331,7 +343,7 @@ Test(fragtest_diff, server_crashing_mid_run_is_a_failure)
 	char pids[300];
 
 	snprintf(pids, sizeof(pids), "%s/pids", dir);
-	diff(pidded(dir, rr("server", "crash")), "");
+	diff_flagged(pidded(dir, rr("server", "crash")), "");
 	assert_flagged("server was killed by signal 6 during the run");
 	cr_assert(ftt_pids_gone(pids));
 }
