@@ -54,7 +54,8 @@ t0=$(date +%s)
 say() { echo "--- $* ($(($(date +%s) - t0)) s)"; }
 
 # The targets `cmake --install` copies (the programs and the libraries).
-targets=(framecat echod udp-echod echo-client fragproxy fragtest pop3d
+targets=(framecat echod udp-echod echo-client fragproxy fragtest pop3d fragshim
+	fragshim_preload
 	framing framing_shared fragproxy_shared fraglab_criterion)
 if [ ! -f "$build/CMakeCache.txt" ]; then
 	say "configuring $build (preset ci-gcc)"
@@ -72,9 +73,14 @@ for f in bin/framecat lib/libframing.so.$version lib/libframing.a \
 	include/fraglab/framing/codec.h include/fraglab/fragproxy.h \
 	include/fraglab/criterion.h include/fraglab/version.h \
 	lib/cmake/fraglab/fraglabConfig.cmake \
-	lib/pkgconfig/fraglab-criterion.pc share/man/man7/fraglab-specs.7; do
+	lib/pkgconfig/fraglab-criterion.pc share/man/man7/fraglab-specs.7 \
+	bin/fragshim lib/libfragshim.so share/man/man1/fragshim.1; do
 	[ -e "$prefix/$f" ] || fail "not installed: $f"
 done
+# The installed launcher finds the installed library by itself.
+out=$(env -u FRAGSHIM_LIB "$prefix/bin/fragshim" --split bytes -- \
+	sh -c 'echo shimmed' 2>&1) || fail "installed fragshim: $out"
+[ "$out" = shimmed ] || fail "installed fragshim printed: $out"
 # Programs and libraries only; the example's sources under share/doc are
 # meant to be there.
 bad=$(find "$prefix/bin" "$prefix/lib" -name 'test_*' -o -name 'split_*' \

@@ -12,9 +12,11 @@ set(FRAGLAB_MAN1 framecat echod udp-echod echo-client fragproxy fragtest
   pop3d)
 if(TARGET fragshim)
   install(TARGETS fragshim RUNTIME DESTINATION ${CMAKE_INSTALL_BINDIR})
+  list(APPEND FRAGLAB_MAN1 fragshim)
 endif()
-if(TARGET libfragshim)
-  install(TARGETS libfragshim LIBRARY DESTINATION ${CMAKE_INSTALL_LIBDIR})
+if(TARGET fragshim_preload)
+  # libfragshim.so: preloaded, never linked; no SONAME link needed.
+  install(TARGETS fragshim_preload LIBRARY DESTINATION ${CMAKE_INSTALL_LIBDIR})
 endif()
 
 # Libraries: libframing (shared with a SONAME, and static), libfragproxy

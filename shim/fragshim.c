@@ -82,6 +82,13 @@ static bool fs_exists(const char *path)
 	return access(path, R_OK) == 0;
 }
 
+/* Where `cmake --install` puts libfragshim.so, relative to the prefix
+ * (GNUInstallDirs' LIBDIR, e.g. lib or lib/x86_64-linux-gnu). */
+#ifndef FS_LIBDIR
+#define FS_LIBDIR "lib"
+#endif
+static const char *const fs_libdirs[] = {FS_LIBDIR, "lib"};
+
 static void fs_find_lib(char *out, size_t cap)
 {
 	const char *env = getenv("FRAGSHIM_LIB");
@@ -101,17 +108,22 @@ static void fs_find_lib(char *out, size_t cap)
 	self[n] = '\0';
 	slash = strrchr(self, '/');
 	*slash = '\0';
-	snprintf(out, cap, "%s/../lib/libfragshim.so", self);
-	if (fs_exists(out)) {
-		if (realpath(out, self) != NULL)
-			snprintf(out, cap, "%s", self);
-		return;
+	/* installed (bin/../LIBDIR), the build tree (bin/../lib) */
+	for (size_t i = 0; i < sizeof(fs_libdirs) / sizeof(fs_libdirs[0]);
+	     i++) {
+		snprintf(out, cap, "%s/../%s/libfragshim.so", self,
+			 fs_libdirs[i]);
+		if (fs_exists(out)) {
+			if (realpath(out, self) != NULL)
+				snprintf(out, cap, "%s", self);
+			return;
+		}
 	}
 	snprintf(out, cap, "%s/libfragshim.so", self);
 	if (!fs_exists(out))
 		fs_die(1,
-		       "libfragshim.so is neither in %s/../lib nor in %s "
-		       "(set FRAGSHIM_LIB)",
+		       "libfragshim.so is neither in %s/../" FS_LIBDIR
+		       " nor in %s (set FRAGSHIM_LIB)",
 		       self, self);
 }
 
