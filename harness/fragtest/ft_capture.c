@@ -10,7 +10,7 @@
 #include "cm_addr.h"
 #include "ft_diff.h"
 
-static const char ft_capture_usage[] =
+static const char *const ft_capture_usage[] = {
     "usage: fragtest capture (--server-cmd CMD | --target HOST:PORT)\n"
     "                        --client-cmd 'CLIENT ... {port}' --out DIR\n"
     "\n"
@@ -21,66 +21,52 @@ static const char ft_capture_usage[] =
     "Exit 0: captured; 1: the client failed or made no connection, or the\n"
     "server could not be run; 2: bad usage; 130: stopped by SIGINT,\n"
     "SIGTERM or SIGHUP (the server and client are stopped too).\n"
-    "\n"
-    "  -s, --server-cmd CMD   server to start ({port}: a free port, else it\n"
-    "                         prints 'listening on HOST:PORT')\n"
-    "  -t, --target HOST:PORT a server that is already running\n"
+    "\n",
+    ft_dhelp_server,
     "  -C, --client-cmd CMD   the client, run with /bin/sh\n"
     "  -o, --out DIR          where the capture goes (created)\n"
     "      --timeout T        the client's time limit (default 30s)\n"
     "      --start-timeout T  for the server and fragproxy (default 10s)\n"
     "      --proxy-bin PATH   fragproxy to use (default: next to fragtest)\n"
-    "  -h, --help             this help\n";
+    "  -h, --help             this help\n",
+    NULL,
+};
 
 static const struct option ft_capture_longopts[] = {
-    {"server-cmd", required_argument, NULL, 's'},
-    {"target", required_argument, NULL, 't'},
+    FT_DOPT_SERVER_LONGOPTS,
     {"client-cmd", required_argument, NULL, 'C'},
     {"out", required_argument, NULL, 'o'},
-    {"timeout", required_argument, NULL, FT_OPT_TIMEOUT},
-    {"start-timeout", required_argument, NULL, FT_OPT_START_TIMEOUT},
-    {"proxy-bin", required_argument, NULL, FT_OPT_PROXY_BIN},
-    {"help", no_argument, NULL, 'h'},
     {NULL, 0, NULL, 0},
 };
+
+struct ft_capture_args {
+	struct ft_dopts *o;
+	const char **out;
+};
+
+static int ft_capture_opt(void *ctx, int opt, const char *arg)
+{
+	struct ft_capture_args *a = ctx;
+
+	if (opt == 'C')
+		a->o->client_cmd = arg;
+	else if (opt == 'o')
+		*a->out = arg;
+	else
+		return 1;
+	return 0;
+}
 
 static int ft_capture_args(struct ft_dopts *o, const char **out, int argc,
 			   char **argv)
 {
-	int opt;
+	struct ft_capture_args a = {o, out};
+	int rc =
+	    ft_dopts_parse(o, argc, argv, "+:s:t:C:o:h", ft_capture_longopts,
+			   ft_capture_usage, ft_capture_opt, &a);
 
-	optind = 1;
-	opterr = 0;
-	while ((opt = getopt_long(argc, argv, "+:s:t:C:o:h",
-				  ft_capture_longopts, NULL)) != -1) {
-		if (opt == '?' || opt == ':') {
-			ft_bad_opt(argv, opt);
-			return -1;
-		}
-		int rc = ft_dopt(o, opt, optarg);
-
-		if (rc < 0)
-			return -1;
-		if (rc == 0)
-			continue;
-		if (opt == 'C') {
-			o->client_cmd = optarg;
-		} else if (opt == 'o') {
-			*out = optarg;
-		} else if (opt == 'h') {
-			fputs(ft_capture_usage, stdout);
-			return 1;
-		} else {
-			ft_usage_err("unexpected option for capture");
-			return -1;
-		}
-	}
-	if (optind < argc) {
-		ft_usage_err("unexpected argument '%s'", argv[optind]);
-		return -1;
-	}
-	if (ft_dopts_check(o) < 0)
-		return -1;
+	if (rc != 0)
+		return rc;
 	if (!o->client_cmd || !*out) {
 		ft_usage_err("capture needs --client-cmd 'CLIENT ... {port}' "
 			     "and --out DIR");

@@ -11,7 +11,7 @@
 
 #define FT_DIFF_LINES 6
 
-static const char ft_client_usage[] =
+static const char *const ft_client_usage[] = {
     "usage: fragtest client (--server-cmd CMD | --target HOST:PORT)\n"
     "                       --client-cmd 'CLIENT ... {port}' [options]\n"
     "\n"
@@ -22,59 +22,30 @@ static const char ft_client_usage[] =
     "no difference; 1: a policy changed the client's result; 2: bad usage,\n"
     "the baseline could not run, failed, or is not deterministic; 130:\n"
     "stopped by SIGINT, SIGTERM or SIGHUP.\n"
-    "\n"
-    "  -s, --server-cmd CMD   server to start ({port}: a free port, else it\n"
-    "                         prints 'listening on HOST:PORT'); a fresh one\n"
-    "                         for every run unless --no-fresh/--reset-cmd\n"
-    "  -t, --target HOST:PORT a server that is already running\n"
+    "\n",
+    ft_dhelp_server,
     "  -C, --client-cmd CMD   the client, run with /bin/sh in its own\n"
     "                         process group\n"
     "      --shim OPTS        run the server and the client under\n"
     "                         libfragshim with these options (fragshim\n"
     "                         next to fragtest), the baseline too; --seed\n"
     "                         S (default: --seed, else 1) is added when\n"
-    "                         OPTS has none\n"
-    "      --no-fresh         one server for all runs\n"
-    "      --reset-cmd CMD    run CMD ({host} {port}: the server) before\n"
-    "                         every run instead of restarting the server\n"
+    "                         OPTS has none\n",
+    ft_dhelp_fresh,
     "      --mask ERE         blank what ERE matches in stdout; repeatable\n"
-    "      --timeout T        the client's time limit (default 10s)\n"
-    "      --start-timeout T  for the server and fragproxy (default 10s)\n"
-    "      --split P          only policy P, both directions\n"
-    "      --up P, --down P   only this pair (the other direction whole)\n"
-    "      --seeds N|A-B      seeds 1..N (or A..B) for seeded policies\n"
-    "                         (default 10)\n"
-    "      --seed S           only seed S\n"
-    "      --proxy-bin PATH   fragproxy to use (default: next to fragtest)\n"
-    "      --json FILE, --junit FILE, --html FILE   reports, as for run\n"
-    "  -v, --verbose          a line per policy\n"
-    "  -h, --help             this help\n"
+    "      --timeout T        the client's time limit (default 10s)\n",
+    ft_dhelp_policies,
     "\n"
     "Default policies as for 'fragtest diff' (bytes, random:1-16 per seed,\n"
     "coalesce:1024,ms=10, fixed:1448; each up and down). Every failure\n"
-    "prints a 'reproduce:' line.\n";
+    "prints a 'reproduce:' line.\n",
+    NULL,
+};
 
 static const struct option ft_client_longopts[] = {
-    {"server-cmd", required_argument, NULL, 's'},
-    {"target", required_argument, NULL, 't'},
+    FT_DOPT_SERVER_LONGOPTS,
+    FT_DOPT_POLICY_LONGOPTS,
     {"client-cmd", required_argument, NULL, 'C'},
-    {"no-fresh", no_argument, NULL, FT_OPT_NO_FRESH},
-    {"shim", required_argument, NULL, FT_OPT_SHIM},
-    {"reset-cmd", required_argument, NULL, FT_OPT_RESET_CMD},
-    {"mask", required_argument, NULL, FT_OPT_MASK},
-    {"timeout", required_argument, NULL, FT_OPT_TIMEOUT},
-    {"start-timeout", required_argument, NULL, FT_OPT_START_TIMEOUT},
-    {"split", required_argument, NULL, FT_OPT_SPLIT},
-    {"up", required_argument, NULL, FT_OPT_UP},
-    {"down", required_argument, NULL, FT_OPT_DOWN},
-    {"seeds", required_argument, NULL, FT_OPT_SEEDS},
-    {"seed", required_argument, NULL, FT_OPT_SEED},
-    {"proxy-bin", required_argument, NULL, FT_OPT_PROXY_BIN},
-    {"json", required_argument, NULL, FT_OPT_JSON},
-    {"junit", required_argument, NULL, FT_OPT_JUNIT},
-    {"html", required_argument, NULL, FT_OPT_HTML},
-    {"verbose", no_argument, NULL, 'v'},
-    {"help", no_argument, NULL, 'h'},
     {NULL, 0, NULL, 0},
 };
 
@@ -84,40 +55,23 @@ struct ft_crun {
 	char err[FT_MSGLEN]; /* tail of stderr */
 };
 
+static int ft_client_opt(void *ctx, int opt, const char *arg)
+{
+	struct ft_dopts *o = ctx;
+
+	if (opt != 'C')
+		return 1;
+	o->client_cmd = arg;
+	return 0;
+}
+
 static int ft_client_args(struct ft_dopts *o, int argc, char **argv)
 {
-	int opt;
+	int rc = ft_dopts_parse(o, argc, argv, "+:s:t:C:vh", ft_client_longopts,
+				ft_client_usage, ft_client_opt, o);
 
-	optind = 1;
-	opterr = 0;
-	while ((opt = getopt_long(argc, argv, "+:s:t:C:vh", ft_client_longopts,
-				  NULL)) != -1) {
-		if (opt == '?' || opt == ':') {
-			ft_bad_opt(argv, opt);
-			return -1;
-		}
-		int rc = ft_dopt(o, opt, optarg);
-
-		if (rc < 0)
-			return -1;
-		if (rc == 0)
-			continue;
-		if (opt == 'C') {
-			o->client_cmd = optarg;
-		} else if (opt == 'h') {
-			fputs(ft_client_usage, stdout);
-			return 1;
-		} else {
-			ft_usage_err("unexpected option for client");
-			return -1;
-		}
-	}
-	if (optind < argc) {
-		ft_usage_err("unexpected argument '%s'", argv[optind]);
-		return -1;
-	}
-	if (ft_dopts_check(o) < 0)
-		return -1;
+	if (rc != 0)
+		return rc;
 	if (!o->client_cmd) {
 		ft_usage_err("client needs --client-cmd 'CLIENT ... {port}'");
 		return -1;

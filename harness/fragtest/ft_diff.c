@@ -14,7 +14,7 @@
 
 #define FT_DETAIL 2048
 
-static const char ft_diff_usage[] =
+static const char *const ft_diff_usage[] = {
     "usage: fragtest diff (--server-cmd CMD | --target HOST:PORT)\n"
     "                     --requests DIR|FILE... [options]\n"
     "\n"
@@ -27,19 +27,14 @@ static const char ft_diff_usage[] =
     "changed the replies or the server died under it; 2: bad usage, no\n"
     "usable requests, the baseline could not run or is not deterministic;\n"
     "130: stopped by SIGINT, SIGTERM or SIGHUP.\n"
-    "\n"
-    "  -s, --server-cmd CMD   server to start ({port}: a free port, else it\n"
-    "                         prints 'listening on HOST:PORT'); a fresh one\n"
-    "                         for every run unless --no-fresh/--reset-cmd\n"
-    "  -t, --target HOST:PORT a server that is already running\n"
+    "\n",
+    ft_dhelp_server,
     "  -r, --requests PATH    capture DIR or request file (repeatable)\n"
     "      --shim OPTS        run the server under libfragshim with these\n"
     "                         options (fragshim next to fragtest), the\n"
     "                         baseline too; --seed S (default: --seed,\n"
-    "                         else 1) is added when OPTS has none\n"
-    "      --no-fresh         one server for all runs\n"
-    "      --reset-cmd CMD    run CMD ({host} {port}: the server) before\n"
-    "                         every run instead of restarting the server\n"
+    "                         else 1) is added when OPTS has none\n",
+    ft_dhelp_fresh,
     "      --up-framing SPEC  lock-step: send one request frame, wait for\n"
     "                         quiet, then the next (default: pipelined)\n"
     "      --down-framing SPEC  compare replies frame by frame\n"
@@ -50,48 +45,24 @@ static const char ft_diff_usage[] =
     "      --quiet MS         a reply is over after MS without a byte\n"
     "                         (default 300ms)\n"
     "      --timeout T        give up a wait after T without progress\n"
-    "                         (default 5s)\n"
-    "      --start-timeout T  for the server and fragproxy (default 10s)\n"
-    "      --split P          only policy P, both directions\n"
-    "      --up P, --down P   only this pair (the other direction whole)\n"
-    "      --seeds N|A-B      seeds 1..N (or A..B) for seeded policies\n"
-    "                         (default 10)\n"
-    "      --seed S           only seed S\n"
-    "      --proxy-bin PATH   fragproxy to use (default: next to fragtest)\n"
-    "      --json FILE, --junit FILE, --html FILE   reports, as for run\n"
-    "  -v, --verbose          a line per policy\n"
-    "  -h, --help             this help\n"
+    "                         (default 5s)\n",
+    ft_dhelp_policies,
     "\n"
     "Default policies (the recommended CI gate): bytes, random:1-16 (per\n"
     "seed), coalesce:1024,ms=10 and fixed:1448 (MSS-sized), each up and\n"
     "down. Every failure prints the first difference and a 'reproduce:'\n"
-    "line.\n";
+    "line.\n",
+    NULL,
+};
 
 static const struct option ft_diff_longopts[] = {
-    {"server-cmd", required_argument, NULL, 's'},
-    {"target", required_argument, NULL, 't'},
+    FT_DOPT_SERVER_LONGOPTS,
+    FT_DOPT_POLICY_LONGOPTS,
     {"requests", required_argument, NULL, 'r'},
-    {"no-fresh", no_argument, NULL, FT_OPT_NO_FRESH},
-    {"shim", required_argument, NULL, FT_OPT_SHIM},
-    {"reset-cmd", required_argument, NULL, FT_OPT_RESET_CMD},
     {"up-framing", required_argument, NULL, FT_OPT_UP_FRAMING},
     {"down-framing", required_argument, NULL, FT_OPT_DOWN_FRAMING},
     {"half-close", no_argument, NULL, FT_OPT_HALF_CLOSE},
-    {"mask", required_argument, NULL, FT_OPT_MASK},
     {"quiet", required_argument, NULL, FT_OPT_QUIET_MS},
-    {"timeout", required_argument, NULL, FT_OPT_TIMEOUT},
-    {"start-timeout", required_argument, NULL, FT_OPT_START_TIMEOUT},
-    {"split", required_argument, NULL, FT_OPT_SPLIT},
-    {"up", required_argument, NULL, FT_OPT_UP},
-    {"down", required_argument, NULL, FT_OPT_DOWN},
-    {"seeds", required_argument, NULL, FT_OPT_SEEDS},
-    {"seed", required_argument, NULL, FT_OPT_SEED},
-    {"proxy-bin", required_argument, NULL, FT_OPT_PROXY_BIN},
-    {"json", required_argument, NULL, FT_OPT_JSON},
-    {"junit", required_argument, NULL, FT_OPT_JUNIT},
-    {"html", required_argument, NULL, FT_OPT_HTML},
-    {"verbose", no_argument, NULL, 'v'},
-    {"help", no_argument, NULL, 'h'},
     {NULL, 0, NULL, 0},
 };
 
@@ -240,55 +211,40 @@ static int ft_load(struct ft_diff *d)
 	return 0;
 }
 
+static int ft_diff_opt(void *ctx, int opt, const char *arg)
+{
+	struct ft_dopts *o = ctx;
+	const char **v;
+
+	switch (opt) {
+	case 'r':
+		v = realloc(o->requests, (o->nrequests + 1) * sizeof(*v));
+		if (!v) {
+			ft_usage_err("out of memory");
+			return -1;
+		}
+		o->requests = v;
+		v[o->nrequests++] = arg;
+		return 0;
+	case FT_OPT_UP_FRAMING:
+		o->up_framing = arg;
+		return 0;
+	case FT_OPT_DOWN_FRAMING:
+		o->down_framing = arg;
+		return 0;
+	default:
+		return 1;
+	}
+}
+
 static int ft_diff_args(struct ft_diff *d, int argc, char **argv)
 {
 	struct ft_dopts *o = &d->o;
-	int opt;
+	int rc = ft_dopts_parse(o, argc, argv, "+:s:t:r:vh", ft_diff_longopts,
+				ft_diff_usage, ft_diff_opt, o);
 
-	optind = 1;
-	opterr = 0;
-	while ((opt = getopt_long(argc, argv, "+:s:t:r:vh", ft_diff_longopts,
-				  NULL)) != -1) {
-		if (opt == '?' || opt == ':') {
-			ft_bad_opt(argv, opt);
-			return -1;
-		}
-		int rc = ft_dopt(o, opt, optarg);
-
-		if (rc < 0)
-			return -1;
-		if (rc == 0)
-			continue;
-		switch (opt) {
-		case 'r': {
-			const char **v = realloc(
-			    o->requests, (o->nrequests + 1) * sizeof(*v));
-			if (!v)
-				return -1;
-			o->requests = v;
-			v[o->nrequests++] = optarg;
-			break;
-		}
-		case FT_OPT_UP_FRAMING:
-			o->up_framing = optarg;
-			break;
-		case FT_OPT_DOWN_FRAMING:
-			o->down_framing = optarg;
-			break;
-		case 'h':
-			fputs(ft_diff_usage, stdout);
-			return 1;
-		default:
-			ft_usage_err("unexpected option for diff");
-			return -1;
-		}
-	}
-	if (optind < argc) {
-		ft_usage_err("unexpected argument '%s'", argv[optind]);
-		return -1;
-	}
-	if (ft_dopts_check(o) < 0)
-		return -1;
+	if (rc != 0)
+		return rc;
 	if (!o->nrequests) {
 		ft_usage_err("diff needs --requests DIR|FILE");
 		return -1;

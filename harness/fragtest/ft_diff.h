@@ -4,6 +4,7 @@
 #ifndef FRAGTEST_FT_DIFF_H
 #define FRAGTEST_FT_DIFF_H
 
+#include <getopt.h>
 #include <regex.h>
 #include <stdbool.h>
 #include <stdint.h>
@@ -80,6 +81,46 @@ int ft_policies(const struct ft_dopts *o, struct ft_policy **out);
 int ft_dopt(struct ft_dopts *o, int opt, const char *arg);
 /* Checks the combination after parsing; -1 (reported) when bad. */
 int ft_dopts_check(struct ft_dopts *o);
+/* The getopt loop of diff, client and capture: shared options go to
+ * ft_dopt, the command's own to own() (0 handled, -1 bad usage reported,
+ * 1 not an option of this command), -h prints usage. Then no argument may
+ * be left and ft_dopts_check must pass. usage: the help text in pieces,
+ * NULL-terminated. Returns 0, 1 (help printed) or -1
+ * (bad usage, reported). */
+int ft_dopts_parse(struct ft_dopts *o, int argc, char **argv,
+		   const char *shortopts, const struct option *longopts,
+		   const char *const *usage,
+		   int (*own)(void *ctx, int opt, const char *arg), void *ctx);
+
+/* Long options diff and client share (the server and the policy set);
+ * capture takes the server ones only. */
+/* Help text diff, client and capture share (ft_dopts.c): the server
+ * lines, the fresh-server lines and the policy set's lines. */
+extern const char ft_dhelp_server[], ft_dhelp_fresh[], ft_dhelp_policies[];
+
+/* clang-format off */
+#define FT_DOPT_SERVER_LONGOPTS \
+	{"server-cmd", required_argument, NULL, 's'}, \
+	{"target", required_argument, NULL, 't'}, \
+	{"start-timeout", required_argument, NULL, FT_OPT_START_TIMEOUT}, \
+	{"proxy-bin", required_argument, NULL, FT_OPT_PROXY_BIN}, \
+	{"timeout", required_argument, NULL, FT_OPT_TIMEOUT}, \
+	{"help", no_argument, NULL, 'h'}
+#define FT_DOPT_POLICY_LONGOPTS \
+	{"no-fresh", no_argument, NULL, FT_OPT_NO_FRESH}, \
+	{"shim", required_argument, NULL, FT_OPT_SHIM}, \
+	{"reset-cmd", required_argument, NULL, FT_OPT_RESET_CMD}, \
+	{"mask", required_argument, NULL, FT_OPT_MASK}, \
+	{"split", required_argument, NULL, FT_OPT_SPLIT}, \
+	{"up", required_argument, NULL, FT_OPT_UP}, \
+	{"down", required_argument, NULL, FT_OPT_DOWN}, \
+	{"seeds", required_argument, NULL, FT_OPT_SEEDS}, \
+	{"seed", required_argument, NULL, FT_OPT_SEED}, \
+	{"json", required_argument, NULL, FT_OPT_JSON}, \
+	{"junit", required_argument, NULL, FT_OPT_JUNIT}, \
+	{"html", required_argument, NULL, FT_OPT_HTML}, \
+	{"verbose", no_argument, NULL, 'v'}
+/* clang-format on */
 void ft_dopts_free(struct ft_dopts *o);
 /* Brings up the server (if needed) and the policy's proxy. -1 with a
  * one-line reason in err. */

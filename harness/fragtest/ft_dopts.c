@@ -2,6 +2,8 @@
  * policy set, the options both commands take, masks, context lines for
  * reports and the report cell of one policy. */
 #include <errno.h>
+#include <getopt.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -217,6 +219,66 @@ int ft_dopt(struct ft_dopts *o, int opt, const char *arg)
 		return 1;
 	}
 	return rc < 0 ? ft_dbad(err) : 0;
+}
+
+const char ft_dhelp_server[] =
+    "  -s, --server-cmd CMD   server to start ({port}: a free port, else it\n"
+    "                         prints 'listening on HOST:PORT')\n"
+    "  -t, --target HOST:PORT a server that is already running\n";
+
+const char ft_dhelp_fresh[] =
+    "      --no-fresh         one server for all runs (default: a fresh\n"
+    "                         one for every run)\n"
+    "      --reset-cmd CMD    run CMD ({host} {port}: the server) before\n"
+    "                         every run instead of restarting the server\n";
+
+const char ft_dhelp_policies[] =
+    "      --start-timeout T  for the server and fragproxy (default 10s)\n"
+    "      --split P          only policy P, both directions\n"
+    "      --up P, --down P   only this pair (the other direction whole)\n"
+    "      --seeds N|A-B      seeds 1..N (or A..B) for seeded policies\n"
+    "                         (default 10)\n"
+    "      --seed S           only seed S\n"
+    "      --proxy-bin PATH   fragproxy to use (default: next to fragtest)\n"
+    "      --json FILE, --junit FILE, --html FILE   reports, as for run\n"
+    "  -v, --verbose          a line per policy\n"
+    "  -h, --help             this help\n";
+
+int ft_dopts_parse(struct ft_dopts *o, int argc, char **argv,
+		   const char *shortopts, const struct option *longopts,
+		   const char *const *usage,
+		   int (*own)(void *ctx, int opt, const char *arg), void *ctx)
+{
+	int opt;
+
+	optind = 1;
+	opterr = 0;
+	while ((opt = getopt_long(argc, argv, shortopts, longopts, NULL)) !=
+	       -1) {
+		int rc;
+
+		if (opt == '?' || opt == ':') {
+			ft_bad_opt(argv, opt);
+			return -1;
+		}
+		if (opt == 'h') {
+			while (*usage)
+				fputs(*usage++, stdout);
+			return 1;
+		}
+		rc = ft_dopt(o, opt, optarg);
+		if (rc == 1)
+			rc = own(ctx, opt, optarg);
+		if (rc == 1)
+			ft_usage_err("unexpected option for %s", o->cmd);
+		if (rc != 0)
+			return -1;
+	}
+	if (optind < argc) {
+		ft_usage_err("unexpected argument '%s'", argv[optind]);
+		return -1;
+	}
+	return ft_dopts_check(o);
 }
 
 int ft_dopts_check(struct ft_dopts *o)
