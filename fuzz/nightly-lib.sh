@@ -3,6 +3,9 @@
 # hard stop, crash triage by stack, minimisation, the corpus merge.
 # shellcheck shell=bash
 
+# The run itself failed (exit 3: 1 means a new crash).
+nl_fail() { fz_log "$*"; exit 3; }
+
 # 90s, 30m, 8h or plain seconds -> seconds.
 nl_seconds() {
 	local v=$1
@@ -50,12 +53,13 @@ nl_meta() { printf '%s=%s\n' "$2" "$3" >>"$OUT/$1/meta.env"; }
 nl_count() { find "$1" -maxdepth 1 -type f ! -name '.*' 2>/dev/null | wc -l; }
 nl_now() { date +%s; }
 
-# Targets $1 over $2 cores for $3 seconds: NROUNDS rounds of at most N
+# Targets $1 over $2 cores: NROUNDS rounds of at most N
 # targets, all as long; in a round of n targets each gets N/n cores (the
 # remainder to the first ones), so no core idles and every target gets
 # the same wall time.
 nl_schedule() {
-	local all=($1) n=$2 fuzz=$3 i r cnt k
+	local all n=$2 i r cnt k
+	read -r -a all <<<"$1"
 	NROUNDS=$(((${#all[@]} + n - 1) / n))
 	declare -gA ROUND=() CORES=()
 	for i in "${!all[@]}"; do
@@ -91,9 +95,14 @@ nl_state_env() {
 # Fuzzers run in their own process group, so a stop reaches the fork-mode
 # jobs too; NL_GROUPS holds the group leaders' PIDs.
 NL_GROUPS=""
+# A fork-mode job can outlive its parent (seen: stuck in libFuzzer's
+# SIGTERM handler), so whatever is left of a group gets SIGKILL.
 nl_cleanup() {
 	local g
+	[ -n "$NL_GROUPS" ] || return 0
 	for g in $NL_GROUPS; do kill -TERM -- "-$g" 2>/dev/null || true; done
+	sleep 1
+	for g in $NL_GROUPS; do kill -KILL -- "-$g" 2>/dev/null || true; done
 	NL_GROUPS=""
 }
 
@@ -195,8 +204,9 @@ nl_run_round() {
 		wait "${PID_OF[$t]}" 2>/dev/null || true
 		nl_meta "$t" stopped "$(nl_now)"
 		nl_sample "$t"
+		nl_signal KILL "$t" # the jobs left behind, if any
 	done
-	nl_cleanup
+	NL_GROUPS=""
 }
 
 nl_signal() {
@@ -362,6 +372,21 @@ nl_merge() {
 	fi
 	nl_meta "$t" corpus_after "$(nl_count "${CORPUS[$t]}")"
 	return $((rc != 0))
+}
+
+# SIGINT/SIGTERM: stop the fuzzers and still write a summary, one that
+# says the crash files were not triaged.
+nl_interrupted() {
+	fz_log "interrupted: stopping, writing the summary"
+	nl_cleanup
+	echo "interrupted at $(($(nl_now) - ${START:-$(nl_now)})) s: crash files" \
+		"were not triaged, the corpus not merged" >>"$OUT/notes.txt"
+	if [ -n "${START:-}" ] && [ -n "${NROUNDS:-}" ]; then
+		{ nl_state_env; echo "FINISHED=$(nl_now)"; echo INTERRUPTED=1; } \
+			>"$OUT/run.env"
+		python3 "$FZ_ROOT/fuzz/nightly_report.py" "$OUT" || true
+	fi
+	exit 130
 }
 
 # --ack OUT: every new crash of run OUT becomes known in $KNOWN.

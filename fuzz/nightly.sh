@@ -17,6 +17,7 @@ OUTSIDE_CORPUS=""
 CORPUS_ROOT=$FZ_ROOT/corpus
 MERGE=1
 GRACE=10
+DOBUILD=1
 MUTATOR=off
 OUTSIDE=()
 OUTSIDE_DIRS=()
@@ -28,7 +29,7 @@ usage: fuzz/nightly.sh [--budget DURATION] [--targets all|none|LIST]
           [--target-bin NAME=PATH[,seeds=DIR][,dict=FILE][,corpus=DIR]]...
           [--target-dir DIR]... [--outside-corpus DIR] [--corpus DIR]
           [--jobs N]
-          [--out DIR] [--build-dir DIR] [--known FILE] [--no-merge]
+          [--out DIR] [--build-dir DIR] [--no-build] [--known FILE] [--no-merge]
           [--grace SECONDS] [--mutator on|off]
        fuzz/nightly.sh --ack OUT [--known FILE]
 Builds the fraglab targets of LIST (default: all, or none when outside
@@ -45,6 +46,7 @@ grouped by kind and top stack frames, checked against FILE (default
 fuzz/findings/known-crashes.txt) and the new ones minimised. Writes
 OUT/summary.md, OUT/summary.json and OUT/coverage.png, OUT/execs.png
 (gnuplot); OUT defaults to build/nightly/run-<date>.
+--no-build: use the binaries already in DIR.
 --target-dir DIR: every executable in DIR is an outside target, with
 DIR/NAME.dict and DIR/NAME_seed_corpus/ if present.
 --ack OUT: add the new crashes of run OUT to FILE (they no longer fail).
@@ -67,6 +69,7 @@ while [ $# -gt 0 ]; do
 	--build-dir) BUILD=${2:?}; shift 2 ;;
 	--known) KNOWN=${2:?}; shift 2 ;;
 	--no-merge) MERGE=0; shift ;;
+	--no-build) DOBUILD=0; shift ;;
 	--grace) GRACE=${2:?}; shift 2 ;;
 	--mutator) MUTATOR=${2:?}; shift 2 ;;
 	--ack) ACK=${2:?}; shift 2 ;;
@@ -91,7 +94,7 @@ off) ;;
 on) fz_usage_error "--mutator on: the custom mutator is not built yet" ;;
 *) fz_usage_error "--mutator: on or off" ;;
 esac
-command -v python3 >/dev/null || fz_die "python3 is needed for the summary"
+command -v python3 >/dev/null || nl_fail "python3 is needed for the summary"
 
 if [ -z "$TARGETS" ]; then
 	TARGETS=all
@@ -130,14 +133,17 @@ touch "$KNOWN" 2>/dev/null || fz_usage_error "--known: cannot write '$KNOWN'"
 KNOWN=$(realpath "$KNOWN")
 : >"$OUT/notes.txt"
 trap nl_cleanup EXIT
-trap 'fz_log "interrupted"; nl_cleanup; exit 130' INT TERM
+trap nl_interrupted INT TERM
 
 # Build what is needed: the fraglab targets with the libFuzzer preset
 # (ASan + UBSan). Not counted in the budget; a no-op when up to date.
 if [ -n "$INTREE" ]; then
 	FZ_TARGETS=$INTREE
-	(fz_build fuzz-libfuzzer "$BUILD") || exit 3
-	for t in $INTREE; do BIN[$t]=$BUILD/bin/$t; done
+	[ "$DOBUILD" = 0 ] || (fz_build fuzz-libfuzzer "$BUILD") || exit 3
+	for t in $INTREE; do
+		BIN[$t]=$BUILD/bin/$t
+		[ -x "${BIN[$t]}" ] || nl_fail "no ${BIN[$t]} (drop --no-build)"
+	done
 fi
 
 # The budget: fuzzing ends RESERVE seconds before the deadline, which
@@ -152,7 +158,7 @@ MINRES=$((TOTAL / 2 < 10 ? TOTAL / 2 : 10))
 [ "$RESERVE" -ge "$MINRES" ] || RESERVE=$MINRES
 [ "$RESERVE" -le 900 ] || RESERVE=900
 FUZZ=$((TOTAL - RESERVE))
-nl_schedule "$ALL" "$JOBS" "$FUZZ"
+nl_schedule "$ALL" "$JOBS"
 nl_state_env >"$OUT/run.env"
 fz_log "$(echo "$ALL" | wc -w) targets, $JOBS cores, budget $TOTAL s" \
 	"($FUZZ s fuzzing in $NROUNDS round(s)) -> $OUT"

@@ -150,7 +150,9 @@ def write_md(out, s):
     md = []
     new = [(t, c) for t in s["targets"] for c in t["crashes"]
            if c["status"] == "new"]
-    if new:
+    if s["verdict"] == "interrupted":
+        md.append("# Nightly fuzzing: INTERRUPTED, crashes not triaged\n")
+    elif new:
         md.append("# Nightly fuzzing: %d NEW CRASH%s\n"
                   % (len(new), "ES" if len(new) > 1 else ""))
     else:
@@ -231,14 +233,17 @@ def main():
     targets = [target_record(out, n, env) for n in env["TARGETS"].split()]
     plots = plot(out, targets, notes)
     new = sum(t["new_crashes"] for t in targets)
+    interrupted = env.get("INTERRUPTED") == "1"
     failed = [t["name"] for t in targets if t["merge"].startswith("FAILED")]
     start = int(env["START"])
     fin = as_int(env.get("FINISHED")) or int(time.time())
     iso = "%Y-%m-%dT%H:%M:%SZ"
     s = {
         "schema": SCHEMA,
-        "verdict": "new-crashes" if new else "no-new-crashes",
-        "exit_status": 1 if new else (3 if failed else 0),
+        "verdict": ("interrupted" if interrupted else
+                    "new-crashes" if new else "no-new-crashes"),
+        "exit_status": (130 if interrupted else
+                        1 if new else (3 if failed else 0)),
         "new_crashes": new,
         "engine": env.get("ENGINE", "libfuzzer"),
         "started": time.strftime(iso, time.gmtime(start)),

@@ -15,10 +15,10 @@ mkdir -p "$tmp/corpus"
 cp -r "$src/corpus/split_len" "$tmp/corpus/"
 : >"$tmp/known.txt"
 
-# night NAME PLANTED_BINARY: one 20 s run; prints its exit status.
+# night NAME PLANTED_BINARY [ARGS]: one 20 s run; prints its exit status.
 night() {
 	local rc=0
-	"$src/fuzz/nightly.sh" --budget 20s --jobs 2 --grace 10 \
+	"$src/fuzz/nightly.sh" "${@:3}" --budget 20s --jobs 2 --grace 10 \
 		--targets split_len --target-bin "planted=$2" \
 		--outside-corpus "$tmp/oc-$1" --corpus "$tmp/corpus" \
 		--known "$tmp/known.txt" --build-dir "$build" \
@@ -52,7 +52,7 @@ grep -q 'frames differ between whole and split (planted)' <<<"$out" ||
 grep -qF "planted	$(js "$j" "$crash[\"signature\"]")	" "$tmp/known.txt" ||
 	fail "--ack did not record the signature"
 
-rc=$(night fixed "$bin/planted_len2be_fixed")
+rc=$(night fixed "$bin/planted_len2be_fixed" --no-build)
 [ "$rc" = 0 ] || { cat "$tmp/fixed.log" "$tmp/fixed/summary.md" >&2; fail "clean run exited $rc, not 0"; }
 [ "$(js "$tmp/fixed/summary.json" 's["verdict"]')" = no-new-crashes ] ||
 	fail "clean verdict is not no-new-crashes"
