@@ -43,6 +43,10 @@ grep -q '^# Nightly fuzzing: [0-9]* NEW CRASH' "$tmp/buggy/summary.md" ||
 	fail "summary.md does not open with the verdict"
 [ "$(js "$j" '[t["new_crashes"] for t in s["targets"]]')" = "[0, $(js "$j" 's["new_crashes"]')]" ] ||
 	fail "split_len reported a new crash"
+if command -v gnuplot >/dev/null; then
+	[ -s "$tmp/buggy/coverage.png" ] && [ -s "$tmp/buggy/execs.png" ] ||
+		fail "gnuplot is installed but there are no plots"
+fi
 # The reproduce command, as printed, must crash with the planted message.
 out=$(cd "$tmp" && eval "$cmd" 2>&1) && fail "'$cmd' did not crash"
 grep -q 'frames differ between whole and split (planted)' <<<"$out" ||
