@@ -4,7 +4,11 @@
 # shellcheck shell=bash
 
 # The run itself failed (exit 3: 1 means a new crash).
-nl_fail() { fz_log "$*"; exit 3; }
+nl_fail() {
+	fz_log "$*"
+	NL_DONE=1
+	exit 3
+}
 
 # 90s, 30m, 8h or plain seconds -> seconds.
 nl_seconds() {
@@ -27,6 +31,7 @@ nl_parse_outside() {
 		fz_usage_error "--target-bin: target '$name' given twice"
 	[ -x "$path" ] || fz_usage_error "--target-bin $name: '$path' is not executable"
 	BIN[$name]=$(realpath "$path") KIND[$name]=outside SEEDS[$name]=""
+	ENG[$name]=libfuzzer
 	DICT[$name]="" CORPUS[$name]=""
 	[ -z "$OUTSIDE_CORPUS" ] || CORPUS[$name]=$OUTSIDE_CORPUS/$name
 	[[ $rest == *,* ]] || rest=""
@@ -77,6 +82,7 @@ nl_schedule() {
 		: >"$OUT/$t/samples.tsv"
 		nl_meta "$t" kind "${KIND[$t]}"
 		nl_meta "$t" binary "${BIN[$t]}"
+		nl_meta "$t" engine "${ENG[$t]}"
 		nl_meta "$t" corpus "${CORPUS[$t]}"
 		nl_meta "$t" cores "${CORES[$t]}"
 		nl_meta "$t" round "${ROUND[$t]}"
@@ -85,8 +91,8 @@ nl_schedule() {
 }
 
 nl_state_env() {
-	printf 'ENGINE=libfuzzer\nSTART=%s\nBUDGET=%s\nFUZZ=%s\nJOBS=%s\n' \
-		"$START" "$TOTAL" "$FUZZ" "$JOBS"
+	printf 'ENGINE=%s\nSTART=%s\nBUDGET=%s\nFUZZ=%s\nJOBS=%s\n' \
+		"$ENGINE" "$START" "$TOTAL" "$FUZZ" "$JOBS"
 	printf 'ROUNDS=%s\nKNOWN=%s\nTARGETS=%s\nMERGE=%s\nMUTATOR=%s\n' \
 		"$NROUNDS" "$KNOWN" "$ALL" "$MERGE" "$MUTATOR"
 	printf 'ROOT=%s\n' "$FZ_ROOT"
@@ -108,6 +114,7 @@ nl_cleanup() {
 
 nl_start() {
 	local t=$1 secs=$2 w=$OUT/$1 args=() d
+	[ "${ENG[$t]}" = libfuzzer ] || { nl_afl_start "$t" "$secs"; return; }
 	for d in "${CORPUS[$t]}" ${SEEDS[$t]}; do
 		[ -d "$d" ] && args+=("$d")
 	done
@@ -128,6 +135,7 @@ nl_start() {
 # The fork-mode parent's last "#N: cov: C ft: F corp: K ..." line ->
 # "execs cov ft corp" (zeros before the first job ends).
 nl_figures() {
+	[ "${ENG[$1]}" = libfuzzer ] || { nl_afl_figures "$1"; return; }
 	{ grep -a '^#[0-9]*: cov:' "$OUT/$1/log" 2>/dev/null || true; } |
 		tail -1 |
 		awk '{sub(":", "", $1); sub("#", "", $1);
@@ -138,14 +146,24 @@ nl_sample() {
 	local t=$1 f
 	f=$(nl_figures "$t")
 	printf '%s %s %s\n' "$(($(nl_now) - START))" "$f" \
-		"$(nl_count "$OUT/$t/crashes")" >>"$OUT/$t/samples.tsv"
+		"$(nl_crash_count "$t")" >>"$OUT/$t/samples.tsv"
+}
+
+nl_crash_count() {
+	if [ "${ENG[$1]}" = libfuzzer ]; then
+		nl_count "$OUT/$1/crashes"
+	else
+		nl_afl_crash_count "$1"
+	fi
 }
 
 nl_progress() {
 	local r=$1 line="" t e c
 	for t in $2; do
 		read -r e c _ < <(nl_figures "$t")
-		line="$line; $t $e execs cov $c, $(nl_count "$OUT/$t/crashes") crash files"
+		line="$line; $t $e execs cov $c, $(nl_crash_count "$t") crash files"
+		# AFL++ rewrites fuzzer_stats about once a minute
+		[ "${ENG[$t]}" = libfuzzer ] || line="$line (AFL++ stats as last written)"
 	done
 	fz_log "$(($(nl_now) - START))/$TOTAL s, round $((r + 1))/$NROUNDS${line}" \
 		"(crashes are triaged at the end)"
@@ -205,6 +223,7 @@ nl_run_round() {
 		nl_meta "$t" stopped "$(nl_now)"
 		nl_sample "$t"
 		nl_signal KILL "$t" # the jobs left behind, if any
+		[ "${ENG[$t]}" = libfuzzer ] || nl_afl_collect "$t"
 	done
 	NL_GROUPS=""
 }
@@ -229,24 +248,32 @@ export UBSAN_OPTIONS=${UBSAN_OPTIONS:+$UBSAN_OPTIONS:}print_stacktrace=1:halt_on
 # sanitizer's or libFuzzer's error kind and the top three frames that are
 # not runtime, libc or fraglab's abort helper. "does-not-reproduce" when
 # the replay passes; "timeout"/"oom" for those artifacts (not replayed).
+# With $4 = raw: no symbolising (three times faster), and the kind with
+# the module offsets of the top four frames in the target's own binary,
+# to group files before one of each group is signed.
 nl_signature() {
-	local t=$1 f=$2 log=$3 secs
+	local t=$1 f=$2 log=$3 raw=${4:-} secs until=$((DEADLINE + GRACE))
 	case $(basename "$f") in
 	timeout-*) echo timeout; return ;;
 	oom-*) echo oom; return ;;
 	esac
-	# triage decides the exit status: it may use the grace period
-	secs=$((DEADLINE + GRACE - $(nl_now)))
+	# triage decides the exit status: signing may use the grace period,
+	# the raw pass stops at the deadline to leave it that time
+	[ -z "$raw" ] || until=$DEADLINE
+	secs=$((until - $(nl_now)))
 	[ "$secs" -le 20 ] || secs=20
 	[ "$secs" -ge 2 ] || { echo "not-triaged"; return; }
-	local rc=0
-	timeout -k 2 "$secs" "${BIN[$t]}" -timeout=10 -rss_limit_mb=2048 \
-		"$f" >"$log" 2>&1 || rc=$?
+	local rc=0 args=() opts=$ASAN_OPTIONS
+	# libFuzzer binaries take options; the replay driver only files
+	[ "${ENG[$t]}" = libfuzzer ] && args=(-timeout=10 -rss_limit_mb=2048)
+	[ -z "$raw" ] || opts=$opts:symbolize=0
+	ASAN_OPTIONS=$opts timeout -k 2 "$secs" "${BIN[$t]}" \
+		${args[@]+"${args[@]}"} "$f" >"$log" 2>&1 || rc=$?
 	case $rc in
 	0) echo does-not-reproduce; return ;;
 	124 | 137) echo not-triaged; return ;;
 	esac
-	awk '
+	awk -v raw="$raw" -v bin="(${BIN[$t]}+" '
 	function keep(fn) {
 		return fn != "" && fn !~ /^(__|fuzzer::|std::|abort$|raise$|fz_die$|main$|_start$|(m|c|re)alloc$|free$|operator)/
 	}
@@ -256,7 +283,10 @@ nl_signature() {
 		gsub(/ /, "-", kind)
 	}
 	!kind && /runtime error: / { kind = "undefined-behavior" }
-	/^ +#[0-9]+ 0x/ && n < 3 && kind && $3 == "in" {
+	raw && /^ +#[0-9]+ 0x/ && n < 4 && kind && index($3, bin) == 1 {
+		sig = sig " " substr($3, length(bin)); n++
+	}
+	!raw && /^ +#[0-9]+ 0x/ && n < 3 && kind && $3 == "in" {
 		fn = $4; sub(/\(.*/, "", fn)
 		if (keep(fn)) { sig = sig " " fn; n++ }
 	}
@@ -264,12 +294,14 @@ nl_signature() {
 }
 
 # Group the crash files of $1 by signature into OUT/T/crashes.tsv:
-# id, signature, status (new/known/flaky), count, input, message.
+# id, signature, status (new/known/flaky/untriaged), count, input,
+# message. Every file (the first 100, oldest first) is replayed raw, then
+# one file of each raw group is replayed symbolised and signs the group;
+# $JOBS replays at a time.
 nl_triage() {
-	local t=$1 w=$OUT/$1 f n=0
+	local t=$1 w=$OUT/$1 f n=0 key
 	: >"$w/crashes.tsv"
 	mkdir -p "$w/triage"
-	# oldest first, $JOBS replays at a time
 	while IFS= read -r f; do
 		n=$((n + 1))
 		if [ "$n" -gt 100 ]; then
@@ -277,12 +309,27 @@ nl_triage() {
 			break
 		fi
 		(printf '%s\t%s\n' "$(nl_signature "$t" "$f" \
-			"$w/triage/$(basename "$f").log")" "$f" \
-			>"$w/triage/$(basename "$f").sig") &
+			"$w/triage/$(basename "$f").raw.log" raw)" "$f" \
+			>"$w/triage/$(basename "$f").raw") &
 		[ $((n % JOBS)) != 0 ] || wait
 	done < <(ls -tr "$w"/crashes/ 2>/dev/null | sed "s|^|$w/crashes/|")
 	wait
-	cat "$w"/triage/*.sig 2>/dev/null >"$w/triage.tsv" || true
+	cat "$w"/triage/*.raw 2>/dev/null >"$w/triage-raw.tsv" || true
+	n=0
+	while IFS=$'\t' read -r key f; do
+		n=$((n + 1))
+		(case $key in
+		timeout | oom | does-not-reproduce | not-triaged) sig=$key ;;
+		*) sig=$(nl_signature "$t" "$f" "$w/triage/$(basename "$f").log") ;;
+		esac
+		printf '%s\t%s\n' "$key" "$sig" >"$w/triage/$(basename "$f").sig") &
+		[ $((n % JOBS)) != 0 ] || wait
+	done < <(sort -t$'\t' -u -k1,1 "$w/triage-raw.tsv")
+	wait
+	# every file gets the signature of its raw group
+	{ cat "$w"/triage/*.sig 2>/dev/null || true; } |
+		awk -F'\t' 'NR == FNR { s[$1] = $2; next }
+			{ print s[$1] "\t" $2 }' - "$w/triage-raw.tsv" >"$w/triage.tsv"
 	nl_meta "$t" crash_files "$(nl_count "$w/crashes")"
 	local id status cnt first msg d
 	cut -f1 "$w/triage.tsv" | sort | uniq -c | while read -r cnt sig; do
@@ -296,14 +343,14 @@ nl_triage() {
 		mkdir -p "$d"
 		cp "$first" "$d/input"
 		msg=$(grep -aE '^(fuzz|planted): |SUMMARY: ' \
-			"$w/triage/$(basename "$first").log" 2>/dev/null | head -1 |
+			"$w/triage/$(basename "$first").raw.log" 2>/dev/null | head -1 |
 			tr '\t' ' ' || true)
 		printf '%s\t%s\t%s\t%s\t%s\t%s\n' "$id" "$sig" "$status" "$cnt" \
 			"$d/input" "$msg" >>"$w/crashes.tsv"
 	done
 }
 
-# Minimise each new crash of $1 (libFuzzer -minimize_crash) while time is
+# Minimise each new crash of $1 (libFuzzer -minimize_crash, afl-tmin) while time is
 # left, keep the result only if it still fails with the same signature,
 # write OUT/T/repro.tsv (id, reproducer, command) and print the number of
 # new crashes.
@@ -318,11 +365,16 @@ nl_minimise() {
 			new=$((new + 1))
 			left=$(nl_left 60)
 			per=$((left / 2))
-			if [ "$per" -ge 1 ]; then
+			if [ "$per" -ge 1 ] && [ "${ENG[$t]}" = afl ]; then
+				nl_afl_minimise "$t" "$input" "$d/input.min" \
+					"$per" >"$d/minimise.log" 2>&1 || true
+			elif [ "$per" -ge 1 ]; then
 				(cd "$d" && timeout -k 2 $((per + 5)) "${BIN[$t]}" \
 					-minimize_crash=1 -max_total_time="$per" \
 					-timeout=10 -exact_artifact_path="$d/input.min" \
 					"$input") >"$d/minimise.log" 2>&1 || true
+			fi
+			if [ "$per" -ge 1 ]; then
 				if [ -f "$d/input.min" ] && [ "$(nl_signature "$t" \
 					"$d/input.min" "$d/min-replay.log")" = "$sig" ]; then
 					repro=$d/input.min
@@ -340,12 +392,13 @@ nl_minimise() {
 }
 
 # Merge the new inputs of $1 into its corpus (libFuzzer -merge=1 keeps only
-# those adding coverage). Fails (status 1) when the merge itself fails.
+# those adding coverage; AFL++: afl-cmin). Fails (status 1) when the merge
+# itself fails; one stopped by the deadline is noted, not a failure.
 nl_merge() {
 	local t=$1 w=$OUT/$1 left rc=0
 	if [ "$MERGE" = 0 ]; then
 		nl_meta "$t" merge "skipped (--no-merge)"
-	elif [ "$(nl_count "$w/new")" = 0 ]; then
+	elif [ "${ENG[$t]}" = libfuzzer ] && [ "$(nl_count "$w/new")" = 0 ]; then
 		nl_meta "$t" merge "nothing new"
 	else
 		left=$(nl_left 100000)
@@ -354,10 +407,15 @@ nl_merge() {
 			echo "$t: merge skipped: out of budget" >>"$OUT/notes.txt"
 		else
 			mkdir -p "${CORPUS[$t]}"
-			(cd "$w" && timeout -k 2 "$left" "${BIN[$t]}" -merge=1 \
-				-timeout=10 -rss_limit_mb=2048 \
-				-merge_control_file="$w/merge.ctl" \
-				"${CORPUS[$t]}" "$w/new") >"$w/merge.log" 2>&1 || rc=$?
+			if [ "${ENG[$t]}" = afl ]; then
+				nl_afl_merge "$t" "$left" || rc=$?
+			else
+				(cd "$w" && timeout -k 2 "$left" "${BIN[$t]}" \
+					-merge=1 -timeout=10 -rss_limit_mb=2048 \
+					-merge_control_file="$w/merge.ctl" \
+					"${CORPUS[$t]}" "$w/new") >"$w/merge.log" 2>&1 ||
+					rc=$?
+			fi
 			if [ "$rc" = 0 ]; then
 				nl_meta "$t" merge merged
 			elif [ "$rc" = 124 ] || [ "$rc" = 137 ]; then
@@ -372,6 +430,19 @@ nl_merge() {
 	fi
 	nl_meta "$t" corpus_after "$(nl_count "${CORPUS[$t]}")"
 	return $((rc != 0))
+}
+
+# On exit: stop what is left; a status the script did not choose (an
+# error under set -e) becomes 3, never 1, which means a new crash.
+NL_DONE=""
+nl_on_exit() {
+	local rc=$?
+	nl_cleanup
+	if [ -z "$NL_DONE" ] && [ "$rc" != 0 ] && [ "$rc" != 2 ] &&
+		[ "$rc" != 130 ]; then
+		fz_log "stopped by an error (status $rc): no verdict"
+		exit 3
+	fi
 }
 
 # SIGINT/SIGTERM: stop the fuzzers and still write a summary, one that

@@ -6,8 +6,10 @@ set -euo pipefail
 FZ_PROG=nightly
 . "$(dirname "$0")/lib.sh"
 . "$FZ_ROOT/fuzz/nightly-lib.sh"
+. "$FZ_ROOT/fuzz/nightly-afl.sh"
 
 BUDGET=1h
+ENGINE=libfuzzer
 TARGETS=""
 JOBS=$(nproc)
 OUT=""
@@ -25,40 +27,45 @@ ACK=""
 
 usage() {
 	cat <<USAGE
-usage: fuzz/nightly.sh [--budget DURATION] [--targets all|none|LIST]
-          [--target-bin NAME=PATH[,seeds=DIR][,dict=FILE][,corpus=DIR]]...
-          [--target-dir DIR]... [--outside-corpus DIR] [--corpus DIR]
-          [--jobs N]
-          [--out DIR] [--build-dir DIR] [--no-build] [--known FILE] [--no-merge]
-          [--grace SECONDS] [--mutator on|off]
+usage: fuzz/nightly.sh [--budget DURATION] [--engine libfuzzer|afl]
+         [--targets all|none|LIST] [--jobs N] [--out DIR]
+         [--target-bin NAME=PATH[,seeds=DIR][,dict=FILE][,corpus=DIR]]...
+         [--target-dir DIR]... [--outside-corpus DIR] [--corpus DIR]
+         [--build-dir DIR] [--no-build] [--known FILE] [--no-merge]
+         [--grace SECONDS] [--mutator on|off]
        fuzz/nightly.sh --ack OUT [--known FILE]
-Builds the fraglab targets of LIST (default: all, or none when outside
-targets are given) with libFuzzer + ASan + UBSan in DIR (default
-build/nightly), then fuzzes them and the outside targets (any libFuzzer
-binary, e.g. one built on the fraglab harness) for DURATION of wall time in
-all (e.g. 20s, 30m, 8h; default $BUDGET; the build is not counted), spread
-over N cores (default all: $JOBS). Each target resumes from its corpus
-(corpus/<t>/, or --corpus DIR/<t>/, and corpus/regressions/<t>/;
-for outside targets
-corpus=DIR or --outside-corpus DIR/NAME) and new coverage is merged back
-into it (libFuzzer -merge=1; --no-merge skips). Crashes are replayed,
-grouped by kind and top stack frames, checked against FILE (default
-fuzz/findings/known-crashes.txt) and the new ones minimised. Writes
-OUT/summary.md, OUT/summary.json and OUT/coverage.png, OUT/execs.png
-(gnuplot); OUT defaults to build/nightly/run-<date>.
---no-build: use the binaries already in DIR.
---target-dir DIR: every executable in DIR is an outside target, with
-DIR/NAME.dict and DIR/NAME_seed_corpus/ if present.
---ack OUT: add the new crashes of run OUT to FILE (they no longer fail).
---mutator on: the structure-aware custom mutator (not built yet: off).
-Exit status: 0 no new crash, 1 new crash(es), 2 bad usage, 3 the run
-itself failed (build, merge) without a new crash.
+The nightly campaign (docs/fuzzing.md, "Nightly campaign"). Builds the
+fraglab targets of LIST (default all; none when outside targets are given)
+in DIR (default build/nightly): libFuzzer + ASan + UBSan, or for --engine
+afl AFL++ plain, CMPLOG and ASan builds and an ASan replay build (DIR-afl,
+DIR-afl-cmplog, DIR-afl-asan, DIR-replay). Then fuzzes them and the
+outside targets (any libFuzzer binary, e.g. a user's harness target) for
+DURATION of wall time in all (20s, 30m, 8h; default $BUDGET; the build is
+not counted) on N cores (default all: $JOBS), each target resuming from
+its corpus: corpus/<t>/ (or --corpus DIR/<t>/) plus corpus/regressions/<t>/,
+for outside targets corpus=DIR or --outside-corpus DIR/NAME. Afterwards
+crashes are replayed and grouped by stack, the ones not in FILE (default
+fuzz/findings/known-crashes.txt) minimised, new coverage merged back into
+each corpus (--no-merge skips), and OUT (default build/nightly-runs/<date>)
+gets summary.md, summary.json, coverage.png and execs.png (gnuplot).
+  --target-dir DIR  every executable in DIR is an outside target, with
+                    DIR/NAME.dict and DIR/NAME_seed_corpus/ if present
+  --no-build        use the binaries already built in DIR
+  --grace SECONDS   fuzzers still running this long after SIGTERM at the
+                    end of their time get SIGKILL (default $GRACE)
+  --ack OUT         add the new crashes of run OUT to FILE: acknowledged,
+                    they no longer fail a night
+  --mutator on      the structure-aware custom mutator (not built yet)
+Exit status: 0 no new crash, 1 new crash(es), 2 bad usage, 3 no new crash
+but no verdict either (crash files left untriaged by the deadline, or the
+run itself failed: build, merge, an error).
 USAGE
 }
 
 while [ $# -gt 0 ]; do
 	case $1 in
 	--budget) BUDGET=${2:?}; shift 2 ;;
+	--engine) ENGINE=${2:?}; shift 2 ;;
 	--targets) TARGETS=${2:?}; shift 2 ;;
 	--target-bin) OUTSIDE+=("${2:?}"); shift 2 ;;
 	--target-dir) OUTSIDE_DIRS+=("${2:?}"); shift 2 ;;
@@ -82,6 +89,7 @@ if [ -n "$ACK" ]; then
 	exit 0
 fi
 [[ $JOBS =~ ^[1-9][0-9]*$ ]] || fz_usage_error "--jobs: a positive number"
+case $ENGINE in libfuzzer | afl) ;; *) fz_usage_error "--engine: libfuzzer or afl" ;; esac
 [[ $GRACE =~ ^[0-9]+$ ]] || fz_usage_error "--grace: whole seconds"
 TOTAL=$(nl_seconds "$BUDGET")
 [[ $TOTAL =~ ^[1-9][0-9]*$ ]] || fz_usage_error "--budget: like 20s, 30m or 8h"
@@ -111,12 +119,14 @@ for d in ${OUTSIDE_DIRS[@]+"${OUTSIDE_DIRS[@]}"}; do
 		[ -f "$d/$n.dict" ] && spec="$spec,dict=$d/$n.dict"
 		[ -d "$d/${n}_seed_corpus" ] && spec="$spec,seeds=$d/${n}_seed_corpus"
 		OUTSIDE+=("$spec")
-	done < <(find "$d" -maxdepth 1 -type f -perm -u+x | sort)
+	done < <(find "$d" -maxdepth 1 -type f -perm -u+x \
+		! -name '*.so*' ! -name '*.sh' ! -name '*.py' | sort)
 done
-declare -A BIN=() KIND=() CORPUS=() SEEDS=() DICT=()
+declare -A BIN=() KIND=() CORPUS=() SEEDS=() DICT=() ENG=()
 ALL=""
 for t in $INTREE; do
 	KIND[$t]=fraglab CORPUS[$t]=$CORPUS_ROOT/$t DICT[$t]=$(fz_dict_for "$t")
+	ENG[$t]=$ENGINE
 	SEEDS[$t]=$FZ_ROOT/corpus/regressions/$t
 	ALL="$ALL $t"
 done
@@ -124,7 +134,7 @@ for spec in ${OUTSIDE[@]+"${OUTSIDE[@]}"}; do nl_parse_outside "$spec"; done
 ALL=${ALL# }
 [ -n "$ALL" ] || fz_usage_error "no targets: give --targets or --target-bin"
 
-OUT=${OUT:-$FZ_ROOT/build/nightly/run-$(date -u +%Y%m%d-%H%M%S)}
+OUT=${OUT:-$FZ_ROOT/build/nightly-runs/$(date -u +%Y%m%d-%H%M%S)}
 BUILD=${BUILD:-$FZ_ROOT/build/nightly}
 mkdir -p "$OUT" "$BUILD"
 OUT=$(cd "$OUT" && pwd)
@@ -132,16 +142,25 @@ BUILD=$(cd "$BUILD" && pwd)
 touch "$KNOWN" 2>/dev/null || fz_usage_error "--known: cannot write '$KNOWN'"
 KNOWN=$(realpath "$KNOWN")
 : >"$OUT/notes.txt"
-trap nl_cleanup EXIT
+trap nl_on_exit EXIT
 trap nl_interrupted INT TERM
 
 # Build what is needed: the fraglab targets with the libFuzzer preset
-# (ASan + UBSan). Not counted in the budget; a no-op when up to date.
+# (ASan + UBSan), or for AFL++ plain, CMPLOG and ASan builds plus the
+# ASan replay build (BIN: what triage and the reproduce command run).
+# Not counted in the budget; a no-op when up to date.
 if [ -n "$INTREE" ]; then
 	FZ_TARGETS=$INTREE
-	[ "$DOBUILD" = 0 ] || (fz_build fuzz-libfuzzer "$BUILD") || exit 3
+	if [ "$DOBUILD" = 0 ]; then
+		:
+	elif [ "$ENGINE" = libfuzzer ]; then
+		(fz_build fuzz-libfuzzer "$BUILD") || nl_fail "the build failed"
+	else
+		nl_afl_build || nl_fail "the build failed"
+	fi
 	for t in $INTREE; do
 		BIN[$t]=$BUILD/bin/$t
+		[ "$ENGINE" = libfuzzer ] || BIN[$t]=$BUILD-replay/bin/$t
 		[ -x "${BIN[$t]}" ] || nl_fail "no ${BIN[$t]} (drop --no-build)"
 	done
 fi
@@ -169,8 +188,11 @@ done
 fz_log "fuzzing done at $(($(date +%s) - START))/$TOTAL s; triage"
 
 NEW=0
+UNTRIAGED=0
 for t in $ALL; do
 	nl_triage "$t"
+	UNTRIAGED=$((UNTRIAGED + $(awk -F'\t' '$3 == "untriaged" {n += $4}
+		END {print n + 0}' "$OUT/$t/crashes.tsv")))
 done
 for t in $ALL; do
 	NEW=$((NEW + $(nl_minimise "$t")))
@@ -186,7 +208,13 @@ python3 "$FZ_ROOT/fuzz/nightly_report.py" "$OUT" ||
 fz_log "summary: $OUT/summary.md"
 if [ "$NEW" -gt 0 ]; then
 	fz_log "$NEW new crash(es); acknowledge with: fuzz/nightly.sh --ack '$OUT'"
+	NL_DONE=1
 	exit 1
+fi
+NL_DONE=1
+if [ "$UNTRIAGED" -gt 0 ]; then
+	fz_log "$UNTRIAGED crash file(s) not triaged in time: no verdict"
+	exit 3
 fi
 [ -z "$MERGE_FAILED" ] || { fz_log "merge failed for:$MERGE_FAILED"; exit 3; }
 fz_log "no new crash"

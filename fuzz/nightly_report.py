@@ -81,6 +81,7 @@ def target_record(out, name, env):
     return {
         "name": name,
         "kind": meta.get("kind", "?"),
+        "engine": meta.get("engine", "libfuzzer"),
         "binary": meta.get("binary", ""),
         "corpus": meta.get("corpus", ""),
         "cores": as_int(meta.get("cores")),
@@ -88,7 +89,7 @@ def target_record(out, name, env):
         "executions": execs,
         "execs_per_sec": round(execs / wall) if wall else None,
         "coverage": last[2],
-        "features": last[3],
+        "features": last[3] if meta.get("engine") != "afl" else None,
         "corpus_before": before,
         "corpus_after": after,
         "new_corpus_entries": (after - before
@@ -128,7 +129,8 @@ def plot(out, targets, notes):
         png = os.path.join(out, key + ".png")
         lines = ", ".join("'%s' using 1:%d with lines title '%s'"
                           % (p, col, n.replace("'", "")) for p, n in series)
-        script = ("set terminal png size 900,500\nset output '%s'\n"
+        script = ("set terminal png size 900,500 noenhanced\n"
+                  "set output '%s'\n"
                   "set xlabel 'seconds since start'\nset ylabel '%s'\n"
                   "set key left top\nset grid\nplot %s\n"
                   % (png, title, lines))
@@ -155,6 +157,9 @@ def write_md(out, s):
     elif new:
         md.append("# Nightly fuzzing: %d NEW CRASH%s\n"
                   % (len(new), "ES" if len(new) > 1 else ""))
+    elif s["untriaged_crash_files"]:
+        md.append("# Nightly fuzzing: no verdict, %d crash files NOT "
+                  "TRIAGED (out of budget)\n" % s["untriaged_crash_files"])
     else:
         md.append("# Nightly fuzzing: no new crash\n")
     md.append("%s to %s UTC, budget %d s on %d cores, %d targets, "
@@ -175,7 +180,9 @@ def write_md(out, s):
                      t["crash_files"], t["new_crashes"], known))
     md.append("")
     md.append("execs/s: executions / wall seconds of all the target's cores "
-              "together; coverage: libFuzzer `cov` (edges).\n")
+              "together. coverage: libFuzzer's `cov` of the corpus kept "
+              "(edges), or for AFL++ `edges_found` of the instance with "
+              "most.\n")
     for t, c in new:
         md.append("## New crash in %s: `%s`\n" % (t["name"], c["signature"]))
         if c["message"]:
@@ -235,15 +242,19 @@ def main():
     new = sum(t["new_crashes"] for t in targets)
     interrupted = env.get("INTERRUPTED") == "1"
     failed = [t["name"] for t in targets if t["merge"].startswith("FAILED")]
+    untriaged = sum(c["files"] or 0 for t in targets for c in t["crashes"]
+                    if c["status"] == "untriaged")
     start = int(env["START"])
     fin = as_int(env.get("FINISHED")) or int(time.time())
     iso = "%Y-%m-%dT%H:%M:%SZ"
     s = {
         "schema": SCHEMA,
         "verdict": ("interrupted" if interrupted else
-                    "new-crashes" if new else "no-new-crashes"),
-        "exit_status": (130 if interrupted else
-                        1 if new else (3 if failed else 0)),
+                    "new-crashes" if new else
+                    "untriaged-crashes" if untriaged else "no-new-crashes"),
+        "exit_status": (130 if interrupted else 1 if new else
+                        3 if failed or untriaged else 0),
+        "untriaged_crash_files": untriaged,
         "new_crashes": new,
         "engine": env.get("ENGINE", "libfuzzer"),
         "started": time.strftime(iso, time.gmtime(start)),
