@@ -42,7 +42,7 @@ USAGE
 for a in "$@"; do
 	if [ "$a" = --nightly ]; then
 		nightly=()
-		for a in "$@"; do [ "$a" = --nightly ] || nightly+=("$a"); done
+		for b in "$@"; do [ "$b" = --nightly ] || nightly+=("$b"); done
 		exec "$FZ_ROOT/fuzz/nightly.sh" ${nightly[@]+"${nightly[@]}"}
 	fi
 done

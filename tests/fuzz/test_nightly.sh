@@ -37,7 +37,7 @@ j=$tmp/buggy/summary.json
 [ "$(js "$j" '[t["executions"] > 0 for t in s["targets"]]')" = "[True, True]" ] ||
 	fail "a target did not run"
 crash='[c for t in s["targets"] if t["name"] == "planted" for c in t["crashes"] if c["status"] == "new"][0]'
-cmd=$(js "$j" "$crash[\"reproduce\"]")
+cmd=$(js "$j" "${crash}[\"reproduce\"]")
 grep -qF "$cmd" "$tmp/buggy/summary.md" || fail "summary.md lacks '$cmd'"
 grep -q '^# Nightly fuzzing: [0-9]* NEW CRASH' "$tmp/buggy/summary.md" ||
 	fail "summary.md does not open with the verdict"
@@ -53,7 +53,7 @@ grep -q 'frames differ between whole and split (planted)' <<<"$out" ||
 	fail "'$cmd' crashed, but not with the planted invariant"
 # Acknowledged crashes go to the known file, one per signature.
 "$src/fuzz/nightly.sh" --ack "$tmp/buggy" --known "$tmp/known.txt" 2>/dev/null
-grep -qF "planted	$(js "$j" "$crash[\"signature\"]")	" "$tmp/known.txt" ||
+grep -qF "planted	$(js "$j" "${crash}[\"signature\"]")	" "$tmp/known.txt" ||
 	fail "--ack did not record the signature"
 
 rc=$(night fixed "$bin/planted_len2be_fixed" --no-build)
