@@ -66,6 +66,30 @@ nl_afl_figures() {
 		END { print e + 0, c + 0, 0, k + 0 }' "${f[@]}"
 }
 
+# AFL++ forkservers call setsid(), so their groups are outside ours; a
+# persistent-mode child stopped (SIGSTOP) between inputs outlived its
+# CMPLOG forkserver after a run. Note the forkservers' groups while they
+# run (OUT/T/afl-groups) to kill what is left of them at the end.
+nl_afl_track() {
+	local t=$1 a f g
+	for a in $(pgrep -P "${PID_OF[$t]}" 2>/dev/null); do
+		for f in $(pgrep -P "$a" 2>/dev/null); do
+			g=$(ps -o pgid= -p "$f" 2>/dev/null | tr -d ' ')
+			[ -n "$g" ] && [ "$g" != "${PID_OF[$t]}" ] &&
+				echo "$g" >>"$OUT/$t/afl-groups"
+		done
+	done
+	return 0
+}
+
+nl_afl_reap() {
+	local g
+	[ -f "$OUT/$1/afl-groups" ] || return 0
+	for g in $(sort -u "$OUT/$1/afl-groups"); do
+		kill -KILL -- "-$g" 2>/dev/null || true
+	done
+}
+
 nl_afl_crash_count() {
 	find "$OUT/$1/afl" -path '*/crashes/id:*' -type f 2>/dev/null | wc -l
 }
@@ -98,15 +122,17 @@ nl_afl_merge() {
 	timeout -k 2 "$secs" "${NL_AFL_ENV[@]}" afl-cmin -i "$w/cmin-in" \
 		-o "$w/cmin-out" -- "$BUILD-afl/bin/$t" >"$w/merge.log" 2>&1 || rc=$?
 	if [ "$rc" = 0 ]; then
+		# one sha1sum per directory: one per file took 20 s here
 		declare -A have=()
-		for f in "${CORPUS[$t]}"/*; do
-			[ -f "$f" ] && have[$(sha1sum <"$f" | cut -c1-40)]=1
-		done
-		for f in "$w"/cmin-out/*; do
-			[ -f "$f" ] || continue
-			h=$(sha1sum <"$f" | cut -c1-40)
+		while read -r h f; do
+			have[$h]=1
+		done < <(find "${CORPUS[$t]}" -maxdepth 1 -type f \
+			-exec sha1sum {} + 2>/dev/null)
+		while read -r h f; do
 			[ -n "${have[$h]:-}" ] || cp "$f" "${CORPUS[$t]}/$h"
-		done
+			have[$h]=1
+		done < <(find "$w/cmin-out" -maxdepth 1 -type f \
+			-exec sha1sum {} + 2>/dev/null)
 	fi
 	return "$rc"
 }

@@ -104,12 +104,15 @@ NL_GROUPS=""
 # A fork-mode job can outlive its parent (seen: stuck in libFuzzer's
 # SIGTERM handler), so whatever is left of a group gets SIGKILL.
 nl_cleanup() {
-	local g
+	local g t
 	[ -n "$NL_GROUPS" ] || return 0
 	for g in $NL_GROUPS; do kill -TERM -- "-$g" 2>/dev/null || true; done
 	sleep 1
 	for g in $NL_GROUPS; do kill -KILL -- "-$g" 2>/dev/null || true; done
 	NL_GROUPS=""
+	for t in $ALL; do
+		[ "${ENG[$t]}" = libfuzzer ] || nl_afl_reap "$t"
+	done
 }
 
 nl_start() {
@@ -144,6 +147,7 @@ nl_figures() {
 
 nl_sample() {
 	local t=$1 f
+	[ "${ENG[$t]}" = libfuzzer ] || nl_afl_track "$t"
 	f=$(nl_figures "$t")
 	printf '%s %s %s\n' "$(($(nl_now) - START))" "$f" \
 		"$(nl_crash_count "$t")" >>"$OUT/$t/samples.tsv"
@@ -223,7 +227,10 @@ nl_run_round() {
 		nl_meta "$t" stopped "$(nl_now)"
 		nl_sample "$t"
 		nl_signal KILL "$t" # the jobs left behind, if any
-		[ "${ENG[$t]}" = libfuzzer ] || nl_afl_collect "$t"
+		if [ "${ENG[$t]}" = afl ]; then
+			nl_afl_reap "$t"
+			nl_afl_collect "$t"
+		fi
 	done
 	NL_GROUPS=""
 }
