@@ -16,11 +16,13 @@ Runs, in order, counting each CTest test and each other step as one:
               through find_package and pkg-config, the .deb, man pages
   ci-asan     cmake --preset ci-asan (clang ASan+UBSan, -Werror), every suite
   fuzz smoke  fuzz/ci-fuzz.sh (libFuzzer + ASan + UBSan, corpus + 8 s each)
+  nightly     the CTest label nightly of ci-gcc (tests/fuzz/test_nightly.sh:
+              two 20 s runs of fuzz/nightly.sh on the ci-fuzz build)
 Build trees: build/ci-gcc, build/ci-asan, build/ci-fuzz. Ends with the line
 "N passed, N failed"; exits 1 if anything failed, 2 on bad usage.
   --no-deps   do not run ci/deps.sh
   --no-asan   skip the sanitizer build
-  --no-fuzz   skip the libFuzzer smoke
+  --no-fuzz   skip the libFuzzer smoke and the nightly test
 USAGE
 }
 
@@ -53,12 +55,15 @@ count() {
 	fi
 }
 
-# run_ctest PRESET: run its suites, add their counts to the totals.
+# run_ctest PRESET [CTEST ARGS]: run its suites (without the label nightly
+# unless ARGS choose), add their counts to the totals.
 run_ctest() {
 	local preset=$1 log
+	shift
+	[ $# -gt 0 ] || set -- -LE nightly
 	log=$(mktemp)
 	set +e
-	ctest --preset "$preset" -j "$jobs" 2>&1 | tee "$log"
+	ctest --preset "$preset" -j "$jobs" "$@" 2>&1 | tee "$log"
 	set -e
 	local line total nfail
 	line=$(grep -E "tests passed, [0-9]+ tests failed out of [0-9]+" "$log" | tail -1 || true)
@@ -131,6 +136,8 @@ if [ $fuzz -eq 1 ]; then
 	rc=0
 	bash fuzz/ci-fuzz.sh || rc=1
 	count "$rc"
+	step "nightly campaign test (label nightly, on the ci-fuzz build)"
+	NIGHTLY_BUILD_DIR=$root/build/ci-fuzz run_ctest ci-gcc -L nightly
 fi
 
 step "done"

@@ -18,6 +18,7 @@ usage() {
 	cat <<USAGE
 usage: fuzz/campaign.sh [--engine libfuzzer|afl] [--targets all|LIST]
                         [--time DURATION] [--jobs N] [--out DIR] [--no-merge]
+       fuzz/campaign.sh --nightly [fuzz/nightly.sh options, e.g. --budget 8h]
 Fuzz every target in LIST (default all) for its share of DURATION (e.g.
 90s, 30m, 8h; default $DURATION) on N cores (default: all, $JOBS).
 Afterwards new coverage-increasing inputs are minimised into
@@ -29,12 +30,22 @@ campaign exit 1. DIR defaults to build/campaign/<engine>-<date>; afl-cmin
 refuses directories under /tmp or /var/tmp unless AFL_ALLOW_TMP is set,
 which this script sets for it (every directory it hands afl-cmin is its
 own), so a clone under /tmp merges too.
-Ctrl-C stops cleanly.
+Ctrl-C stops cleanly. --nightly runs fuzz/nightly.sh with the other
+arguments instead: one wall-time budget for all targets, crashes checked
+against the known ones, summary.md/summary.json and plots, exit 1 exactly
+on a new crash (fuzz/nightly.sh --help).
 For many machines: run AFL++ -S instances elsewhere on a shared -o dir,
 or use the ClusterFuzzLite setup (.clusterfuzzlite/, docs/fuzzing.md).
 USAGE
 }
 
+for a in "$@"; do
+	if [ "$a" = --nightly ]; then
+		nightly=()
+		for b in "$@"; do [ "$b" = --nightly ] || nightly+=("$b"); done
+		exec "$FZ_ROOT/fuzz/nightly.sh" ${nightly[@]+"${nightly[@]}"}
+	fi
+done
 while [ $# -gt 0 ]; do
 	case $1 in
 	--engine) ENGINE=${2:?}; shift 2 ;;
