@@ -175,10 +175,17 @@ static uint32_t rd32(const uint8_t *p)
 int ru_pcap_streams(const char *path, int server_port, struct ru_stream *up,
 		    struct ru_stream *down)
 {
+	return ru_pcap_conn(path, server_port, 0, up, down);
+}
+
+int ru_pcap_conn(const char *path, int server_port, unsigned conn,
+		 struct ru_stream *up, struct ru_stream *down)
+{
 	FILE *f = fopen(path, "rb");
 	uint8_t gh[24], rh[16];
 	static uint8_t pkt[70000];
-	int client_port = -1;
+	int client_port = -1, ports[64];
+	unsigned nports = 0;
 
 	memset(up, 0, sizeof(*up));
 	memset(down, 0, sizeof(*down));
@@ -206,9 +213,14 @@ int ru_pcap_streams(const char *path, int server_port, struct ru_stream *up,
 			continue;
 		size_t n = tot - ihl - thl;
 		int cport = dport == server_port ? sport : dport;
-		if (client_port < 0)
+		unsigned k = 0;
+		while (k < nports && ports[k] != cport)
+			k++;
+		if (k == nports && nports < 64)
+			ports[nports++] = cport; /* connections in order */
+		if (k == conn)
 			client_port = cport;
-		if (cport != client_port || n == 0) /* connection 0 only */
+		if (k != conn || n == 0) /* connection conn only */
 			continue;
 		put(dport == server_port ? up : down, t + thl, n);
 	}

@@ -46,6 +46,10 @@ int ru_pcap_streams(const char *path, int server_port, struct ru_stream *up,
 		    struct ru_stream *down);
 void ru_stream_free(struct ru_stream *s);
 
+/* The same for connection conn (0: the first one the capture shows). */
+int ru_pcap_conn(const char *path, int server_port, unsigned conn,
+		 struct ru_stream *up, struct ru_stream *down);
+
 /* Decode data with `framecat decode SPEC --split SPLIT --out hex`: frame
  * lengths into *lens (malloc'ed), count into *n; every frame's bytes are
  * checked to follow each other in data from offset 0 when whole is set
