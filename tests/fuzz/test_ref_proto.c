@@ -181,7 +181,7 @@ static void agree(const char *spec_text, const struct piece *pc, size_t npc,
 }
 
 #define N(a) (sizeof(a) / sizeof(a[0]))
-#define STREAMS 3000
+#define STREAMS 2000
 
 Test(ref_proto, resp_agrees_with_the_fast_decoder)
 {
