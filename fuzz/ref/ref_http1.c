@@ -277,7 +277,7 @@ static int hs_chunked(struct hs *c)
 				return FR_EHTTP;
 		if (size == 0)
 			return hs_fields(c, c->pos, false, &unused);
-		if (hs_over(c, size + 2))
+		if (size > c->s->max || hs_over(c, size + 2))
 			return FR_EOVERSIZE;
 		if ((rc = hs_need(c, size + 2)) != 0)
 			return rc;

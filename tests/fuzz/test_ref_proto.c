@@ -93,7 +93,8 @@ static const struct piece ws_pieces[] = {
     S("\x89\x00"),
     S("\x8a\x80\x01\x02\x03\x04"),
     S("\x88\x02\x03\xe8"),
-    S("\x02\x03" "abc"),
+    S("\x02\x03"
+      "abc"),
     S("\x80\x00"),
     S("\x82\x7e\x00\x7e"),
     S("\x82\x7f\x00\x00\x00\x00\x00\x01\x00\x00"),
@@ -212,4 +213,52 @@ Test(ref_proto, ws_agrees_with_the_fast_decoder)
 	agree("ws,unmask", ws_pieces, N(ws_pieces), STREAMS);
 	agree("ws,max=10", ws_pieces, N(ws_pieces), STREAMS);
 	agree("ws,unmask,max=8", ws_pieces, N(ws_pieces), STREAMS);
+}
+
+/* Edges a mutated stream rarely reaches: lengths at the top of their
+ * range, where a sum can wrap. Reference and fast decoder must agree, and
+ * on what the docs say. */
+Test(ref_proto, lengths_at_the_top_of_their_range)
+{
+	static const struct {
+		const char *spec, *wire, *want;
+	} v[] = {
+	    {"http1:req",
+	     "POST / HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n"
+	     "FFFFFFFFFFFFFFFF\r\n",
+	     "e@0:EOVERSIZE fin@0:EOVERSIZE"},
+	    {"http1:req",
+	     "POST / HTTP/1.1\r\nContent-Length: 99999999999999999999999"
+	     "\r\n\r\n",
+	     "e@0:EOVERSIZE fin@0:EOVERSIZE"},
+	    {"resp", "$9223372036854775807\r\n",
+	     "e@0:EOVERSIZE fin@0:EOVERSIZE"},
+	    {"resp", "$9223372036854775808\r\n", "e@0:ERESP fin@0:ERESP"},
+	    {"resp", "%4611686018427387904\r\n",
+	     "e@0:EOVERSIZE fin@0:EOVERSIZE"},
+	    {"ws", "\x82\x7f\x7f\xff\xff\xff\xff\xff\xff\xff",
+	     "e@0:EOVERSIZE fin@0:EOVERSIZE"},
+	};
+	struct ref_result r = {0};
+
+	for (size_t i = 0; i < N(v); i++) {
+		struct fr_spec spec;
+		struct du_events ev;
+		size_t len = strlen(v[i].wire);
+		char *fast, *ref;
+
+		du_spec(&spec, v[i].spec);
+		du_decode(&spec, v[i].wire, len, NULL, 0, 0, &ev);
+		fast = du_events_str(&ev);
+		cr_assert_eq(
+		    ref_decode(&spec, (const uint8_t *)v[i].wire, len, &r), 0);
+		ref = ref_result_str(&spec, &r);
+		cr_expect_str_eq(ref, v[i].want, "reference, vector %zu", i);
+		cr_expect_str_eq(fast, v[i].want, "fast decoder, vector %zu",
+				 i);
+		free(fast);
+		free(ref);
+		du_events_free(&ev);
+	}
+	ref_result_free(&r);
 }
