@@ -178,7 +178,11 @@ static long run_fraglab(const char *spec_text, const char *p, size_t len,
 		if (frames < 0)
 			break;
 	}
-	if (frames >= 0 && fr_decoder_finish(&d, &f) != FR_DONE)
+	if (frames >= 0 && (r = fr_decoder_finish(&d, &f)) == FR_FRAME) {
+		frames++; /* http1:resp: a body ended by the end of stream */
+		r = fr_decoder_finish(&d, &f);
+	}
+	if (frames >= 0 && r != FR_DONE)
 		frames = -1;
 	fr_decoder_free(&d);
 	return frames;

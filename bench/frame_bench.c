@@ -120,8 +120,18 @@ static struct tally decode_pass(struct fr_decoder *d, const uint8_t *p,
 		fr_decoder_feed(d, p + off, n);
 		drain(d, &t);
 	}
-	if (!fr_decoder_failed(d) && fr_decoder_finish(d, &f) != FR_DONE)
-		t.errors++;
+	if (!fr_decoder_failed(d)) {
+		int r = fr_decoder_finish(d, &f);
+		if (r == FR_FRAME) { /* http1:resp: a body ended by the close */
+			t.frames++;
+			t.bytes += f.len;
+			if (f.len > 0)
+				t.sum += f.data[0];
+			r = fr_decoder_finish(d, &f);
+		}
+		if (r != FR_DONE)
+			t.errors++;
+	}
 	t.secs = secs_since(t0);
 	return t;
 }

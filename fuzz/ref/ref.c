@@ -107,7 +107,7 @@ int ref_fatal(struct ref_result *r, int code, uint64_t off)
 
 bool ref_knows(const struct fr_spec *spec)
 {
-	return spec->kind >= FR_FIXED && spec->kind <= FR_RAW &&
+	return spec->kind >= FR_FIXED && spec->kind <= FR_WS &&
 	       spec->trailer_len == 0 && spec->vmax == 0 && spec->pre.kind == 0;
 }
 
@@ -137,6 +137,12 @@ int ref_decode(const struct fr_spec *spec, const uint8_t *stream, size_t len,
 		return ref_tlv(spec, stream, len, out);
 	case FR_RAW:
 		return ref_raw(spec, stream, len, out);
+	case FR_RESP:
+		return ref_resp(spec, stream, len, out);
+	case FR_HTTP1:
+		return ref_http1(spec, stream, len, out);
+	case FR_WS:
+		return ref_ws(spec, stream, len, out);
 	default:
 		return -ENOTSUP;
 	}

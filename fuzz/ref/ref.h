@@ -31,9 +31,9 @@ struct ref_result {
 	size_t nb, bcap;
 };
 
-/* Whether the reference knows spec: the ten first codecs, without the
- * options added for real protocols (trailer=, vmax=, pre=). resp, http1
- * and ws have no reference decoder yet. */
+/* Whether the reference knows spec: every codec (the ten first ones,
+ * resp, http1:req/resp and ws), without the len: options added for real
+ * protocols (trailer=, vmax=) and without a preamble (pre=). */
 bool ref_knows(const struct fr_spec *spec);
 
 /* Decode the whole stream as spec says. Returns 0, -ENOMEM or -ENOTSUP

@@ -31,5 +31,11 @@ int ref_cobs(const struct fr_spec *s, const uint8_t *p, size_t n,
 	     struct ref_result *r);
 int ref_slip(const struct fr_spec *s, const uint8_t *p, size_t n,
 	     struct ref_result *r);
+int ref_resp(const struct fr_spec *s, const uint8_t *p, size_t n,
+	     struct ref_result *r);
+int ref_http1(const struct fr_spec *s, const uint8_t *p, size_t n,
+	      struct ref_result *r);
+int ref_ws(const struct fr_spec *s, const uint8_t *p, size_t n,
+	   struct ref_result *r);
 
 #endif

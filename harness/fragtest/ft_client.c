@@ -232,6 +232,11 @@ static void ft_on_eof(struct ft_conn *c, unsigned m)
 	struct fr_frame f;
 	int rc = fr_decoder_finish(&c->dec, &f);
 
+	if (rc == FR_FRAME) { /* http1:resp: a response ended by the close */
+		if (!ft_check_frame(c, &f, m))
+			return;
+		rc = fr_decoder_finish(&c->dec, &f);
+	}
 	ft_mark(c, c->rx);
 	if (c->got >= m && rc == FR_DONE) {
 		c->done = true;

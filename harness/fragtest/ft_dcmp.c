@@ -34,7 +34,16 @@ static int ft_frames_of(const struct fr_spec *spec, const uint8_t *p,
 	if (fr_decoder_init(&dec, spec, NULL, 0) != FR_OK)
 		return -1;
 	fr_decoder_feed(&dec, p, len);
-	while ((rc = fr_decoder_next(&dec, &f)) == FR_FRAME) {
+	/* finish may still give a frame (http1:resp ended by the close) */
+	for (bool fin = false;;) {
+		rc = fin ? fr_decoder_finish(&dec, &f)
+			 : fr_decoder_next(&dec, &f);
+		if (rc == FR_NEED_MORE && !fin) {
+			fin = true;
+			continue;
+		}
+		if (rc != FR_FRAME)
+			break;
 		size_t c1 = fs->cap, c2 = fs->cap;
 		uint64_t *a = cm_grow(fs->off, &c1, fs->n + 1, sizeof(*a));
 
@@ -51,8 +60,6 @@ static int ft_frames_of(const struct fr_spec *spec, const uint8_t *p,
 		fs->off[fs->n] = f.offset;
 		fs->end[fs->n++] = fr_decoder_offset(&dec);
 	}
-	if (rc == FR_NEED_MORE)
-		rc = fr_decoder_finish(&dec, &f);
 	if (rc < 0) {
 		fs->err = rc;
 		fs->err_off = f.offset;

@@ -88,6 +88,39 @@ Test(bench, frame_bench_decodes_what_it_generated)
 	run_free(&r);
 }
 
+Test(bench, frame_bench_counts_a_response_ended_by_the_close)
+{
+	/* two responses; the last has no length, so the end of the file
+	 * ends it and fr_decoder_finish hands it over as a frame */
+	static const char stream[] =
+	    "HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nhi"
+	    "HTTP/1.0 200 OK\r\n\r\nthe body runs to the end";
+	char path[] = "/tmp/fraglab_bench_XXXXXX";
+	char *dec[] = {(char *)run_tool_path("frame-bench"),
+		       "--spec",
+		       "http1:resp",
+		       "--input",
+		       path,
+		       "--chunk",
+		       "7",
+		       "--runs",
+		       "1",
+		       "--json",
+		       NULL};
+	int fd = mkstemp(path);
+
+	cr_assert_geq(fd, 0);
+	cr_assert_eq(write(fd, stream, sizeof(stream) - 1),
+		     (ssize_t)sizeof(stream) - 1);
+	close(fd);
+	struct run_result r = run(dec);
+	unlink(path);
+	cr_assert_eq(r.status, 0, "decode: %s", r.err);
+	cr_expect(strstr(r.out, "\"frames\":2,"), "%s", r.out);
+	cr_expect(strstr(r.out, "\"errors\":0,"), "%s", r.out);
+	run_free(&r);
+}
+
 Test(bench, echo_load_measures_model_beside_raw)
 {
 	char *argv[] = {(char *)run_tool_path("echo-load"),

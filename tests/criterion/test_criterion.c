@@ -64,6 +64,11 @@ static int fr_finish(void *st, struct fcr_out *out)
 	struct fr_frame f;
 	int rc = fr_decoder_finish(&s->d, &f);
 
+	if (rc == FR_FRAME) { /* http1:resp: a body ended by the close */
+		fcr_frame(out, f.data, f.len);
+		rc = fr_decoder_finish(&s->d, &f);
+	}
+
 	if (rc < 0 && !fr_decoder_failed(&s->d))
 		fcr_error(out, rc, f.offset);
 	return rc < 0 && fr_decoder_failed(&s->d) ? rc : 0;

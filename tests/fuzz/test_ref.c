@@ -7,6 +7,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "codec_text.h"
 #include "decode_util.h"
 #include "framing/codec.h"
 #include "fuzz_input.h"
@@ -15,19 +16,30 @@
 
 /* ---- the vectors of tests/framing, read from their sources ---- */
 
-/* A C string literal or a #define'd one, one token at a time. */
+/* C string literals, #define'd ones (several literals, continued lines)
+ * and one-parameter macros of literals (E("EWS")), one token at a time. */
+#define TV_NAMES 16
+
+struct tv_def {
+	char name[32];
+	char param[32]; /* "" for an object-like macro */
+	char *body;	/* the macro's text after its name (and params) */
+};
+
 struct tv_lex {
 	const char *p;
-	char names[8][32];
-	char *vals[8];
+	struct tv_def defs[TV_NAMES];
 	size_t nnames;
+	const char *arg;   /* inside a macro body: the argument's source */
+	const char *param; /* and the name it stands for */
 };
 
 static void skip_space(struct tv_lex *l)
 {
 	for (;;) {
-		while (*l->p == ' ' || *l->p == '\t' || *l->p == '\n')
-			l->p++;
+		while (*l->p == ' ' || *l->p == '\t' || *l->p == '\n' ||
+		       (l->p[0] == '\\' && l->p[1] == '\n'))
+			l->p += *l->p == '\\' ? 2 : 1;
 		if (l->p[0] == '/' && l->p[1] == '*') {
 			const char *e = strstr(l->p + 2, "*/");
 
@@ -40,60 +52,139 @@ static void skip_space(struct tv_lex *l)
 	}
 }
 
+/* One C string literal at l->p, escapes decoded, appended to out. */
+static bool take_literal(struct tv_lex *l, struct du_buf *out)
+{
+	const char *q = l->p + 1;
+
+	while (*q && *q != '"') {
+		uint8_t c = (uint8_t)*q++;
+
+		if (c == '\\' && *q) {
+			char e = *q++;
+
+			if (e == 'x') {
+				c = 0;
+				while (fr_hexval(*q) >= 0)
+					c = (uint8_t)(c << 4 | fr_hexval(*q++));
+			} else if (e >= '0' && e <= '7') {
+				c = (uint8_t)(e - '0');
+				for (int k = 0; k < 2 && *q >= '0' && *q <= '7';
+				     k++)
+					c = (uint8_t)(c << 3 | (*q++ - '0'));
+			} else {
+				c = e == 'r'   ? '\r'
+				    : e == 'n' ? '\n'
+				    : e == 't' ? '\t'
+					       : (uint8_t)e;
+			}
+		}
+		du_buf_put(out, &c, 1);
+	}
+	if (*q != '"')
+		return false;
+	l->p = q + 1;
+	return true;
+}
+
+static bool take_field_until(struct tv_lex *l, struct du_buf *out);
+
 /* Append one literal or macro to out; false if none is next. */
 static bool take_str(struct tv_lex *l, struct du_buf *out)
 {
 	skip_space(l);
-	if (*l->p == '"') {
-		const char *e = strchr(l->p + 1, '"');
+	if (*l->p == '"')
+		return take_literal(l, out);
+	if (l->arg && strncmp(l->p, l->param, strlen(l->param)) == 0) {
+		struct tv_lex a = *l;
 
-		if (e == NULL)
-			return false;
-		du_buf_put(out, l->p + 1, (size_t)(e - l->p - 1));
-		l->p = e + 1;
-		return true;
+		a.p = l->arg;
+		a.arg = NULL;
+		l->p += strlen(l->param);
+		return take_field_until(&a, out);
 	}
 	for (size_t i = 0; i < l->nnames; i++) {
-		size_t n = strlen(l->names[i]);
+		const struct tv_def *d = &l->defs[i];
+		size_t n = strlen(d->name);
+		struct tv_lex sub = *l;
 
-		if (strncmp(l->p, l->names[i], n) == 0 &&
-		    !(l->p[n] == '_' || (l->p[n] >= 'A' && l->p[n] <= 'Z'))) {
-			du_buf_put(out, l->vals[i], strlen(l->vals[i]));
+		if (strncmp(l->p, d->name, n) != 0 || l->p[n] == '_' ||
+		    (l->p[n] >= 'A' && l->p[n] <= 'Z') ||
+		    (l->p[n] >= 'a' && l->p[n] <= 'z') ||
+		    (d->param[0] != '\0') != (l->p[n] == '('))
+			continue;
+		sub.p = d->body;
+		sub.arg = NULL;
+		if (d->param[0]) { /* NAME(arg): the body with arg for code */
+			const char *e = strchr(l->p + n, ')');
+
+			if (!e)
+				return false;
+			sub.arg = l->p + n + 1;
+			sub.param = d->param;
+			l->p = e + 1;
+		} else {
 			l->p += n;
-			return true;
 		}
+		return take_field_until(&sub, out);
 	}
 	return false;
 }
 
-/* One field: literals/macros until ',' or '}'; NUL-terminated in out. */
-static bool take_field(struct tv_lex *l, struct du_buf *out)
+/* Literals and macros appended to out as long as they come. */
+static bool take_field_until(struct tv_lex *l, struct du_buf *out)
 {
-	out->len = 0;
 	if (!take_str(l, out))
 		return false;
 	while (take_str(l, out))
 		;
+	return true;
+}
+
+/* One field: literals/macros until ',' or '}'; NUL-terminated in out
+ * (out->len - 1 bytes, which may hold NULs of their own). */
+static bool take_field(struct tv_lex *l, struct du_buf *out)
+{
+	out->len = 0;
+	if (!take_field_until(l, out))
+		return false;
 	du_buf_put(out, "", 1);
 	return true;
 }
 
+/* #define NAME body and #define NAME(param) body, body up to the end of
+ * its logical line. */
 static void read_defines(struct tv_lex *l, const char *text)
 {
 	const char *p = text;
 
-	while ((p = strstr(p, "#define ")) != NULL && l->nnames < 8) {
-		const char *name = p + 8, *q = strchr(name, ' ');
-		const char *s = q ? strchr(q, '"') : NULL;
-		const char *e = s ? strchr(s + 1, '"') : NULL;
-		size_t n = q ? (size_t)(q - name) : 0;
+	while ((p = strstr(p, "#define ")) != NULL && l->nnames < TV_NAMES) {
+		struct tv_def *d = &l->defs[l->nnames];
+		const char *name = p + 8, *q = name, *e;
+		size_t n;
 
-		p = name;
-		if (!e || n == 0 || n >= 32 || memchr(name, '\n', n))
+		while (*q == '_' || (*q >= 'A' && *q <= 'Z') ||
+		       (*q >= '0' && *q <= '9'))
+			q++;
+		n = (size_t)(q - name);
+		p = q;
+		if (n == 0 || n >= sizeof(d->name))
 			continue;
-		memcpy(l->names[l->nnames], name, n);
-		l->names[l->nnames][n] = '\0';
-		l->vals[l->nnames] = strndup(s + 1, (size_t)(e - s - 1));
+		memset(d, 0, sizeof(*d));
+		memcpy(d->name, name, n);
+		if (*q == '(') {
+			const char *c = strchr(q, ')');
+
+			if (!c || (size_t)(c - q - 1) >= sizeof(d->param))
+				continue;
+			memcpy(d->param, q + 1, (size_t)(c - q - 1));
+			q = c + 1;
+		}
+		for (e = q; *e && !(e[0] == '\n' && e[-1] != '\\'); e++)
+			;
+		if (memchr(q, '"', (size_t)(e - q)) == NULL)
+			continue; /* not a string macro */
+		d->body = strndup(q, (size_t)(e - q));
 		l->nnames++;
 	}
 }
@@ -130,9 +221,11 @@ static bool is_want(const char *s)
 	       strncmp(s, "data:", 5) == 0;
 }
 
-/* Check the reference against every {spec, hex, want} in one file;
- * returns how many vectors were checked. */
-static size_t check_file(const char *name)
+/* Check the reference against every {spec, wire, want} in one file: the
+ * wire in hex, or (text, the resp and http1 suites, codec_text.h) the
+ * wire's own bytes with frames given by their lengths in want. Returns
+ * how many vectors were checked. */
+static size_t check_file(const char *name, bool text_vecs)
 {
 	char path[512], *text;
 	struct tv_lex l = {0};
@@ -149,7 +242,7 @@ static size_t check_file(const char *name)
 		char err[128];
 		uint8_t *wire;
 		size_t len;
-		char *got;
+		char *got, *want;
 
 		l.p++;
 		if (!take_field(&l, &f[0]) || *l.p++ != ',' ||
@@ -161,25 +254,44 @@ static size_t check_file(const char *name)
 			continue;
 		if (fr_spec_parse(&spec, (char *)f[0].p, err, sizeof(err)) !=
 			FR_OK ||
-		    !ref_knows(&spec) || !is_hex((char *)f[1].p) ||
-		    !is_want((char *)f[2].p))
+		    !ref_knows(&spec) ||
+		    (!text_vecs && !is_hex((char *)f[1].p)))
 			continue;
-		if (spec.kind == FR_RAW && strncmp((char *)f[2].p, "data:", 5))
-			continue; /* raw pieces are not split-invariant */
-		wire = du_unhex((char *)f[1].p, &len);
+		if (text_vecs) {
+			len = f[1].len - 1;
+			wire = malloc(len + 1);
+			cr_assert_not_null(wire);
+			memcpy(wire, f[1].p, len);
+			want = ct_want((char *)wire, len, (char *)f[2].p);
+		} else {
+			wire = du_unhex((char *)f[1].p, &len);
+			want = strdup((char *)f[2].p);
+		}
+		if (!is_want(want) ||
+		    (spec.kind == FR_RAW && strncmp(want, "data:", 5))) {
+			/* raw pieces are not split-invariant */
+			free(wire);
+			free(want);
+			continue;
+		}
 		cr_assert_eq(ref_decode(&spec, wire, len, &r), 0);
 		got = ref_result_str(&spec, &r);
-		cr_expect_str_eq(got, (char *)f[2].p,
-				 "%s: vector %s \"%s\": reference gives %s",
-				 name, (char *)f[0].p, (char *)f[1].p, got);
+		if (strcmp(got, want) != 0) {
+			char *hex = du_hex(wire, len);
+
+			cr_expect_fail("%s: vector %s %s:\n want %s\n  ref %s",
+				       name, (char *)f[0].p, hex, want, got);
+			free(hex);
+		}
 		free(got);
+		free(want);
 		free(wire);
 		checked++;
 	}
 	for (int i = 0; i < 3; i++)
 		du_buf_free(&f[i]);
 	for (size_t i = 0; i < l.nnames; i++)
-		free(l.vals[i]);
+		free(l.defs[i].body);
 	ref_result_free(&r);
 	free(text);
 	return checked;
@@ -187,14 +299,28 @@ static size_t check_file(const char *name)
 
 Test(ref, gives_every_framing_vector)
 {
-	size_t n = check_file("test_codec_vectors.c");
+	size_t n = check_file("test_codec_vectors.c", false);
 
-	n += check_file("test_codec_errors.c");
-	n += check_file("test_codec_boundaries.c");
-	n += check_file("test_codec_memory.c");
+	n += check_file("test_codec_errors.c", false);
+	n += check_file("test_codec_boundaries.c", false);
+	n += check_file("test_codec_memory.c", false);
 	/* the files hold well over a hundred: a parse that finds few of
 	 * them checks nothing */
 	cr_assert_geq(n, 100, "only %zu vectors found", n);
+}
+
+/* The protocol codecs' own suites, written from the Redis protocol spec,
+ * RFC 9112 and RFC 6455: every vector there is the reference's too. */
+Test(ref, gives_every_protocol_codec_vector)
+{
+	size_t resp = check_file("test_codec_resp.c", true);
+	size_t http1 = check_file("test_codec_http1.c", true);
+	size_t ws = check_file("test_codec_ws.c", false);
+
+	/* each file holds dozens; few found means the lexer lost them */
+	cr_expect_geq(resp, 60, "only %zu resp vectors found", resp);
+	cr_expect_geq(http1, 55, "only %zu http1 vectors found", http1);
+	cr_expect_geq(ws, 30, "only %zu ws vectors found", ws);
 }
 
 /* ---- against the fast decoders on structured random streams ---- */

@@ -5,12 +5,14 @@
 #include <criterion/criterion.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <netinet/in.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/prctl.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -173,10 +175,17 @@ static uint32_t rd32(const uint8_t *p)
 int ru_pcap_streams(const char *path, int server_port, struct ru_stream *up,
 		    struct ru_stream *down)
 {
+	return ru_pcap_conn(path, server_port, 0, up, down);
+}
+
+int ru_pcap_conn(const char *path, int server_port, unsigned conn,
+		 struct ru_stream *up, struct ru_stream *down)
+{
 	FILE *f = fopen(path, "rb");
 	uint8_t gh[24], rh[16];
 	static uint8_t pkt[70000];
-	int client_port = -1;
+	int client_port = -1, ports[64];
+	unsigned nports = 0;
 
 	memset(up, 0, sizeof(*up));
 	memset(down, 0, sizeof(*down));
@@ -204,9 +213,14 @@ int ru_pcap_streams(const char *path, int server_port, struct ru_stream *up,
 			continue;
 		size_t n = tot - ihl - thl;
 		int cport = dport == server_port ? sport : dport;
-		if (client_port < 0)
+		unsigned k = 0;
+		while (k < nports && ports[k] != cport)
+			k++;
+		if (k == nports && nports < 64)
+			ports[nports++] = cport; /* connections in order */
+		if (k == conn)
 			client_port = cport;
-		if (cport != client_port || n == 0) /* connection 0 only */
+		if (k != conn || n == 0) /* connection conn only */
 			continue;
 		put(dport == server_port ? up : down, t + thl, n);
 	}
@@ -291,4 +305,127 @@ char *ru_tshark(const char *pcap, const char *const extra[])
 	}
 	free(r.err);
 	return r.out;
+}
+
+int ru_free_port(void)
+{
+	struct sockaddr_in a = {.sin_family = AF_INET,
+				.sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
+	socklen_t al = sizeof(a);
+	int fd = socket(AF_INET, SOCK_STREAM, 0), port = -1;
+
+	if (fd < 0)
+		return -1;
+	if (bind(fd, (struct sockaddr *)&a, sizeof(a)) == 0 &&
+	    getsockname(fd, (struct sockaddr *)&a, &al) == 0)
+		port = ntohs(a.sin_port);
+	close(fd);
+	return port;
+}
+
+static bool port_open(int port)
+{
+	struct sockaddr_in a = {.sin_family = AF_INET,
+				.sin_port = htons((uint16_t)port),
+				.sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
+	int fd = socket(AF_INET, SOCK_STREAM, 0);
+	bool ok = fd >= 0 && connect(fd, (struct sockaddr *)&a, sizeof(a)) == 0;
+
+	if (fd >= 0)
+		close(fd);
+	return ok;
+}
+
+pid_t ru_start_port(const char *const argv[], int port, int timeout_ms)
+{
+	pid_t pid = fork();
+	int st;
+
+	if (pid < 0)
+		return -1;
+	if (pid == 0) {
+		prctl(PR_SET_PDEATHSIG, SIGKILL);
+		int null = open("/dev/null", O_RDWR);
+		dup2(null, 0);
+		dup2(null, 1);
+		dup2(null, 2);
+		execv(argv[0], (char *const *)argv);
+		_exit(127);
+	}
+	for (int64_t until = cm_now_ms() + timeout_ms; cm_now_ms() < until;) {
+		if (port_open(port))
+			return pid;
+		if (waitpid(pid, &st, WNOHANG) == pid) {
+			fprintf(stderr, "%s exited before listening\n",
+				argv[0]);
+			return -1;
+		}
+		usleep(20000);
+	}
+	fprintf(stderr, "%s: nothing listens on port %d\n", argv[0], port);
+	ru_stop(pid);
+	return -1;
+}
+
+void ru_lens_put(struct ru_lens *l, size_t v)
+{
+	if (l->n == l->cap) {
+		l->cap = l->cap ? 2 * l->cap : 64;
+		l->v = realloc(l->v, l->cap * sizeof(*l->v));
+		cr_assert_not_null(l->v);
+	}
+	l->v[l->n++] = v;
+}
+
+void ru_lens_free(struct ru_lens *l)
+{
+	free(l->v);
+	memset(l, 0, sizeof(*l));
+}
+
+int ru_tshark_units(const char *pcap, int server_port, const char *decode_as,
+		    const char *proto, const char *mode, struct ru_lens *up,
+		    struct ru_lens *down)
+{
+	char py[4096], script[4096], port[16];
+	const char *src = getenv("FRAGLAB_SRC");
+	const char *p = access("/usr/bin/python3", X_OK) == 0
+			    ? "/usr/bin/python3"
+			    : ru_which("python3");
+	struct run_result r;
+
+	if (p == NULL || src == NULL)
+		return -1;
+	snprintf(py, sizeof(py), "%s", p);
+	snprintf(script, sizeof(script), "%s/tests/protocols/tshark_pdml.py",
+		 src);
+	snprintf(port, sizeof(port), "%d", server_port);
+	char *argv[] = {py,
+			script,
+			(char *)pcap,
+			port,
+			(char *)decode_as,
+			(char *)proto,
+			(char *)mode,
+			NULL};
+	if (run_prog(argv, NULL, 0, &r) != 0)
+		return -1;
+	if (r.status != 0) {
+		fprintf(stderr, "tshark_pdml.py: %s\n", r.err);
+		run_free(&r);
+		return -1;
+	}
+	for (char *l = r.out; *l;) {
+		char *nl = strchr(l, '\n');
+		int sport;
+		size_t size;
+
+		if (nl)
+			*nl = '\0';
+		if (sscanf(l, "%d %zu", &sport, &size) == 2)
+			ru_lens_put(sport == server_port ? down : up, size);
+		l = nl ? nl + 1 : l + strlen(l);
+	}
+	run_free(&r);
+	return 0;
 }

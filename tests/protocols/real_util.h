@@ -46,6 +46,10 @@ int ru_pcap_streams(const char *path, int server_port, struct ru_stream *up,
 		    struct ru_stream *down);
 void ru_stream_free(struct ru_stream *s);
 
+/* The same for connection conn (0: the first one the capture shows). */
+int ru_pcap_conn(const char *path, int server_port, unsigned conn,
+		 struct ru_stream *up, struct ru_stream *down);
+
 /* Decode data with `framecat decode SPEC --split SPLIT --out hex`: frame
  * lengths into *lens (malloc'ed), count into *n; every frame's bytes are
  * checked to follow each other in data from offset 0 when whole is set
@@ -56,5 +60,29 @@ int ru_framecat_lens(const char *spec, const char *split, const uint8_t *data,
 /* Run tshark on pcap with the given extra arguments; its stdout (malloc'ed,
  * NUL-terminated) or NULL if it failed. */
 char *ru_tshark(const char *pcap, const char *const extra[]);
+
+/* A free loopback TCP port (bound and released: for servers that must be
+ * told their port), or -1. */
+int ru_free_port(void);
+
+/* Start argv[0] (a full path) with its output to /dev/null and wait until
+ * 127.0.0.1:port accepts a connection. Returns the pid, or -1 (the child
+ * is killed) if it did not within timeout_ms. */
+pid_t ru_start_port(const char *const argv[], int port, int timeout_ms);
+
+/* Unit sizes in stream order. */
+struct ru_lens {
+	size_t *v, n, cap;
+};
+void ru_lens_put(struct ru_lens *l, size_t v);
+void ru_lens_free(struct ru_lens *l);
+
+/* tshark's units of protocol proto in pcap (tcp.port==server_port decoded
+ * as decode_as), per direction: mode "proto" gives the size of each proto
+ * item (an HTTP message), "items" of each item under it (a RESP value);
+ * see tshark_pdml.py. Returns 0, or -1 if tshark or python3 failed. */
+int ru_tshark_units(const char *pcap, int server_port, const char *decode_as,
+		    const char *proto, const char *mode, struct ru_lens *up,
+		    struct ru_lens *down);
 
 #endif
