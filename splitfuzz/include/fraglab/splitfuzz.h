@@ -43,11 +43,14 @@ struct sfz_event {
 /* An incremental decoder. conf is what the target's configure returned
  * (NULL without one). The harness creates one decoder per feeding. */
 struct sfz_decoder {
-	void *(*create)(void *conf);	/* NULL: skip this input */
+	void *(*create)(void *conf); /* NULL: skip this input */
 	void (*destroy)(void *dec);
 	/* Hand over the next chunk: it stays valid until next() returns
 	 * SFZ_MORE or a fatal SFZ_ERR, and is freed right after (a pointer
-	 * kept into it is a use after free under ASan). 0, or non-zero if
+	 * kept into it is a use after free under ASan). Each chunk is its
+	 * own exact-size allocation when ASan is linked in (found at run
+	 * time) or SFZ_EXACT_CHUNKS=1 is set in the environment, else one
+	 * reused buffer, overwritten with 0xa5 after use. 0, or non-zero if
 	 * the decoder refuses the chunk (reported as a finding). */
 	int (*feed)(void *dec, const uint8_t *chunk, size_t len);
 	void (*next)(void *dec, struct sfz_event *ev);
@@ -95,8 +98,14 @@ struct sfz_target {
 						      NULL: skip it */
 	void (*release)(void *conf);
 	const struct sfz_decoder *ref; /* a slow reference decoder, fed the
-					  whole stream; must agree */
-	sfz_encode_fn encode; /* for sfz_run_roundtrip */
+					  whole stream; must agree (its
+					  create may return NULL: no
+					  reference for this conf) */
+	sfz_encode_fn encode;	       /* for sfz_run_roundtrip */
+	/* optional, for findings and --show: the name of an error code
+	 * (NULL: the number), and one line naming conf (e.g. its options) */
+	const char *(*errname)(long code);
+	void (*describe)(void *conf, char *buf, size_t len);
 };
 
 /* Error code of the parse adapter when parse_max is exceeded. */
@@ -118,12 +127,23 @@ int sfz_check(const struct sfz_target *t, void *conf, const uint8_t *stream,
 	      size_t len, const size_t *chunks, size_t nchunks, char *why,
 	      size_t whylen);
 
+/* The target SFZ_FUZZ_TARGET defined, for the drivers' --show. */
+extern const struct sfz_target *const sfz_fuzz_target;
+
+/* What an input stands for under t: the choices configure read, the
+ * schedule, the stream length and its chunk list, printed to out (a FILE
+ * *, void here to keep stdio out of this header). 0, or -1 if the input is
+ * skipped (configure returned NULL). */
+int sfz_show(const struct sfz_target *t, const uint8_t *data, size_t size,
+	     void *out);
+
 /* Define the libFuzzer entry point for a target (in one source file). */
-#define SFZ_FUZZ_TARGET(t)                                                   \
-	int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);        \
-	int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)         \
-	{                                                                    \
-		return sfz_run(&(t), data, size);                            \
+#define SFZ_FUZZ_TARGET(t)                                                     \
+	const struct sfz_target *const sfz_fuzz_target = &(t);                 \
+	int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);          \
+	int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)           \
+	{                                                                      \
+		return sfz_run(&(t), data, size);                              \
 	}
 
 #ifdef __cplusplus
