@@ -360,8 +360,8 @@ static void fz_rd_next(void *dec, struct sfz_event *ev)
 		if (e->kind == REF_FRAME && raw)
 			continue;
 		if (e->kind == REF_FRAME) {
-			fz_msg(ev, &r->canon, e->off, r->res.bytes + e->at,
-			       e->len);
+			fz_msg(ev, &r->canon, e->off,
+			       e->len ? r->res.bytes + e->at : NULL, e->len);
 			return;
 		}
 		ev->kind = SFZ_ERR;
