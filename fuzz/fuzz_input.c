@@ -12,81 +12,91 @@
 static const uint32_t fz_widths[] = {1, 2, 3, 4, 8, 0};
 static const uint32_t fz_max_hi[] = {0, 8, 64, 300};
 
-static void fz_codec_read(struct fz_producer *p, struct fz_opts *o)
+static uint32_t fz_rd(const struct fz_reader *r, uint32_t lo, uint32_t hi)
+{
+	return r->range(r->ctx, lo, hi);
+}
+
+static bool fz_rdb(const struct fz_reader *r)
+{
+	return r->range(r->ctx, 0, 1) == 1;
+}
+
+static void fz_codec_read(const struct fz_reader *p, struct fz_opts *o)
 {
 	switch (o->kind) {
 	case FR_FIXED:
-		o->fixed = fz_range(p, 1, 16);
+		o->fixed = fz_rd(p, 1, 16);
 		break;
 	case FR_DELIM:
-		o->delim_len = fz_range(p, 1, 6);
+		o->delim_len = fz_rd(p, 1, 6);
 		for (uint32_t i = 0; i < o->delim_len; i++)
-			o->delim[i] = (uint8_t)fz_range(p, 0, 255);
+			o->delim[i] = (uint8_t)fz_rd(p, 0, 255);
 		break;
 	case FR_LEN:
-		o->width = fz_widths[fz_range(p, 0, 5)];
-		o->little = fz_bool(p);
-		o->offset = fz_range(p, 0, 3);
-		o->adjust = fz_srange(p, -8, 8);
-		o->strip_set = fz_bool(p);
-		o->strip = fz_range(p, 0, 12);
+		o->width = fz_widths[fz_rd(p, 0, 5)];
+		o->little = fz_rdb(p);
+		o->offset = fz_rd(p, 0, 3);
+		o->adjust = (int32_t)fz_rd(p, 0, 16) - 8;
+		o->strip_set = fz_rdb(p);
+		o->strip = fz_rd(p, 0, 12);
 		break;
 	case FR_RESP:
-		o->depth = fz_range(p, 0, 16);
+		o->depth = fz_rd(p, 0, 16);
 		break;
 	case FR_HTTP1:
-		o->response = fz_bool(p);
-		o->head = o->response && fz_bool(p);
-		o->hmax = fz_range(p, 0, 300);
+		o->response = fz_rdb(p);
+		o->head = o->response && fz_rdb(p);
+		o->hmax = fz_rd(p, 0, 300);
 		break;
 	case FR_WS:
-		o->unmask = fz_bool(p);
+		o->unmask = fz_rdb(p);
 		break;
 	default:
 		break;
 	}
 }
 
-static void fz_sched_read(struct fz_producer *p, struct fz_opts *o)
+static void fz_sched_read(const struct fz_reader *p, struct fz_opts *o)
 {
-	o->sched_mode = fz_range(p, 0, 2);
+	o->sched_mode = fz_rd(p, 0, 2);
 	switch (o->sched_mode) {
 	case 0:
-		o->list_len = fz_range(p, 1, 8);
+		o->list_len = fz_rd(p, 1, 8);
 		for (uint32_t i = 0; i < o->list_len; i++)
-			o->list[i] = fz_range(p, 1, 64);
-		o->repeat = fz_bool(p);
+			o->list[i] = fz_rd(p, 1, 64);
+		o->repeat = fz_rdb(p);
 		break;
 	case 1:
-		o->sched_n = fz_range(p, 1, 32);
+		o->sched_n = fz_rd(p, 1, 32);
 		break;
 	default:
-		o->rmin = fz_range(p, 1, 16);
-		o->rspan = fz_range(p, 0, 48);
-		o->seed = fz_range(p, 0, UINT32_MAX);
+		o->rmin = fz_rd(p, 1, 16);
+		o->rspan = fz_rd(p, 0, 48);
+		o->seed = fz_rd(p, 0, UINT32_MAX);
 		break;
 	}
 }
 
-static void fz_ext_read(struct fz_producer *p, struct fz_opts *o)
+static void fz_ext_read(const struct fz_reader *p, struct fz_opts *o)
 {
-	o->ext = fz_range(p, 0, 7);
+	o->ext = fz_rd(p, 0, 7);
 	if (o->ext & 1) {
-		o->trailer_len = fz_range(p, 1, 3);
+		o->trailer_len = fz_rd(p, 1, 3);
 		for (uint32_t i = 0; i < o->trailer_len; i++)
-			o->trailer[i] = (uint8_t)fz_range(p, 0, 255);
+			o->trailer[i] = (uint8_t)fz_rd(p, 0, 255);
 	}
 	if ((o->ext & 2) && o->width == 0)
-		o->vmax = fz_range(p, 1, 10);
+		o->vmax = fz_rd(p, 1, 10);
 	if (o->ext & 4) {
-		o->pre_kind = fz_range(p, 0, 3);
+		o->pre_kind = fz_rd(p, 0, 3);
 		if (o->pre_kind == 0)
-			o->pre_fixed = fz_range(p, 1, 16);
+			o->pre_fixed = fz_rd(p, 1, 16);
 		if (o->pre_kind == 3) {
-			o->pre_width = fz_widths[fz_range(p, 0, 5)];
-			o->pre_little = fz_bool(p);
-			o->pre_strip_set = fz_bool(p);
-			o->pre_strip = fz_range(p, 0, 12);
+			o->pre_width = fz_widths[fz_rd(p, 0, 5)];
+			o->pre_little = fz_rdb(p);
+			o->pre_strip_set = fz_rdb(p);
+			o->pre_strip = fz_rd(p, 0, 12);
 		}
 	}
 }
@@ -116,18 +126,33 @@ static void fz_ext_write(struct fz_trailer *t, const struct fz_opts *o)
 	}
 }
 
-static void fz_opts_read(struct fz_producer *p, struct fz_opts *o, int kind)
+void fz_opts_read_from(const struct fz_reader *r, struct fz_opts *o, int kind)
 {
 	memset(o, 0, sizeof(*o));
 	o->kind = kind & ~FZ_KIND_PLAIN;
 	o->plain = (kind & FZ_KIND_PLAIN) != 0;
-	fz_codec_read(p, o);
-	o->max_mode = fz_range(p, 0, 3);
+	fz_codec_read(r, o);
+	o->max_mode = fz_rd(r, 0, 3);
 	if (o->max_mode != 0)
-		o->max = fz_range(p, 1, fz_max_hi[o->max_mode]);
-	fz_sched_read(p, o);
+		o->max = fz_rd(r, 1, fz_max_hi[o->max_mode]);
+	if (r->sched != NULL)
+		r->sched(r->ctx, o);
+	else
+		fz_sched_read(r, o);
 	if (o->kind == FR_LEN && !o->plain)
-		fz_ext_read(p, o);
+		fz_ext_read(r, o);
+}
+
+static uint32_t fz_producer_range(void *ctx, uint32_t lo, uint32_t hi)
+{
+	return fz_range(ctx, lo, hi);
+}
+
+static void fz_opts_read(struct fz_producer *p, struct fz_opts *o, int kind)
+{
+	struct fz_reader r = {fz_producer_range, NULL, p};
+
+	fz_opts_read_from(&r, o, kind);
 }
 
 void fz_opts_write(struct fz_trailer *t, const struct fz_opts *o)
@@ -258,7 +283,7 @@ static void fz_ext_text(const struct fz_opts *o, char *buf, size_t len,
 		fz_cat(buf, len, pos, "/strip=%llu", o->pre_strip);
 }
 
-static void fz_spec_text(const struct fz_opts *o, char *buf, size_t len)
+void fz_spec_text(const struct fz_opts *o, char *buf, size_t len)
 {
 	size_t pos = 0;
 

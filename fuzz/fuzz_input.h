@@ -222,6 +222,21 @@ void fz_setup_free(struct fz_setup *s);
  * the encoded stream, not the input). Returns 0 or -1. */
 int fz_setup_chunks(struct fz_setup *s, size_t len);
 
+/* Where fz_opts_read_from takes its choices: range gives a value in
+ * [lo, hi]; sched, when not NULL, reads the schedule in its place (the
+ * splitfuzz glue hands that part to sfz_read_schedule). */
+struct fz_reader {
+	uint32_t (*range)(void *ctx, uint32_t lo, uint32_t hi);
+	void (*sched)(void *ctx, struct fz_opts *o);
+	void *ctx;
+};
+
+/* The choices of codec kind in layout order (1. to 4. above). */
+void fz_opts_read_from(const struct fz_reader *r, struct fz_opts *o, int kind);
+
+/* The spec text o stands for ("len:2be,max=8"). */
+void fz_spec_text(const struct fz_opts *o, char *buf, size_t len);
+
 /* Write the choices of o into t (inverse of the reading side). */
 void fz_opts_write(struct fz_trailer *t, const struct fz_opts *o);
 
@@ -230,8 +245,8 @@ void fz_opts_write(struct fz_trailer *t, const struct fz_opts *o);
 size_t fz_input_build(uint8_t *out, size_t cap, const uint8_t *front,
 		      size_t front_len, const struct fz_opts *o);
 
-/* Engines behind the targets (fuzz_split.c, fuzz_roundtrip.c). */
-int fz_split_run(int kind, const uint8_t *data, size_t size);
+/* Engine behind the roundtrip targets (fuzz_roundtrip.c); the split
+ * targets are splitfuzz targets (fuzz_sfz.h). */
 int fz_roundtrip_run(int kind, const uint8_t *data, size_t size);
 
 /* Name of the codec kind as used in target names ("len", "cobs"). */

@@ -1,14 +1,7 @@
 /* split_cobs: the cobs codec fed whole, under the input's split schedule and
- * byte by byte must give the same frames and errors (fuzz_input.h). */
-#include <stddef.h>
-#include <stdint.h>
-
+ * byte by byte must give the same frames and errors, and those of the
+ * reference decoder (fuzz_input.h layout; fuzz_sfz.c glue). */
 #include "framing/spec.h"
-#include "fuzz_input.h"
+#include "fuzz_sfz.h"
 
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
-
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
-{
-	return fz_split_run(FR_COBS, data, size);
-}
+FZ_SPLIT_TARGET(FR_COBS, cobs)

@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # fuzz/oss-fuzz/build.sh: OSS-Fuzz / ClusterFuzzLite build. CMake (preset
 # oss-fuzz) compiles everything with $CC $CFLAGS and links each fuzz target
-# with the replay driver; each is then relinked with $LIB_FUZZING_ENGINE
-# instead, and $OUT gets <target>, <target>_seed_corpus.zip, .dict, .options.
+# with the replay driver (libfraglab_splitfuzz_replay.a); each is then
+# relinked with $LIB_FUZZING_ENGINE instead, and $OUT gets <target>,
+# <target>_seed_corpus.zip, .dict, .options.
 # Locally: fuzz/oss-fuzz/build.sh (defaults: clang, libFuzzer+ASan, build/oss-fuzz/out).
 set -euo pipefail
 if [ "${1:-}" = --help ] || [ "${1:-}" = -h ]; then
@@ -44,7 +45,7 @@ relink() {
 			continue
 		fi
 		case $w in
-		*/replay_main.c.o) driver=1; continue ;;
+		*/libfraglab_splitfuzz_replay.a) driver=1; continue ;;
 		-o) next_is_out=1 ;;
 		esac
 		cmd+=("$w")

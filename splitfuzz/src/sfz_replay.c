@@ -1,8 +1,10 @@
-/* The plain replay driver: main() for every fuzz target in normal builds.
+/* fraglab_splitfuzz_replay: the plain replay driver, main() for a fuzz
+ * target outside libFuzzer (fraglab's own in normal builds, and users').
  * Runs LLVMFuzzerTestOneInput once per file named on the command line or
  * found (non-recursively) in a named directory, each input copied into an
  * exact-size heap buffer. A missing path is skipped with a note, so an
- * empty regressions/ folder is fine; a crash is a crash (exit by signal). */
+ * empty regressions/ folder is fine; a crash is a crash (exit by signal).
+ * --show FILE prints what an input stands for in a splitfuzz target. */
 #include <dirent.h>
 #include <errno.h>
 #include <stdio.h>
@@ -10,14 +12,18 @@
 #include <string.h>
 #include <sys/stat.h>
 
-#include "cm_buf.h"
+#include "fraglab/splitfuzz.h"
+#include "sfz_int.h"
 
 int LLVMFuzzerTestOneInput(const unsigned char *data, size_t size);
+/* Defined by SFZ_FUZZ_TARGET; absent (NULL) in other targets. */
+extern const struct sfz_target *const sfz_fuzz_target __attribute__((weak));
 
 static const char *prog = "replay";
 static int verbose;
 
-static int replay_file(const char *path)
+/* The whole file in an exact-size heap buffer (*buf owned by the caller). */
+static int read_file(const char *path, unsigned char **out, size_t *outlen)
 {
 	FILE *f = fopen(path, "rb");
 	unsigned char *buf = NULL;
@@ -32,10 +38,8 @@ static int replay_file(const char *path)
 	if (buf == NULL || fread(buf, 1, (size_t)len, f) != (size_t)len)
 		goto fail;
 	fclose(f);
-	if (verbose)
-		fprintf(stderr, "%s: running %s\n", prog, path);
-	LLVMFuzzerTestOneInput(buf, (size_t)len);
-	free(buf);
+	*out = buf;
+	*outlen = (size_t)len;
 	return 0;
 fail:
 	fprintf(stderr, "%s: %s: %s\n", prog, path, strerror(errno));
@@ -43,6 +47,37 @@ fail:
 	if (f != NULL)
 		fclose(f);
 	return -1;
+}
+
+static int replay_file(const char *path)
+{
+	unsigned char *buf;
+	size_t len;
+
+	if (read_file(path, &buf, &len) != 0)
+		return -1;
+	if (verbose)
+		fprintf(stderr, "%s: running %s\n", prog, path);
+	LLVMFuzzerTestOneInput(buf, len);
+	free(buf);
+	return 0;
+}
+
+static int show_file(const char *path)
+{
+	unsigned char *buf;
+	size_t len;
+	int rc;
+
+	if (&sfz_fuzz_target == NULL) {
+		fprintf(stderr, "%s: --show: not a splitfuzz target\n", prog);
+		return 2;
+	}
+	if (read_file(path, &buf, &len) != 0)
+		return 1;
+	rc = sfz_show(sfz_fuzz_target, buf, len, stdout);
+	free(buf);
+	return rc == 0 ? 0 : 1;
 }
 
 static int cmp_names(const void *a, const void *b)
@@ -66,7 +101,7 @@ static int replay_dir(const char *dir, size_t *count)
 	while ((e = readdir(d)) != NULL) {
 		if (e->d_name[0] == '.')
 			continue;
-		char **grown = cm_grow(names, &cap, n + 1, sizeof(*names));
+		char **grown = sfz_grow(names, &cap, n + 1, sizeof(*names));
 
 		if (grown == NULL) {
 			rc = -1;
@@ -98,13 +133,18 @@ static int replay_dir(const char *dir, size_t *count)
 
 static void usage(FILE *out)
 {
-	fprintf(out,
-		"usage: %s [-v] FILE|DIR...\n"
-		"Run this fuzz target once over every FILE and every file in\n"
-		"each DIR (not recursive). Missing paths are skipped with a\n"
-		"note. Exit 0 when every input ran; a finding aborts.\n"
-		"  -v  name each input before running it\n",
-		prog);
+	fprintf(
+	    out,
+	    "usage: %s [-v] FILE|DIR...\n"
+	    "       %s --show FILE\n"
+	    "Run this fuzz target once over every FILE and every file in\n"
+	    "each DIR (not recursive). Missing paths are skipped with a\n"
+	    "note. Exit 0 when every input ran; a finding aborts.\n"
+	    "  -v           name each input before running it\n"
+	    "  --show FILE  print what FILE stands for (the choices the\n"
+	    "               target read, the split schedule, the stream\n"
+	    "               length and its chunk list) without running it\n",
+	    prog, prog);
 }
 
 int main(int argc, char **argv)
@@ -124,6 +164,14 @@ int main(int argc, char **argv)
 		    strcmp(argv[i], "-h") == 0) {
 			usage(stdout);
 			return 0;
+		}
+		if (strcmp(argv[i], "--show") == 0) {
+			if (argc != 3 || i != 1) {
+				fprintf(stderr, "%s: --show takes one FILE\n",
+					prog);
+				return 2;
+			}
+			return show_file(argv[2]);
 		}
 		if (strcmp(argv[i], "-v") == 0)
 			verbose = 1;

@@ -1,13 +1,15 @@
-/* AFL++ persistent-mode driver: main() for every fuzz target in the
- * FRAGLAB_FUZZ=afl build (afl-clang-fast). Each test case is copied into
- * an exact-size heap buffer so ASan builds see reads past its end.
- * Outside afl-fuzz it runs once on stdin (or on each FILE argument). */
+/* fraglab_splitfuzz_afl: the AFL++ persistent-mode driver, main() for a
+ * fuzz target built with afl-cc (fraglab's own in the FRAGLAB_FUZZ=afl
+ * build, and users'); __AFL_LOOP there, a plain single run elsewhere. Each test
+ * case is copied into an exact-size heap buffer so ASan builds see reads past
+ * its end. Outside afl-fuzz it runs once on stdin (or on each FILE argument).
+ */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
-#include "fuzz_die.h"
+#include "sfz_int.h"
 
 int LLVMFuzzerTestOneInput(const unsigned char *data, size_t size);
 
@@ -28,7 +30,7 @@ __AFL_FUZZ_INIT();
 
 static void run_one(const unsigned char *data, size_t len)
 {
-	unsigned char *copy = fz_must(malloc(len ? len : 1));
+	unsigned char *copy = sfz_must(malloc(len ? len : 1));
 
 	memcpy(copy, data, len);
 	LLVMFuzzerTestOneInput(copy, len);
