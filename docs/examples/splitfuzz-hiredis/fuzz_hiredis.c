@@ -120,13 +120,15 @@ static void rd_next(void *dec, struct sfz_event *ev)
 	}
 }
 
-/* At the end of the stream: bytes left unparsed, or a reply half built,
- * is a truncated stream. */
+/* At the end of the stream: bytes left unparsed, or a reply half built
+ * (its root object exists), is a truncated stream. Not ridx: GetReply
+ * sets it to 0 whenever its buffer is not empty, even when every byte
+ * in it has been consumed. */
 static void rd_finish(void *dec, struct sfz_event *ev)
 {
 	struct rd *d = dec;
 
-	if (d->r->len > d->r->pos || d->r->ridx != -1) {
+	if (d->r->len > d->r->pos || redisReaderGetObject(d->r) != NULL) {
 		ev->kind = SFZ_ERR;
 		ev->code = -1;
 		ev->offset = d->fed;
