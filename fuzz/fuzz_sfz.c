@@ -44,6 +44,7 @@ FZ_FAIL(fz_fail_offset_total, "consumed offset differs from stream length",
 FZ_FAIL(fz_fail_frame_offset_order,
 	"frame starts before the end of the previous one", "frame")
 FZ_FAIL(fz_fail_raw_offset, "raw frame offset not contiguous", "raw")
+FZ_FAIL(fz_fail_no_progress, "more events than input bytes", "next")
 
 /* ---- configure ---- */
 
@@ -201,7 +202,10 @@ static void fz_sd_next(void *dec, struct sfz_event *ev)
 	struct fr_frame f, again;
 	int r;
 
-	for (;;) {
+	/* raw frames are not reported one by one: bound them here */
+	for (uint64_t n = 0;; n++) {
+		if (n > s->fed + 4)
+			fz_fail_no_progress();
 		r = fr_decoder_next(&s->d, &f);
 		if (r != FR_FRAME || fz_sd_frame(s, &f))
 			break;
@@ -260,7 +264,9 @@ static void fz_sd_finish(void *dec, struct sfz_event *ev)
 	}
 	if (!s->failed && fr_decoder_offset(&s->d) != s->fed)
 		fz_fail_offset_total();
-	for (;;) {
+	for (uint64_t n = 0;; n++) {
+		if (n > s->fed + 4)
+			fz_fail_no_progress();
 		r = fr_decoder_finish(&s->d, &f);
 		if (r != FR_FRAME || fz_sd_frame(s, &f))
 			break;
@@ -354,8 +360,8 @@ static void fz_rd_next(void *dec, struct sfz_event *ev)
 		if (e->kind == REF_FRAME && raw)
 			continue;
 		if (e->kind == REF_FRAME) {
-			fz_msg(ev, &r->canon, e->off, r->res.bytes + e->at,
-			       e->len);
+			fz_msg(ev, &r->canon, e->off,
+			       e->len ? r->res.bytes + e->at : NULL, e->len);
 			return;
 		}
 		ev->kind = SFZ_ERR;

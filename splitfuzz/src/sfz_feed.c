@@ -248,7 +248,8 @@ void sfz_rec_text(const struct sfz_target *t, const struct sfz_log *l, size_t i,
 	}
 	switch (r->kind) {
 	case SFZ_R_MSG:
-		sfz_hex(hex, sizeof(hex), l->bytes + r->at, r->len);
+		sfz_hex(hex, sizeof(hex), r->len ? l->bytes + r->at : NULL,
+			r->len);
 		snprintf(buf, len, "message %zu bytes %s", r->len, hex);
 		break;
 	case SFZ_R_ERR:

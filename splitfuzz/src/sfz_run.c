@@ -10,6 +10,14 @@
 
 static struct sfz_log sfz_lw, sfz_lp, sfz_lb, sfz_lr;
 
+static SFZ_NOINLINE void sfz_no_decoder(const struct sfz_target *t)
+{
+	fprintf(stderr,
+		"splitfuzz: %s: the target sets neither dec nor parse\n",
+		t->name ? t->name : "target");
+	abort();
+}
+
 /* 0 when the invariants hold, 1 when skipped, -1 with *f set. */
 static int sfz_verify(const struct sfz_target *t, void *conf,
 		      const uint8_t *stream, size_t len, const size_t *chunks,
@@ -20,6 +28,8 @@ static int sfz_verify(const struct sfz_target *t, void *conf,
 	void *arg = t->dec ? conf : &pa;
 	int rc;
 
+	if (t->dec == NULL && t->parse == NULL)
+		sfz_no_decoder(t);
 	rc = sfz_feed_log(t, d, arg, stream, len, NULL, 0, SFZ_WHOLE, &sfz_lw,
 			  f);
 	if (rc != 0)

@@ -1,0 +1,295 @@
+/* The splitfuzz harness: sfz_check passes a correct decoder (and parse
+ * function) under every cut, names each broken invariant in its why, and
+ * a target built on it aborts with the chunk list, replays and --shows. */
+#include <criterion/criterion.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "run_util.h"
+#include "td_dec.h"
+
+/* Messages "", "abc", 20 x 'x', "z": every header and payload shape. */
+static const uint8_t good[] = {0,   0,	 0,   3,   'a', 'b', 'c', 0,
+			       20,  'x', 'x', 'x', 'x', 'x', 'x', 'x',
+			       'x', 'x', 'x', 'x', 'x', 'x', 'x', 'x',
+			       'x', 'x', 'x', 'x', 'x', 0,   1,	  'z'};
+
+static struct td_conf clean = {0, 100};
+
+static const struct sfz_target dec_target = {
+    .name = "td", .dec = &td_decoder, .errname = td_errname};
+static const struct sfz_target parse_target = {
+    .name = "td_parse", .parse = td_parse, .errname = td_errname};
+
+/* sfz_check under every cut of s into up to three chunks; 0 if all hold. */
+static int check_all_cuts(const struct sfz_target *t, void *conf,
+			  const uint8_t *s, size_t len, char *why, size_t wl)
+{
+	for (size_t i = 1; i <= len; i++)
+		for (size_t j = i; j <= len; j++) {
+			size_t c[3], n = 0;
+
+			c[n++] = i;
+			if (j > i)
+				c[n++] = j - i;
+			if (len > j)
+				c[n++] = len - j;
+			if (sfz_check(t, conf, s, len, c, n, why, wl) != 0)
+				return -1;
+		}
+	return 0;
+}
+
+Test(splitfuzz, correct_decoder_holds_under_every_cut)
+{
+	static const uint8_t bad[] = {0, 1, 'q', 1, 0, 'r'};
+	char why[512] = "";
+
+	cr_assert_eq(check_all_cuts(&dec_target, &clean, good, sizeof(good),
+				    why, sizeof(why)),
+		     0, "%s", why);
+	/* a fatal error, and a truncated message at the end */
+	cr_assert_eq(check_all_cuts(&dec_target, &clean, bad, sizeof(bad), why,
+				    sizeof(why)),
+		     0, "%s", why);
+	cr_assert_eq(check_all_cuts(&dec_target, &clean, good, sizeof(good) - 1,
+				    why, sizeof(why)),
+		     0, "%s", why);
+}
+
+Test(splitfuzz, correct_parse_function_holds_under_every_cut)
+{
+	struct sfz_target t = parse_target;
+	char why[512] = "";
+
+	t.ref = &td_decoder; /* the adapter must match the decoder */
+	cr_assert_eq(
+	    check_all_cuts(&t, &clean, good, sizeof(good), why, sizeof(why)), 0,
+	    "%s", why);
+	cr_assert_eq(check_all_cuts(&t, &clean, good, sizeof(good) - 2, why,
+				    sizeof(why)),
+		     0, "%s", why);
+}
+
+Test(splitfuzz, bad_chunk_list_is_refused)
+{
+	size_t c[] = {3, 3};
+	char why[128];
+
+	cr_assert_neq(sfz_check(&dec_target, &clean, good, sizeof(good), c, 2,
+				why, sizeof(why)),
+		      0);
+	cr_assert_not_null(strstr(why, "bad chunk list"), "%s", why);
+}
+
+Test(splitfuzz, message_that_differs_under_cuts)
+{
+	struct td_conf bug = {TD_BUG_SPLIT_HDR, 100};
+	size_t c[] = {3, sizeof(good) - 3};
+	char why[512];
+
+	/* whole: fine; cut after "00 00 00": the next header is split */
+	cr_assert_neq(sfz_check(&dec_target, &bug, good, sizeof(good), c, 2,
+				why, sizeof(why)),
+		      0);
+	cr_assert_not_null(strstr(why, "(whole vs schedule)"), "%s", why);
+	cr_assert_not_null(strstr(why, "differ"), "%s", why);
+}
+
+Test(splitfuzz, error_offset_wrong_only_when_split)
+{
+	static const uint8_t s[] = {0, 1, 'x', 1, 0};
+	struct td_conf bug = {TD_BUG_ERR_OFF, 100};
+	size_t whole[] = {sizeof(s)}, cut[] = {3, 2};
+	char why[512];
+
+	cr_assert_eq(sfz_check(&dec_target, &bug, s, sizeof(s), whole, 1, why,
+			       sizeof(why)),
+		     1, "a whole-stream chunk list still has the bytes pass");
+	cr_assert_not_null(strstr(why, "error offsets differ"), "%s", why);
+	cr_assert_not_null(strstr(why, "ETOOLONG@3"), "%s", why);
+	cr_assert_neq(sfz_check(&dec_target, &bug, s, sizeof(s), cut, 2, why,
+				sizeof(why)),
+		      0);
+	cr_assert_not_null(strstr(why, "error offsets differ (whole vs "
+				       "schedule)"),
+			   "%s", why);
+}
+
+Test(splitfuzz, refused_chunk)
+{
+	struct td_conf bug = {TD_BUG_REFUSE, 100};
+	size_t c[] = {1, sizeof(good) - 1};
+	char why[512];
+
+	cr_assert_neq(sfz_check(&dec_target, &bug, good, sizeof(good), c, 2,
+				why, sizeof(why)),
+		      0);
+	cr_assert_not_null(strstr(why, "feed refused a chunk (schedule"), "%s",
+			   why);
+}
+
+/* A reference with its own conf: parse over clean, decoder over bugs. */
+static struct td_conf *ref_conf;
+static void *ref_create(void *conf)
+{
+	(void)conf;
+	return td_decoder.create(ref_conf);
+}
+
+Test(splitfuzz, disagreement_with_a_correct_reference)
+{
+	struct td_conf bug = {TD_BUG_DROP_EMPTY, 100};
+	struct sfz_decoder ref = td_decoder;
+	struct sfz_target t = dec_target;
+	size_t c[] = {sizeof(good)};
+	char why[512];
+
+	ref_conf = &clean;
+	ref.create = ref_create;
+	t.ref = &ref;
+	cr_assert_eq(
+	    sfz_check(&t, &bug, good, sizeof(good), c, 1, why, sizeof(why)), 1);
+	cr_assert_not_null(strstr(why, "differs from the reference"), "%s",
+			   why);
+	cr_assert_not_null(strstr(why, "whole vs reference"), "%s", why);
+}
+
+Test(splitfuzz, parse_over_limit_is_eoverflow_at_the_message)
+{
+	struct sfz_decoder ref = td_decoder;
+	struct sfz_target t = parse_target;
+	size_t c[] = {5, 7, sizeof(good) - 12};
+	char why[512];
+
+	t.parse_max = 8; /* "abc" fits, 20 x 'x' does not */
+	cr_assert_eq(
+	    check_all_cuts(&t, &clean, good, sizeof(good), why, sizeof(why)), 0,
+	    "%s", why);
+	ref_conf = &clean;
+	ref.create = ref_create;
+	t.ref = &ref;
+	cr_assert_eq(
+	    sfz_check(&t, &clean, good, sizeof(good), c, 3, why, sizeof(why)),
+	    1);
+	cr_assert_not_null(strstr(why, "differs from the reference"), "%s",
+			   why);
+	cr_assert_not_null(strstr(why, "error EOVERFLOW@7 fatal"), "%s", why);
+}
+
+Test(splitfuzz, parse_claiming_more_than_given)
+{
+	struct td_conf bug = {TD_BUG_PARSE_OVER, 100};
+	size_t c[] = {sizeof(good)};
+	char why[512];
+
+	cr_assert_eq(sfz_check(&parse_target, &bug, good, sizeof(good), c, 1,
+			       why, sizeof(why)),
+		     1);
+	cr_assert_not_null(strstr(why, "parse returned more bytes than it "
+				       "was given"),
+			   "%s", why);
+}
+
+/* ---- sfz_buggy: findings, the replay driver and --show ---- */
+
+/* input = front, then the choices read from the end: max=100, fixed:1 */
+static char *write_input(char *dir, const uint8_t *front, size_t len)
+{
+	static char path[600];
+	static const uint8_t trailer[] = {0x00, 0x01, 99};
+	FILE *f;
+
+	cr_assert_not_null(mkdtemp(dir));
+	snprintf(path, sizeof(path), "%s/input", dir);
+	f = fopen(path, "wb");
+	cr_assert_not_null(f);
+	cr_assert_eq(fwrite(front, 1, len, f), len);
+	cr_assert_eq(fwrite(trailer, 1, sizeof(trailer), f), sizeof(trailer));
+	cr_assert_eq(fclose(f), 0);
+	return path;
+}
+
+static void run_buggy(const char *mode, const char *arg1, const char *arg2,
+		      struct run_result *r)
+{
+	char bin[512];
+	char *argv[] = {bin, (char *)arg1, (char *)arg2, NULL};
+
+	snprintf(bin, sizeof(bin), "%s", run_tool_path("sfz_buggy"));
+	cr_assert_eq(setenv("SFZ_BUGGY", mode, 1), 0);
+	cr_assert_eq(run_prog(argv, NULL, 0, r), 0);
+}
+
+Test(splitfuzz_target, split_bug_aborts_with_the_chunk_list)
+{
+	static const uint8_t s[] = {0, 3, 'a', 'b', 'c'};
+	char dir[] = "/tmp/fraglab-sfz-XXXXXX";
+	char *path = write_input(dir, s, sizeof(s));
+	struct run_result r;
+
+	run_buggy("clean", path, NULL, &r);
+	cr_expect_eq(r.status, 0, "clean run failed: %s", r.err);
+	cr_expect_not_null(strstr(r.out, "replayed 1 inputs"), "%s", r.out);
+	run_free(&r);
+	run_buggy("split", path, NULL, &r);
+	cr_expect_eq(r.status, 128 + 6, "no abort: %s", r.err);
+	cr_expect_not_null(strstr(r.err, "splitfuzz: sfz_buggy: "), "%s",
+			   r.err);
+	cr_expect_not_null(strstr(r.err, "(whole vs schedule)"), "%s", r.err);
+	cr_expect_not_null(strstr(r.err, "stream: 5 bytes: 0003616263\n"), "%s",
+			   r.err);
+	cr_expect_not_null(strstr(r.err, "chunks: 1,1,1,1,1\n"), "%s", r.err);
+	cr_expect_not_null(strstr(r.err, "conf: max=100 bugs=1"), "%s", r.err);
+	run_free(&r);
+	unlink(path);
+	rmdir(dir);
+}
+
+Test(splitfuzz_target, round_trip_losing_a_message_aborts)
+{
+	static const uint8_t list[] = {0, 1, 'a'}; /* "", "a" */
+	char dir[] = "/tmp/fraglab-sfz-XXXXXX";
+	char *path = write_input(dir, list, sizeof(list));
+	struct run_result r;
+
+	run_buggy("roundtrip", path, NULL, &r);
+	cr_expect_eq(r.status, 128 + 6, "no abort: %s", r.err);
+	cr_expect_not_null(strstr(r.err, "round trip changed the messages "
+					 "at message 0"),
+			   "%s", r.err);
+	/* the encoded wire 0000 000161, cut byte by byte */
+	cr_expect_not_null(strstr(r.err, "stream: 5 bytes: 0000000161\n"), "%s",
+			   r.err);
+	cr_expect_not_null(strstr(r.err, "chunks: 1,1,1,1,1\n"), "%s", r.err);
+	run_free(&r);
+	run_buggy("clean", path, NULL, &r);
+	cr_expect_eq(r.status, 0, "%s", r.err);
+	run_free(&r);
+	unlink(path);
+	rmdir(dir);
+}
+
+Test(splitfuzz_target, show_prints_choices_schedule_and_chunks)
+{
+	static const uint8_t s[] = {0, 3, 'a', 'b', 'c'};
+	char dir[] = "/tmp/fraglab-sfz-XXXXXX";
+	char *path = write_input(dir, s, sizeof(s));
+	struct run_result r;
+
+	run_buggy("split", "--show", path, &r);
+	cr_expect_eq(r.status, 0, "%s", r.err);
+	cr_expect_not_null(strstr(r.out, "choices:  [1..255]=100\n"), "%s",
+			   r.out);
+	cr_expect_not_null(strstr(r.out, "schedule: fixed:1\n"), "%s", r.out);
+	cr_expect_not_null(strstr(r.out, "stream:   5 bytes\n"), "%s", r.out);
+	cr_expect_not_null(strstr(r.out, "chunks:   1,1,1,1,1\n"), "%s", r.out);
+	run_free(&r);
+	run_buggy("clean", "--show", NULL, &r);
+	cr_expect_eq(r.status, 2, "--show without FILE: %s", r.err);
+	run_free(&r);
+	unlink(path);
+	rmdir(dir);
+}
