@@ -8,7 +8,8 @@
 # (docs/examples/splitfuzz-*, clang + libFuzzer) against the prefix: the
 # planted split bug must be found within 60 s from an empty corpus and its
 # crash file must fail its replay build and show its chunk list; the fixed
-# parser and hiredis's reader must run clean for 60 s (side by side).
+# parser and hiredis's reader (from its seeds) must run clean for 60 s
+# (side by side).
 set -euo pipefail
 
 usage() {
@@ -157,14 +158,15 @@ sfz_build() {
 	cmake --build "$dir" -j 2 >>"$dir.log" 2>&1 ||
 		{ cat "$dir.log"; fail "build splitfuzz-$name"; }
 }
-# sfz_fuzz PROGRAM LOG: libFuzzer from an empty corpus for $fuzz_time s,
-# crash files in the program's own folder; prints the exit status.
+# sfz_fuzz PROGRAM LOG [SEEDS]: libFuzzer for $fuzz_time s from an empty
+# corpus (and the SEEDS folder, read only), crash files in the program's
+# own folder; prints the exit status.
 sfz_fuzz() {
 	local prog=$1 log=$2 corpus
 	corpus=$(mktemp -d "$tmp/corpus.XXXX")
 	set +e
 	"$prog" -max_total_time="$fuzz_time" -artifact_prefix="$(dirname "$prog")/" \
-		-print_final_stats=1 "$corpus" >"$log" 2>&1
+		-print_final_stats=1 "$corpus" ${3:+"$3"} >"$log" 2>&1
 	echo $?
 	set -e
 }
@@ -217,7 +219,8 @@ if [ $sfz -eq 1 ]; then
 
 	say "rec_fixed_fuzz and hiredis_fuzz must run $fuzz_time s clean (side by side)"
 	sfz_fuzz "$rec/rec_fixed_fuzz" "$tmp/rec_fixed.log" >"$tmp/rec_fixed.rc" &
-	sfz_fuzz "$tmp/sfz-hiredis/hiredis_fuzz" "$tmp/hiredis.log" >"$tmp/hiredis.rc" &
+	sfz_fuzz "$tmp/sfz-hiredis/hiredis_fuzz" "$tmp/hiredis.log" \
+		"$root/docs/examples/splitfuzz-hiredis/corpus/hiredis_fuzz" >"$tmp/hiredis.rc" &
 	wait
 	for t in rec_fixed hiredis; do
 		grep -E '^stat::(number_of_executed_units|average_exec_per_sec)' "$tmp/$t.log" |
