@@ -1,7 +1,8 @@
 /* sfz_buggy: a tiny splitfuzz target for tests/splitfuzz, linked with the
  * replay driver. SFZ_BUGGY picks what it runs: split (the header-split
- * bug), roundtrip (empty messages dropped, seen only by the round trip)
- * or clean. Its configure reads one choice: the longest payload. */
+ * bug), roundtrip (empty messages dropped, seen only by the round trip),
+ * keep (a pointer into a chunk used after it was handed back) or clean. Its
+ * configure reads one choice: the longest payload. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -20,6 +21,8 @@ static void *buggy_configure(struct sfz_choices *c)
 		conf.bugs = TD_BUG_SPLIT_HDR;
 	if (m != NULL && strcmp(m, "roundtrip") == 0)
 		conf.bugs = TD_BUG_DROP_EMPTY;
+	if (m != NULL && strcmp(m, "keep") == 0)
+		conf.bugs = TD_BUG_KEEP_PTR;
 	return &conf;
 }
 

@@ -11,6 +11,7 @@ struct td {
 	size_t in_len, pos;
 	uint64_t off, chunk_start, msg_start;
 	uint8_t hdr[2];
+	const uint8_t *h0; /* TD_BUG_KEEP_PTR: the header's first byte */
 	unsigned hgot;
 	size_t need, got;
 	uint8_t msg[255];
@@ -77,8 +78,10 @@ static void td_next(void *dec, struct sfz_event *ev)
 
 	while (d->pos < d->in_len) {
 		if (d->hgot < 2) {
-			if (d->hgot == 0)
+			if (d->hgot == 0) {
 				d->msg_start = d->off;
+				d->h0 = d->in + d->pos;
+			}
 			d->hdr[d->hgot++] = d->in[d->pos++];
 			d->off++;
 			if ((d->c->bugs & TD_BUG_SPLIT_HDR) && d->hgot == 1 &&
@@ -89,6 +92,8 @@ static void td_next(void *dec, struct sfz_event *ev)
 			}
 			if (d->hgot < 2)
 				continue;
+			if (d->c->bugs & TD_BUG_KEEP_PTR)
+				d->hdr[0] = *d->h0;
 			if (td_header(d, ev))
 				return;
 			if (d->need == 0 && td_msg(d, ev))

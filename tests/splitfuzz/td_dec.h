@@ -10,12 +10,14 @@
 #define TD_ETRUNC (-3)	 /* the stream ends inside a message */
 
 enum td_bug {
-	TD_BUG_SPLIT_HDR = 1,	/* a header cut after its first byte is read
-				   as a 1-byte length */
+	TD_BUG_SPLIT_HDR = 1,	/* a header cut after byte 1: a 1-byte length */
 	TD_BUG_ERR_OFF = 2,	/* error offsets relative to the chunk */
 	TD_BUG_REFUSE = 4,	/* feed refuses 1-byte chunks */
 	TD_BUG_DROP_EMPTY = 8,	/* empty messages are not reported */
 	TD_BUG_PARSE_OVER = 16, /* parse claims one byte more than given */
+	TD_BUG_KEEP_PTR = 32,	/* reads a header's first byte through a
+				   pointer into its chunk, even after the
+				   chunk was handed back */
 };
 
 struct td_conf {

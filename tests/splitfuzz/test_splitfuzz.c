@@ -248,6 +248,26 @@ Test(splitfuzz_target, split_bug_aborts_with_the_chunk_list)
 	rmdir(dir);
 }
 
+/* A chunk is gone once next() says SFZ_MORE: under ASan it is freed (a
+ * use after free), else overwritten, so the bytes read through an old
+ * pointer differ from the whole-stream run's. Either way a finding. */
+Test(splitfuzz_target, pointer_kept_into_an_old_chunk_is_caught)
+{
+	static const uint8_t s[] = {1, 0, 'a'}; /* 256 > max: ETOOLONG */
+	char dir[] = "/tmp/fraglab-sfz-XXXXXX";
+	char *path = write_input(dir, s, sizeof(s));
+	struct run_result r;
+
+	run_buggy("keep", path, NULL, &r);
+	cr_expect_neq(r.status, 0, "not caught: %s", r.err);
+	cr_expect(strstr(r.err, "heap-use-after-free") != NULL ||
+		      strstr(r.err, "(whole vs schedule)") != NULL,
+		  "neither ASan nor the comparison saw it: %s", r.err);
+	run_free(&r);
+	unlink(path);
+	rmdir(dir);
+}
+
 Test(splitfuzz_target, round_trip_losing_a_message_aborts)
 {
 	static const uint8_t list[] = {0, 1, 'a'}; /* "", "a" */

@@ -65,8 +65,12 @@ struct sfz_decoder {
  * it; left unset, the message is buf[0..n)), 0 when more bytes are needed,
  * or a negative error code (ev->offset, if set, is relative to buf[0];
  * the error is fatal). at_eof is non-zero when no more bytes will come
- * (len may then be 0). buf is an exact-size allocation of the bytes not
- * yet consumed, so a read past len shows under ASan. */
+ * (len may then be 0; returning 0 then ends the stream cleanly, any
+ * bytes left unread). buf is an exact-size allocation of the bytes not
+ * yet consumed, so a read past len shows under ASan. parse sees at most
+ * parse_max + 1 bytes: a message longer than parse_max, or none found in
+ * that many, is SFZ_EOVERFLOW at the message's first byte, wherever the
+ * stream was cut. */
 typedef ptrdiff_t (*sfz_parse_fn)(void *conf, const uint8_t *buf, size_t len,
 				  int at_eof, struct sfz_event *ev);
 
@@ -112,7 +116,9 @@ struct sfz_target {
 #define SFZ_EOVERFLOW (-0x5F5F)
 
 /* The fuzz entry points. Split: the input's front part is the stream.
- * Round trip: it is a message list, encoded with t->encode. Both abort
+ * Round trip: it is a message list (a length byte L, then L bytes; L = 255:
+ * the next two bytes, big-endian, give the length mod 1024), encoded with
+ * t->encode; the stream cut is the encoded one. Both abort
  * (one function per invariant) after printing the finding and its chunk
  * list to stderr. Return 0. */
 int sfz_run(const struct sfz_target *t, const uint8_t *data, size_t size);
@@ -122,7 +128,9 @@ int sfz_run_roundtrip(const struct sfz_target *t, const uint8_t *data,
 /* For regression tests (e.g. with Criterion): check stream under the
  * given chunk sizes (their sum must be len) with the same invariants,
  * without aborting. Returns 0 when they hold, else non-zero with a
- * one-line reason in why. */
+ * one-line reason in why that names the invariant (e.g. "error offsets
+ * differ (whole vs schedule) at event 2: ..."). Like sfz_run it keeps its
+ * logs in static buffers: one call at a time (not thread-safe). */
 int sfz_check(const struct sfz_target *t, void *conf, const uint8_t *stream,
 	      size_t len, const size_t *chunks, size_t nchunks, char *why,
 	      size_t whylen);
