@@ -8,7 +8,7 @@ set(CPACK_PACKAGE_CONTACT "fraglab maintainers <fraglab@localhost>")
 set(CPACK_PACKAGE_DESCRIPTION_SUMMARY
   "test harness and protocol fuzzer for byte-stream framing")
 set(CPACK_PACKAGE_DESCRIPTION
-  "framecat, fragproxy, fragtest, echo and POP3 servers, libframing, libfragproxy and a Criterion helper for chunk-invariance tests.")
+  "framecat, fragproxy, fragtest, echo and POP3 servers, libframing, libfragproxy, a Criterion helper for chunk-invariance tests and splitfuzz, a libFuzzer/AFL++ harness that fuzzes your own stream parser under arbitrary splits.")
 set(CPACK_PACKAGING_INSTALL_PREFIX /usr)
 set(CPACK_DEBIAN_FILE_NAME DEB-DEFAULT)
 set(CPACK_DEBIAN_PACKAGE_SECTION devel)
