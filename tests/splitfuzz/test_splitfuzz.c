@@ -313,3 +313,45 @@ Test(splitfuzz_target, show_prints_choices_schedule_and_chunks)
 	unlink(path);
 	rmdir(dir);
 }
+
+/* ---- sfz_buggy_afl: the AFL++ driver as installed (a plain compiler) ---- */
+
+/* The bytes of file path hold s. */
+static bool file_holds(const char *path, const char *s)
+{
+	FILE *f = fopen(path, "rb");
+	static char buf[1 << 22];
+	size_t n;
+	bool found = false;
+
+	cr_assert_not_null(f, "%s", path);
+	n = fread(buf, 1, sizeof(buf), f);
+	fclose(f);
+	for (size_t i = 0; !found && i + strlen(s) <= n; i++)
+		found = memcmp(buf + i, s, strlen(s)) == 0;
+	return found;
+}
+
+/* afl-fuzz takes a program as persistent with a deferred fork server by
+ * these strings in its file; AFL++'s runtime is then reached through
+ * weak symbols. Without that runtime the driver runs once on stdin. */
+Test(splitfuzz_target, afl_driver_is_persistent_and_runs_stdin_without_afl)
+{
+	static const uint8_t in[] = {0, 3, 'a', 'b', 'c', 0x00, 0x01, 99};
+	char bin[512];
+	char *argv[] = {bin, NULL};
+	struct run_result r;
+
+	snprintf(bin, sizeof(bin), "%s", run_tool_path("sfz_buggy_afl"));
+	cr_expect(file_holds(bin, "##SIG_AFL_PERSISTENT##"));
+	cr_expect(file_holds(bin, "##SIG_AFL_DEFER_FORKSRV##"));
+	cr_assert_eq(setenv("SFZ_BUGGY", "clean", 1), 0);
+	cr_assert_eq(run_prog(argv, in, sizeof(in), &r), 0);
+	cr_expect_eq(r.status, 0, "clean: %s", r.err);
+	run_free(&r);
+	cr_assert_eq(setenv("SFZ_BUGGY", "split", 1), 0);
+	cr_assert_eq(run_prog(argv, in, sizeof(in), &r), 0);
+	cr_expect_eq(r.status, 128 + 6, "no abort: %s", r.err);
+	cr_expect_not_null(strstr(r.err, "chunks: 1,1,1,1,1\n"), "%s", r.err);
+	run_free(&r);
+}
