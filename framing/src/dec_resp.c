@@ -251,18 +251,22 @@ resp_fast_num(const uint8_t *p, size_t *i, size_t lim, bool sign_ok,
 
 /* Fast path: whole lines and values of + - : $ * in p[0..n), taken in
  * place on top of the nesting state in d (a frame start, or any value
- * boundary of a frame that spans chunks), with no per-line bookkeeping.
+ * boundary of a frame that spans chunks; seen: the frame's bytes before p),
+ * with no per-line bookkeeping: the count of the innermost level lives in
+ * a register and goes back to d->rem only when a level opens or closes.
  * Returns the bytes of whole lines read (their state applied); *done when
  * the frame is complete. It stops before a line that is cut by the chunk
  * end or uses anything else (inline, RESP3 types, a limit, an error): the
  * incremental path reads that one. It must accept exactly what that path
  * would; the split fuzz targets compare the two (whole vs bytes). */
 static size_t resp_scan(struct fr_decoder *d, const uint8_t *p, size_t n,
-			bool *done)
+			uint64_t seen, bool *done)
 {
 	const struct fr_spec *s = &d->spec;
-	uint64_t room = s->max - d->seen;
+	uint64_t room = s->max - seen;
 	size_t lim = n < room ? n : (size_t)room, i = 0, ok;
+	unsigned lvl = d->level;
+	uint64_t cur = d->rem[lvl];
 	int64_t v = 0;
 	int k;
 
@@ -270,7 +274,7 @@ static size_t resp_scan(struct fr_decoder *d, const uint8_t *p, size_t n,
 	for (;;) {
 		ok = i;
 		if (lim - i < 3)
-			return ok;
+			goto out;
 		uint8_t t = p[i++];
 		switch (t) {
 		case '+':
@@ -278,46 +282,62 @@ static size_t resp_scan(struct fr_decoder *d, const uint8_t *p, size_t n,
 			while (i < lim && p[i] != '\r' && p[i] != '\n')
 				i++;
 			if (lim - i < 2 || p[i] != '\r' || p[i + 1] != '\n')
-				return ok;
+				goto out;
 			i += 2;
 			break;
 		case ':':
 			if (resp_fast_num(p, &i, lim, true, false, &v) < 0)
-				return ok;
+				goto out;
 			break;
 		case '$':
 			k = resp_fast_num(p, &i, lim, false, true, &v);
 			if (k < 0)
-				return ok;
+				goto out;
 			if (k == 0)
 				break;
 			if ((uint64_t)v > lim - i || lim - i - (uint64_t)v < 2)
-				return ok;
+				goto out;
 			i += (size_t)v;
 			if (p[i] != '\r' || p[i + 1] != '\n')
-				return ok;
+				goto out;
 			i += 2;
 			break;
 		case '*':
 			k = resp_fast_num(p, &i, lim, false, true, &v);
 			if (k < 0)
-				return ok;
+				goto out;
 			if (k == 0 || v == 0)
 				break;
-			if (d->level >= s->depth ||
-			    (uint64_t)v > (s->max - d->seen - i) / 3)
-				return ok;
-			d->level++;
-			d->rem[d->level] = (uint64_t)v << 1;
+			if (lvl >= s->depth ||
+			    (uint64_t)v > (s->max - seen - i) / 3)
+				goto out;
+			d->rem[lvl++] = cur;
+			cur = (uint64_t)v << 1;
 			continue;
 		default:
-			return ok;
+			goto out;
 		}
-		if (resp_value_done(d)) {
-			*done = true;
-			return i;
+		/* one value done (resp_value_done, on the registers) */
+		for (;;) {
+			cur -= 2;
+			if (cur >> 1)
+				break;
+			if (lvl == 0) {
+				d->level = 0;
+				d->rem[0] = cur;
+				*done = true;
+				return i;
+			}
+			bool attr = cur & 1;
+			cur = d->rem[--lvl];
+			if (attr) /* the annotated value is still to come */
+				break;
 		}
 	}
+out:
+	d->level = lvl;
+	d->rem[lvl] = cur;
+	return ok;
 }
 
 int fr_dec_resp_next(struct fr_decoder *d, struct fr_frame *f)
@@ -325,15 +345,33 @@ int fr_dec_resp_next(struct fr_decoder *d, struct fr_frame *f)
 	int rc;
 
 	while (d->in_pos < d->in_len) {
+		bool done;
+
 		if (!d->in_frame) {
+			/* A frame starts: most lie whole in the chunk, and are
+			 * emitted in place without touching the frame state
+			 * (fr_dec_end left it clear). */
+			const uint8_t *p = d->in + d->in_pos;
+			size_t k;
+
+			d->rem[0] = 2; /* one value */
+			k = resp_scan(d, p, d->in_len - d->in_pos, 0, &done);
+			if (done) {
+				uint64_t off = d->in_off + d->in_pos;
+
+				d->in_pos += k;
+				return fr_dec_emit(f, p, k, off);
+			}
 			fr_dec_begin(d);
 			d->phase = RS_LINE;
-			d->rem[0] = 2; /* one value */
-		}
-		if (d->phase == RS_LINE && d->seen == d->tok) {
-			bool done;
-			size_t k = resp_scan(d, d->in + d->in_pos,
-					     d->in_len - d->in_pos, &done);
+			d->in_pos += k;
+			d->seen = d->tok = k;
+			if (d->in_pos == d->in_len)
+				break;
+		} else if (d->phase == RS_LINE && d->seen == d->tok) {
+			size_t k =
+			    resp_scan(d, d->in + d->in_pos,
+				      d->in_len - d->in_pos, d->seen, &done);
 
 			rc = fr_dec_take(d, k);
 			if (rc)
