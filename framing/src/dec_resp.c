@@ -230,6 +230,25 @@ resp_fast_num(const uint8_t *p, size_t *i, size_t lim, bool sign_ok,
 	bool neg = false;
 	uint64_t x = 0;
 
+	if (lim - j >= 5) { /* 1 to 3 digits then CR LF, without a branch
+			       on the digit count (most lengths and counts) */
+		uint64_t c0 = p[j] - (uint64_t)'0',
+			 c1 = p[j + 1] - (uint64_t)'0',
+			 c2 = p[j + 2] - (uint64_t)'0';
+		uint64_t m1 = 0 - (uint64_t)(c1 < 10);
+		uint64_t m2 = m1 & (0 - (uint64_t)(c2 < 10));
+		uint64_t nd = 1 + (m1 & 1) + (m2 & 1);
+		uint64_t v1 = c0 * 10 + c1, v2 = v1 * 10 + c2;
+
+		if (c0 < 10 && p[j + nd] == '\r' && p[j + nd + 1] == '\n') {
+			if (c0 == 0 && nd > 1)
+				return -1;
+			*v =
+			    (int64_t)((c0 & ~m1) | (v1 & m1 & ~m2) | (v2 & m2));
+			*i = j + nd + 2;
+			return 1;
+		}
+	}
 	if (j < lim && (p[j] == '-' || (sign_ok && p[j] == '+'))) {
 		neg = p[j] == '-';
 		j++;
@@ -259,8 +278,9 @@ resp_fast_num(const uint8_t *p, size_t *i, size_t lim, bool sign_ok,
  * end or uses anything else (inline, RESP3 types, a limit, an error): the
  * incremental path reads that one. It must accept exactly what that path
  * would; the split fuzz targets compare the two (whole vs bytes). */
-static size_t resp_scan(struct fr_decoder *d, const uint8_t *p, size_t n,
-			uint64_t seen, bool *done)
+static inline __attribute__((always_inline)) size_t
+resp_scan(struct fr_decoder *d, const uint8_t *p, size_t n, uint64_t seen,
+	  bool *done)
 {
 	const struct fr_spec *s = &d->spec;
 	uint64_t room = s->max - seen;
@@ -276,6 +296,21 @@ static size_t resp_scan(struct fr_decoder *d, const uint8_t *p, size_t n,
 		if (lim - i < 3)
 			goto out;
 		uint8_t t = p[i++];
+		if (t == '$') { /* most values: tested before the jump table */
+			k = resp_fast_num(p, &i, lim, false, true, &v);
+			if (k < 0)
+				goto out;
+			if (k > 0) {
+				if ((uint64_t)v > lim - i ||
+				    lim - i - (uint64_t)v < 2)
+					goto out;
+				i += (size_t)v;
+				if (p[i] != '\r' || p[i + 1] != '\n')
+					goto out;
+				i += 2;
+			}
+			goto value_done;
+		}
 		switch (t) {
 		case '+':
 		case '-': /* the first CR or LF must be a CR, then LF */
@@ -288,19 +323,6 @@ static size_t resp_scan(struct fr_decoder *d, const uint8_t *p, size_t n,
 		case ':':
 			if (resp_fast_num(p, &i, lim, true, false, &v) < 0)
 				goto out;
-			break;
-		case '$':
-			k = resp_fast_num(p, &i, lim, false, true, &v);
-			if (k < 0)
-				goto out;
-			if (k == 0)
-				break;
-			if ((uint64_t)v > lim - i || lim - i - (uint64_t)v < 2)
-				goto out;
-			i += (size_t)v;
-			if (p[i] != '\r' || p[i + 1] != '\n')
-				goto out;
-			i += 2;
 			break;
 		case '*':
 			k = resp_fast_num(p, &i, lim, false, true, &v);
@@ -317,7 +339,7 @@ static size_t resp_scan(struct fr_decoder *d, const uint8_t *p, size_t n,
 		default:
 			goto out;
 		}
-		/* one value done (resp_value_done, on the registers) */
+	value_done: /* resp_value_done, on the registers */
 		for (;;) {
 			cur -= 2;
 			if (cur >> 1)
