@@ -268,6 +268,20 @@ resp_fast_num(const uint8_t *p, size_t *i, size_t lim, bool sign_ok,
 	return 1;
 }
 
+/* The scan's bulk string whose body runs past the chunk end: leave the
+ * state resp_bulk_head would (line at frame position seen + line, body at
+ * seen + body) and take the rest of the chunk, so the body is not read
+ * twice. Returns n, the bytes the scan took. */
+static size_t resp_cut_bulk(struct fr_decoder *d, size_t n, uint64_t seen,
+			    size_t line, size_t body, int64_t v)
+{
+	d->tok = seen + line;
+	d->total = seen + body;
+	d->need = (uint64_t)v + 2 - (n - body);
+	d->value = '$';
+	return n;
+}
+
 /* Fast path: whole lines and values of + - : $ * in p[0..n), taken in
  * place on top of the nesting state in d (a frame start, or any value
  * boundary of a frame that spans chunks; seen: the frame's bytes before p),
@@ -280,7 +294,7 @@ resp_fast_num(const uint8_t *p, size_t *i, size_t lim, bool sign_ok,
  * would; the split fuzz targets compare the two (whole vs bytes). */
 static inline __attribute__((always_inline)) size_t
 resp_scan(struct fr_decoder *d, const uint8_t *p, size_t n, uint64_t seen,
-	  bool *done)
+	  bool *done, bool *cut)
 {
 	const struct fr_spec *s = &d->spec;
 	uint64_t room = s->max - seen;
@@ -291,6 +305,7 @@ resp_scan(struct fr_decoder *d, const uint8_t *p, size_t n, uint64_t seen,
 	int k;
 
 	*done = false;
+	*cut = false;
 	for (;;) {
 		ok = i;
 		if (lim - i < 3)
@@ -302,8 +317,14 @@ resp_scan(struct fr_decoder *d, const uint8_t *p, size_t n, uint64_t seen,
 				goto out;
 			if (k > 0) {
 				if ((uint64_t)v > lim - i ||
-				    lim - i - (uint64_t)v < 2)
+				    lim - i - (uint64_t)v < 2) {
+					if (lim == n && (uint64_t)v + 2 <=
+							    s->max - seen - i)
+						ok = resp_cut_bulk(d, n, seen,
+								   ok, i, v);
+					*cut = ok == n;
 					goto out;
+				}
 				i += (size_t)v;
 				if (p[i] != '\r' || p[i + 1] != '\n')
 					goto out;
@@ -367,7 +388,7 @@ int fr_dec_resp_next(struct fr_decoder *d, struct fr_frame *f)
 	int rc;
 
 	while (d->in_pos < d->in_len) {
-		bool done;
+		bool done, cut;
 
 		if (!d->in_frame) {
 			/* A frame starts: most lie whole in the chunk, and are
@@ -377,7 +398,8 @@ int fr_dec_resp_next(struct fr_decoder *d, struct fr_frame *f)
 			size_t k;
 
 			d->rem[0] = 2; /* one value */
-			k = resp_scan(d, p, d->in_len - d->in_pos, 0, &done);
+			k = resp_scan(d, p, d->in_len - d->in_pos, 0, &done,
+				      &cut);
 			if (done) {
 				uint64_t off = d->in_off + d->in_pos;
 
@@ -385,20 +407,25 @@ int fr_dec_resp_next(struct fr_decoder *d, struct fr_frame *f)
 				return fr_dec_emit(f, p, k, off);
 			}
 			fr_dec_begin(d);
-			d->phase = RS_LINE;
+			d->phase = cut ? RS_BULK : RS_LINE;
 			d->in_pos += k;
-			d->seen = d->tok = k;
+			d->seen = k;
+			if (!cut)
+				d->tok = k;
 			if (d->in_pos == d->in_len)
 				break;
 		} else if (d->phase == RS_LINE && d->seen == d->tok) {
-			size_t k =
-			    resp_scan(d, d->in + d->in_pos,
-				      d->in_len - d->in_pos, d->seen, &done);
+			size_t k = resp_scan(d, d->in + d->in_pos,
+					     d->in_len - d->in_pos, d->seen,
+					     &done, &cut);
 
 			rc = fr_dec_take(d, k);
 			if (rc)
 				return fr_dec_fail(d, rc, f);
-			d->tok = d->seen;
+			if (cut)
+				d->phase = RS_BULK;
+			else
+				d->tok = d->seen;
 			if (done)
 				return fr_dec_emit_wire(d, f);
 			if (d->in_pos == d->in_len)
