@@ -33,14 +33,22 @@ enum {
 	3 /* a step is done, go on (beside FR_NEED_MORE,                       \
 	     FR_FRAME and errors) */
 
-/* tchar (RFC 9110 5.6.2): ALPHA, DIGIT and !#$%&'*+-.^_`|~, as bits; one
- * load and shift, no branch (a header's names are scanned byte by byte). */
+/* tchar (RFC 9110 5.6.2): ALPHA, DIGIT and !#$%&'*+-.^_`|~; one table
+ * load, no branch (a header's names are scanned byte by byte). */
 static inline bool h_tchar(uint8_t c)
 {
-	static const uint64_t bits[4] = {0x03ff6cfa00000000ULL,
-					 0x57ffffffc7fffffeULL, 0, 0};
+	static const uint8_t tchar[256] = {
+	    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, /* CTLs */
+	    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+	    0, 1, 0, 1, 1, 1, 1, 1, 0, 0, 1, 1, 0, 1, 1, 0, /* SP ! " # */
+	    1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 0, 0, 0, 0, 0, 0, /* 0-9 : ; */
+	    0, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, /* @ A-O */
+	    1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 0, 0, 0, 1, 1, /* P-Z [ \ ] */
+	    1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, /* ` a-o */
+	    1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 0, 1, 0, 1, 0, /* p-z { | } */
+	}; /* 0x80-0xff: none */
 
-	return (bits[c >> 6] >> (c & 63)) & 1;
+	return tchar[c];
 }
 
 static bool h_ows(uint8_t c)
@@ -54,26 +62,45 @@ static bool h_vchar(uint8_t c)
 	return c == '\t' || (c >= 0x20 && c != 0x7f);
 }
 
+#if defined(__SSE2__)
+/* Bytes of v that are no h_vchar: CTLs but HTAB, and DEL. */
+static inline __m128i h_bad_bytes(__m128i v)
+{
+	const __m128i ctl = _mm_set1_epi8(0x1f), tab = _mm_set1_epi8('\t'),
+		      del = _mm_set1_epi8(0x7f);
+	__m128i c = _mm_cmpeq_epi8(_mm_min_epu8(v, ctl), v); /* <= 0x1f */
+
+	c = _mm_andnot_si128(_mm_cmpeq_epi8(v, tab), c);
+	return _mm_or_si128(c, _mm_cmpeq_epi8(v, del));
+}
+#endif
+
 /* All of p[0..n) are h_vchar bytes? Field values are most of a header's
- * bytes: 16 at a time where SSE2 is there (x86-64 always), else a loop
- * with no early exit, so it vectorizes. */
+ * bytes: with SSE2 (x86-64 always), 16 at a time and the rest by one more
+ * 16- or two 8-byte loads that overlap bytes already checked (never past
+ * p + n); else a loop with no early exit, so it vectorizes. */
 static bool h_vchars(const uint8_t *p, size_t n)
 {
 	size_t i = 0;
 	uint8_t bad = 0;
 
 #if defined(__SSE2__)
-	const __m128i ctl = _mm_set1_epi8(0x1f), tab = _mm_set1_epi8('\t'),
-		      del = _mm_set1_epi8(0x7f);
 	__m128i acc = _mm_setzero_si128();
 
-	for (; i + 16 <= n; i += 16) {
-		__m128i v = _mm_loadu_si128((const __m128i *)(p + i));
-		/* v <= 0x1f unsigned, but not HTAB; or DEL */
-		__m128i c = _mm_cmpeq_epi8(_mm_min_epu8(v, ctl), v);
-		c = _mm_andnot_si128(_mm_cmpeq_epi8(v, tab), c);
-		acc = _mm_or_si128(acc, c);
-		acc = _mm_or_si128(acc, _mm_cmpeq_epi8(v, del));
+	if (n >= 16) {
+		for (; i + 16 <= n; i += 16)
+			acc = _mm_or_si128(acc, h_bad_bytes(_mm_loadu_si128(
+						    (const __m128i *)(p + i))));
+		acc = _mm_or_si128(acc, h_bad_bytes(_mm_loadu_si128(
+					    (const __m128i *)(p + n - 16))));
+		i = n;
+	} else if (n >= 8) {
+		__m128i lo = _mm_loadl_epi64((const __m128i *)p);
+		__m128i hi = _mm_loadl_epi64((const __m128i *)(p + n - 8));
+		/* the upper halves are zero: CTLs, so look at the low 8 */
+		acc = _mm_or_si128(h_bad_bytes(lo), h_bad_bytes(hi));
+		acc = _mm_and_si128(acc, _mm_set_epi64x(0, -1));
+		i = n;
 	}
 	if (_mm_movemask_epi8(acc))
 		return false;
