@@ -447,15 +447,36 @@ static int slip_escaped(struct fr_decoder *d, uint8_t b, struct fr_frame *f)
 	return rc;
 }
 
-/* SLIP's fast path, as cobs_fast: runs of ordinary bytes copied while
- * scanned for C0 and DB in one pass; a bad escape is left to the slow
- * path (it reports it and discards to the C0, wherever that is). */
+/* slip_fast reached the chunk end at end with nothing wrong so far: leave
+ * the byte path's state there (olen bytes delivered; esc when the chunk's
+ * last byte is a DB) and take the chunk, so it is not read twice. */
+static int slip_cut(struct fr_decoder *d, const uint8_t *end, size_t olen,
+		    bool esc)
+{
+	size_t raw = (size_t)(end - (d->in + d->in_pos));
+
+	if (!d->in_frame)
+		fr_dec_begin(d);
+	d->in_pos += raw;
+	d->seen += raw;
+	d->len = olen;
+	d->esc = esc;
+	return FAST_SLOW;
+}
+
+/* SLIP's fast path, at a frame start or mid-frame after a chunk end (not
+ * inside an escape or a discard): runs of ordinary bytes copied while
+ * scanned for C0 and DB in one pass, appended to the frame so far; a bad
+ * escape or max is left to the slow path (it reports it and discards to
+ * the C0, wherever that is), with nothing taken. */
 static int slip_fast(struct fr_decoder *d, struct fr_frame *f)
 {
 	const uint8_t *p = d->in + d->in_pos, *lim = d->in + d->in_len;
-	size_t olen = 0, max = d->spec.max;
+	size_t olen = d->len, max = d->spec.max;
 
-	if (*p == SLIP_END) { /* empty frame */
+	if (*p == SLIP_END) { /* empty frame, or the byte path ends it */
+		if (d->in_frame)
+			return FAST_SLOW;
 		d->in_pos++;
 		return FAST_SKIPPED;
 	}
@@ -468,20 +489,24 @@ static int slip_fast(struct fr_decoder *d, struct fr_frame *f)
 		size_t k = copy_until(d->buf + olen, p, n, SLIP_END, SLIP_ESC);
 		olen += k;
 		p += k;
-		if (olen > max || p == lim)
+		if (olen > max)
 			return FAST_SLOW;
+		if (p == lim)
+			return slip_cut(d, p, olen, false);
 		if (k == n)
 			continue; /* the buffer is full: grow it */
 		if (*p == SLIP_END)
 			break;
-		if (p + 1 == lim ||
-		    (p[1] != SLIP_ESC_END && p[1] != SLIP_ESC_ESC) ||
+		if (p + 1 == lim)
+			return slip_cut(d, lim, olen, true);
+		if ((p[1] != SLIP_ESC_END && p[1] != SLIP_ESC_ESC) ||
 		    olen + 1 > max || fr_dec_reserve(d, olen + 1) != FR_OK)
 			return FAST_SLOW;
 		d->buf[olen++] = p[1] == SLIP_ESC_END ? SLIP_END : SLIP_ESC;
 		p += 2;
 	}
-	fr_dec_begin(d);
+	if (!d->in_frame)
+		fr_dec_begin(d);
 	d->in_pos = (size_t)(p - d->in) + 1;
 	uint64_t off = d->frame_off;
 	fr_dec_end(d);
@@ -493,13 +518,16 @@ int fr_dec_slip_next(struct fr_decoder *d, struct fr_frame *f)
 	const uint8_t *in = d->in;
 
 	while (d->in_pos < d->in_len) {
-		if (!d->in_frame) {
+		if (!d->esc && !d->discarding) {
 			int rc = slip_fast(d, f);
 			if (rc == FAST_SKIPPED)
 				continue;
 			if (rc != FAST_SLOW)
 				return rc;
-			fr_dec_begin(d);
+			if (!d->in_frame)
+				fr_dec_begin(d);
+			if (d->in_pos == d->in_len)
+				break; /* slip_cut took the chunk */
 		}
 		uint8_t b = in[d->in_pos];
 		if (d->esc && !d->discarding) {

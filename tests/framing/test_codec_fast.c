@@ -305,3 +305,42 @@ Test(fast, slip_bad_escape_at_every_place)
 		cr_assert_null(why, "escape at %zu: %s", k, why);
 	}
 }
+
+/* max met exactly and one byte over, with escapes on both sides of the
+ * chunk end under every split: the fast path stops short of max and
+ * resumes after a chunk end without counting a byte twice. */
+Test(fast, cobs_and_slip_max_under_every_split)
+{
+	static const char *const specs[] = {"cobs,max=40", "slip,max=40"};
+	uint8_t msg[41], wire[64];
+
+	for (size_t c = 0; c < 2; c++) {
+		struct fr_spec big; /* encodes past max */
+
+		du_spec(&big, c ? "slip" : "cobs");
+		for (size_t n = 39; n <= 41; n++) {
+			size_t wlen;
+			char *want, *hex;
+
+			for (size_t i = 0; i < n; i++)
+				msg[i] = (uint8_t)(0x41 + i % 26);
+			msg[15] = c ? 0xc0 : 0x00;
+			msg[31] = c ? 0xdb : 0x00;
+			cr_assert_eq(
+			    fr_encode(&big, msg, n, wire, sizeof(wire), &wlen),
+			    FR_OK);
+			hex = du_hex(msg, n);
+			if (n <= 40)
+				cr_assert_gt(
+				    asprintf(&want, "f@0:%s done", hex), 0);
+			else
+				want = strdup("e@0:EOVERSIZE done");
+			char *why = fast_splits(specs[c], (const char *)wire,
+						wlen, want);
+			cr_assert_null(why, "%s, %zu bytes: %s", specs[c], n,
+				       why);
+			free(want);
+			free(hex);
+		}
+	}
+}
