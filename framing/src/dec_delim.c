@@ -153,8 +153,8 @@ enum {
  * One pass: 16 bytes compared and stored at a time where SSE2 is there
  * (x86-64 always), else bytewise.
  * (For SLIP, whose runs end at either of two bytes; measured faster than
- * two memchr scans and memcpy. For COBS, libc's memchr + memcpy won, and
- * a 32-byte AVX2 version of this loop did not help either.) */
+ * two memchr scans and memcpy, and a 32-byte AVX2 version did not help.
+ * COBS, whose block lengths are known, uses copy_nonzero.) */
 static size_t copy_until(uint8_t *o, const uint8_t *p, size_t n, uint8_t a,
 			 uint8_t b)
 {
@@ -180,55 +180,6 @@ static size_t copy_until(uint8_t *o, const uint8_t *p, size_t n, uint8_t a,
 		o[i] = p[i];
 	}
 	return n;
-}
-
-/* At a frame start with the whole frame (and its 00) in this chunk, and
- * too short to pass max: decode it in one go. libc's memchr finds the 00
- * (up to it there is no zero, so blocks need no scan) and memcpy moves
- * each block. Anything else is left to the byte-state path below: same
- * results either way. */
-static int cobs_fast(struct fr_decoder *d, struct fr_frame *f)
-{
-	const uint8_t *p = d->in + d->in_pos;
-	const uint8_t *z = memchr(p, 0, d->in_len - d->in_pos);
-
-	if (!z)
-		return FAST_SLOW;
-	size_t raw = (size_t)(z - p);
-	if (raw == 0) { /* a lone 00 */
-		d->in_pos++;
-		return FAST_SKIPPED;
-	}
-	/* decoded <= raw - 1: code bytes go, at most one zero per gap */
-	if (raw - 1 > d->spec.max || fr_dec_reserve(d, raw - 1) != FR_OK)
-		return FAST_SLOW;
-	uint8_t *o = d->buf;
-	bool bad = false;
-	while (p < z) {
-		unsigned code = *p++;
-		size_t n = code - 1u, left = (size_t)(z - p);
-		if (n > left) { /* the code runs past the 00 */
-			n = left;
-			bad = true;
-		}
-		if (n) {
-			memcpy(o, p, n);
-			o += n;
-			p += n;
-		}
-		if (code != 0xff && p < z)
-			*o++ = 0;
-	}
-	fr_dec_begin(d);
-	d->in_pos += raw + 1;
-	if (bad) {
-		int rc = fr_dec_report(d, FR_ECOBS, f);
-		fr_dec_end(d);
-		return rc;
-	}
-	uint64_t off = d->frame_off;
-	fr_dec_end(d);
-	return fr_dec_emit(f, d->buf, (size_t)(o - d->buf), off);
 }
 
 /* Copy n bytes from p to o; false (o partly written) if one is 00. With
@@ -285,7 +236,8 @@ static inline bool copy_nonzero(uint8_t *o, const uint8_t *p, size_t n)
  * the chunk ends first, leave the state the byte path would have at the
  * last code byte reached and take the bytes before it (FAST_SLOW: go on
  * there). Anything unusual (a 00 inside a block, max, memory) is left to
- * cobs_fast, from the frame start, before anything is taken. */
+ * the byte path, from the frame start: nothing is taken, and the split
+ * fuzz targets hold the two paths to the same results. */
 static int cobs_walk(struct fr_decoder *d, struct fr_frame *f)
 {
 	const uint8_t *p0 = d->in + d->in_pos, *e = d->in + d->in_len;
@@ -307,11 +259,11 @@ static int cobs_walk(struct fr_decoder *d, struct fr_frame *f)
 		}
 		if (need > max ||
 		    (need > d->cap && fr_dec_reserve(d, need) != FR_OK))
-			return cobs_fast(d, f);
+			return FAST_SLOW;
 		if (owe)
 			d->buf[olen++] = 0;
 		if (n > 0 && !copy_nonzero(d->buf + olen, q + 1, n))
-			return cobs_fast(d, f);
+			return FAST_SLOW;
 		olen += n;
 		owe = *q != 0xff;
 		q += 1 + n;
@@ -357,7 +309,7 @@ int fr_dec_cobs_next(struct fr_decoder *d, struct fr_frame *f)
 				continue;
 			if (rc != FAST_SLOW)
 				return rc;
-			if (!d->in_frame) /* cobs_fast: from the start */
+			if (!d->in_frame) /* the byte path, from the start */
 				fr_dec_begin(d);
 		}
 		uint8_t b = in[d->in_pos];
