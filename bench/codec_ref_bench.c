@@ -14,17 +14,25 @@
 
 static const char usage_text[] =
     "usage: codec-ref-bench [--size BYTES] [--chunk N] [--runs R]"
-    " [--seed S]\n"
+    " [--seed S] [--cpu]\n"
+    "       codec-ref-bench --stuffing [--size BYTES] [--chunk N] [--runs R]"
+    " [--seed S] [--cpu]\n"
     "\n"
     "Generates a Redis RESP2 stream (pipelined commands and replies) and an\n"
     "HTTP/1.1 request stream (GET, POST with Content-Length, chunked), then\n"
     "decodes each fed in N-byte chunks with fraglab (resp, http1:req) and\n"
     "with hiredis's redisReader (parse only: no reply objects) and\n"
     "http_parser. Best of R runs; MB = 10^6 bytes.\n"
+    "--stuffing: cobs and slip streams instead (random payloads of 1 to\n"
+    "512 bytes), each decoded in N-byte chunks beside memchr over the same\n"
+    "stream (counting '\\n'), runs interleaved: the ratio to memchr.\n"
     "  --size BYTES   bytes per stream (default 64000000)\n"
     "  --chunk N      chunk size (default 16384)\n"
     "  --runs R       runs, best taken (default 5)\n"
     "  --seed S       generator seed (default 1)\n"
+    "  --cpu          time each run by the thread's CPU time, not the\n"
+    "                 wall clock: on a loaded machine, time spent\n"
+    "                 preempted is not counted against either reader\n"
     "  -h, --help     this text\n";
 
 struct gen {
@@ -146,11 +154,13 @@ static void gen_http(struct gen *g, size_t size)
 	}
 }
 
+static clockid_t bench_clock = CLOCK_MONOTONIC;
+
 static double now_s(void)
 {
 	struct timespec ts;
 
-	clock_gettime(CLOCK_MONOTONIC, &ts);
+	clock_gettime(bench_clock, &ts);
 	return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
 }
 
@@ -241,6 +251,78 @@ static long run_http_parser(const char *p, size_t len, size_t chunk)
 	return frames;
 }
 
+/* A cobs or slip stream of frames with random payloads of 1..512 bytes. */
+static void gen_stuffed(struct gen *g, const char *spec_text, size_t size)
+{
+	uint8_t msg[512], wire[1024];
+	struct fr_spec spec;
+	size_t wlen;
+
+	if (fr_spec_parse(&spec, spec_text, NULL, 0) != FR_OK)
+		exit(1);
+	while (g->len < size) {
+		size_t n = 1 + gen_next(g) % sizeof(msg);
+
+		for (size_t i = 0; i < n; i++)
+			msg[i] = (uint8_t)gen_next(g);
+		if (fr_encode(&spec, msg, n, wire, sizeof(wire), &wlen) !=
+		    FR_OK)
+			exit(1);
+		gen_put(g, (const char *)wire, wlen);
+	}
+}
+
+/* The reference for the stuffing codecs: newlines counted by memchr. */
+static long run_memchr(const char *p, size_t len)
+{
+	const char *e = p + len;
+	long n = 0;
+
+	for (const char *q = p; (q = memchr(q, '\n', (size_t)(e - q))); q++)
+		n++;
+	return n;
+}
+
+static int stuffing(size_t size, size_t chunk, unsigned long long runs,
+		    unsigned long long seed)
+{
+	static const char *const specs[2] = {"cobs", "slip"};
+	struct gen g[2] = {{0}, {0}};
+	double best[4] = {1e30, 1e30, 1e30, 1e30};
+	long got[4];
+
+	for (int s = 0; s < 2; s++) {
+		g[s].rng = seed;
+		gen_stuffed(&g[s], specs[s], size);
+	}
+	for (unsigned long long r = 0; r < runs; r++) {
+		for (int k = 0; k < 4; k++) {
+			const struct gen *x = &g[k / 2];
+			double t0 = now_s();
+			got[k] = k % 2 ? run_memchr(x->p, x->len)
+				       : run_fraglab(specs[k / 2], x->p, x->len,
+						     chunk);
+			double t = now_s() - t0;
+			if (t < best[k])
+				best[k] = t;
+		}
+	}
+	printf("chunk %zu bytes, best of %llu runs, %s time\n", chunk, runs,
+	       bench_clock == CLOCK_MONOTONIC ? "wall" : "thread CPU");
+	for (int s = 0; s < 2; s++) {
+		printf("fraglab %-14s %9.1f MB/s %10ld frames\n", specs[s],
+		       (double)g[s].len / best[2 * s] / 1e6, got[2 * s]);
+		printf("memchr, same stream    %9.1f MB/s %10ld newlines\n",
+		       (double)g[s].len / best[2 * s + 1] / 1e6,
+		       got[2 * s + 1]);
+		printf("%s / memchr:         %.2f\n", specs[s],
+		       best[2 * s + 1] / best[2 * s]);
+	}
+	free(g[0].p);
+	free(g[1].p);
+	return got[0] > 0 && got[2] > 0 ? 0 : 1;
+}
+
 enum { K_FRAGLAB_RESP, K_HIREDIS, K_FRAGLAB_HTTP, K_HTTP_PARSER, K_N };
 
 static long run_one(int k, const struct gen *resp, const struct gen *http,
@@ -273,6 +355,8 @@ int main(int argc, char **argv)
 	    {"chunk", required_argument, NULL, 'c'},
 	    {"runs", required_argument, NULL, 'r'},
 	    {"seed", required_argument, NULL, 'S'},
+	    {"cpu", no_argument, NULL, 'C'},
+	    {"stuffing", no_argument, NULL, 'T'},
 	    {"help", no_argument, NULL, 'h'},
 	    {NULL, 0, NULL, 0},
 	};
@@ -281,6 +365,7 @@ int main(int argc, char **argv)
 	    "http_parser"};
 	unsigned long long size = 64000000, chunk = 16384, runs = 5, seed = 1;
 	struct gen resp = {0}, http = {0};
+	bool stuff = false;
 	double best[K_N];
 	long frames[K_N];
 	int c;
@@ -294,6 +379,14 @@ int main(int argc, char **argv)
 			fputs(usage_text, stdout);
 			return 0;
 		}
+		if (c == 'C') {
+			bench_clock = CLOCK_THREAD_CPUTIME_ID;
+			continue;
+		}
+		if (c == 'T') {
+			stuff = true;
+			continue;
+		}
 		if (c == '?' || !parse_num(optarg, v)) {
 			fprintf(stderr, "codec-ref-bench: bad option value\n%s",
 				usage_text);
@@ -305,6 +398,8 @@ int main(int argc, char **argv)
 			argv[optind], usage_text);
 		return 2;
 	}
+	if (stuff)
+		return stuffing(size, chunk, runs, seed);
 	resp.rng = http.rng = seed;
 	gen_resp(&resp, size);
 	gen_http(&http, size);
@@ -330,7 +425,8 @@ int main(int argc, char **argv)
 			return 1;
 		}
 	}
-	printf("chunk %llu bytes, best of %llu runs\n", chunk, runs);
+	printf("chunk %llu bytes, best of %llu runs, %s time\n", chunk, runs,
+	       bench_clock == CLOCK_MONOTONIC ? "wall" : "thread CPU");
 	for (int k = 0; k < K_N; k++) {
 		size_t len = k < K_FRAGLAB_HTTP ? resp.len : http.len;
 		printf("%-22s %9.1f MB/s %10ld frames\n", names[k],

@@ -149,11 +149,12 @@ enum {
 };
 
 /* Copy p[0..n) to o up to the first byte equal to a or b; returns the
- * bytes copied (that byte's index, or n). One pass: 16 bytes compared and
- * stored at a time where SSE2 is there (x86-64 always), else bytewise.
+ * bytes copied (that byte's index, or n); o[result..n) may be written too.
+ * One pass: 16 bytes compared and stored at a time where SSE2 is there
+ * (x86-64 always), else bytewise.
  * (For SLIP, whose runs end at either of two bytes; measured faster than
- * two memchr scans and memcpy. For COBS, libc's memchr + memcpy won, and
- * a 32-byte AVX2 version of this loop did not help either.) */
+ * two memchr scans and memcpy, and a 32-byte AVX2 version did not help.
+ * COBS, whose block lengths are known, uses copy_nonzero.) */
 static size_t copy_until(uint8_t *o, const uint8_t *p, size_t n, uint8_t a,
 			 uint8_t b)
 {
@@ -166,12 +167,11 @@ static size_t copy_until(uint8_t *o, const uint8_t *p, size_t n, uint8_t a,
 		__m128i v = _mm_loadu_si128((const __m128i *)(p + i));
 		int m = _mm_movemask_epi8(
 		    _mm_or_si128(_mm_cmpeq_epi8(v, va), _mm_cmpeq_epi8(v, vb)));
-		if (m) {
-			unsigned k = (unsigned)__builtin_ctz((unsigned)m);
-			memcpy(o + i, p + i, k);
-			return i + k;
-		}
+		/* all 16 stored, the bytes from the stop byte on too: o has
+		 * room for n, and what lies past the result is no output */
 		_mm_storeu_si128((__m128i *)(o + i), v);
+		if (m)
+			return i + (unsigned)__builtin_ctz((unsigned)m);
 	}
 #endif
 	for (; i < n; i++) {
@@ -182,53 +182,99 @@ static size_t copy_until(uint8_t *o, const uint8_t *p, size_t n, uint8_t a,
 	return n;
 }
 
-/* At a frame start with the whole frame (and its 00) in this chunk, and
- * too short to pass max: decode it in one go. libc's memchr finds the 00
- * (up to it there is no zero, so blocks need no scan) and memcpy moves
- * each block. Anything else is left to the byte-state path below: same
- * results either way. */
-static int cobs_fast(struct fr_decoder *d, struct fr_frame *f)
+/* Copy n bytes from p to o; false (o partly written) if one is 00. With
+ * SSE2, 16 at a time and the last 16 by a load that overlaps bytes already
+ * copied; 8 to 15 bytes by two overlapping 8-byte words; never a byte
+ * outside p[0..n) or o[0..n). */
+static inline bool copy_nonzero(uint8_t *o, const uint8_t *p, size_t n)
 {
-	const uint8_t *p = d->in + d->in_pos;
-	const uint8_t *z = memchr(p, 0, d->in_len - d->in_pos);
+	if (n >= 16) {
+#if defined(__SSE2__)
+		const __m128i zero = _mm_setzero_si128();
+		__m128i acc = zero, v;
+		size_t i = 0;
 
-	if (!z)
-		return FAST_SLOW;
-	size_t raw = (size_t)(z - p);
-	if (raw == 0) { /* a lone 00 */
+		for (; i + 16 <= n; i += 16) {
+			v = _mm_loadu_si128((const __m128i *)(p + i));
+			acc = _mm_or_si128(acc, _mm_cmpeq_epi8(v, zero));
+			_mm_storeu_si128((__m128i *)(o + i), v);
+		}
+		v = _mm_loadu_si128((const __m128i *)(p + n - 16));
+		acc = _mm_or_si128(acc, _mm_cmpeq_epi8(v, zero));
+		_mm_storeu_si128((__m128i *)(o + n - 16), v);
+		return _mm_movemask_epi8(acc) == 0;
+#else
+		memcpy(o, p, n);
+		return memchr(p, 0, n) == NULL;
+#endif
+	}
+	if (n >= 8) {
+		uint64_t a, b;
+
+		memcpy(&a, p, 8);
+		memcpy(&b, p + n - 8, 8);
+		memcpy(o, &a, 8);
+		memcpy(o + n - 8, &b, 8);
+		/* a 00 byte in either word (exact as a yes/no) */
+		return (((a - 0x0101010101010101ULL) & ~a) |
+			((b - 0x0101010101010101ULL) & ~b)) &
+			       0x8080808080808080ULL
+			   ? false
+			   : true;
+	}
+	unsigned z = 1;
+
+	for (size_t i = 0; i < n; i++) {
+		o[i] = p[i];
+		z &= p[i] != 0;
+	}
+	return z;
+}
+
+/* At a frame start: follow the code bytes, each block copied and checked
+ * for 00 in one pass, until the 00 that ends the frame (then emit it). If
+ * the chunk ends first, leave the state the byte path would have at the
+ * last code byte reached and take the bytes before it (FAST_SLOW: go on
+ * there). Anything unusual (a 00 inside a block, max, memory) is left to
+ * the byte path, from the frame start: nothing is taken, and the split
+ * fuzz targets hold the two paths to the same results. */
+static int cobs_walk(struct fr_decoder *d, struct fr_frame *f)
+{
+	const uint8_t *p0 = d->in + d->in_pos, *e = d->in + d->in_len;
+	const uint8_t *q = p0;
+	size_t olen = 0, max = d->spec.max;
+	bool owe = false;
+
+	while (*q != 0) {
+		size_t n = *q - 1u, need = olen + owe + n;
+
+		if ((size_t)(e - q) <= n + 1) { /* the next code byte is not
+						   in this chunk */
+			fr_dec_begin(d);
+			d->in_pos += (size_t)(q - p0);
+			d->seen = (uint64_t)(q - p0);
+			d->len = olen;
+			d->cobs_zero = owe;
+			return FAST_SLOW;
+		}
+		if (need > max ||
+		    (need > d->cap && fr_dec_reserve(d, need) != FR_OK))
+			return FAST_SLOW;
+		if (owe)
+			d->buf[olen++] = 0;
+		if (n > 0 && !copy_nonzero(d->buf + olen, q + 1, n))
+			return FAST_SLOW;
+		olen += n;
+		owe = *q != 0xff;
+		q += 1 + n;
+	}
+	if (q == p0) { /* a lone 00 */
 		d->in_pos++;
 		return FAST_SKIPPED;
 	}
-	/* decoded <= raw - 1: code bytes go, at most one zero per gap */
-	if (raw - 1 > d->spec.max || fr_dec_reserve(d, raw - 1) != FR_OK)
-		return FAST_SLOW;
-	uint8_t *o = d->buf;
-	bool bad = false;
-	while (p < z) {
-		unsigned code = *p++;
-		size_t n = code - 1u, left = (size_t)(z - p);
-		if (n > left) { /* the code runs past the 00 */
-			n = left;
-			bad = true;
-		}
-		if (n) {
-			memcpy(o, p, n);
-			o += n;
-			p += n;
-		}
-		if (code != 0xff && p < z)
-			*o++ = 0;
-	}
-	fr_dec_begin(d);
-	d->in_pos += raw + 1;
-	if (bad) {
-		int rc = fr_dec_report(d, FR_ECOBS, f);
-		fr_dec_end(d);
-		return rc;
-	}
-	uint64_t off = d->frame_off;
-	fr_dec_end(d);
-	return fr_dec_emit(f, d->buf, (size_t)(o - d->buf), off);
+	uint64_t off = d->in_off + d->in_pos;
+	d->in_pos += (size_t)(q - p0) + 1;
+	return fr_dec_emit(f, d->buf, olen, off);
 }
 
 static int cobs_end(struct fr_decoder *d, struct fr_frame *f)
@@ -258,12 +304,13 @@ int fr_dec_cobs_next(struct fr_decoder *d, struct fr_frame *f)
 
 	while (d->in_pos < d->in_len) {
 		if (!d->in_frame) {
-			int rc = cobs_fast(d, f);
+			int rc = cobs_walk(d, f);
 			if (rc == FAST_SKIPPED)
 				continue;
 			if (rc != FAST_SLOW)
 				return rc;
-			fr_dec_begin(d);
+			if (!d->in_frame) /* the byte path, from the start */
+				fr_dec_begin(d);
 		}
 		uint8_t b = in[d->in_pos];
 		if (b == 0) {
@@ -352,15 +399,36 @@ static int slip_escaped(struct fr_decoder *d, uint8_t b, struct fr_frame *f)
 	return rc;
 }
 
-/* SLIP's fast path, as cobs_fast: runs of ordinary bytes copied while
- * scanned for C0 and DB in one pass; a bad escape is left to the slow
- * path (it reports it and discards to the C0, wherever that is). */
+/* slip_fast reached the chunk end at end with nothing wrong so far: leave
+ * the byte path's state there (olen bytes delivered; esc when the chunk's
+ * last byte is a DB) and take the chunk, so it is not read twice. */
+static int slip_cut(struct fr_decoder *d, const uint8_t *end, size_t olen,
+		    bool esc)
+{
+	size_t raw = (size_t)(end - (d->in + d->in_pos));
+
+	if (!d->in_frame)
+		fr_dec_begin(d);
+	d->in_pos += raw;
+	d->seen += raw;
+	d->len = olen;
+	d->esc = esc;
+	return FAST_SLOW;
+}
+
+/* SLIP's fast path, at a frame start or mid-frame after a chunk end (not
+ * inside an escape or a discard): runs of ordinary bytes copied while
+ * scanned for C0 and DB in one pass, appended to the frame so far; a bad
+ * escape or max is left to the slow path (it reports it and discards to
+ * the C0, wherever that is), with nothing taken. */
 static int slip_fast(struct fr_decoder *d, struct fr_frame *f)
 {
 	const uint8_t *p = d->in + d->in_pos, *lim = d->in + d->in_len;
-	size_t olen = 0, max = d->spec.max;
+	size_t olen = d->len, max = d->spec.max;
 
-	if (*p == SLIP_END) { /* empty frame */
+	if (*p == SLIP_END) { /* empty frame, or the byte path ends it */
+		if (d->in_frame)
+			return FAST_SLOW;
 		d->in_pos++;
 		return FAST_SKIPPED;
 	}
@@ -373,20 +441,24 @@ static int slip_fast(struct fr_decoder *d, struct fr_frame *f)
 		size_t k = copy_until(d->buf + olen, p, n, SLIP_END, SLIP_ESC);
 		olen += k;
 		p += k;
-		if (olen > max || p == lim)
+		if (olen > max)
 			return FAST_SLOW;
+		if (p == lim)
+			return slip_cut(d, p, olen, false);
 		if (k == n)
 			continue; /* the buffer is full: grow it */
 		if (*p == SLIP_END)
 			break;
-		if (p + 1 == lim ||
-		    (p[1] != SLIP_ESC_END && p[1] != SLIP_ESC_ESC) ||
+		if (p + 1 == lim)
+			return slip_cut(d, lim, olen, true);
+		if ((p[1] != SLIP_ESC_END && p[1] != SLIP_ESC_ESC) ||
 		    olen + 1 > max || fr_dec_reserve(d, olen + 1) != FR_OK)
 			return FAST_SLOW;
 		d->buf[olen++] = p[1] == SLIP_ESC_END ? SLIP_END : SLIP_ESC;
 		p += 2;
 	}
-	fr_dec_begin(d);
+	if (!d->in_frame)
+		fr_dec_begin(d);
 	d->in_pos = (size_t)(p - d->in) + 1;
 	uint64_t off = d->frame_off;
 	fr_dec_end(d);
@@ -398,13 +470,16 @@ int fr_dec_slip_next(struct fr_decoder *d, struct fr_frame *f)
 	const uint8_t *in = d->in;
 
 	while (d->in_pos < d->in_len) {
-		if (!d->in_frame) {
+		if (!d->esc && !d->discarding) {
 			int rc = slip_fast(d, f);
 			if (rc == FAST_SKIPPED)
 				continue;
 			if (rc != FAST_SLOW)
 				return rc;
-			fr_dec_begin(d);
+			if (!d->in_frame)
+				fr_dec_begin(d);
+			if (d->in_pos == d->in_len)
+				break; /* slip_cut took the chunk */
 		}
 		uint8_t b = in[d->in_pos];
 		if (d->esc && !d->discarding) {

@@ -230,6 +230,25 @@ resp_fast_num(const uint8_t *p, size_t *i, size_t lim, bool sign_ok,
 	bool neg = false;
 	uint64_t x = 0;
 
+	if (lim - j >= 5) { /* 1 to 3 digits then CR LF, without a branch
+			       on the digit count (most lengths and counts) */
+		uint64_t c0 = p[j] - (uint64_t)'0',
+			 c1 = p[j + 1] - (uint64_t)'0',
+			 c2 = p[j + 2] - (uint64_t)'0';
+		uint64_t m1 = 0 - (uint64_t)(c1 < 10);
+		uint64_t m2 = m1 & (0 - (uint64_t)(c2 < 10));
+		uint64_t nd = 1 + (m1 & 1) + (m2 & 1);
+		uint64_t v1 = c0 * 10 + c1, v2 = v1 * 10 + c2;
+
+		if (c0 < 10 && p[j + nd] == '\r' && p[j + nd + 1] == '\n') {
+			if (c0 == 0 && nd > 1)
+				return -1;
+			*v =
+			    (int64_t)((c0 & ~m1) | (v1 & m1 & ~m2) | (v2 & m2));
+			*i = j + nd + 2;
+			return 1;
+		}
+	}
 	if (j < lim && (p[j] == '-' || (sign_ok && p[j] == '+'))) {
 		neg = p[j] == '-';
 		j++;
@@ -249,75 +268,119 @@ resp_fast_num(const uint8_t *p, size_t *i, size_t lim, bool sign_ok,
 	return 1;
 }
 
+/* The scan's bulk string whose body runs past the chunk end: leave the
+ * state resp_bulk_head would (line at frame position seen + line, body at
+ * seen + body) and take the rest of the chunk, so the body is not read
+ * twice. Returns n, the bytes the scan took. */
+static size_t resp_cut_bulk(struct fr_decoder *d, size_t n, uint64_t seen,
+			    size_t line, size_t body, int64_t v)
+{
+	d->tok = seen + line;
+	d->total = seen + body;
+	d->need = (uint64_t)v + 2 - (n - body);
+	d->value = '$';
+	return n;
+}
+
 /* Fast path: whole lines and values of + - : $ * in p[0..n), taken in
  * place on top of the nesting state in d (a frame start, or any value
- * boundary of a frame that spans chunks), with no per-line bookkeeping.
+ * boundary of a frame that spans chunks; seen: the frame's bytes before p),
+ * with no per-line bookkeeping: the count of the innermost level lives in
+ * a register and goes back to d->rem only when a level opens or closes.
  * Returns the bytes of whole lines read (their state applied); *done when
  * the frame is complete. It stops before a line that is cut by the chunk
  * end or uses anything else (inline, RESP3 types, a limit, an error): the
  * incremental path reads that one. It must accept exactly what that path
  * would; the split fuzz targets compare the two (whole vs bytes). */
-static size_t resp_scan(struct fr_decoder *d, const uint8_t *p, size_t n,
-			bool *done)
+static inline __attribute__((always_inline)) size_t
+resp_scan(struct fr_decoder *d, const uint8_t *p, size_t n, uint64_t seen,
+	  bool *done, bool *cut)
 {
 	const struct fr_spec *s = &d->spec;
-	uint64_t room = s->max - d->seen;
+	uint64_t room = s->max - seen;
 	size_t lim = n < room ? n : (size_t)room, i = 0, ok;
+	unsigned lvl = d->level;
+	uint64_t cur = d->rem[lvl];
 	int64_t v = 0;
 	int k;
 
 	*done = false;
+	*cut = false;
 	for (;;) {
 		ok = i;
 		if (lim - i < 3)
-			return ok;
+			goto out;
 		uint8_t t = p[i++];
+		if (t == '$') { /* most values: tested before the jump table */
+			k = resp_fast_num(p, &i, lim, false, true, &v);
+			if (k < 0)
+				goto out;
+			if (k > 0) {
+				if ((uint64_t)v > lim - i ||
+				    lim - i - (uint64_t)v < 2) {
+					if (lim == n && (uint64_t)v + 2 <=
+							    s->max - seen - i)
+						ok = resp_cut_bulk(d, n, seen,
+								   ok, i, v);
+					*cut = ok == n;
+					goto out;
+				}
+				i += (size_t)v;
+				if (p[i] != '\r' || p[i + 1] != '\n')
+					goto out;
+				i += 2;
+			}
+			goto value_done;
+		}
 		switch (t) {
 		case '+':
 		case '-': /* the first CR or LF must be a CR, then LF */
 			while (i < lim && p[i] != '\r' && p[i] != '\n')
 				i++;
 			if (lim - i < 2 || p[i] != '\r' || p[i + 1] != '\n')
-				return ok;
+				goto out;
 			i += 2;
 			break;
 		case ':':
 			if (resp_fast_num(p, &i, lim, true, false, &v) < 0)
-				return ok;
-			break;
-		case '$':
-			k = resp_fast_num(p, &i, lim, false, true, &v);
-			if (k < 0)
-				return ok;
-			if (k == 0)
-				break;
-			if ((uint64_t)v > lim - i || lim - i - (uint64_t)v < 2)
-				return ok;
-			i += (size_t)v;
-			if (p[i] != '\r' || p[i + 1] != '\n')
-				return ok;
-			i += 2;
+				goto out;
 			break;
 		case '*':
 			k = resp_fast_num(p, &i, lim, false, true, &v);
 			if (k < 0)
-				return ok;
+				goto out;
 			if (k == 0 || v == 0)
 				break;
-			if (d->level >= s->depth ||
-			    (uint64_t)v > (s->max - d->seen - i) / 3)
-				return ok;
-			d->level++;
-			d->rem[d->level] = (uint64_t)v << 1;
+			if (lvl >= s->depth ||
+			    (uint64_t)v > (s->max - seen - i) / 3)
+				goto out;
+			d->rem[lvl++] = cur;
+			cur = (uint64_t)v << 1;
 			continue;
 		default:
-			return ok;
+			goto out;
 		}
-		if (resp_value_done(d)) {
-			*done = true;
-			return i;
+	value_done: /* resp_value_done, on the registers */
+		for (;;) {
+			cur -= 2;
+			if (cur >> 1)
+				break;
+			if (lvl == 0) {
+				d->level = 0;
+				d->rem[0] = cur;
+				*done = true;
+				return i;
+			}
+			bool attr = cur & 1;
+			cur = d->rem[--lvl];
+			if (attr) /* the annotated value is still to come */
+				break;
 		}
 	}
+out:
+	d->level = lvl;
+	d->rem[lvl] = cur;
+	return ok;
 }
 
 int fr_dec_resp_next(struct fr_decoder *d, struct fr_frame *f)
@@ -325,20 +388,44 @@ int fr_dec_resp_next(struct fr_decoder *d, struct fr_frame *f)
 	int rc;
 
 	while (d->in_pos < d->in_len) {
+		bool done, cut;
+
 		if (!d->in_frame) {
-			fr_dec_begin(d);
-			d->phase = RS_LINE;
+			/* A frame starts: most lie whole in the chunk, and are
+			 * emitted in place without touching the frame state
+			 * (fr_dec_end left it clear). */
+			const uint8_t *p = d->in + d->in_pos;
+			size_t k;
+
 			d->rem[0] = 2; /* one value */
-		}
-		if (d->phase == RS_LINE && d->seen == d->tok) {
-			bool done;
+			k = resp_scan(d, p, d->in_len - d->in_pos, 0, &done,
+				      &cut);
+			if (done) {
+				uint64_t off = d->in_off + d->in_pos;
+
+				d->in_pos += k;
+				return fr_dec_emit(f, p, k, off);
+			}
+			fr_dec_begin(d);
+			d->phase = cut ? RS_BULK : RS_LINE;
+			d->in_pos += k;
+			d->seen = k;
+			if (!cut)
+				d->tok = k;
+			if (d->in_pos == d->in_len)
+				break;
+		} else if (d->phase == RS_LINE && d->seen == d->tok) {
 			size_t k = resp_scan(d, d->in + d->in_pos,
-					     d->in_len - d->in_pos, &done);
+					     d->in_len - d->in_pos, d->seen,
+					     &done, &cut);
 
 			rc = fr_dec_take(d, k);
 			if (rc)
 				return fr_dec_fail(d, rc, f);
-			d->tok = d->seen;
+			if (cut)
+				d->phase = RS_BULK;
+			else
+				d->tok = d->seen;
 			if (done)
 				return fr_dec_emit_wire(d, f);
 			if (d->in_pos == d->in_len)

@@ -1,0 +1,346 @@
+/* Criterion suite for the decoders' fast paths (issue 15): the edges where
+ * an in-place scan hands over to the incremental path. Every vector runs
+ * whole, byte by byte and at every split point, against guard pages. */
+#include <criterion/criterion.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "codec_text.h"
+#include "decode_util.h"
+#include "framing/codec.h"
+
+#define E(code) "e@0:" code " fin@0:" code
+
+/* resp: lengths and counts of 1, 2 and 3 digits are read without a branch
+ * on the digit count; 4 and more, signs and "-1" by the digit loop. */
+static const struct ct_vec resp_ok[] = {
+    {"resp", "$1\r\n7\r\n$2\r\n42\r\n$3\r\n123\r\n$4\r\n1234\r\n",
+     "7 8 9 10 done"},
+    {"resp", "$0\r\n\r\n$-1\r\n$5\r\n12\r\n3\r\n", "6 5 11 done"},
+    {"resp", ":7\r\n:77\r\n:777\r\n:7777\r\n:0\r\n:-7\r\n", "4 5 6 7 4 5 done"},
+    {"resp", "*1\r\n$3\r\n999\r\n*2\r\n:1\r\n$10\r\n0123456789\r\n",
+     "13 25 done"},
+    {"resp",
+     "*10\r\n:0\r\n:1\r\n:2\r\n:3\r\n:4\r\n:5\r\n:6\r\n:7\r\n:8\r\n:9\r\n"
+     "*0\r\n",
+     "45 4 done"},
+    /* a three-digit length whose body starts with digits */
+    {"resp",
+     "$100\r\n"
+     "0123456789012345678901234567890123456789012345678901234567890123"
+     "456789012345678901234567890123456789\r\n",
+     "108 done"},
+    /* the frame's last byte is max; then max exactly */
+    {"resp,max=9", "$3\r\n123\r\n", "9 done"},
+    {"resp,max=13", "*1\r\n$3\r\nabc\r\n", "13 done"},
+};
+
+static const struct ct_vec resp_bad[] = {
+    {"resp", "$00\r\n\r\n", E("ERESP")},
+    {"resp", "$012\r\n012345678901\r\n", E("ERESP")},
+    {"resp", ":01\r\n", E("ERESP")},
+    {"resp", "*01\r\n:1\r\n", E("ERESP")},
+    {"resp", "$1x\r\na\r\n", E("ERESP")},
+    {"resp", "$12\nabcdefghijkl\r\n", E("ERESP")},
+    {"resp", "$1\r\r\na\r\n", E("ERESP")},
+    {"resp", "$3\r\nabcd\r\n", E("ERESP")},
+    {"resp", "*2\r\n$1\r\na\r\n$1\r\nbc\r\n", E("ERESP")},
+    /* max one byte short of the frame */
+    {"resp,max=8", "$3\r\n123\r\n", E("EOVERSIZE")},
+    {"resp,max=12", "*1\r\n$3\r\nabc\r\n", E("EOVERSIZE")},
+    {"resp,max=6", ":1234\r\n", E("EOVERSIZE")},
+};
+
+Test(fast, resp_number_lines_and_limits_under_every_split)
+{
+	char *why = CT_EXPECT_VECS(resp_ok);
+
+	cr_assert_null(why, "%s", why);
+	why = CT_EXPECT_VECS(resp_bad);
+	cr_assert_null(why, "%s", why);
+}
+
+/* http1: field values are checked 16 bytes at a time, the rest by loads
+ * that overlap (16 bytes, or two of 8 for values of 8 to 15), and lines
+ * found 16 bytes at a time; put a byte of each kind at every place around
+ * those steps and the byte loop for short values. */
+#define REQ "GET / HTTP/1.1\r\n"
+
+static char *http_with_value(const char *value, size_t n, size_t *len)
+{
+	static const char head[] = REQ "X-Field: ";
+	static const char tail[] = "\r\nHost: a\r\n\r\n";
+	char *w = malloc(sizeof(head) + n + sizeof(tail));
+
+	cr_assert_not_null(w);
+	memcpy(w, head, sizeof(head) - 1);
+	memcpy(w + sizeof(head) - 1, value, n);
+	memcpy(w + sizeof(head) - 1 + n, tail, sizeof(tail));
+	*len = sizeof(head) - 1 + n + sizeof(tail) - 1;
+	return w;
+}
+
+/* want under one chunk (also guarded, in a caller buffer) and at every
+ * two-way split: the fast paths' runs, lighter than du_expect_all_splits
+ * (whose byte-by-byte guarded run maps a page per byte) for the many
+ * cases below. NULL, or a malloc'ed description of the first mismatch. */
+static char *fast_splits(const char *spec, const char *w, size_t len,
+			 const char *want)
+{
+	struct fr_spec s;
+	char *why = NULL;
+
+	du_spec(&s, spec);
+	for (size_t k = 0; !why && k <= len + 1; k++) {
+		size_t two[2] = {k, FR_CHUNK_REST};
+		unsigned flags = k > len ? DU_CALLER_BUF | DU_GUARD_CHUNKS : 0;
+		struct du_events ev;
+
+		du_decode(&s, w, len, k == 0 || k > len ? NULL : two,
+			  k == 0 || k > len ? 0 : 2, flags, &ev);
+		char *got = du_events_str(&ev);
+		du_events_free(&ev);
+		if (strcmp(got, want) != 0 &&
+		    asprintf(&why, "%s, split at %zu%s:\n got  %s\n want %s",
+			     spec, k, flags ? " (guarded)" : "", got, want) < 0)
+			why = NULL;
+		free(got);
+	}
+	return why;
+}
+
+/* Decode a request whose X-Field value is n bytes of 'v' with byte c at
+ * index at; NULL when it gives want under fast_splits. */
+static char *http_value_case(size_t n, size_t at, char c, bool ok)
+{
+	char value[64], want[64];
+
+	memset(value, 'v', n);
+	value[at] = c;
+	size_t len;
+	char *w = http_with_value(value, n, &len);
+	if (ok)
+		snprintf(want, sizeof(want), "%zu done", len);
+	else
+		snprintf(want, sizeof(want), "%s", E("EHTTP"));
+	char *full = ct_want(w, len, want);
+	char *why = fast_splits("http1:req", w, len, full);
+	free(full);
+	free(w);
+	if (why) {
+		char *msg;
+		cr_assert_gt(asprintf(&msg, "value of %zu, 0x%02x at %zu: %s",
+				      n, (unsigned)(uint8_t)c, at, why),
+			     0);
+		free(why);
+		return msg;
+	}
+	return NULL;
+}
+
+Test(fast, http1_field_value_bytes_around_the_16_byte_steps)
+{
+	static const size_t sizes[] = {1, 7, 8, 9, 12, 15, 16, 17, 32, 33};
+	static const size_t places[] = {0, 1, 4, 7, 8, 14, 15, 16, 17, 31, 32};
+	static const struct {
+		char c;
+		bool ok;
+	} bytes[] = {
+	    {'\t', true},  {(char)0x80, true}, {(char)0xff, true},
+	    {0x01, false}, {0x1f, false},      {0x7f, false},
+	    {0x00, false}, {'\r', false},
+	};
+
+	for (size_t s = 0; s < sizeof(sizes) / sizeof(sizes[0]); s++) {
+		size_t n = sizes[s];
+		for (size_t b = 0; b < sizeof(bytes) / sizeof(bytes[0]); b++) {
+			for (size_t k = 0;
+			     k <= sizeof(places) / sizeof(places[0]); k++) {
+				/* the listed places, then the value's last */
+				size_t at =
+				    k < sizeof(places) / sizeof(places[0])
+					? places[k]
+					: n - 1;
+				/* OWS at either end is trimmed, not checked */
+				if (at >= n || (bytes[b].c == '\t' &&
+						(at == 0 || at == n - 1)))
+					continue;
+				char *why = http_value_case(n, at, bytes[b].c,
+							    bytes[b].ok);
+				cr_assert_null(why, "%s", why);
+			}
+		}
+	}
+}
+
+static const struct ct_vec http_lines[] = {
+    /* an LF at 15, 16, 17, 31 and 32 bytes into the line */
+    {"http1:req", REQ "A: 01234567890\r\n\r\n", "34 done"},
+    {"http1:req", REQ "A: 012345678901\r\n\r\n", "35 done"},
+    {"http1:req", REQ "A: 0123456789012\r\n\r\n", "36 done"},
+    {"http1:req", REQ "A: 012345678901234567890123456\r\n\r\n", "50 done"},
+    {"http1:req", REQ "A: 0123456789012345678901234567\r\n\r\n", "51 done"},
+    /* a bare LF there ends no line */
+    {"http1:req", REQ "A: 012345678901\n\r\n", E("EHTTP")},
+    {"http1:req", REQ "A: 0123456789012345678901234567\n\r\n", E("EHTTP")},
+    /* hmax met exactly by a long line, and one byte short */
+    {"http1:req,hmax=51", REQ "A: 0123456789012345678901234567\r\n\r\n",
+     "51 done"},
+    {"http1:req,hmax=50", REQ "A: 0123456789012345678901234567\r\n\r\n",
+     E("EOVERSIZE")},
+};
+
+Test(fast, http1_line_ends_at_every_place)
+{
+	char *why = CT_EXPECT_VECS(http_lines);
+
+	cr_assert_null(why, "%s", why);
+}
+
+/* cobs: blocks are copied and checked for 00 in one pass (16 bytes at a
+ * time, the rest by overlapping loads); slip: runs are copied 16 bytes at
+ * a time, stores running past the stop byte. Messages of every length
+ * around those steps, with the bytes that stop a run at the edges, are
+ * encoded, decoded under fast_splits and must come back unchanged. */
+static char *roundtrip(const char *spec, const uint8_t *msg, size_t n)
+{
+	struct fr_spec s;
+	uint8_t wire[1024];
+	size_t wlen;
+	char *hex = du_hex(msg, n), *want, *why;
+
+	du_spec(&s, spec);
+	cr_assert_eq(fr_encode(&s, msg, n, wire, sizeof(wire), &wlen), FR_OK);
+	cr_assert_gt(asprintf(&want, "f@0:%s done", hex), 0);
+	why = fast_splits(spec, (const char *)wire, wlen, want);
+	free(want);
+	free(hex);
+	return why;
+}
+
+Test(fast, cobs_and_slip_messages_around_the_16_byte_steps)
+{
+	static const size_t lens[] = {1,  2,  7,  8,   9,   15,	 16,  17, 31,
+				      32, 33, 64, 253, 254, 255, 256, 300};
+	static const char *const specs[] = {"cobs", "slip"};
+	/* the bytes each codec must stop a run at */
+	static const uint8_t stops[2][2] = {{0x00, 0x00}, {0xc0, 0xdb}};
+	uint8_t msg[300];
+
+	for (size_t c = 0; c < 2; c++) {
+		for (size_t l = 0; l < sizeof(lens) / sizeof(lens[0]); l++) {
+			size_t n = lens[l];
+			size_t at[] = {0, 7, 8, 15, 16, 17, n - 1, n};
+
+			for (size_t a = 0; a < sizeof(at) / sizeof(at[0]);
+			     a++) {
+				for (size_t i = 0; i < n; i++)
+					msg[i] = (uint8_t)(0x41 + i % 26);
+				if (at[a] < n)
+					msg[at[a]] = stops[c][a & 1];
+				char *why = roundtrip(specs[c], msg, n);
+				cr_assert_null(why,
+					       "%s, %zu bytes, stop at %zu: %s",
+					       specs[c], n, at[a], why);
+			}
+		}
+	}
+}
+
+/* A 00 inside a COBS block (the block runs past it) is an error however
+ * the walk meets it; the next frame starts after that 00. */
+Test(fast, cobs_zero_inside_a_block_at_every_place)
+{
+	static const size_t lens[] = {3, 9, 16, 17, 33, 100};
+	uint8_t wire[128];
+
+	for (size_t l = 0; l < sizeof(lens) / sizeof(lens[0]); l++) {
+		size_t n = lens[l]; /* data bytes the code byte announces */
+
+		for (size_t k = 0; k + 1 < n; k++) {
+			/* code, k bytes, 00, then 01 * (n - k - 1) and 00:
+			 * the second frame decodes to n - k - 2 zeros */
+			char want[512];
+			size_t m = n - k - 1, w = 0;
+
+			wire[w++] = (uint8_t)(n + 1);
+			memset(wire + w, 0x41, k);
+			w += k;
+			wire[w++] = 0;
+			memset(wire + w, 0x01, m);
+			w += m;
+			wire[w++] = 0;
+			int o = snprintf(want, sizeof(want),
+					 "e@0:ECOBS f@%zu:", k + 2);
+			for (size_t z = 0; z + 1 < m; z++)
+				o += snprintf(want + o,
+					      sizeof(want) - (size_t)o, "00");
+			snprintf(want + o, sizeof(want) - (size_t)o, " done");
+			char *why =
+			    fast_splits("cobs", (const char *)wire, w, want);
+			cr_assert_null(why, "block of %zu, 00 at %zu: %s", n, k,
+				       why);
+		}
+	}
+}
+
+/* A bad SLIP escape reached by the 16-byte copy at every place. */
+Test(fast, slip_bad_escape_at_every_place)
+{
+	uint8_t wire[64];
+
+	for (size_t k = 0; k < 40; k++) {
+		size_t w = 0;
+
+		memset(wire, 0x41, k);
+		w = k;
+		wire[w++] = 0xdb;
+		wire[w++] = 0x42;
+		memset(wire + w, 0x43, 20);
+		w += 20;
+		wire[w++] = 0xc0;
+		char *why = fast_splits("slip", (const char *)wire, w,
+					"e@0:EESCAPE done");
+		cr_assert_null(why, "escape at %zu: %s", k, why);
+	}
+}
+
+/* max met exactly and one byte over, with escapes on both sides of the
+ * chunk end under every split: the fast path stops short of max and
+ * resumes after a chunk end without counting a byte twice. */
+Test(fast, cobs_and_slip_max_under_every_split)
+{
+	static const char *const specs[] = {"cobs,max=40", "slip,max=40"};
+	uint8_t msg[41], wire[64];
+
+	for (size_t c = 0; c < 2; c++) {
+		struct fr_spec big; /* encodes past max */
+
+		du_spec(&big, c ? "slip" : "cobs");
+		for (size_t n = 39; n <= 41; n++) {
+			size_t wlen;
+			char *want, *hex;
+
+			for (size_t i = 0; i < n; i++)
+				msg[i] = (uint8_t)(0x41 + i % 26);
+			msg[15] = c ? 0xc0 : 0x00;
+			msg[31] = c ? 0xdb : 0x00;
+			cr_assert_eq(
+			    fr_encode(&big, msg, n, wire, sizeof(wire), &wlen),
+			    FR_OK);
+			hex = du_hex(msg, n);
+			if (n <= 40)
+				cr_assert_gt(
+				    asprintf(&want, "f@0:%s done", hex), 0);
+			else
+				want = strdup("e@0:EOVERSIZE done");
+			char *why = fast_splits(specs[c], (const char *)wire,
+						wlen, want);
+			cr_assert_null(why, "%s, %zu bytes: %s", specs[c], n,
+				       why);
+			free(want);
+			free(hex);
+		}
+	}
+}
