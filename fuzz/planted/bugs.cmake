@@ -51,8 +51,8 @@ fp_bug(fixed_split_off split_fixed dec_misc.c
   "uint64_t off = d->in_off;"
   "fixed: frame offset wrong when the frame was split")
 fp_bug(ws_unmask_split split_ws dec_ws.c
-  "d->buf[at + i] ^= d->field[(pos + i) & 3];"
-  "d->buf[at + i] ^= d->field[i & 3];"
+  "uint64_t pos = d->seen - d->hdr_len; /* payload index of the first */"
+  "uint64_t pos = 0; /* the planted bug: the key restarts every chunk */"
   "ws,unmask: mask key restarts at every chunk")
 fp_bug(resp_type_split split_resp dec_resp.c
   "d->seen > d->tok ? fr_dec_base(d)[d->tok] : d->in[d->in_pos]"

@@ -24,8 +24,8 @@ function(fp_bug name target file from to why)
   string(REPLACE "${from}" "${to}" bug "${src}")
   file(WRITE ${OUT} "${bug}")
   if(CC)
-    execute_process(COMMAND ${CC} -fsyntax-only -I${SRC}
-        -I${SRC}/../include ${OUT}
+    execute_process(COMMAND ${CC} -fsyntax-only -Wall -Wextra -Werror
+        -I${SRC} -I${SRC}/../include ${OUT}
       RESULT_VARIABLE rc ERROR_VARIABLE err)
     if(NOT rc EQUAL 0)
       message(FATAL_ERROR "planted bug ${name} does not compile:\n${err}")
