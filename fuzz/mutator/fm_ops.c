@@ -429,6 +429,13 @@ static int fm_max(struct fm_input *in, uint64_t *rng)
 	int64_t target;
 	uint32_t mode;
 
+	if (in->o.max_mode != 0 && fm_pick(rng, 4) == 0) {
+		in->o.max_mode = 0; /* back to the default (1 MiB): length
+				       fields far past any small max= */
+		in->o.max = 0;
+		in->dirty = true;
+		return 0;
+	}
 	if (in->nfr == 0 || in->kind == FR_FIXED)
 		return -EINVAL;
 	target = (int64_t)in->fr[fm_pick(rng, in->nfr)].len +

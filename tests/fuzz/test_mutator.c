@@ -466,6 +466,38 @@ Test(mutator, max_set_next_to_a_frame_size)
 	    100);
 }
 
+static size_t defaults;
+
+static void max_near_or_default(const struct fm_target *t, const uint8_t *b,
+				size_t nb, const uint8_t *a, size_t na)
+{
+	struct fz_setup y;
+
+	setup(t, a, na, &y);
+	if (strstr(y.spec_text, "max=") == NULL)
+		defaults++;
+	else
+		max_next_to_size(t, b, nb, a, na);
+	fz_setup_free(&y);
+}
+
+Test(mutator, max_may_go_back_to_the_default)
+{
+	struct fm_target t = target("split_tlv");
+	struct fz_opts o = opts(FR_TLV);
+	uint8_t d[CAP];
+	size_t n;
+
+	o.max_mode = 2;
+	o.max = 40;
+	n = build(&t, &o, three, 3, d);
+	defaults = 0;
+	cr_assert_eq(
+	    each("split_tlv", FM_OP_MAX, d, n, 100, max_near_or_default), 100);
+	cr_assert(defaults > 5 && defaults < 50,
+		  "%zu of 100 went back to the default max", defaults);
+}
+
 Test(mutator, crossover_splices_frames_of_the_other_input)
 {
 	static const char *const mb[] = {"xyz1", "xyz2", "xyz3"};
