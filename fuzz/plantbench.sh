@@ -148,7 +148,7 @@ run_afl() {
 	local bin=$1 seed=$2 mut=$3 target=$4 d
 	d=$(mktemp -d "$WORK/run.XXXXXX")
 	mkdir "$d/in"
-	printf '\n' >"$d/in/seed"
+	printf '\0' >"$d/in/seed" # all choices lowest: an empty input
 	local rc=0 env=()
 	if [ "$mut" = 1 ]; then
 		env=(AFL_CUSTOM_MUTATOR_LIBRARY="$SO_DIR/bin/fraglab-mutator.so"
@@ -187,11 +187,13 @@ median() {
 
 load() { cut -d' ' -f1-3 /proc/loadavg; }
 
-# "yes" if median $1 (mutator) is below median $2 (plain); "-" is above
-# the cap.
+# "yes" if median $1 (mutator) is below median $2 (plain), "same" if
+# equal; "-" is above the cap.
 less() {
 	if [ "$1" = - ]; then
 		echo no
+	elif [ "$1" = "$2" ]; then
+		echo same
 	elif [ "$2" = - ] || awk -v a="$1" -v b="$2" 'BEGIN { exit !(a < b) }'
 	then
 		echo yes
