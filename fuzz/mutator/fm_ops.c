@@ -10,6 +10,8 @@
 
 #define FM_PAY_MAX 1100	  /* largest payload built (message list: < 1024) */
 #define FM_BYTES_SHARE 20 /* percent of plain byte mutations */
+#define FM_STACK 3	  /* structural operations per call: 1..3 */
+#define FM_GROW 8192	  /* most bytes one operation adds */
 
 uint64_t fm_rand(uint64_t *rng)
 {
@@ -482,6 +484,8 @@ size_t fm_mutate_op(const struct fm_target *t, int op, uint8_t *data,
 
 	if (max == 0 || fm_input_read(&in, t, data, size) != 0)
 		return 0;
+	if (size <= max && max - size > FM_GROW) /* AFL++ offers 1 MiB */
+		max = size + FM_GROW;
 	out = malloc(max);
 	if (out != NULL && fm_apply(&in, op, rng) == 0)
 		n = fm_input_write(&in, out, max);
@@ -513,20 +517,27 @@ static size_t fm_flip(uint8_t *data, size_t size, size_t max, uint64_t *rng)
 size_t fm_mutate(const struct fm_target *t, uint8_t *data, size_t size,
 		 size_t max, uint64_t *rng, fm_bytes_fn bytes)
 {
-	size_t n;
+	size_t n, done = 0, want = 1 + fm_pick(rng, FM_STACK);
 
 	if (max == 0)
 		return 0;
 	if (size > max)
 		size = max;
 	if (fm_pick(rng, 100) >= FM_BYTES_SHARE) {
-		for (int tries = 0; tries < 6; tries++) {
+		/* a few operations stacked, like havoc: one step from an
+		 * input often cannot reach (a frame, and max= at its size) */
+		for (int tries = 0; tries < 6 * FM_STACK && done < want;
+		     tries++) {
 			int op = (int)fm_pick(rng, FM_OP_MAX + 1);
 
 			n = fm_mutate_op(t, op, data, size, max, rng);
-			if (n > 0)
-				return n;
+			if (n > 0) {
+				size = n;
+				done++;
+			}
 		}
+		if (done > 0)
+			return size;
 	}
 	n = bytes ? bytes(data, size, max) : fm_flip(data, size, max, rng);
 	return n > 0 ? n : 1;
