@@ -28,6 +28,7 @@ enum fm_op {
 	FM_OP_CORRUPT, /* one length field, escape or delimiter changed */
 	FM_OP_CUT,     /* one cut of the schedule moved */
 	FM_OP_MAX,     /* max= set to a frame's size - 1, + 0 or + 1 */
+	FM_OP_OPTS,    /* one codec option changed, frames re-encoded */
 	FM_OP_SPLICE,  /* frames of a second input inserted (crossover) */
 	FM_OP_BYTES,   /* plain byte mutation (caller's or built-in) */
 	FM_NOPS

@@ -3,6 +3,7 @@
  * cut moved; max= set next to a frame's size; frames spliced from another
  * input; and a share of plain byte mutations. */
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -27,9 +28,9 @@ static size_t fm_pick(uint64_t *rng, size_t n)
 	return n ? (size_t)(fm_rand(rng) % n) : 0;
 }
 
-static const char *const fm_names[FM_NOPS] = {"insert", "drop",	   "dup",
-					      "resize", "corrupt", "cut",
-					      "max",	"splice",  "bytes"};
+static const char *const fm_names[FM_NOPS] = {
+    "insert", "drop", "dup",  "resize", "corrupt",
+    "cut",    "max",  "opts", "splice", "bytes"};
 
 const char *fm_op_name(int op)
 {
@@ -452,6 +453,136 @@ static int fm_max(struct fm_input *in, uint64_t *rng)
 	return 0;
 }
 
+/* The spec text options o stand for, and the spec as the target parses
+ * it (sp may be NULL). Returns 0, or -EINVAL if it does not parse. */
+static int fm_spec_of(const struct fz_opts *o, char *text, size_t len,
+		      struct fr_spec *sp)
+{
+	uint8_t tmp[300];
+	struct fz_setup s;
+	struct fr_spec dummy;
+	char err[128];
+	size_t n = fz_input_build(tmp, sizeof(tmp), NULL, 0, o);
+	int rc;
+
+	if (n == 0)
+		return -EINVAL;
+	rc =
+	    fz_setup_read(&s, o->kind | (o->plain ? FZ_KIND_PLAIN : 0), tmp, n);
+	snprintf(text, len, "%s", s.spec_text);
+	if (rc == 0 && fr_spec_parse(sp ? sp : &dummy, s.spec_text, err,
+				     sizeof(err)) != FR_OK)
+		rc = -1;
+	fz_setup_free(&s);
+	return rc == 0 ? 0 : -EINVAL;
+}
+
+/* One codec option of o changed. Returns 0 or -EINVAL (none to change). */
+static int fm_opt_change(struct fz_opts *o, uint64_t *rng)
+{
+	static const uint32_t widths[] = {1, 2, 3, 4, 8, 0};
+
+	switch (o->kind) {
+	case FR_FIXED:
+		o->fixed = 1 + (uint32_t)fm_pick(rng, 16);
+		break;
+	case FR_DELIM:
+		if (fm_pick(rng, 2)) {
+			o->delim[fm_pick(rng, o->delim_len)] =
+			    (uint8_t)fm_rand(rng);
+			break;
+		}
+		for (uint32_t i = o->delim_len; i < 6; i++)
+			o->delim[i] = (uint8_t)fm_rand(rng);
+		o->delim_len = 1 + (uint32_t)fm_pick(rng, 6);
+		break;
+	case FR_LEN:
+		switch (fm_pick(rng, 5)) {
+		case 0:
+			o->width = widths[fm_pick(rng, 6)];
+			break;
+		case 1:
+			o->little = !o->little;
+			break;
+		case 2:
+			o->offset = (uint32_t)fm_pick(rng, 4);
+			break;
+		case 3:
+			o->adjust = (int32_t)fm_pick(rng, 17) - 8;
+			break;
+		default:
+			o->strip_set = fm_pick(rng, 2);
+			o->strip = (uint32_t)fm_pick(rng, 13);
+			break;
+		}
+		break;
+	case FR_RESP:
+		o->depth = (uint32_t)fm_pick(rng, 17);
+		break;
+	case FR_HTTP1:
+		if (fm_pick(rng, 2)) {
+			o->response = !o->response;
+			o->head = o->response && fm_pick(rng, 2);
+		} else {
+			o->hmax = (uint32_t)fm_pick(rng, 301);
+		}
+		break;
+	case FR_WS:
+		o->unmask = !o->unmask;
+		break;
+	default:
+		return -EINVAL;
+	}
+	return 0;
+}
+
+/* One codec option changed (len width, offset, adjust...; a delimiter;
+ * fixed:N; ...) and the frames re-encoded for it where they can be (the
+ * others keep their bytes). */
+static int fm_opts(struct fm_input *in, uint64_t *rng)
+{
+	struct fr_spec sp;
+	uint8_t *buf;
+	size_t cap, len = 0;
+	char was[128], now[128];
+	int rc, tries = 0;
+
+	fm_spec_of(&in->o, was, sizeof(was), NULL);
+	do { /* until the spec says something else */
+		if (++tries > 8 || fm_opt_change(&in->o, rng) != 0)
+			return -EINVAL;
+		fm_spec_of(&in->o, now, sizeof(now), NULL);
+	} while (strcmp(was, now) == 0);
+	in->dirty = true;
+	if (in->msgs || in->nfr == 0 ||
+	    fm_spec_of(&in->o, now, sizeof(now), &sp) != 0)
+		return 0;
+	in->spec = sp;
+	in->spec_ok = true;
+	cap = 2 * in->front_len + 32 * in->nfr + 64;
+	buf = malloc(cap);
+	if (buf == NULL)
+		return -ENOMEM;
+	for (size_t k = 0; k < in->nfr; k++) {
+		const struct fm_frame *f = &in->fr[k];
+		size_t n =
+		    fm_frame_bytes(in, f->pay, f->len, buf + len, cap - len);
+
+		if (n == 0 && f->span <= cap - len) {
+			memcpy(buf + len, in->front + f->at, f->span);
+			n = f->span;
+		}
+		len += n;
+	}
+	if (in->front_len - in->end <= cap - len) {
+		memcpy(buf + len, in->front + in->end, in->front_len - in->end);
+		len += in->front_len - in->end;
+	}
+	rc = fm_front_edit(in, 0, in->front_len, buf, len);
+	free(buf);
+	return rc;
+}
+
 static int fm_apply(struct fm_input *in, int op, uint64_t *rng)
 {
 	switch (op) {
@@ -470,6 +601,8 @@ static int fm_apply(struct fm_input *in, int op, uint64_t *rng)
 		return fm_cut(in, rng);
 	case FM_OP_MAX:
 		return fm_max(in, rng);
+	case FM_OP_OPTS:
+		return fm_opts(in, rng);
 	default:
 		return -EINVAL;
 	}
@@ -528,7 +661,7 @@ size_t fm_mutate(const struct fm_target *t, uint8_t *data, size_t size,
 		 * input often cannot reach (a frame, and max= at its size) */
 		for (int tries = 0; tries < 6 * FM_STACK && done < want;
 		     tries++) {
-			int op = (int)fm_pick(rng, FM_OP_MAX + 1);
+			int op = (int)fm_pick(rng, FM_OP_OPTS + 1);
 
 			n = fm_mutate_op(t, op, data, size, max, rng);
 			if (n > 0) {

@@ -498,6 +498,47 @@ Test(mutator, max_may_go_back_to_the_default)
 		  "%zu of 100 went back to the default max", defaults);
 }
 
+static size_t kept;
+
+static void opts_changed(const struct fm_target *t, const uint8_t *b, size_t nb,
+			 const uint8_t *a, size_t na)
+{
+	struct fz_setup x, y;
+	struct fm_input p, q;
+	bool same;
+
+	setup(t, b, nb, &x);
+	setup(t, a, na, &y);
+	cr_assert_str_neq(x.spec_text, y.spec_text, "no option changed");
+	cr_assert_str_eq(x.sched_text, y.sched_text);
+	fz_setup_free(&x);
+	fz_setup_free(&y);
+	read_ok(&p, t, b, nb);
+	read_ok(&q, t, a, na);
+	same = p.nfr == q.nfr;
+	for (size_t k = 0; same && k < p.nfr; k++)
+		same = p.fr[k].len == q.fr[k].len &&
+		       memcmp(p.fr[k].pay, q.fr[k].pay, p.fr[k].len) == 0;
+	kept += same;
+	fm_input_free(&p);
+	fm_input_free(&q);
+}
+
+Test(mutator, opts_change_one_option_and_reencode)
+{
+	struct fm_target t = target("split_len");
+	struct fz_opts o = opts(FR_LEN);
+	uint8_t d[CAP];
+	size_t n = build(&t, &o, three, 3, d), made;
+
+	kept = 0;
+	made = each("split_len", FM_OP_OPTS, d, n, 100, opts_changed);
+	cr_assert_geq(made, 60, "only %zu option changes", made);
+	cr_assert_geq(kept, made / 2,
+		      "frames survived re-encoding in only %zu of %zu", kept,
+		      made);
+}
+
 Test(mutator, crossover_splices_frames_of_the_other_input)
 {
 	static const char *const mb[] = {"xyz1", "xyz2", "xyz3"};
