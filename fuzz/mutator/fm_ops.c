@@ -102,6 +102,60 @@ static size_t fm_small_max(const struct fm_input *in)
 	return in->spec_ok && in->spec.max <= 512 ? in->spec.max : 0;
 }
 
+/* A whole message of a protocol codec (resp, http1, ws) around a body of
+ * n letters, into buf (FM_PAY_MAX bytes); returns its length, or 0. */
+static size_t fm_proto_msg(const struct fm_input *in, uint64_t *rng, size_t n,
+			   uint8_t *buf)
+{
+	size_t h = 0;
+	int k = 0;
+
+	if (n > FM_PAY_MAX - 64)
+		n = FM_PAY_MAX - 64;
+	switch (in->kind) {
+	case FR_RESP:
+		if (fm_pick(rng, 3) == 0)
+			k = snprintf((char *)buf, 64, "+");
+		else
+			k = snprintf(
+			    (char *)buf, 64, "%s$%zu\r\n",
+			    fm_pick(rng, 2) && in->o.depth > 0 ? "*1\r\n" : "",
+			    n);
+		break;
+	case FR_HTTP1:
+		k = snprintf((char *)buf, 64, "%sContent-Length: %zu\r\n\r\n",
+			     in->o.response ? "HTTP/1.1 200 OK\r\n"
+					    : "POST /f HTTP/1.1\r\n",
+			     n);
+		break;
+	case FR_WS: {
+		bool mask = fm_pick(rng, 4) != 0;
+
+		buf[h++] = (uint8_t)(0x80 | (fm_pick(rng, 2) ? 1 : 2));
+		buf[h++] = (uint8_t)((mask ? 0x80 : 0) | (n < 126 ? n : 126));
+		if (n >= 126) {
+			buf[h++] = (uint8_t)(n >> 8);
+			buf[h++] = (uint8_t)n;
+		}
+		for (int i = 0; mask && i < 4; i++)
+			buf[h++] = (uint8_t)fm_rand(rng);
+		break;
+	}
+	default:
+		return 0;
+	}
+	if (k < 0 || k >= 64)
+		return 0;
+	h += (size_t)k;
+	for (size_t i = 0; i < n; i++)
+		buf[h++] = (uint8_t)('a' + fm_pick(rng, 26));
+	if (in->kind == FR_RESP) {
+		buf[h++] = '\r';
+		buf[h++] = '\n';
+	}
+	return h;
+}
+
 /* Payload for a new frame into buf; returns its length. */
 static size_t fm_new_payload(const struct fm_input *in, uint64_t *rng,
 			     uint8_t *buf)
@@ -122,10 +176,19 @@ static size_t fm_new_payload(const struct fm_input *in, uint64_t *rng,
 	if (how == 0 && in->nfr > 0) {
 		const struct fm_frame *f = &in->fr[fm_pick(rng, in->nfr)];
 
+		if ((in->kind == FR_RESP || in->kind == FR_HTTP1 ||
+		     in->kind == FR_WS) &&
+		    f->len <= FM_PAY_MAX) { /* a whole message: as it is */
+			memcpy(buf, f->pay, f->len);
+			return f->len;
+		}
+
 		for (size_t i = 0; i < n; i++)
 			buf[i] = f->len ? f->pay[i % f->len] : (uint8_t)'a';
 		return n;
 	}
+	if (in->kind == FR_RESP || in->kind == FR_HTTP1 || in->kind == FR_WS)
+		return fm_proto_msg(in, rng, n, buf);
 	for (size_t i = 0; i < n; i++)
 		buf[i] = fm_pick(rng, 8) == 0
 			     ? fm_special(in, rng)

@@ -315,6 +315,20 @@ Test(mutator, insert_drop_dup_resize_other_codecs)
 	}
 }
 
+Test(mutator, insert_makes_protocol_messages_from_nothing)
+{
+	static const char *const names[] = {"split_ws", "split_resp",
+					    "split_http1", "roundtrip_ws"};
+
+	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
+		uint8_t none[1] = {0};
+
+		cr_assert_geq(
+		    each(names[i], FM_OP_INSERT, none, 0, 50, plus_one), 40,
+		    "%s: too few messages made", names[i]);
+	}
+}
+
 /* Exactly one byte changed or removed, at a position inside [lo, hi) of
  * some frame (relative to its start, hi < 0: from its end). */
 static int field_lo, field_hi;
