@@ -181,7 +181,7 @@ median() {
 	if [ "$t" = inf ]; then
 		echo "$k/$n - -"
 	else
-		printf '%s/%s %.1f %s\n' "$k" "$n" "$t" "$x"
+		printf '%s/%s %.2f %s\n' "$k" "$n" "$t" "$x"
 	fi
 }
 
