@@ -10,6 +10,7 @@
 #include "fuzz_input.h"
 
 #define FM_MAX_FRAMES 256
+#define FM_PAY_MAX 1100 /* largest payload built (message list: < 1024) */
 
 /* One frame: its bytes in the front part [at, at + span) (wire bytes, or
  * a message's length header and bytes) and its payload (a copy). */
@@ -59,5 +60,15 @@ int fm_front_edit(struct fm_input *in, size_t a, size_t b, const uint8_t *p,
  * Returns the length written to out (cap bytes) or 0 if it cannot. */
 size_t fm_frame_bytes(const struct fm_input *in, const uint8_t *p, size_t n,
 		      uint8_t *out, size_t cap);
+
+/* Shared by the operations (fm_ops.c, fm_corrupt.c, fm_choices.c). */
+size_t fm_pick(uint64_t *rng, size_t n); /* 0..n-1 (0 when n is 0) */
+uint8_t fm_special(const struct fm_input *in, uint64_t *rng);
+int fm_put_frame(struct fm_input *in, size_t a, size_t b, const uint8_t *p,
+		 size_t n);
+int fm_corrupt(struct fm_input *in, uint64_t *rng);
+int fm_cut(struct fm_input *in, uint64_t *rng);
+int fm_max(struct fm_input *in, uint64_t *rng);
+int fm_opts(struct fm_input *in, uint64_t *rng);
 
 #endif
