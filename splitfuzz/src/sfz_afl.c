@@ -53,7 +53,6 @@ static const unsigned char *sfz_afl_case(size_t *len)
 	*len = n > 0 ? (size_t)n : 0;
 	return afl_alt;
 }
-#define __AFL_FUZZ_INIT() extern int afl_no_init
 #define __AFL_INIT()                                                           \
 	do {                                                                   \
 		if (__afl_manual_init)                                         \
@@ -61,6 +60,8 @@ static const unsigned char *sfz_afl_case(size_t *len)
 	} while (0)
 #define __AFL_LOOP(n) sfz_afl_loop(n)
 #else
+__AFL_FUZZ_INIT();
+
 static const unsigned char *sfz_afl_case(size_t *len)
 {
 	*len = (size_t)__AFL_FUZZ_TESTCASE_LEN;
