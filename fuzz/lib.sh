@@ -66,7 +66,8 @@ fz_build() {
 	local preset=$1 dir=$2
 	mkdir -p "$dir"
 	fz_log "configuring preset $preset in $dir"
-	(cd "$FZ_ROOT" && cmake --preset "$preset" -B "$dir") \
+	# shellcheck disable=SC2086
+	(cd "$FZ_ROOT" && cmake --preset "$preset" -B "$dir" ${FZ_CMAKE_ARGS:-}) \
 		>"$dir/fz-configure.log" 2>&1 ||
 		{ cat "$dir/fz-configure.log" >&2; fz_die "cmake configure failed"; }
 	fz_log "building $(echo "$FZ_TARGETS" | wc -w) targets"

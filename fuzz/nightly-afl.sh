@@ -15,7 +15,26 @@ nl_afl_build() {
 	(fz_build fuzz-afl "$BUILD-afl") &&
 		(AFL_LLVM_CMPLOG=1 fz_build fuzz-afl "$BUILD-afl-cmplog") &&
 		(AFL_USE_ASAN=1 fz_build fuzz-afl "$BUILD-afl-asan") &&
-		(fz_build fuzz-replay "$BUILD-replay")
+		(fz_build fuzz-replay "$BUILD-replay") &&
+		nl_afl_mutator_build
+}
+
+# fraglab-mutator.so, built by the plain compiler (afl-fuzz dlopen()s it).
+nl_afl_mutator_build() {
+	[ "$MUTATOR" = on ] || return 0
+	(FZ_TARGETS=fraglab-mutator FZ_CMAKE_ARGS="" fz_build default \
+		"$BUILD-mutator")
+}
+
+# The environment afl-fuzz needs to load the mutator for target $1, if
+# the mutator is on and understands that target's input layout.
+nl_afl_mutator_env() {
+	[ "$MUTATOR" = on ] || return 0
+	case $1 in
+	split_* | roundtrip_* | server_echo)
+		printf 'AFL_CUSTOM_MUTATOR_LIBRARY=%q FRAGLAB_MUTATOR_TARGET=%q ' \
+			"$BUILD-mutator/bin/fraglab-mutator.so" "$1" ;;
+	esac
 }
 
 # Start CORES[t] instances in one process group: one core: the main
@@ -40,7 +59,8 @@ nl_afl_start() {
 			1) role="-S asan" bin=$asan ;;
 			*) role="-S sec$i" bin=$plain ;;
 			esac
-			printf 'afl-fuzz %s %s -i %q -o %q -V %s -t 1000 -- %q >%q 2>&1 &\n' \
+			printf '%safl-fuzz %s %s -i %q -o %q -V %s -t 1000 -- %q >%q 2>&1 &\n' \
+				"$(nl_afl_mutator_env "$t")" \
 				"$role" "${args[*]+$(printf '%q ' "${args[@]}")}" \
 				"$w/seeds" "$w/afl" "$secs" "$bin" "$w/afl-$i.log"
 		done

@@ -20,7 +20,7 @@ CORPUS_ROOT=$FZ_ROOT/corpus
 MERGE=1
 GRACE=10
 DOBUILD=1
-MUTATOR=off
+MUTATOR=on
 OUTSIDE=()
 OUTSIDE_DIRS=()
 ACK=""
@@ -55,7 +55,10 @@ gets summary.md, summary.json, coverage.png and execs.png (gnuplot).
                     end of their time get SIGKILL (default $GRACE)
   --ack OUT         add the new crashes of run OUT to FILE: acknowledged,
                     they no longer fail a night
-  --mutator on      the structure-aware custom mutator (not built yet)
+  --mutator on|off  the structure-aware custom mutator (fuzz/mutator/;
+                    default on): linked into the libFuzzer targets, or
+                    fraglab-mutator.so for AFL++, on split_*, roundtrip_*
+                    and server_echo
 Exit status: 0 no new crash, 1 new crash(es), 2 bad usage, 3 no new crash
 but no verdict either (crash files left untriaged by the deadline, or the
 run itself failed: build, merge, an error).
@@ -94,12 +97,11 @@ case $ENGINE in libfuzzer | afl) ;; *) fz_usage_error "--engine: libfuzzer or af
 TOTAL=$(nl_seconds "$BUDGET")
 [[ $TOTAL =~ ^[1-9][0-9]*$ ]] || fz_usage_error "--budget: like 20s, 30m or 8h"
 [ "$TOTAL" -ge 10 ] || fz_usage_error "--budget: at least 10s"
-# MUTATOR HOOK: the structure-aware mutator (fuzz/mutator/) lands in a
-# separate change; until then --mutator on is refused. When it lands:
-# libFuzzer builds with its option, AFL++ gets AFL_CUSTOM_MUTATOR_LIBRARY.
+# The structure-aware mutator: a build option of the libFuzzer targets;
+# for AFL++ a library afl-fuzz loads (nl_afl_build, nl_afl_start).
 case $MUTATOR in
-off) ;;
-on) fz_usage_error "--mutator on: the custom mutator is not built yet" ;;
+on) FZ_CMAKE_ARGS=-DFRAGLAB_FUZZ_MUTATOR=ON ;;
+off) FZ_CMAKE_ARGS=-DFRAGLAB_FUZZ_MUTATOR=OFF ;;
 *) fz_usage_error "--mutator: on or off" ;;
 esac
 command -v python3 >/dev/null || nl_fail "python3 is needed for the summary"
