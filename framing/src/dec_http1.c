@@ -366,30 +366,6 @@ static inline const uint8_t *h_find_lf(const uint8_t *p, size_t n)
 	return memchr(p + i, '\n', n - i);
 }
 
-/* fr_dec_line with h_find_lf: the same results, byte for byte. */
-static int h_take_line(struct fr_decoder *d, uint64_t lim)
-{
-	uint64_t have = d->seen - d->tok;
-	size_t avail = d->in_len - d->in_pos;
-	const uint8_t *p = d->in + d->in_pos;
-	const uint8_t *lf;
-	size_t n;
-	int rc;
-
-	if (have >= lim)
-		return -1;
-	n = lim - have < avail ? (size_t)(lim - have) : avail;
-	lf = h_find_lf(p, n);
-	if (lf) {
-		rc = fr_dec_take(d, (size_t)(lf - p) + 1);
-		return rc ? rc : 1;
-	}
-	rc = fr_dec_take(d, n);
-	if (rc)
-		return rc;
-	return have + n >= lim ? -1 : 0;
-}
-
 /* One line of the header, chunk sizes or trailers: H_GO, FR_NEED_MORE,
  * FR_FRAME (message complete) or an error. */
 static int h_line(struct fr_decoder *d)
@@ -406,7 +382,7 @@ static int h_line(struct fr_decoder *d)
 		lim = hmax - d->tok;
 	if (lim > room)
 		lim = room;
-	rc = h_take_line(d, lim);
+	rc = fr_dec_line_by(d, lim, h_find_lf);
 	if (rc == FR_ENOMEM)
 		return rc;
 	if (rc == 0)

@@ -148,8 +148,11 @@ static inline int fr_dec_emit_wire(struct fr_decoder *d, struct fr_frame *f)
  * including its LF, reading at most lim bytes of it in all. Returns 1 (line
  * complete at fr_dec_base(d) + d->tok, d->seen - d->tok bytes), 0 (chunk
  * used up), -1 (lim bytes and no LF) or FR_ENOMEM. The result depends only
- * on the bytes, never on where the chunks end. */
-static inline int fr_dec_line(struct fr_decoder *d, uint64_t lim)
+ * on the bytes, never on where the chunks end. fr_dec_line_by finds the
+ * LF with find_lf (a codec's own scanner), fr_dec_line with memchr. */
+static inline int fr_dec_line_by(struct fr_decoder *d, uint64_t lim,
+				 const uint8_t *(*find_lf)(const uint8_t *,
+							   size_t))
 {
 	uint64_t have = d->seen - d->tok;
 	size_t avail = d->in_len - d->in_pos;
@@ -161,7 +164,7 @@ static inline int fr_dec_line(struct fr_decoder *d, uint64_t lim)
 	if (have >= lim)
 		return -1;
 	n = lim - have < avail ? (size_t)(lim - have) : avail;
-	lf = memchr(p, '\n', n);
+	lf = find_lf(p, n);
 	if (lf) {
 		rc = fr_dec_take(d, (size_t)(lf - p) + 1);
 		return rc ? rc : 1;
@@ -170,6 +173,16 @@ static inline int fr_dec_line(struct fr_decoder *d, uint64_t lim)
 	if (rc)
 		return rc;
 	return have + n >= lim ? -1 : 0;
+}
+
+static inline const uint8_t *fr_dec_memchr_lf(const uint8_t *p, size_t n)
+{
+	return memchr(p, '\n', n);
+}
+
+static inline int fr_dec_line(struct fr_decoder *d, uint64_t lim)
+{
+	return fr_dec_line_by(d, lim, fr_dec_memchr_lf);
 }
 
 #endif
