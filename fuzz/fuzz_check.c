@@ -8,6 +8,7 @@
 
 #include "cm_buf.h"
 #include "fuzz_check.h"
+#include "fuzz_contract.h"
 #include "fuzz_input.h"
 
 #if defined(__SANITIZE_ADDRESS__)
@@ -18,26 +19,8 @@
 #endif
 #endif
 
-/* One function per invariant: distinct stacks, distinct crash buckets. */
-FZ_FAIL(fz_fail_init, "decoder init refused a parsed spec", "init")
-FZ_FAIL(fz_fail_feed, "feed refused a chunk after NEED_MORE", "feed")
-FZ_FAIL(fz_fail_bound, "decoder buffer grew past fr_decoder_bufsize", "bound")
-FZ_FAIL(fz_fail_frame_over_max, "frame longer than max", "frame")
-FZ_FAIL(fz_fail_fixed_len, "fixed frame of the wrong size", "frame")
-FZ_FAIL(fz_fail_frame_null, "frame with length but no data", "frame")
-FZ_FAIL(fz_fail_error_frame, "error result left data in the frame", "error")
-FZ_FAIL(fz_fail_not_sticky, "fatal error not sticky", "error")
-FZ_FAIL(fz_fail_fatal_not_failed, "fatal code but decoder not failed", "error")
-FZ_FAIL(fz_fail_bad_result, "unexpected result from fr_decoder_next", "next")
-FZ_FAIL(fz_fail_no_progress, "more events than input bytes", "next")
-FZ_FAIL(fz_fail_finish_unstable, "second finish differs from the first",
-	"finish")
-FZ_FAIL(fz_fail_finish_result, "finish returned a non-finish result", "finish")
-FZ_FAIL(fz_fail_offset_total, "consumed offset differs from stream length",
-	"offset")
-FZ_FAIL(fz_fail_frame_offset_order,
-	"frame starts before the end of the previous one", "frame")
-FZ_FAIL(fz_fail_raw_offset, "raw frame offset not contiguous", "raw")
+/* One function per invariant: distinct stacks, distinct crash buckets;
+ * the decoder contract's are in fuzz_contract.c. */
 FZ_FAIL_W(fz_fail_event_count_differs, "event counts differ")
 FZ_FAIL_W(fz_fail_event_kind_differs, "event kinds differ")
 FZ_FAIL_W(fz_fail_frames_differ, "frame bytes differ")
@@ -63,27 +46,17 @@ static void fz_log_frame(struct fz_log *log, const struct fr_spec *spec,
 			 const struct fr_frame *f)
 {
 	struct fz_ev *e;
+	bool own = fz_contract_frame(spec, f, log->nb, &log->next_off);
 
-	if (f->len > spec->max)
-		fz_fail_frame_over_max();
-	if (spec->kind == FR_FIXED && f->len != spec->fixed)
-		fz_fail_fixed_len();
-	if (f->len > 0 && f->data == NULL)
-		fz_fail_frame_null();
-	if (spec->kind == FR_RAW && f->offset != log->nb)
-		fz_fail_raw_offset();
 	if (f->len > 0) {
 		log->bytes = fz_must(
 		    cm_grow(log->bytes, &log->bcap, log->nb + f->len, 1));
 		memcpy(log->bytes + log->nb, f->data, f->len);
 	}
-	if (spec->kind == FR_RAW) { /* only the concatenation is invariant */
+	if (!own) { /* raw: only the concatenation is invariant */
 		log->nb += f->len;
 		return;
 	}
-	if (f->offset < log->next_off)
-		fz_fail_frame_offset_order();
-	log->next_off = f->offset + 1;
 	e = fz_push(log, FZ_EV_FRAME);
 	e->off = f->offset;
 	e->len = f->len;
@@ -98,40 +71,29 @@ static bool fz_drain(struct fr_decoder *d, const struct fr_spec *spec,
 	size_t events = 0;
 
 	for (;;) {
-		struct fr_frame f, again;
+		struct fr_frame f;
 		struct fz_ev *e;
 		int r = fr_decoder_next(d, &f);
 
-		if (++events > 2 * fed + 4)
-			fz_fail_no_progress();
+		fz_contract_progress(++events, 2 * fed + 4);
 		if (r == FR_NEED_MORE)
 			return false;
 		if (r == FR_FRAME) {
 			fz_log_frame(log, spec, &f);
 			continue;
 		}
-		if (r >= 0)
-			fz_fail_bad_result();
-		if (f.data != NULL || f.len != 0)
-			fz_fail_error_frame();
 		e = fz_push(log, FZ_EV_ERROR);
 		e->code = r;
 		e->off = f.offset;
-		if (fr_decoder_failed(d)) {
-			if (fr_decoder_next(d, &again) != r ||
-			    again.offset != f.offset)
-				fz_fail_not_sticky();
+		if (fz_contract_error(d, spec, r, &f))
 			return true;
-		}
-		if (fr_error_is_fatal(spec, r))
-			fz_fail_fatal_not_failed();
 	}
 }
 
 static void fz_finish(struct fr_decoder *d, const struct fr_spec *spec,
 		      struct fz_log *log)
 {
-	struct fr_frame f, g;
+	struct fr_frame f;
 	struct fz_ev *e;
 	int r = fr_decoder_finish(d, &f);
 
@@ -140,12 +102,7 @@ static void fz_finish(struct fr_decoder *d, const struct fr_spec *spec,
 		fz_log_frame(log, spec, &f);
 		r = fr_decoder_finish(d, &f);
 	}
-	int r2 = fr_decoder_finish(d, &g);
-
-	if (r != FR_DONE && r >= 0)
-		fz_fail_finish_result();
-	if (r2 != r || (r < 0 && g.offset != f.offset))
-		fz_fail_finish_unstable();
+	fz_contract_finish(d, r, &f);
 	e = fz_push(log, FZ_EV_FINISH);
 	e->code = r;
 	e->off = r < 0 ? f.offset : 0;

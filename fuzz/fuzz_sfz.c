@@ -10,6 +10,7 @@
 #include "cm_buf.h"
 #include "framing/framing.h"
 #include "fuzz_check.h"
+#include "fuzz_contract.h"
 #include "fuzz_die.h"
 #include "fuzz_input.h"
 #include "fuzz_sfz.h"
@@ -26,25 +27,6 @@ struct fz_sfz_conf {
 
 static struct fz_sfz_conf fz_conf;
 static bool fz_conf_valid;
-
-FZ_FAIL(fz_fail_init, "decoder init refused a parsed spec", "init")
-FZ_FAIL(fz_fail_bound, "decoder buffer grew past fr_decoder_bufsize", "bound")
-FZ_FAIL(fz_fail_frame_over_max, "frame longer than max", "frame")
-FZ_FAIL(fz_fail_fixed_len, "fixed frame of the wrong size", "frame")
-FZ_FAIL(fz_fail_frame_null, "frame with length but no data", "frame")
-FZ_FAIL(fz_fail_error_frame, "error result left data in the frame", "error")
-FZ_FAIL(fz_fail_not_sticky, "fatal error not sticky", "error")
-FZ_FAIL(fz_fail_fatal_not_failed, "fatal code but decoder not failed", "error")
-FZ_FAIL(fz_fail_bad_result, "unexpected result from fr_decoder_next", "next")
-FZ_FAIL(fz_fail_finish_unstable, "second finish differs from the first",
-	"finish")
-FZ_FAIL(fz_fail_finish_result, "finish returned a non-finish result", "finish")
-FZ_FAIL(fz_fail_offset_total, "consumed offset differs from stream length",
-	"offset")
-FZ_FAIL(fz_fail_frame_offset_order,
-	"frame starts before the end of the previous one", "frame")
-FZ_FAIL(fz_fail_raw_offset, "raw frame offset not contiguous", "raw")
-FZ_FAIL(fz_fail_no_progress, "more events than input bytes", "next")
 
 /* ---- configure ---- */
 
@@ -175,37 +157,23 @@ static int fz_sd_feed(void *dec, const uint8_t *chunk, size_t len)
 /* The contract of a frame; true when it is to be reported (not raw). */
 static bool fz_sd_frame(struct fz_sd *s, const struct fr_frame *f)
 {
-	const struct fr_spec *spec = &s->c->spec;
-
-	if (f->len > spec->max)
-		fz_fail_frame_over_max();
-	if (spec->kind == FR_FIXED && f->len != spec->fixed)
-		fz_fail_fixed_len();
-	if (f->len > 0 && f->data == NULL)
-		fz_fail_frame_null();
-	if (spec->kind == FR_RAW) {
-		if (f->offset != cm_buf_len(&s->raw))
-			fz_fail_raw_offset();
-		if (cm_buf_append(&s->raw, f->data, f->len) != 0)
-			abort();
-		return false;
-	}
-	if (f->offset < s->next_off)
-		fz_fail_frame_offset_order();
-	s->next_off = f->offset + 1;
-	return true;
+	if (fz_contract_frame(&s->c->spec, f, cm_buf_len(&s->raw),
+			      &s->next_off))
+		return true;
+	if (cm_buf_append(&s->raw, f->data, f->len) != 0)
+		abort();
+	return false;
 }
 
 static void fz_sd_next(void *dec, struct sfz_event *ev)
 {
 	struct fz_sd *s = dec;
-	struct fr_frame f, again;
+	struct fr_frame f;
 	int r;
 
 	/* raw frames are not reported one by one: bound them here */
 	for (uint64_t n = 0;; n++) {
-		if (n > s->fed + 4)
-			fz_fail_no_progress();
+		fz_contract_progress(n, s->fed + 4);
 		r = fr_decoder_next(&s->d, &f);
 		if (r != FR_FRAME || fz_sd_frame(s, &f))
 			break;
@@ -220,24 +188,12 @@ static void fz_sd_next(void *dec, struct sfz_event *ev)
 		fz_msg(ev, &s->canon, f.offset, f.data, f.len);
 		return;
 	}
-	if (r >= 0)
-		fz_fail_bad_result();
-	if (f.data != NULL || f.len != 0)
-		fz_fail_error_frame();
 	ev->kind = SFZ_ERR;
 	ev->code = r;
 	ev->offset = f.offset;
-	if (fr_decoder_failed(&s->d)) {
-		/* sticky: next and finish say the same from now on */
-		if (fr_decoder_next(&s->d, &again) != r ||
-		    again.offset != f.offset ||
-		    fr_decoder_finish(&s->d, &again) != r ||
-		    again.offset != f.offset)
-			fz_fail_not_sticky();
+	if (fz_contract_error(&s->d, &s->c->spec, r, &f)) {
 		s->failed = true;
 		ev->fatal = 1;
-	} else if (fr_error_is_fatal(&s->c->spec, r)) {
-		fz_fail_fatal_not_failed();
 	}
 }
 
@@ -255,8 +211,8 @@ static void fz_sd_result(struct sfz_event *ev, int r, uint64_t off)
 static void fz_sd_finish(void *dec, struct sfz_event *ev)
 {
 	struct fz_sd *s = dec;
-	struct fr_frame f, g;
-	int r, r2;
+	struct fr_frame f;
+	int r;
 
 	if (s->raw_out) {
 		fz_sd_result(ev, s->final, s->final_off);
@@ -265,8 +221,7 @@ static void fz_sd_finish(void *dec, struct sfz_event *ev)
 	if (!s->failed && fr_decoder_offset(&s->d) != s->fed)
 		fz_fail_offset_total();
 	for (uint64_t n = 0;; n++) {
-		if (n > s->fed + 4)
-			fz_fail_no_progress();
+		fz_contract_progress(n, s->fed + 4);
 		r = fr_decoder_finish(&s->d, &f);
 		if (r != FR_FRAME || fz_sd_frame(s, &f))
 			break;
@@ -276,11 +231,7 @@ static void fz_sd_finish(void *dec, struct sfz_event *ev)
 		fz_msg(ev, &s->canon, f.offset, f.data, f.len);
 		return;
 	}
-	if (r != FR_DONE && r >= 0)
-		fz_fail_finish_result();
-	r2 = fr_decoder_finish(&s->d, &g);
-	if (r2 != r || (r < 0 && g.offset != f.offset))
-		fz_fail_finish_unstable();
+	fz_contract_finish(&s->d, r, &f);
 	if (s->c->spec.kind == FR_RAW && cm_buf_len(&s->raw) > 0) {
 		s->raw_out = true;
 		s->final = r;
