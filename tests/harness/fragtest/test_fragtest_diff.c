@@ -5,6 +5,7 @@
  * --half-close; no process outlives fragtest. */
 #include <criterion/criterion.h>
 #include <signal.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -48,16 +49,30 @@ static void diff(const char *server, const char *extra)
 	       run_tool_path("fragtest"), server, requests(), extra);
 }
 
-/* diff() for a buggy server: a run that passes is tried again (five runs
- * at most), since whether the server's reads see the proxy's cuts also
- * depends on when it gets to read, and a loaded machine coalesces them. */
-static void diff_flagged(const char *server, const char *extra)
+/* A fragtest command line against a buggy program, into o: a run that
+ * passes is tried again (five runs at most), since whether the program's
+ * reads see the proxy's cuts also depends on when it gets to read, and a
+ * loaded machine (ASan, two cores) coalesces them. */
+__attribute__((format(printf, 1, 2))) static void sh_flagged(const char *fmt,
+							     ...)
 {
+	char cmd[4096];
+	va_list ap;
 	int tries = 0;
 
+	va_start(ap, fmt);
+	vsnprintf(cmd, sizeof(cmd), fmt, ap);
+	va_end(ap);
 	do
-		diff(server, extra);
+		ftt_sh(&o, "%s", cmd);
 	while (o.status == 0 && ++tries < 5);
+}
+
+/* diff() for a buggy server (sh_flagged). */
+static void diff_flagged(const char *server, const char *extra)
+{
+	sh_flagged("%s diff --server-cmd '%s' --requests %s " FAST " %s",
+		   run_tool_path("fragtest"), server, requests(), extra);
 }
 
 /* Exit 1, a FAIL line naming what differs, and a reproduce line whose
@@ -175,11 +190,10 @@ Test(fragtest_diff, reports_as_for_run)
 {
 	const char *dir = ftt_tmpdir();
 
-	ftt_sh(&o,
-	       "%s diff --server-cmd '%s' --requests %s " FAST
-	       " --json %s/r.json --junit %s/r.xml --html %s/r.html",
-	       run_tool_path("fragtest"), rr("server", "oneread"), requests(),
-	       dir, dir, dir);
+	sh_flagged("%s diff --server-cmd '%s' --requests %s " FAST
+		   " --json %s/r.json --junit %s/r.xml --html %s/r.html",
+		   run_tool_path("fragtest"), rr("server", "oneread"),
+		   requests(), dir, dir, dir);
 	cr_assert_eq(o.status, 1, "%s", o.err);
 	ftt_sh(&r,
 	       "grep -c '\"tool\": \"fragtest\", \"ok\": false' %s/r.json; "
@@ -192,11 +206,10 @@ Test(fragtest_diff, reports_as_for_run)
 
 Test(fragtest_diff, client_breaking_on_split_length_prefix_is_flagged)
 {
-	ftt_sh(&o,
-	       "%s client --server-cmd '%s' --client-cmd '%s {port}' --seeds "
-	       "3 --timeout 5s --start-timeout 60",
-	       run_tool_path("fragtest"), rr("lenserver", NULL),
-	       rr("client", "splitlen"));
+	sh_flagged("%s client --server-cmd '%s' --client-cmd '%s {port}' "
+		   "--seeds 3 --timeout 5s --start-timeout 60",
+		   run_tool_path("fragtest"), rr("lenserver", NULL),
+		   rr("client", "splitlen"));
 	assert_flagged("down=bytes seed 1: client exit status 3 (baseline: "
 		       "exit status 0)");
 	cr_assert(strstr(o.err, "  stdout differs from line"), "%s", o.err);
@@ -452,10 +465,9 @@ Test(fragtest_diff, target_server_already_running)
 	fclose(f);
 	port = strrchr(line, ':');
 	cr_assert_not_null(port, "%s", line);
-	ftt_sh(&o,
-	       "%s diff --target 127.0.0.1:%d --requests %s --seeds 3 --quiet "
-	       "50ms --timeout 2s",
-	       run_tool_path("fragtest"), atoi(port + 1), requests());
+	sh_flagged("%s diff --target 127.0.0.1:%d --requests %s --seeds 3 "
+		   "--quiet 50ms --timeout 2s",
+		   run_tool_path("fragtest"), atoi(port + 1), requests());
 	cr_assert(strstr(o.err, "reproduce: fragtest diff --target "
 				"127.0.0.1:"),
 		  "%s", o.err);
