@@ -31,12 +31,19 @@ TestSuite(shim_apps, .timeout = 300);
 /* ---- background servers, in their own process group ---- */
 
 /* Start `fragshim opts -- cmd` with /bin/sh, output to dir/out and
- * dir/err. Returns the pid (a process group leader). */
+ * dir/err (removed first). Returns the pid (a process group leader). */
 static pid_t spawn(const char *dir, const char *opts, const char *cmd)
 {
 	char line[2048];
 	pid_t pid;
 
+	/* A server started before in the same dir left its output there;
+	 * until the new shell truncates it, a poll would read the old
+	 * server's port. */
+	snprintf(line, sizeof(line), "%s/out", dir);
+	unlink(line);
+	snprintf(line, sizeof(line), "%s/err", dir);
+	unlink(line);
 	snprintf(line, sizeof(line), "exec %s %s -- %s >%s/out 2>%s/err",
 		 run_tool_path("fragshim"), opts, cmd, dir, dir);
 	pid = fork();

@@ -64,6 +64,12 @@ static pid_t vspawn(const char *dir, const char *fmt, va_list ap)
 	pid_t pid;
 
 	vsnprintf(cmd, sizeof(cmd), fmt, ap);
+	/* Output left by an earlier command in dir must not be read as this
+	 * one's while the shell has yet to truncate it. */
+	snprintf(full, sizeof(full), "%s/out", dir);
+	unlink(full);
+	snprintf(full, sizeof(full), "%s/err", dir);
+	unlink(full);
 	snprintf(full, sizeof(full), "exec >'%s/out' 2>'%s/err' </dev/null; %s",
 		 dir, dir, cmd);
 	pid = fork();
