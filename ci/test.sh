@@ -16,7 +16,7 @@ Runs, in order, counting each CTest test and each other step as one:
               through find_package and pkg-config, the .deb, man pages,
               the splitfuzz examples (a planted bug found, 60 s clean runs)
   ci-asan     cmake --preset ci-asan (clang ASan+UBSan, -Werror), every suite
-  fuzz smoke  fuzz/ci-fuzz.sh (libFuzzer + ASan + UBSan, corpus + 8 s each)
+  fuzz smoke  fuzz/ci-fuzz.sh (libFuzzer + ASan + UBSan, corpus + 5 s each)
   nightly     the CTest label nightly of ci-gcc (tests/fuzz/test_nightly.sh:
               two 20 s runs of fuzz/nightly.sh on the ci-fuzz build)
 Build trees: build/ci-gcc, build/ci-asan, build/ci-fuzz. Ends with the line

@@ -7,7 +7,7 @@ set -euo pipefail
 FZ_PROG=ci-fuzz
 . "$(dirname "$0")/lib.sh"
 
-TIME=${FUZZ_SMOKE_SECONDS:-8}
+TIME=${FUZZ_SMOKE_SECONDS:-5}
 JOBS=${FUZZ_SMOKE_JOBS:-2}
 BUILD=$FZ_ROOT/build/ci-fuzz
 TARGETS=all
@@ -21,8 +21,8 @@ Build the fuzz targets with libFuzzer (clang, ASan+UBSan) and run each one
 for SECONDS (default $TIME, env FUZZ_SMOKE_SECONDS), N at a time (default
 $JOBS, env FUZZ_SMOKE_JOBS), seeded with corpus/<target>/ and
 corpus/regressions/<target>/. Exit 1 on any finding; the crashing input and
-the log are in DIR/smoke/ (default $BUILD). 30 targets x 8 s / 2 jobs
-is about 2 minutes with overheads, plus the build.
+the log are in DIR/smoke/ (default $BUILD). 30 targets x 5 s / 2 jobs
+is about 90 s with overheads, plus the build.
 USAGE
 }
 
