@@ -442,12 +442,16 @@ nl_merge() {
 # On exit: stop what is left; a status the script did not choose (an
 # error under set -e) becomes 3, never 1, which means a new crash.
 NL_DONE=""
+NL_ERR=""
 nl_on_exit() {
 	local rc=$?
 	nl_cleanup
 	if [ -z "$NL_DONE" ] && [ "$rc" != 0 ] && [ "$rc" != 2 ] &&
 		[ "$rc" != 130 ]; then
-		fz_log "stopped by an error (status $rc): no verdict"
+		fz_log "stopped by an error (status $rc${NL_ERR:+, at $NL_ERR}):" \
+			"no verdict"
+		[ -z "$NL_ERR" ] || [ ! -d "${OUT:-}" ] ||
+			echo "stopped by an error at $NL_ERR" >>"$OUT/notes.txt"
 		exit 3
 	fi
 }

@@ -146,6 +146,10 @@ KNOWN=$(realpath "$KNOWN")
 : >"$OUT/notes.txt"
 trap nl_on_exit EXIT
 trap nl_interrupted INT TERM
+# Where an unplanned error stopped the run (set -E: also inside functions;
+# a failing subshell is named by the line that started it).
+set -E
+trap 'NL_ERR="${BASH_SOURCE[0]##*/}:$LINENO: $BASH_COMMAND (status $?)"' ERR
 
 # Build what is needed: the fraglab targets with the libFuzzer preset
 # (ASan + UBSan), or for AFL++ plain, CMPLOG and ASan builds plus the
