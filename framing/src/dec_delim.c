@@ -144,17 +144,19 @@ static int put_bounded(struct fr_decoder *d, const uint8_t *p, size_t n,
 
 /* Results of the whole-frame fast paths besides FR_FRAME and errors. */
 enum {
-	FAST_SLOW = 1000,   /* not here: take the byte-at-a-time path */
-	FAST_SKIPPED = 1001 /* an empty wire frame was skipped */
+	FAST_SLOW = 1000,    /* not here: take the byte-at-a-time path */
+	FAST_SKIPPED = 1001, /* an empty wire frame was skipped */
+	FAST_TAKEN = 1002    /* the chunk's rest was taken into the frame */
 };
 
 /* Copy p[0..n) to o up to the first byte equal to a or b; returns the
  * bytes copied (that byte's index, or n); o[result..n) may be written too.
  * One pass: 16 bytes compared and stored at a time where SSE2 is there
  * (x86-64 always), else bytewise.
- * (For SLIP, whose runs end at either of two bytes; measured faster than
- * two memchr scans and memcpy, and a 32-byte AVX2 version did not help.
- * COBS, whose block lengths are known, uses copy_nonzero.) */
+ * (For SLIP, whose runs end at either of two bytes, measured faster than
+ * two memchr scans and memcpy, and a 32-byte AVX2 version did not help;
+ * for COBS, a == b == 0: the frame up to its 00 in one pass, measured
+ * faster than memchr then memcpy, or than copying block by block.) */
 static size_t copy_until(uint8_t *o, const uint8_t *p, size_t n, uint8_t a,
 			 uint8_t b)
 {
@@ -182,99 +184,82 @@ static size_t copy_until(uint8_t *o, const uint8_t *p, size_t n, uint8_t a,
 	return n;
 }
 
-/* Copy n bytes from p to o; false (o partly written) if one is 00. With
- * SSE2, 16 at a time and the last 16 by a load that overlaps bytes already
- * copied; 8 to 15 bytes by two overlapping 8-byte words; never a byte
- * outside p[0..n) or o[0..n). */
-static inline bool copy_nonzero(uint8_t *o, const uint8_t *p, size_t n)
-{
-	if (n >= 16) {
-#if defined(__SSE2__)
-		const __m128i zero = _mm_setzero_si128();
-		__m128i acc = zero, v;
-		size_t i = 0;
-
-		for (; i + 16 <= n; i += 16) {
-			v = _mm_loadu_si128((const __m128i *)(p + i));
-			acc = _mm_or_si128(acc, _mm_cmpeq_epi8(v, zero));
-			_mm_storeu_si128((__m128i *)(o + i), v);
-		}
-		v = _mm_loadu_si128((const __m128i *)(p + n - 16));
-		acc = _mm_or_si128(acc, _mm_cmpeq_epi8(v, zero));
-		_mm_storeu_si128((__m128i *)(o + n - 16), v);
-		return _mm_movemask_epi8(acc) == 0;
-#else
-		memcpy(o, p, n);
-		return memchr(p, 0, n) == NULL;
-#endif
-	}
-	if (n >= 8) {
-		uint64_t a, b;
-
-		memcpy(&a, p, 8);
-		memcpy(&b, p + n - 8, 8);
-		memcpy(o, &a, 8);
-		memcpy(o + n - 8, &b, 8);
-		/* a 00 byte in either word (exact as a yes/no) */
-		return (((a - 0x0101010101010101ULL) & ~a) |
-			((b - 0x0101010101010101ULL) & ~b)) &
-			       0x8080808080808080ULL
-			   ? false
-			   : true;
-	}
-	unsigned z = 1;
-
-	for (size_t i = 0; i < n; i++) {
-		o[i] = p[i];
-		z &= p[i] != 0;
-	}
-	return z;
-}
-
-/* At a frame start: follow the code bytes, each block copied and checked
- * for 00 in one pass, until the 00 that ends the frame (then emit it). If
- * the chunk ends first, leave the state the byte path would have at the
- * last code byte reached and take the bytes before it (FAST_SLOW: go on
- * there). Anything unusual (a 00 inside a block, max, memory) is left to
- * the byte path, from the frame start: nothing is taken, and the split
- * fuzz targets hold the two paths to the same results. */
+/* The fast path, at a frame start or where the chunk ended inside one
+ * (not discarding). The rest of the chunk is copied to the buffer up to
+ * the first 00 (the frame's end) in one pass; the copy holds no 00, so the
+ * blocks need no test: the code bytes are hopped and the copy of each is
+ * overwritten with the 00 owed before it (the block before was not 255)
+ * or closed up. At the frame's 00 the hops must land on it and the frame
+ * is emitted; at the chunk end the byte path's state there is kept and
+ * the chunk taken (FAST_TAKEN). FAST_SLOW, nothing taken (only bytes past
+ * d->len scribbled), for a block running past the 00, max or memory: the
+ * byte path reports those, from where this call started. */
 static int cobs_walk(struct fr_decoder *d, struct fr_frame *f)
 {
-	const uint8_t *p0 = d->in + d->in_pos, *e = d->in + d->in_len;
-	const uint8_t *q = p0;
-	size_t olen = 0, max = d->spec.max;
-	bool owe = false;
+	const uint8_t *p = d->in + d->in_pos;
+	size_t avail = d->in_len - d->in_pos, olen = 0, at, cut = 0, n = 0;
+	bool owe;
 
-	while (*q != 0) {
-		size_t n = *q - 1u, need = olen + owe + n;
-
-		if ((size_t)(e - q) <= n + 1) { /* the next code byte is not
-						   in this chunk */
-			fr_dec_begin(d);
-			d->in_pos += (size_t)(q - p0);
-			d->seen = (uint64_t)(q - p0);
-			d->len = olen;
-			d->cobs_zero = owe;
-			return FAST_SLOW;
+	if (d->in_frame) {
+		olen = d->len;
+		at = d->cobs_left;
+		owe = d->cobs_zero;
+	} else {
+		if (*p == 0) { /* a lone 00 */
+			d->in_pos++;
+			return FAST_SKIPPED;
 		}
-		if (need > max ||
-		    (need > d->cap && fr_dec_reserve(d, need) != FR_OK))
+		at = *p - 1u; /* the first code byte: no 00 owed before it */
+		owe = *p++ != 0xff;
+		avail--;
+	}
+	/* p[at] is the next code byte, p[0..n) copied to o */
+	for (;;) {
+		/* the raw bytes fit the buffer's bound (frames near max with
+		 * 255 blocks, whose raw length passes max, go the byte path) */
+		if (olen + n >= d->cap &&
+		    fr_dec_reserve(d, olen + n + 1) != FR_OK)
 			return FAST_SLOW;
+		size_t room = d->cap - olen - n, want = avail - n;
+		size_t k = want < room ? want : room;
+		k = copy_until(d->buf + olen + n, p + n, k, 0, 0);
+		n += k;
+		if (n == avail || p[n] == 0)
+			break;
+	}
+	uint8_t *o = d->buf + olen;
+	while (at < n) {
+		/* p[at] is a code byte, its copy at o[at - cut] */
 		if (owe)
-			d->buf[olen++] = 0;
-		if (n > 0 && !copy_nonzero(d->buf + olen, q + 1, n))
+			o[at - cut] = 0;
+		else
+			memmove(o + at - cut, o + at - cut + 1, n - at - 1);
+		cut += !owe;
+		owe = p[at] != 0xff;
+		at += p[at];
+	}
+	size_t len = olen + n - cut;
+	if (len > d->spec.max)
+		return FAST_SLOW;
+	if (n < avail) { /* p[n] is the frame's 00 */
+		if (at != n)
 			return FAST_SLOW;
-		olen += n;
-		owe = *q != 0xff;
-		q += 1 + n;
+		uint64_t off = d->in_off + d->in_pos;
+		if (d->in_frame) {
+			off = d->frame_off;
+			fr_dec_end(d);
+		}
+		d->in_pos = (size_t)(p + n - d->in) + 1;
+		return fr_dec_emit(f, d->buf, len, off);
 	}
-	if (q == p0) { /* a lone 00 */
-		d->in_pos++;
-		return FAST_SKIPPED;
-	}
-	uint64_t off = d->in_off + d->in_pos;
-	d->in_pos += (size_t)(q - p0) + 1;
-	return fr_dec_emit(f, d->buf, olen, off);
+	if (!d->in_frame)
+		fr_dec_begin(d);
+	d->seen += (size_t)(d->in_len - d->in_pos);
+	d->in_pos = d->in_len;
+	d->len = len;
+	d->cobs_left = (unsigned)(at - n);
+	d->cobs_zero = owe;
+	return FAST_TAKEN;
 }
 
 static int cobs_end(struct fr_decoder *d, struct fr_frame *f)
@@ -301,14 +286,20 @@ static int cobs_end(struct fr_decoder *d, struct fr_frame *f)
 int fr_dec_cobs_next(struct fr_decoder *d, struct fr_frame *f)
 {
 	const uint8_t *in = d->in;
+	/* after the fast path declined a frame, the byte path finishes it
+	 * (so a bad frame is not copied again after each block) */
+	bool slow = false;
 
 	while (d->in_pos < d->in_len) {
-		if (!d->in_frame) {
+		if (!d->in_frame)
+			slow = false;
+		if (!slow && !d->discarding) {
 			int rc = cobs_walk(d, f);
-			if (rc == FAST_SKIPPED)
+			if (rc == FAST_SKIPPED || rc == FAST_TAKEN)
 				continue;
 			if (rc != FAST_SLOW)
 				return rc;
+			slow = true;
 			if (!d->in_frame) /* the byte path, from the start */
 				fr_dec_begin(d);
 		}
