@@ -152,11 +152,10 @@ enum {
 /* Copy p[0..n) to o up to the first byte equal to a or b; returns the
  * bytes copied (that byte's index, or n); o[result..n) may be written too.
  * One pass: 16 bytes compared and stored at a time where SSE2 is there
- * (x86-64 always), else bytewise.
- * (For SLIP, whose runs end at either of two bytes, measured faster than
- * two memchr scans and memcpy, and a 32-byte AVX2 version did not help;
- * for COBS, a == b == 0: the frame up to its 00 in one pass, measured
- * faster than memchr then memcpy, or than copying block by block.) */
+ * (x86-64 always), else bytewise. COBS uses it with a == b == 0: the
+ * frame up to its 00 in one pass, measured faster than memchr then
+ * memcpy, or than copying and checking block by block. (SLIP's loop in
+ * slip_fast is the same with its escapes undone inside it.) */
 static size_t copy_until(uint8_t *o, const uint8_t *p, size_t n, uint8_t a,
 			 uint8_t b)
 {
@@ -390,87 +389,118 @@ static int slip_escaped(struct fr_decoder *d, uint8_t b, struct fr_frame *f)
 	return rc;
 }
 
-/* slip_fast reached the chunk end at end with nothing wrong so far: leave
- * the byte path's state there (olen bytes delivered; esc when the chunk's
- * last byte is a DB) and take the chunk, so it is not read twice. */
-static int slip_cut(struct fr_decoder *d, const uint8_t *end, size_t olen,
-		    bool esc)
-{
-	size_t raw = (size_t)(end - (d->in + d->in_pos));
-
-	if (!d->in_frame)
-		fr_dec_begin(d);
-	d->in_pos += raw;
-	d->seen += raw;
-	d->len = olen;
-	d->esc = esc;
-	return FAST_SLOW;
-}
-
 /* SLIP's fast path, at a frame start or mid-frame after a chunk end (not
- * inside an escape or a discard): runs of ordinary bytes copied while
- * scanned for C0 and DB in one pass, appended to the frame so far; a bad
- * escape or max is left to the slow path (it reports it and discards to
- * the C0, wherever that is), with nothing taken. */
+ * inside an escape or a discard): one loop over the rest of the chunk,
+ * 16 bytes stored and tested for C0 and DB at a time where SSE2 is there,
+ * escapes undone in place without leaving it, appended to the frame so
+ * far. At the C0 the frame is emitted; at the chunk end the byte path's
+ * state there is kept (esc when the chunk's last byte is a DB) and the
+ * chunk taken (FAST_TAKEN), so it is not read twice. A bad escape, max or
+ * memory are left to the byte path (it reports them and discards to the
+ * C0, wherever that is), with nothing taken. */
 static int slip_fast(struct fr_decoder *d, struct fr_frame *f)
 {
-	const uint8_t *p = d->in + d->in_pos, *lim = d->in + d->in_len;
-	size_t olen = d->len, max = d->spec.max;
+	const uint8_t *p = d->in + d->in_pos;
+	size_t n = d->in_len - d->in_pos, i = 0, j = 0;
+	bool esc = false;
+	uint8_t *o;
 
-	if (*p == SLIP_END) { /* empty frame, or the byte path ends it */
-		if (d->in_frame)
+	if (d->in_frame) {
+		if (d->seen == 0)
 			return FAST_SLOW;
+		j = d->len;
+	} else if (*p == SLIP_END) { /* an empty frame */
 		d->in_pos++;
 		return FAST_SKIPPED;
 	}
+	/* the buffer holds the rest of the chunk (it decodes to at most
+	 * that), or as much as it may: past that, the byte path */
+	if (j + n > d->cap && fr_dec_reserve(d, j + n) != FR_OK) {
+		if (d->cap <= j)
+			return FAST_SLOW;
+		n = d->cap - j;
+	}
+	o = d->buf;
+#if defined(__SSE2__)
+	const __m128i va = _mm_set1_epi8((char)SLIP_END);
+	const __m128i vb = _mm_set1_epi8((char)SLIP_ESC);
+#endif
 	for (;;) {
-		if (olen >= d->cap &&
-		    (olen >= max || fr_dec_reserve(d, olen + 1) != FR_OK))
-			return FAST_SLOW;
-		size_t room = d->cap - olen, left = (size_t)(lim - p);
-		size_t n = left < room ? left : room;
-		size_t k = copy_until(d->buf + olen, p, n, SLIP_END, SLIP_ESC);
-		olen += k;
-		p += k;
-		if (olen > max)
-			return FAST_SLOW;
-		if (p == lim)
-			return slip_cut(d, p, olen, false);
-		if (k == n)
-			continue; /* the buffer is full: grow it */
-		if (*p == SLIP_END)
+		uint8_t b;
+#if defined(__SSE2__)
+		if (i + 16 <= n) {
+			__m128i v = _mm_loadu_si128((const __m128i *)(p + i));
+			unsigned m = (unsigned)_mm_movemask_epi8(_mm_or_si128(
+			    _mm_cmpeq_epi8(v, va), _mm_cmpeq_epi8(v, vb)));
+			/* j - len so far <= i: o has room for all 16 */
+			_mm_storeu_si128((__m128i *)(o + j), v);
+			if (!m) {
+				i += 16;
+				j += 16;
+				continue;
+			}
+			m = (unsigned)__builtin_ctz(m);
+			i += m;
+			j += m;
+		} else
+#endif
+		{
+			while (i < n && p[i] != SLIP_END && p[i] != SLIP_ESC)
+				o[j++] = p[i++];
+			if (i == n)
+				break;
+		}
+		b = p[i];
+		if (b == SLIP_END)
 			break;
-		if (p + 1 == lim)
-			return slip_cut(d, lim, olen, true);
-		if ((p[1] != SLIP_ESC_END && p[1] != SLIP_ESC_ESC) ||
-		    olen + 1 > max || fr_dec_reserve(d, olen + 1) != FR_OK)
+		if (i + 1 == n) { /* a DB ends the chunk (or the room) */
+			esc = true;
+			i++;
+			break;
+		}
+		b = p[i + 1];
+		if (b != SLIP_ESC_END && b != SLIP_ESC_ESC)
 			return FAST_SLOW;
-		d->buf[olen++] = p[1] == SLIP_ESC_END ? SLIP_END : SLIP_ESC;
-		p += 2;
+		o[j++] = b == SLIP_ESC_END ? SLIP_END : SLIP_ESC;
+		i += 2;
+	}
+	if (j > d->spec.max)
+		return FAST_SLOW;
+	if (i < n) { /* p[i] is the frame's C0 */
+		uint64_t off = d->in_off + d->in_pos;
+		if (d->in_frame) {
+			off = d->frame_off;
+			fr_dec_end(d);
+		}
+		d->in_pos += i + 1;
+		return fr_dec_emit(f, o, j, off);
 	}
 	if (!d->in_frame)
 		fr_dec_begin(d);
-	d->in_pos = (size_t)(p - d->in) + 1;
-	uint64_t off = d->frame_off;
-	fr_dec_end(d);
-	return fr_dec_emit(f, d->buf, olen, off);
+	d->in_pos += i;
+	d->seen += i;
+	d->len = j;
+	d->esc = esc;
+	return FAST_TAKEN;
 }
 
 int fr_dec_slip_next(struct fr_decoder *d, struct fr_frame *f)
 {
 	const uint8_t *in = d->in;
+	bool slow = false; /* as in fr_dec_cobs_next */
 
 	while (d->in_pos < d->in_len) {
-		if (!d->esc && !d->discarding) {
+		if (!d->in_frame)
+			slow = false;
+		if (!slow && !d->esc && !d->discarding) {
 			int rc = slip_fast(d, f);
-			if (rc == FAST_SKIPPED)
+			if (rc == FAST_SKIPPED || rc == FAST_TAKEN)
 				continue;
 			if (rc != FAST_SLOW)
 				return rc;
+			slow = true;
 			if (!d->in_frame)
 				fr_dec_begin(d);
-			if (d->in_pos == d->in_len)
-				break; /* slip_cut took the chunk */
 		}
 		uint8_t b = in[d->in_pos];
 		if (d->esc && !d->discarding) {
