@@ -344,3 +344,239 @@ Test(fast, cobs_and_slip_max_under_every_split)
 		}
 	}
 }
+
+/* want under fast_splits and under every periodic chunking of 1 to 64
+ * bytes (many chunk ends inside one frame: the fast paths resume there);
+ * NULL or a malloc'ed description of the first mismatch. */
+static char *all_chunkings(const char *spec, const uint8_t *w, size_t len,
+			   const char *want)
+{
+	char *why = fast_splits(spec, (const char *)w, len, want);
+	size_t *sizes = malloc((len + 1) * sizeof(*sizes));
+	struct fr_spec s;
+
+	cr_assert_not_null(sizes);
+	du_spec(&s, spec);
+	for (size_t c = 1; !why && c <= 64; c++) {
+		struct du_events ev;
+		size_t n = 0;
+
+		for (size_t at = 0; at < len; at += c)
+			sizes[n++] = c;
+		du_decode(&s, w, len, sizes, n, 0, &ev);
+		char *got = du_events_str(&ev);
+		du_events_free(&ev);
+		if (strcmp(got, want) != 0 &&
+		    asprintf(&why, "%s, chunks of %zu:\n got  %s\n want %s",
+			     spec, c, got, want) < 0)
+			why = NULL;
+		free(got);
+	}
+	free(sizes);
+	return why;
+}
+
+/* Encode msgs[0..n) (lens[i] bytes each) with spec back to back, a lone
+ * terminator (an empty wire frame, skipped) after the first; decode under
+ * all_chunkings with decode_spec: each frame at its offset, or, where
+ * max_err is set, EOVERSIZE for frames longer than max_err. */
+static char *stream_case(const char *spec, const char *decode_spec,
+			 const uint8_t *const *msgs, const size_t *lens,
+			 size_t n, size_t max_err)
+{
+	struct fr_spec s;
+	uint8_t *w = malloc(8192);
+	char *want = strdup(""), *why;
+	size_t wl = 0;
+
+	cr_assert(w && want);
+	du_spec(&s, spec);
+	for (size_t i = 0; i < n; i++) {
+		size_t fl;
+		char *item, *hex = du_hex(msgs[i], lens[i]);
+
+		cr_assert_eq(
+		    fr_encode(&s, msgs[i], lens[i], w + wl, 8192 - wl - 1, &fl),
+		    FR_OK);
+		if (max_err && lens[i] > max_err)
+			cr_assert_gt(
+			    asprintf(&item, "%se@%zu:EOVERSIZE ", want, wl), 0);
+		else
+			cr_assert_gt(
+			    asprintf(&item, "%sf@%zu:%s ", want, wl, hex), 0);
+		free(want);
+		free(hex);
+		want = item;
+		wl += fl;
+		if (i == 0) /* a lone terminator: an empty frame */
+			w[wl] = w[wl - 1], wl++;
+	}
+	char *full;
+	cr_assert_gt(asprintf(&full, "%sdone", want), 0);
+	why = all_chunkings(decode_spec, w, wl, full);
+	free(full);
+	free(want);
+	free(w);
+	return why;
+}
+
+/* cobs: a block of 254 non-zero bytes has code 0xff and no 00 after it,
+ * so the walk closes up its code byte's copy instead of writing a 00; runs
+ * of such blocks, a 00 or the frame's end right after one, and the code
+ * byte after one at a chunk end, each a frame among others under every
+ * chunking; max= at the frame's length and one less. */
+Test(fast, cobs_255_blocks_and_max_under_every_chunking)
+{
+	static const size_t runs[] = {253, 254, 255, 508, 509, 762};
+	uint8_t m[4][800];
+	const uint8_t *msgs[4] = {m[0], m[1], m[2], m[3]};
+	size_t lens[4];
+
+	for (size_t r = 0; r < sizeof(runs) / sizeof(runs[0]); r++) {
+		size_t n = runs[r];
+
+		for (size_t i = 0; i < n; i++)
+			m[0][i] = (uint8_t)(1 + i % 255);
+		lens[0] = n;
+		/* the same run, then 00 and two bytes */
+		memcpy(m[1], m[0], n);
+		m[1][n] = 0;
+		m[1][n + 1] = 0x41;
+		m[1][n + 2] = 0x42;
+		lens[1] = n + 3;
+		/* a short frame, then 00s around the run */
+		m[2][0] = 0x43;
+		lens[2] = 1;
+		m[3][0] = 0;
+		memcpy(m[3] + 1, m[0], n);
+		m[3][n + 1] = 0;
+		m[3][n + 2] = 0;
+		lens[3] = n + 3;
+		char *why = stream_case("cobs", "cobs", msgs, lens, 4, 0);
+		cr_assert_null(why, "run of %zu: %s", n, why);
+		/* max= at the longest frame, and one less */
+		char spec[32];
+		snprintf(spec, sizeof(spec), "cobs,max=%zu", n + 3);
+		why = stream_case("cobs", spec, msgs, lens, 4, 0);
+		cr_assert_null(why, "run of %zu: %s", n, why);
+		snprintf(spec, sizeof(spec), "cobs,max=%zu", n + 2);
+		why = stream_case("cobs", spec, msgs, lens, 4, n + 2);
+		cr_assert_null(why, "run of %zu: %s", n, why);
+	}
+}
+
+/* slip: escapes at the 16-byte steps and at every chunk end of many
+ * frames; a frame of nothing but escapes (its wire twice max=, decoded
+ * exactly max=) and one byte over. */
+Test(fast, slip_escapes_and_max_under_every_chunking)
+{
+	static const uint8_t esc[2] = {0xc0, 0xdb};
+	uint8_t m[4][100];
+	const uint8_t *msgs[4] = {m[0], m[1], m[2], m[3]};
+	size_t lens[4] = {40, 33, 1, 17};
+
+	for (size_t k = 0; k < 2; k++) {
+		for (size_t f = 0; f < 4; f++)
+			for (size_t i = 0; i < lens[f]; i++)
+				m[f][i] = (uint8_t)(0x41 + (i + f) % 26);
+		m[0][0] = m[0][15] = m[0][16] = m[0][39] = esc[k];
+		m[1][14] = m[1][15] = m[1][31] = m[1][32] = esc[!k];
+		m[2][0] = esc[k];
+		m[3][16] = esc[k];
+		char *why = stream_case("slip", "slip", msgs, lens, 4, 0);
+		cr_assert_null(why, "escape %02x: %s", esc[k], why);
+	}
+	for (size_t n = 40; n <= 41; n++) {
+		memset(m[0], 0xc0, n);
+		memset(m[1], 0xdb, n);
+		lens[0] = lens[1] = n;
+		char *why =
+		    stream_case("slip", "slip,max=40", msgs, lens, 2, 40);
+		cr_assert_null(why, "%zu escapes: %s", n, why);
+	}
+}
+
+/* Errors inside the fast region among good frames under every chunking:
+ * a COBS block running past the frame's 00 (the 00 inside it), a SLIP
+ * escape right before the C0 and one followed by a bad byte; the frames
+ * around them are unharmed. */
+static const struct {
+	const char *spec, *hex, *want;
+} fast_errors[] = {
+    {"cobs", "034142000541424300024100", "f@0:4142 e@4:ECOBS f@9:41 done"},
+    {"cobs", "ff" /* 254 bytes follow in the test */, NULL},
+    {"slip", "4142c04344dbc04546c0", "f@0:4142 e@3:EESCAPE f@7:4546 done"},
+    {"slip", "4142c04344db41c04546c0", "f@0:4142 e@3:EESCAPE f@8:4546 done"},
+};
+
+Test(fast, errors_inside_the_fast_region_under_every_chunking)
+{
+	for (size_t i = 0; i < sizeof(fast_errors) / sizeof(fast_errors[0]);
+	     i++) {
+		uint8_t w[600];
+		size_t n = 0;
+		const char *want = fast_errors[i].want;
+
+		if (!want) { /* cobs: a 0xff block whose 254 bytes hold a
+				00 at 201, then a good frame */
+			w[n++] = 0xff;
+			for (size_t k = 0; k < 254; k++)
+				w[n++] = (uint8_t)(k == 200 ? 0 : 0x41);
+			w[n++] = 0;
+			w[n++] = 0x02;
+			w[n++] = 0x42;
+			w[n++] = 0;
+			/* the bytes after that 00 start a frame whose
+			 * block (code 0x41) runs past its 00 too */
+			want = "e@0:ECOBS e@202:ECOBS f@256:42 done";
+		} else {
+			for (const char *h = fast_errors[i].hex; h[0] && h[1];
+			     h += 2) {
+				unsigned b;
+				cr_assert_eq(sscanf(h, "%2x", &b), 1);
+				w[n++] = (uint8_t)b;
+			}
+		}
+		char *why = all_chunkings(fast_errors[i].spec, w, n, want);
+		cr_assert_null(why, "case %zu: %s", i, why);
+	}
+}
+
+/* With a preamble longer than max=, the decoder's buffer may hold more
+ * than max= bytes, so the fast paths check max= themselves: a frame of
+ * max= bytes and one of max= + 1 after a 100-byte preamble, under every
+ * chunking. */
+Test(fast, cobs_and_slip_max_below_a_longer_preamble)
+{
+	static const char *const specs[2][2] = {
+	    {"cobs", "cobs,max=40,pre=fixed:100/max=100"},
+	    {"slip", "slip,max=40,pre=fixed:100/max=100"}};
+
+	for (size_t c = 0; c < 2; c++) {
+		struct fr_spec s;
+		uint8_t msg[41], w[400];
+		size_t wl = 100, fl;
+		char *want, *hex;
+
+		du_spec(&s, specs[c][0]);
+		memset(w, 'P', 100);
+		memset(msg, c ? 0xc0 : 0x41, sizeof(msg));
+		hex = du_hex(w, 100);
+		for (size_t n = 40; n <= 41; n++) {
+			cr_assert_eq(
+			    fr_encode(&s, msg, n, w + wl, sizeof(w) - wl, &fl),
+			    FR_OK);
+			wl += fl;
+		}
+		char *h40 = du_hex(msg, 40);
+		cr_assert_gt(asprintf(&want,
+				      "f@0:%s f@100:%s e@%zu:EOVERSIZE done",
+				      hex, h40, (size_t)(c ? 181 : 142)),
+			     0);
+		char *why = all_chunkings(specs[c][1], w, wl, want);
+		cr_assert_null(why, "%s", why);
+		free(h40);
+		free(hex);
+		free(want);
+	}
+}
