@@ -110,17 +110,24 @@ static int cobs_walk(struct fr_decoder *d, struct fr_frame *f)
 		if (n == avail || p[n] == 0)
 			break;
 	}
+	/* p[at] is a code byte, its copy at o[at]; after cut closed-up code
+	 * bytes, the data from o[prev] on belongs cut bytes lower (moved a
+	 * block at a time, so each byte at most once). The 00 is written
+	 * even where none is owed: the next block, or the next 00, or the
+	 * frame's end then lands on it. */
 	uint8_t *o = d->buf + olen;
+	size_t prev = 0;
 	while (at < n) {
-		/* p[at] is a code byte, its copy at o[at - cut] */
-		if (owe)
-			o[at - cut] = 0;
-		else
-			memmove(o + at - cut, o + at - cut + 1, n - at - 1);
+		if (cut)
+			memmove(o + prev - cut, o + prev, at - prev);
+		o[at - cut] = 0;
 		cut += !owe;
+		prev = at + 1;
 		owe = p[at] != 0xff;
 		at += p[at];
 	}
+	if (cut)
+		memmove(o + prev - cut, o + prev, n - prev);
 	size_t len = olen + n - cut;
 	if (len > d->spec.max)
 		return FAST_SLOW;

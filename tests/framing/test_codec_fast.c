@@ -580,3 +580,38 @@ Test(fast, cobs_and_slip_max_below_a_longer_preamble)
 		free(want);
 	}
 }
+
+/* A frame of 24 MiB of non-zero bytes (99,000-odd 0xff blocks) in one
+ * chunk, max= above its wire length so the fast path takes it: each
+ * closed-up code byte must not move the rest of the frame again (that
+ * took 2.3 s of CPU at 8 MiB here, so some 20 s at 24 MiB; linear, under
+ * 0.3 s of CPU, ASan too), so an 8 s limit has a margin either way. */
+Test(fast, cobs_long_frame_of_255_blocks_in_linear_time, .timeout = 8)
+{
+	size_t n = 24u << 20, wl = 0;
+	uint8_t *w = malloc(n + n / 254 + 2);
+	struct fr_decoder d;
+	struct fr_spec s;
+	struct fr_frame f;
+
+	cr_assert_not_null(w);
+	for (size_t i = 0; i < n; i += 254) {
+		size_t k = n - i < 254 ? n - i : 254;
+
+		w[wl++] = (uint8_t)(k == 254 ? 0xff : k + 1);
+		memset(w + wl, 0x41, k);
+		wl += k;
+	}
+	w[wl++] = 0;
+	du_spec(&s, "cobs,max=33554432");
+	cr_assert_eq(fr_decoder_init(&d, &s, NULL, 0), FR_OK);
+	cr_assert_eq(fr_decoder_feed(&d, w, wl), FR_OK);
+	cr_assert_eq(fr_decoder_next(&d, &f), FR_FRAME);
+	cr_assert_eq(f.len, n);
+	cr_assert_eq(f.data[0], 0x41);
+	cr_assert_eq(f.data[n - 1], 0x41);
+	cr_assert_null(memchr(f.data, 0, n));
+	cr_assert_eq(fr_decoder_next(&d, &f), FR_NEED_MORE);
+	fr_decoder_free(&d);
+	free(w);
+}
