@@ -292,7 +292,7 @@ static int slip_escaped(struct fr_decoder *d, uint8_t b, struct fr_frame *f)
 static int slip_fast(struct fr_decoder *d, struct fr_frame *f)
 {
 	const uint8_t *p = d->in + d->in_pos;
-	size_t n = d->in_len - d->in_pos, i = 0, j = 0;
+	size_t n = d->in_len - d->in_pos, i = 0, j = 0, lim;
 	bool esc = false;
 	uint8_t *o;
 
@@ -304,26 +304,26 @@ static int slip_fast(struct fr_decoder *d, struct fr_frame *f)
 		d->in_pos++;
 		return FAST_SKIPPED;
 	}
-	/* the buffer holds the rest of the chunk (it decodes to at most
-	 * that), or as much as it may: past that, the byte path */
-	if (j + n > d->cap && fr_dec_reserve(d, j + n) != FR_OK) {
-		if (d->cap <= j)
-			return FAST_SLOW;
-		n = d->cap - j;
-	}
-	o = d->buf;
 #if defined(__SSE2__)
 	const __m128i va = _mm_set1_epi8((char)SLIP_END);
 	const __m128i vb = _mm_set1_epi8((char)SLIP_ESC);
 #endif
+grow:
+	/* the buffer grows with the frame (by doubling, never past its
+	 * bound; past that, the byte path); a round reads no more raw bytes
+	 * than there is room for, as they decode to at most as many */
+	if (j + 2 > d->cap && fr_dec_reserve(d, j + 2) != FR_OK)
+		return FAST_SLOW;
+	lim = d->cap - j < n - i ? i + (d->cap - j) : n;
+	o = d->buf;
 	for (;;) {
 		uint8_t b;
 #if defined(__SSE2__)
-		if (i + 16 <= n) {
+		if (i + 16 <= lim) {
 			__m128i v = _mm_loadu_si128((const __m128i *)(p + i));
 			unsigned m = (unsigned)_mm_movemask_epi8(_mm_or_si128(
 			    _mm_cmpeq_epi8(v, va), _mm_cmpeq_epi8(v, vb)));
-			/* j - len so far <= i: o has room for all 16 */
+			/* j grows no faster than i: o has room for all 16 */
 			_mm_storeu_si128((__m128i *)(o + j), v);
 			if (!m) {
 				i += 16;
@@ -336,15 +336,20 @@ static int slip_fast(struct fr_decoder *d, struct fr_frame *f)
 		} else
 #endif
 		{
-			while (i < n && p[i] != SLIP_END && p[i] != SLIP_ESC)
+			while (i < lim && p[i] != SLIP_END && p[i] != SLIP_ESC)
 				o[j++] = p[i++];
-			if (i == n)
+			if (i == lim) {
+				if (lim < n)
+					goto grow;
 				break;
+			}
 		}
 		b = p[i];
 		if (b == SLIP_END)
 			break;
-		if (i + 1 == n) { /* a DB ends the chunk (or the room) */
+		if (i + 1 == lim) { /* a DB ends the chunk (or the room) */
+			if (lim < n)
+				goto grow;
 			esc = true;
 			i++;
 			break;

@@ -615,3 +615,47 @@ Test(fast, cobs_long_frame_of_255_blocks_in_linear_time, .timeout = 8)
 	fr_decoder_free(&d);
 	free(w);
 }
+
+/* The fast paths grow the buffer with the frame, not with the chunk: a
+ * big chunk of short frames leaves it small (an owned buffer grows "on
+ * demand", codec.h says, whatever max= would allow). */
+Test(fast, cobs_and_slip_buffers_follow_the_frame_not_the_chunk)
+{
+	static const char *const specs[2][2] = {{"cobs", "cobs,max=1048576"},
+						{"slip", "slip,max=1048576"}};
+
+	for (size_t c = 0; c < 2; c++) {
+		struct fr_spec s;
+		struct fr_decoder d;
+		struct fr_frame f;
+		uint8_t msg[10], *w = malloc(1 << 16);
+		size_t wl = 0, fl, frames = 0;
+		int rc;
+
+		cr_assert_not_null(w);
+		du_spec(&s, specs[c][0]);
+		memset(msg, 0x41, sizeof(msg));
+		msg[3] = c ? 0xc0 : 0x00;
+		while (wl + 32 < (1 << 16)) {
+			cr_assert_eq(fr_encode(&s, msg, sizeof(msg), w + wl,
+					       (1 << 16) - wl, &fl),
+				     FR_OK);
+			wl += fl;
+		}
+		du_spec(&s, specs[c][1]);
+		cr_assert_eq(fr_decoder_init(&d, &s, NULL, 0), FR_OK);
+		cr_assert_eq(fr_decoder_feed(&d, w, wl), FR_OK);
+		while ((rc = fr_decoder_next(&d, &f)) == FR_FRAME) {
+			cr_assert_eq(f.len, sizeof(msg));
+			frames++;
+		}
+		cr_assert_eq(rc, FR_NEED_MORE);
+		cr_assert_gt(frames, 4000);
+		cr_assert_leq(d.cap, 1024,
+			      "%s: a %zu-byte chunk of 10-byte "
+			      "frames grew the buffer to %zu",
+			      specs[c][0], wl, d.cap);
+		fr_decoder_free(&d);
+		free(w);
+	}
+}
