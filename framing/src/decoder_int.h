@@ -1,5 +1,5 @@
 /* Internal interface between the decoder core (decoder.c) and the codec
- * files (dec_delim.c, dec_len.c, dec_misc.c). */
+ * files (dec_delim.c, dec_stuff.c, dec_len.c, dec_misc.c, ...). */
 #ifndef FRAMING_DECODER_INT_H
 #define FRAMING_DECODER_INT_H
 

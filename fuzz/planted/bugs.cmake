@@ -38,11 +38,11 @@ fp_bug(line_max_off1 split_line dec_delim.c
   "if (content > max) {"
   "if (content >= max) {"
   "line (and crlf, delim): a line of exactly max= bytes refused")
-fp_bug(cobs_block_split split_cobs dec_delim.c
-  "d->cobs_left -= (unsigned)n;"
+fp_bug(cobs_block_split split_cobs dec_stuff.c
+  "d->cobs_left = (unsigned)(at - n);"
   "d->cobs_left = 0;"
   "cobs: a block crossing a chunk boundary is cut short")
-fp_bug(slip_esc_end split_slip dec_delim.c
+fp_bug(slip_esc_end split_slip dec_stuff.c
   "if (b == SLIP_ESC) {"
   "if (b == SLIP_ESC && d->in_pos < d->in_len) {"
   "slip: ESC as the last byte of a chunk taken literally")

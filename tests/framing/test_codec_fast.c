@@ -1,6 +1,7 @@
 /* Criterion suite for the decoders' fast paths (issue 15): the edges where
  * an in-place scan hands over to the incremental path. Every vector runs
- * whole, byte by byte and at every split point, against guard pages. */
+ * whole, byte by byte and at every split point, against guard pages.
+ * resp and http1 here; cobs and slip in test_codec_fast_stuff.c. */
 #include <criterion/criterion.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -9,6 +10,7 @@
 #include "codec_text.h"
 #include "decode_util.h"
 #include "framing/codec.h"
+#include "test_codec_fast.h"
 
 #define E(code) "e@0:" code " fin@0:" code
 
@@ -81,12 +83,7 @@ static char *http_with_value(const char *value, size_t n, size_t *len)
 	return w;
 }
 
-/* want under one chunk (also guarded, in a caller buffer) and at every
- * two-way split: the fast paths' runs, lighter than du_expect_all_splits
- * (whose byte-by-byte guarded run maps a page per byte) for the many
- * cases below. NULL, or a malloc'ed description of the first mismatch. */
-static char *fast_splits(const char *spec, const char *w, size_t len,
-			 const char *want)
+char *fast_splits(const char *spec, const char *w, size_t len, const char *want)
 {
 	struct fr_spec s;
 	char *why = NULL;
@@ -196,151 +193,4 @@ Test(fast, http1_line_ends_at_every_place)
 	char *why = CT_EXPECT_VECS(http_lines);
 
 	cr_assert_null(why, "%s", why);
-}
-
-/* cobs: blocks are copied and checked for 00 in one pass (16 bytes at a
- * time, the rest by overlapping loads); slip: runs are copied 16 bytes at
- * a time, stores running past the stop byte. Messages of every length
- * around those steps, with the bytes that stop a run at the edges, are
- * encoded, decoded under fast_splits and must come back unchanged. */
-static char *roundtrip(const char *spec, const uint8_t *msg, size_t n)
-{
-	struct fr_spec s;
-	uint8_t wire[1024];
-	size_t wlen;
-	char *hex = du_hex(msg, n), *want, *why;
-
-	du_spec(&s, spec);
-	cr_assert_eq(fr_encode(&s, msg, n, wire, sizeof(wire), &wlen), FR_OK);
-	cr_assert_gt(asprintf(&want, "f@0:%s done", hex), 0);
-	why = fast_splits(spec, (const char *)wire, wlen, want);
-	free(want);
-	free(hex);
-	return why;
-}
-
-Test(fast, cobs_and_slip_messages_around_the_16_byte_steps)
-{
-	static const size_t lens[] = {1,  2,  7,  8,   9,   15,	 16,  17, 31,
-				      32, 33, 64, 253, 254, 255, 256, 300};
-	static const char *const specs[] = {"cobs", "slip"};
-	/* the bytes each codec must stop a run at */
-	static const uint8_t stops[2][2] = {{0x00, 0x00}, {0xc0, 0xdb}};
-	uint8_t msg[300];
-
-	for (size_t c = 0; c < 2; c++) {
-		for (size_t l = 0; l < sizeof(lens) / sizeof(lens[0]); l++) {
-			size_t n = lens[l];
-			size_t at[] = {0, 7, 8, 15, 16, 17, n - 1, n};
-
-			for (size_t a = 0; a < sizeof(at) / sizeof(at[0]);
-			     a++) {
-				for (size_t i = 0; i < n; i++)
-					msg[i] = (uint8_t)(0x41 + i % 26);
-				if (at[a] < n)
-					msg[at[a]] = stops[c][a & 1];
-				char *why = roundtrip(specs[c], msg, n);
-				cr_assert_null(why,
-					       "%s, %zu bytes, stop at %zu: %s",
-					       specs[c], n, at[a], why);
-			}
-		}
-	}
-}
-
-/* A 00 inside a COBS block (the block runs past it) is an error however
- * the walk meets it; the next frame starts after that 00. */
-Test(fast, cobs_zero_inside_a_block_at_every_place)
-{
-	static const size_t lens[] = {3, 9, 16, 17, 33, 100};
-	uint8_t wire[128];
-
-	for (size_t l = 0; l < sizeof(lens) / sizeof(lens[0]); l++) {
-		size_t n = lens[l]; /* data bytes the code byte announces */
-
-		for (size_t k = 0; k + 1 < n; k++) {
-			/* code, k bytes, 00, then 01 * (n - k - 1) and 00:
-			 * the second frame decodes to n - k - 2 zeros */
-			char want[512];
-			size_t m = n - k - 1, w = 0;
-
-			wire[w++] = (uint8_t)(n + 1);
-			memset(wire + w, 0x41, k);
-			w += k;
-			wire[w++] = 0;
-			memset(wire + w, 0x01, m);
-			w += m;
-			wire[w++] = 0;
-			int o = snprintf(want, sizeof(want),
-					 "e@0:ECOBS f@%zu:", k + 2);
-			for (size_t z = 0; z + 1 < m; z++)
-				o += snprintf(want + o,
-					      sizeof(want) - (size_t)o, "00");
-			snprintf(want + o, sizeof(want) - (size_t)o, " done");
-			char *why =
-			    fast_splits("cobs", (const char *)wire, w, want);
-			cr_assert_null(why, "block of %zu, 00 at %zu: %s", n, k,
-				       why);
-		}
-	}
-}
-
-/* A bad SLIP escape reached by the 16-byte copy at every place. */
-Test(fast, slip_bad_escape_at_every_place)
-{
-	uint8_t wire[64];
-
-	for (size_t k = 0; k < 40; k++) {
-		size_t w = 0;
-
-		memset(wire, 0x41, k);
-		w = k;
-		wire[w++] = 0xdb;
-		wire[w++] = 0x42;
-		memset(wire + w, 0x43, 20);
-		w += 20;
-		wire[w++] = 0xc0;
-		char *why = fast_splits("slip", (const char *)wire, w,
-					"e@0:EESCAPE done");
-		cr_assert_null(why, "escape at %zu: %s", k, why);
-	}
-}
-
-/* max met exactly and one byte over, with escapes on both sides of the
- * chunk end under every split: the fast path stops short of max and
- * resumes after a chunk end without counting a byte twice. */
-Test(fast, cobs_and_slip_max_under_every_split)
-{
-	static const char *const specs[] = {"cobs,max=40", "slip,max=40"};
-	uint8_t msg[41], wire[64];
-
-	for (size_t c = 0; c < 2; c++) {
-		struct fr_spec big; /* encodes past max */
-
-		du_spec(&big, c ? "slip" : "cobs");
-		for (size_t n = 39; n <= 41; n++) {
-			size_t wlen;
-			char *want, *hex;
-
-			for (size_t i = 0; i < n; i++)
-				msg[i] = (uint8_t)(0x41 + i % 26);
-			msg[15] = c ? 0xc0 : 0x00;
-			msg[31] = c ? 0xdb : 0x00;
-			cr_assert_eq(
-			    fr_encode(&big, msg, n, wire, sizeof(wire), &wlen),
-			    FR_OK);
-			hex = du_hex(msg, n);
-			if (n <= 40)
-				cr_assert_gt(
-				    asprintf(&want, "f@0:%s done", hex), 0);
-			else
-				want = strdup("e@0:EOVERSIZE done");
-			char *why = fast_splits(specs[c], (const char *)wire,
-						wlen, want);
-			cr_assert_null(why, "%s, %zu bytes: %s", specs[c], n,
-				       why);
-			free(want);
-			free(hex);
-		}
-	}
 }
