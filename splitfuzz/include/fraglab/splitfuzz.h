@@ -47,11 +47,10 @@ struct sfz_decoder {
 	void (*destroy)(void *dec);
 	/* Hand over the next chunk: it stays valid until next() returns
 	 * SFZ_MORE or a fatal SFZ_ERR, and is freed right after (a pointer
-	 * kept into it is a use after free under ASan). Each chunk is its
-	 * own exact-size allocation when ASan is linked in (found at run
-	 * time) or SFZ_EXACT_CHUNKS=1 is set in the environment, else one
-	 * reused buffer, overwritten with 0xa5 after use. 0, or non-zero if
-	 * the decoder refuses the chunk (reported as a finding). */
+	 * kept into it is a use after free under ASan). Each chunk is
+	 * placed by sfz_chunk_dup (below): its own exact-size allocation
+	 * under ASan. 0, or non-zero if the decoder refuses the chunk
+	 * (reported as a finding). */
 	int (*feed)(void *dec, const uint8_t *chunk, size_t len);
 	void (*next)(void *dec, struct sfz_event *ev);
 	/* End of stream, after next() returned SFZ_MORE: SFZ_MORE (clean
@@ -134,6 +133,18 @@ int sfz_run_roundtrip(const struct sfz_target *t, const uint8_t *data,
 int sfz_check(const struct sfz_target *t, void *conf, const uint8_t *stream,
 	      size_t len, const size_t *chunks, size_t nchunks, char *why,
 	      size_t whylen);
+
+/* Chunks as the harness places them, for your own drivers too (e.g. a
+ * target that feeds a server core): a copy of src[0..n) in its own
+ * exact-size allocation when ASan is linked in (found at run time) or
+ * SFZ_EXACT_CHUNKS=1 is set in the environment, so a read past its end
+ * shows; else one reused buffer, so at most one chunk is out at a time.
+ * Never NULL (out of memory aborts: it is not a finding). */
+uint8_t *sfz_chunk_dup(const void *src, size_t n);
+/* Hand back c (n bytes) once the code under test is done with it: freed
+ * (a pointer kept into it is then a use after free under ASan), else
+ * overwritten with 0xa5 (what is read through one then differs). */
+void sfz_chunk_free(uint8_t *c, size_t n);
 
 /* The target SFZ_FUZZ_TARGET defined, for the drivers' --show. */
 extern const struct sfz_target *const sfz_fuzz_target;
