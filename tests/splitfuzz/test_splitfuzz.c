@@ -201,6 +201,30 @@ Test(splitfuzz, parse_claiming_more_than_given)
 			   "%s", why);
 }
 
+/* The choice reader: widths, the byte order (the last byte is the most
+ * significant) and what is left; sfz_choose reads the same. */
+Test(splitfuzz, choice_take_reads_from_the_end)
+{
+	static const uint8_t in[] = {'s',  0x12, 0x34, 0x01,
+				     0x02, 0x03, 0x04, 7};
+	size_t size = sizeof(in);
+
+	cr_assert_eq(sfz_choice_width(5, 5), 0);
+	cr_assert_eq(sfz_choice_width(9, 5), 0);
+	cr_assert_eq(sfz_choice_width(1, 256), 1);
+	cr_assert_eq(sfz_choice_width(0, 256), 2);
+	cr_assert_eq(sfz_choice_width(0, 0x10000), 4);
+	cr_assert_eq(sfz_choice_take(in, &size, 3, 3), 3);
+	cr_assert_eq(size, sizeof(in));
+	cr_assert_eq(sfz_choice_take(in, &size, 10, 12), 10 + 7 % 3);
+	cr_assert_eq(sfz_choice_take(in, &size, 0, UINT32_MAX), 0x04030201);
+	cr_assert_eq(sfz_choice_take(in, &size, 100, 100 + 0xffff),
+		     100 + 0x3412);
+	cr_assert_eq(size, 1); /* the stream: "s" */
+	cr_assert_eq(sfz_choice_take(in, &size, 0, 0xffff), 's');
+	cr_assert_eq(sfz_choice_take(in, &size, 4, 9), 4, "input ran out");
+}
+
 /* The public chunk placement (what fuzz/ uses too): a copy, handed back
  * freed under ASan or overwritten with 0xa5 in the shared buffer. */
 Test(splitfuzz, chunk_dup_copies_and_free_hands_back)

@@ -89,6 +89,41 @@ uint32_t sfz_choose(struct sfz_choices *c, uint32_t lo, uint32_t hi);
  * layouts that keep options after the schedule). At most once. */
 void sfz_read_schedule(struct sfz_choices *c);
 
+/* How a choice is read, for code that reads or lays out the same choices
+ * without a struct sfz_choices (seed writers, other drivers; fraglab's own
+ * fuzz targets): a choice in [lo, hi] takes sfz_choice_width(lo, hi)
+ * bytes (0, 1, 2 or 4) from the end of the input, the last byte the most
+ * significant; the value is lo + (those bytes mod (hi - lo + 1)). */
+static inline unsigned sfz_choice_width(uint32_t lo, uint32_t hi)
+{
+	uint32_t span = hi > lo ? hi - lo : 0;
+
+	if (span == 0)
+		return 0;
+	if (span < 0x100)
+		return 1;
+	if (span < 0x10000)
+		return 2;
+	return 4;
+}
+
+/* A value in [lo, hi] (hi < lo: lo) from the end of data[0..*size), *size
+ * shrunk by the bytes taken; lo when none are left. sfz_choose is this. */
+static inline uint32_t sfz_choice_take(const uint8_t *data, size_t *size,
+				       uint32_t lo, uint32_t hi)
+{
+	unsigned n = sfz_choice_width(lo, hi);
+	uint64_t v = 0;
+
+	for (unsigned i = 0; i<n && * size> 0; i++)
+		v = (v << 8) | data[--*size];
+	if (hi <= lo)
+		return lo;
+	if (hi - lo == UINT32_MAX)
+		return lo + (uint32_t)v;
+	return lo + (uint32_t)(v % ((uint64_t)(hi - lo) + 1));
+}
+
 /* A target: name it, give dec or parse, and optionally the rest. */
 struct sfz_target {
 	const char *name;
