@@ -165,6 +165,42 @@ Test(splitfuzz, disagreement_with_a_correct_reference)
 	cr_assert_not_null(strstr(why, "whole vs reference"), "%s", why);
 }
 
+/* Many messages of every size under uneven chunks: the adapter's held
+ * bytes are consumed from an offset, compacted and grown many times, and
+ * must still give what the decoder gives (with a window under parse_max
+ * too: parse then sees a copy of at most parse_max + 1 bytes). */
+Test(splitfuzz, parse_adapter_compacts_and_grows_under_many_messages)
+{
+	static uint8_t s[300 * 257];
+	static size_t c[sizeof(s)];
+	struct td_conf conf = {0, 255};
+	struct sfz_target t = parse_target;
+	size_t len = 0, n = 0, left;
+	uint32_t x = 12345;
+	char why[512] = "";
+
+	for (int m = 0; m < 300; m++) {
+		size_t k = (x = x * 1103515245 + 12345) >> 16 & 0xff;
+
+		s[len++] = 0;
+		s[len++] = (uint8_t)k;
+		for (size_t i = 0; i < k; i++)
+			s[len++] = (uint8_t)(m + i);
+	}
+	for (left = len; left > 0; left -= c[n++]) {
+		x = x * 1103515245 + 12345;
+		c[n] = (x >> 16) % 600 + 1;
+		if (c[n] > left)
+			c[n] = left;
+	}
+	t.ref = &td_decoder;
+	cr_assert_eq(sfz_check(&t, &conf, s, len, c, n, why, sizeof(why)), 0,
+		     "%s", why);
+	t.parse_max = 300; /* less than some chunks hold: a window */
+	cr_assert_eq(sfz_check(&t, &conf, s, len, c, n, why, sizeof(why)), 0,
+		     "%s", why);
+}
+
 Test(splitfuzz, parse_over_limit_is_eoverflow_at_the_message)
 {
 	struct sfz_decoder ref = td_decoder;

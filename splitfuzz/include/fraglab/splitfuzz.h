@@ -65,10 +65,12 @@ struct sfz_decoder {
  * or a negative error code (ev->offset, if set, is relative to buf[0];
  * the error is fatal). at_eof is non-zero when no more bytes will come
  * (len may then be 0; returning 0 then ends the stream cleanly, any
- * bytes left unread). buf is an exact-size allocation of the bytes not
- * yet consumed, so a read past len shows under ASan. parse sees at most
- * parse_max + 1 bytes: a message longer than parse_max, or none found in
- * that many, is SFZ_EOVERFLOW at the message's first byte, wherever the
+ * bytes left unread). buf holds the bytes not yet consumed and, under
+ * ASan, ends where len does: everything after it is poisoned (or buf is
+ * an exact-size copy), so a read past len shows; a pointer kept into buf
+ * is caught once its bytes are consumed (src/sfz_parse.c). parse sees at
+ * most parse_max + 1 bytes: a message longer than parse_max, or none found
+ * in that many, is SFZ_EOVERFLOW at the message's first byte, wherever the
  * stream was cut. */
 typedef ptrdiff_t (*sfz_parse_fn)(void *conf, const uint8_t *buf, size_t len,
 				  int at_eof, struct sfz_event *ev);
