@@ -199,6 +199,10 @@ struct fz_setup {
  * the choices make no valid spec (the input is then skipped). */
 int fz_setup_read(struct fz_setup *s, int kind, const uint8_t *data,
 		  size_t size);
+/* The same without the chunk list (s->chunks stays NULL, nothing to free):
+ * the options, texts and stream only, for the mutator. */
+void fz_setup_read_opts(struct fz_setup *s, int kind, const uint8_t *data,
+			size_t size);
 void fz_setup_free(struct fz_setup *s);
 
 /* (Re)compute s->chunks for a stream of len bytes (roundtrip targets cut
