@@ -9,14 +9,7 @@
 
 #include "run_util.h"
 #include "td_dec.h"
-
-#if defined(__SANITIZE_ADDRESS__)
-#define TS_ASAN 1
-#elif defined(__has_feature)
-#if __has_feature(address_sanitizer)
-#define TS_ASAN 1
-#endif
-#endif
+#include "test_servers_util.h" /* TS_ASAN */
 
 /* Messages "", "abc", 20 x 'x', "z": every header and payload shape. */
 static const uint8_t good[] = {0,   0,	 0,   3,   'a', 'b', 'c', 0,
@@ -272,7 +265,7 @@ Test(splitfuzz, chunk_dup_copies_and_free_hands_back)
 	cr_assert_neq(c, s);
 	cr_assert_eq(memcmp(c, s, sizeof(s)), 0);
 	sfz_chunk_free(c, sizeof(s));
-#ifndef TS_ASAN
+#if !TS_ASAN
 	if (e == NULL || e[0] != '1') /* the shared buffer: still readable */
 		for (size_t i = 0; i < sizeof(s); i++)
 			cr_assert_eq(c[i], 0xa5, "byte %zu: %#x", i, c[i]);
@@ -363,7 +356,7 @@ Test(splitfuzz_target, pointer_kept_into_an_old_chunk_is_caught)
  * either is a crash. Without ASan nothing sees such a read: skipped. */
 Test(splitfuzz_target, read_one_past_a_chunk_is_caught_under_asan)
 {
-#ifndef TS_ASAN
+#if !TS_ASAN
 	cr_skip_test("not an ASan build");
 #else
 	static const uint8_t s[] = {0, 3, 'a', 'b', 'c'};
