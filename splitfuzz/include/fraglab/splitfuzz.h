@@ -13,7 +13,8 @@
 extern "C" {
 #endif
 
-#define SFZ_API_VERSION 1
+/* 2: adds sfz_chunk_dup/free and sfz_choice_width/take */
+#define SFZ_API_VERSION 2
 
 /* ---- events: what a decoder reports ---- */
 
