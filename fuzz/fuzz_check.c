@@ -1,7 +1,8 @@
 /* Drives one libframing decoder over a stream cut into chunks (each chunk
- * in its own exact-size heap buffer, freed as soon as the decoder says it
- * is used up) and records every event; checks the per-call contract and
- * the memory bound on the way. Failures abort from their own function. */
+ * placed by splitfuzz's sfz_chunk_dup: its own exact-size heap buffer under
+ * ASan, freed as soon as the decoder says it is used up) and records every
+ * event; checks the per-call contract and the memory bound on the way. Failures
+ * abort from their own function. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -10,14 +11,6 @@
 #include "fuzz_check.h"
 #include "fuzz_contract.h"
 #include "fuzz_input.h"
-
-#if defined(__SANITIZE_ADDRESS__)
-#define FZ_ASAN 1
-#elif defined(__has_feature)
-#if __has_feature(address_sanitizer)
-#define FZ_ASAN 1
-#endif
-#endif
 
 /* One function per invariant: distinct stacks, distinct crash buckets;
  * the decoder contract's are in fuzz_contract.c. */
@@ -108,35 +101,6 @@ static void fz_finish(struct fr_decoder *d, const struct fr_spec *spec,
 	e->off = r < 0 ? f.offset : 0;
 }
 
-/* Without ASan the scratch buffer is poisoned after use: cheaper, and
- * code that keeps pointing into an old chunk still sees different bytes. */
-uint8_t *fz_chunk_get(const uint8_t *src, size_t n)
-{
-#ifdef FZ_ASAN
-	uint8_t *c = fz_must(malloc(n ? n : 1));
-
-	memcpy(c, src, n);
-	return c;
-#else
-	static uint8_t *scratch;
-	static size_t cap;
-
-	scratch = fz_must(cm_grow(scratch, &cap, n ? n : 1, 1));
-	memcpy(scratch, src, n);
-	return scratch;
-#endif
-}
-
-void fz_chunk_put(uint8_t *c, size_t n)
-{
-#ifdef FZ_ASAN
-	(void)n;
-	free(c);
-#else
-	memset(c, 0xa5, n);
-#endif
-}
-
 /* Largest caller buffer worth a malloc per run. */
 #define FZ_CALLER_BUF_MAX 65536
 
@@ -164,11 +128,11 @@ void fz_decode(const struct fr_spec *spec, const uint8_t *stream, size_t len,
 			n = 1;
 		else if (feed == FZ_FEED_PLAN && i < nchunks)
 			n = chunks[i++];
-		chunk = fz_chunk_get(stream + pos, n);
+		chunk = sfz_chunk_dup(stream + pos, n);
 		if (fr_decoder_feed(&d, chunk, n) != FR_OK)
 			fz_fail_feed();
 		failed = fz_drain(&d, spec, log, n);
-		fz_chunk_put(chunk, n);
+		sfz_chunk_free(chunk, n);
 		if (cbuf == NULL && fr_decoder_bufcap(&d) > bsz)
 			fz_fail_bound();
 		pos += n;

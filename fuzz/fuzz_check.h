@@ -8,6 +8,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "fraglab/splitfuzz.h" /* sfz_chunk_dup/free: chunk placement */
 #include "framing/framing.h"
 #include "fuzz_die.h"
 
@@ -66,11 +67,5 @@ int fz_begin(struct fz_setup *s, struct fr_spec *spec, int kind,
 
 /* Parse spec text; -1 if it does not parse (input skipped). */
 int fz_spec(struct fr_spec *spec, const char *text);
-
-/* A copy of src[0..n) to hand to code under test: its own exact-size heap
- * buffer under ASan (reads past its end or after use are reported), else
- * a reused scratch buffer. fz_chunk_put frees or poisons it after use. */
-uint8_t *fz_chunk_get(const uint8_t *src, size_t n);
-void fz_chunk_put(uint8_t *c, size_t n);
 
 #endif

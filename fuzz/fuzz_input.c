@@ -406,8 +406,8 @@ int fz_setup_chunks(struct fz_setup *s, size_t len)
 	return 0;
 }
 
-int fz_setup_read(struct fz_setup *s, int kind, const uint8_t *data,
-		  size_t size)
+void fz_setup_read_opts(struct fz_setup *s, int kind, const uint8_t *data,
+			size_t size)
 {
 	struct fz_producer p;
 
@@ -418,6 +418,12 @@ int fz_setup_read(struct fz_setup *s, int kind, const uint8_t *data,
 	s->stream_len = p.size;
 	fz_spec_text(&s->o, s->spec_text, sizeof(s->spec_text));
 	fz_sched_text(&s->o, s->sched_text, sizeof(s->sched_text));
+}
+
+int fz_setup_read(struct fz_setup *s, int kind, const uint8_t *data,
+		  size_t size)
+{
+	fz_setup_read_opts(s, kind, data, size);
 	return fz_setup_chunks(s, s->stream_len);
 }
 

@@ -70,6 +70,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "fraglab/splitfuzz.h" /* sfz_choice_take: the one choice reader */
+
 /* ---- pop3_session's fixed session: the mailbox's login, and the store
  * faults its input chooses (also written by gen_corpus) ---- */
 #define PS_USER "alice"
@@ -84,7 +86,7 @@ enum ps_fault {
 	PS_NFAULTS
 };
 
-/* ---- the data producer (self-contained: no libframing needed) ---- */
+/* ---- the data producer (no libframing needed) ---- */
 
 struct fz_producer {
 	const uint8_t *data;
@@ -98,30 +100,11 @@ static inline void fz_producer_init(struct fz_producer *p, const uint8_t *data,
 	p->size = size;
 }
 
-/* Bytes a choice with span hi-lo takes. */
-static inline unsigned fz_span_bytes(uint32_t span)
-{
-	if (span == 0)
-		return 0;
-	if (span < 0x100)
-		return 1;
-	if (span < 0x10000)
-		return 2;
-	return 4;
-}
-
-/* A value in [lo, hi], read from the end of the input. */
+/* A value in [lo, hi], read from the end of the input (splitfuzz's
+ * reader: the split targets' sfz_choose reads the same bytes). */
 static inline uint32_t fz_range(struct fz_producer *p, uint32_t lo, uint32_t hi)
 {
-	uint32_t span = hi - lo;
-	uint64_t v = 0;
-	unsigned n = fz_span_bytes(span);
-
-	for (unsigned i = 0; i < n && p->size > 0; i++)
-		v = (v << 8) | p->data[--p->size];
-	if (span == UINT32_MAX)
-		return lo + (uint32_t)v;
-	return lo + (uint32_t)(v % ((uint64_t)span + 1));
+	return sfz_choice_take(p->data, &p->size, lo, hi);
 }
 
 static inline bool fz_bool(struct fz_producer *p)
@@ -149,7 +132,7 @@ static inline void fz_put(struct fz_trailer *t, uint32_t lo, uint32_t hi,
 			  uint32_t value)
 {
 	uint32_t v = value - lo;
-	unsigned n = fz_span_bytes(hi - lo);
+	unsigned n = sfz_choice_width(lo, hi);
 
 	for (unsigned i = n; i > 0 && t->len < sizeof(t->buf); i--)
 		t->buf[t->len++] = (uint8_t)(v >> (8 * (i - 1)));
@@ -216,6 +199,10 @@ struct fz_setup {
  * the choices make no valid spec (the input is then skipped). */
 int fz_setup_read(struct fz_setup *s, int kind, const uint8_t *data,
 		  size_t size);
+/* The same without the chunk list (s->chunks stays NULL, nothing to free):
+ * the options, texts and stream only, for the mutator. */
+void fz_setup_read_opts(struct fz_setup *s, int kind, const uint8_t *data,
+			size_t size);
 void fz_setup_free(struct fz_setup *s);
 
 /* (Re)compute s->chunks for a stream of len bytes (roundtrip targets cut

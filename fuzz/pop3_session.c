@@ -101,14 +101,14 @@ static void ps_drain(struct ps_run *r)
 		ps_send(r, SIZE_MAX);
 }
 
-/* Each chunk in its own buffer (fz_chunk_get), so a read past it or a
+/* Each chunk in its own buffer (sfz_chunk_dup), so a read past it or a
  * pointer kept into it shows. */
 static void ps_feed(struct ps_run *r, const uint8_t *p, size_t n)
 {
-	uint8_t *c = fz_chunk_get(p, n);
+	uint8_t *c = sfz_chunk_dup(p, n);
 
 	pop3_input(&r->s, c, n);
-	fz_chunk_put(c, n);
+	sfz_chunk_free(c, n);
 }
 
 /* EOF (everything sent before: no more output), drain, free; the store

@@ -50,7 +50,8 @@ static void fz_drain(struct echo_conn *c)
 }
 
 /* Feed wire to the core under the schedule, each chunk in its own
- * exact-size buffer (fz_chunk_get); true if the core reported an error. */
+ * exact-size buffer under ASan (sfz_chunk_dup); true if the core
+ * reported an error. */
 static bool fz_serve(struct echo_conn *c, const struct fz_setup *s,
 		     const uint8_t *wire)
 {
@@ -59,10 +60,10 @@ static bool fz_serve(struct echo_conn *c, const struct fz_setup *s,
 
 	for (size_t i = 0; i < s->nchunks && rc == FR_OK; i++) {
 		size_t n = s->chunks[i];
-		uint8_t *chunk = fz_chunk_get(wire + pos, n);
+		uint8_t *chunk = sfz_chunk_dup(wire + pos, n);
 
 		rc = echo_input(c, chunk, n);
-		fz_chunk_put(chunk, n);
+		sfz_chunk_free(chunk, n);
 		pos += n;
 		fz_send(c, s->chunks[(i + 1) % s->nchunks]);
 		if (!echo_want_read(c))

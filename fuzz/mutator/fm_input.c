@@ -2,6 +2,7 @@
  * reader, the front part cut into frames (decoded with the codec, or read
  * as a message list), and the writer that puts an input back together. */
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -76,12 +77,31 @@ static void fm_frames_msgs(struct fm_input *in)
 	}
 }
 
+/* fr_spec_parse of text, kept from the last call: a mutation run reads
+ * input after input with the same few options. */
+static bool fm_spec(struct fr_spec *spec, const char *text)
+{
+	static char last[sizeof(((struct fz_setup *)0)->spec_text)];
+	static struct fr_spec last_spec;
+	static bool last_ok, valid;
+	char err[128];
+
+	if (!valid || strcmp(text, last) != 0) {
+		snprintf(last, sizeof(last), "%s", text);
+		last_ok =
+		    fr_spec_parse(&last_spec, text, err, sizeof(err)) == FR_OK;
+		valid = true;
+	}
+	if (last_ok)
+		*spec = last_spec;
+	return last_ok;
+}
+
 int fm_input_read(struct fm_input *in, const struct fm_target *t,
 		  const uint8_t *data, size_t size)
 {
 	struct fz_setup s;
-	char err[128];
-	int kind = t->kind, rc;
+	int kind = t->kind;
 
 	memset(in, 0, sizeof(*in));
 	in->t = *t;
@@ -94,15 +114,14 @@ int fm_input_read(struct fm_input *in, const struct fm_target *t,
 		in->kind_len = size - p.size;
 		size = p.size;
 	}
-	rc = fz_setup_read(&s, kind, data, size);
+	/* no chunk list: only the options and the stream are needed */
+	fz_setup_read_opts(&s, kind, data, size);
 	in->o = s.o;
 	in->kind = s.o.kind;
 	in->trailer = data + s.stream_len;
 	in->trailer_len = size - s.stream_len;
-	in->spec_ok = rc == 0 && fr_spec_parse(&in->spec, s.spec_text, err,
-					       sizeof(err)) == FR_OK;
+	in->spec_ok = fm_spec(&in->spec, s.spec_text);
 	in->front_len = s.stream_len;
-	fz_setup_free(&s);
 	if (t->mode == FM_SERVER && in->front_len > 0) {
 		in->has_mode = true;
 		in->mode = data[--in->front_len];

@@ -14,39 +14,18 @@ void sfz_choices_init(struct sfz_choices *c, const uint8_t *data, size_t size)
 	c->size = size;
 }
 
-static unsigned sfz_span_bytes(uint32_t span)
-{
-	if (span == 0)
-		return 0;
-	if (span < 0x100)
-		return 1;
-	if (span < 0x10000)
-		return 2;
-	return 4;
-}
-
 uint32_t sfz_choose(struct sfz_choices *c, uint32_t lo, uint32_t hi)
 {
-	uint32_t span, v32;
-	uint64_t v = 0;
-	unsigned n;
+	uint32_t v = sfz_choice_take(c->data, &c->size, lo, hi);
 
 	if (hi < lo)
 		hi = lo;
-	span = hi - lo;
-	n = sfz_span_bytes(span);
-	for (unsigned i = 0; i < n && c->size > 0; i++)
-		v = (v << 8) | c->data[--c->size];
-	if (span == UINT32_MAX)
-		v32 = lo + (uint32_t)v;
-	else
-		v32 = lo + (uint32_t)(v % ((uint64_t)span + 1));
 	if (c->record && c->nrec < SFZ_REC_MAX) {
 		c->rec[c->nrec][0] = lo;
 		c->rec[c->nrec][1] = hi;
-		c->rec[c->nrec++][2] = v32;
+		c->rec[c->nrec++][2] = v;
 	}
-	return v32;
+	return v;
 }
 
 void sfz_read_schedule(struct sfz_choices *c)

@@ -67,7 +67,7 @@ bool sfz_exact(void)
 static uint8_t *sfz_scratch;
 static size_t sfz_scratch_cap;
 
-uint8_t *sfz_chunk_get(const uint8_t *src, size_t n)
+uint8_t *sfz_chunk_dup(const void *src, size_t n)
 {
 	uint8_t *c;
 
@@ -85,7 +85,7 @@ uint8_t *sfz_chunk_get(const uint8_t *src, size_t n)
 
 /* Without ASan the buffer is overwritten: a pointer kept into an old
  * chunk then sees different bytes, which the comparison shows. */
-void sfz_chunk_put(uint8_t *c, size_t n)
+void sfz_chunk_free(uint8_t *c, size_t n)
 {
 	if (sfz_exact())
 		free(c);
@@ -177,7 +177,7 @@ int sfz_feed_log(const struct sfz_target *t, const struct sfz_decoder *d,
 		else if (feed == SFZ_PLAN && i < nchunks && chunks[i] > 0 &&
 			 chunks[i] < n)
 			n = chunks[i++];
-		c = sfz_chunk_get(stream + pos, n);
+		c = sfz_chunk_dup(stream + pos, n);
 		if (d->feed(dec, c, n) != 0) {
 			sfz_setf(f, SFZ_I_REFUSED, fn, "");
 			end = -1;
@@ -196,7 +196,7 @@ int sfz_feed_log(const struct sfz_target *t, const struct sfz_decoder *d,
 			else if (ev.kind == SFZ_MORE)
 				break;
 		}
-		sfz_chunk_put(c, n);
+		sfz_chunk_free(c, n);
 		pos += n;
 	}
 	for (size_t events = 0; end == 0;) {

@@ -101,11 +101,9 @@ int sfz_log_compare(const struct sfz_target *t, const struct sfz_log *a,
 void sfz_rec_text(const struct sfz_target *t, const struct sfz_log *l, size_t i,
 		  char *buf, size_t len);
 
-/* ---- chunks: exact-size allocations under ASan (or SFZ_EXACT_CHUNKS=1),
- * else one reused buffer overwritten after use ---- */
+/* ---- chunks (sfz_chunk_dup/free in the public header): exact-size
+ * allocations when this is true (ASan, or SFZ_EXACT_CHUNKS=1) ---- */
 bool sfz_exact(void);
-uint8_t *sfz_chunk_get(const uint8_t *src, size_t n);
-void sfz_chunk_put(uint8_t *c, size_t n);
 /* p, or abort(): running out of memory is not a finding. */
 void *sfz_must(void *p);
 /* Grow *p to hold want elements of size sz (doubling); NULL on failure. */

@@ -1,7 +1,9 @@
 /* sfz_buggy: a tiny splitfuzz target for tests/splitfuzz, linked with the
  * replay driver. SFZ_BUGGY picks what it runs: split (the header-split
  * bug), roundtrip (empty messages dropped, seen only by the round trip),
- * keep (a pointer into a chunk used after it was handed back) or clean. Its
+ * keep (a pointer into a chunk used after it was handed back), past (a
+ * read one past a chunk), parse_past (the same by a parse function through
+ * the parse adapter), parse (that parse function, correct) or clean. Its
  * configure reads one choice: the longest payload. */
 #include <stdio.h>
 #include <stdlib.h>
@@ -23,6 +25,10 @@ static void *buggy_configure(struct sfz_choices *c)
 		conf.bugs = TD_BUG_DROP_EMPTY;
 	if (m != NULL && strcmp(m, "keep") == 0)
 		conf.bugs = TD_BUG_KEEP_PTR;
+	if (m != NULL && strcmp(m, "past") == 0)
+		conf.bugs = TD_BUG_READ_PAST;
+	if (m != NULL && strcmp(m, "parse_past") == 0)
+		conf.bugs = TD_BUG_PARSE_PAST;
 	return &conf;
 }
 
@@ -42,6 +48,15 @@ static const struct sfz_target buggy = {
     .describe = buggy_describe,
 };
 
+/* The same through the parse adapter (SFZ_BUGGY=parse...). */
+static const struct sfz_target buggy_parse = {
+    .name = "sfz_buggy_parse",
+    .parse = td_parse,
+    .configure = buggy_configure,
+    .errname = td_errname,
+    .describe = buggy_describe,
+};
+
 const struct sfz_target *const sfz_fuzz_target = &buggy;
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
@@ -52,5 +67,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 	if (m != NULL && strcmp(m, "roundtrip") == 0)
 		return sfz_run_roundtrip(&buggy, data, size);
+	if (m != NULL && strncmp(m, "parse", 5) == 0)
+		return sfz_run(&buggy_parse, data, size);
 	return sfz_run(&buggy, data, size);
 }

@@ -37,6 +37,8 @@ static int td_feed(void *dec, const uint8_t *chunk, size_t len)
 
 	if ((d->c->bugs & TD_BUG_REFUSE) && len == 1)
 		return -1;
+	if (d->c->bugs & TD_BUG_READ_PAST)
+		(void)*(const volatile uint8_t *)(chunk + len); /* the bug */
 	d->in = chunk;
 	d->in_len = len;
 	d->pos = 0;
@@ -141,6 +143,8 @@ ptrdiff_t td_parse(void *conf, const uint8_t *buf, size_t len, int at_eof,
 	const struct td_conf *c = conf;
 	size_t need;
 
+	if ((c->bugs & TD_BUG_PARSE_PAST) && len > 0)
+		(void)*(const volatile uint8_t *)(buf + len); /* the bug */
 	if (len < 2)
 		return at_eof && len > 0 ? TD_ETRUNC : 0;
 	need = (size_t)buf[0] << 8 | buf[1];

@@ -18,6 +18,8 @@ enum td_bug {
 	TD_BUG_KEEP_PTR = 32,	/* reads a header's first byte through a
 				   pointer into its chunk, even after the
 				   chunk was handed back */
+	TD_BUG_READ_PAST = 64,	/* feed reads the byte after the chunk */
+	TD_BUG_PARSE_PAST = 128, /* parse reads the byte after buf[len) */
 };
 
 struct td_conf {

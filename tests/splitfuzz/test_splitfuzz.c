@@ -9,6 +9,7 @@
 
 #include "run_util.h"
 #include "td_dec.h"
+#include "test_servers_util.h" /* TS_ASAN */
 
 /* Messages "", "abc", 20 x 'x', "z": every header and payload shape. */
 static const uint8_t good[] = {0,   0,	 0,   3,   'a', 'b', 'c', 0,
@@ -157,6 +158,42 @@ Test(splitfuzz, disagreement_with_a_correct_reference)
 	cr_assert_not_null(strstr(why, "whole vs reference"), "%s", why);
 }
 
+/* Many messages of every size under uneven chunks: the adapter's held
+ * bytes are consumed from an offset, compacted and grown many times, and
+ * must still give what the decoder gives (with a window under parse_max
+ * too: parse then sees a copy of at most parse_max + 1 bytes). */
+Test(splitfuzz, parse_adapter_compacts_and_grows_under_many_messages)
+{
+	static uint8_t s[300 * 257];
+	static size_t c[sizeof(s)];
+	struct td_conf conf = {0, 255};
+	struct sfz_target t = parse_target;
+	size_t len = 0, n = 0, left;
+	uint32_t x = 12345;
+	char why[512] = "";
+
+	for (int m = 0; m < 300; m++) {
+		size_t k = (x = x * 1103515245 + 12345) >> 16 & 0xff;
+
+		s[len++] = 0;
+		s[len++] = (uint8_t)k;
+		for (size_t i = 0; i < k; i++)
+			s[len++] = (uint8_t)(m + i);
+	}
+	for (left = len; left > 0; left -= c[n++]) {
+		x = x * 1103515245 + 12345;
+		c[n] = (x >> 16) % 600 + 1;
+		if (c[n] > left)
+			c[n] = left;
+	}
+	t.ref = &td_decoder;
+	cr_assert_eq(sfz_check(&t, &conf, s, len, c, n, why, sizeof(why)), 0,
+		     "%s", why);
+	t.parse_max = 300; /* less than some chunks hold: a window */
+	cr_assert_eq(sfz_check(&t, &conf, s, len, c, n, why, sizeof(why)), 0,
+		     "%s", why);
+}
+
 Test(splitfuzz, parse_over_limit_is_eoverflow_at_the_message)
 {
 	struct sfz_decoder ref = td_decoder;
@@ -191,6 +228,52 @@ Test(splitfuzz, parse_claiming_more_than_given)
 	cr_assert_not_null(strstr(why, "parse returned more bytes than it "
 				       "was given"),
 			   "%s", why);
+}
+
+/* The choice reader: widths, the byte order (the last byte is the most
+ * significant) and what is left; sfz_choose reads the same. */
+Test(splitfuzz, choice_take_reads_from_the_end)
+{
+	static const uint8_t in[] = {'s',  0x12, 0x34, 0x01,
+				     0x02, 0x03, 0x04, 7};
+	size_t size = sizeof(in);
+
+	cr_assert_eq(sfz_choice_width(5, 5), 0);
+	cr_assert_eq(sfz_choice_width(9, 5), 0);
+	cr_assert_eq(sfz_choice_width(1, 256), 1);
+	cr_assert_eq(sfz_choice_width(0, 256), 2);
+	cr_assert_eq(sfz_choice_width(0, 0x10000), 4);
+	cr_assert_eq(sfz_choice_take(in, &size, 3, 3), 3);
+	cr_assert_eq(size, sizeof(in));
+	cr_assert_eq(sfz_choice_take(in, &size, 10, 12), 10 + 7 % 3);
+	cr_assert_eq(sfz_choice_take(in, &size, 0, UINT32_MAX), 0x04030201);
+	cr_assert_eq(sfz_choice_take(in, &size, 100, 100 + 0xffff),
+		     100 + 0x3412);
+	cr_assert_eq(size, 1); /* the stream: "s" */
+	cr_assert_eq(sfz_choice_take(in, &size, 0, 0xffff), 's');
+	cr_assert_eq(sfz_choice_take(in, &size, 4, 9), 4, "input ran out");
+}
+
+/* The public chunk placement (what fuzz/ uses too): a copy, handed back
+ * freed under ASan or overwritten with 0xa5 in the shared buffer. */
+Test(splitfuzz, chunk_dup_copies_and_free_hands_back)
+{
+	static const uint8_t s[] = {'a', 'b', 'c', 'd', 'e', 'f'};
+	const char *e = getenv("SFZ_EXACT_CHUNKS");
+	uint8_t *c = sfz_chunk_dup(s, sizeof(s));
+
+	cr_assert_neq(c, s);
+	cr_assert_eq(memcmp(c, s, sizeof(s)), 0);
+	sfz_chunk_free(c, sizeof(s));
+#if !TS_ASAN
+	if (e == NULL || e[0] != '1') /* the shared buffer: still readable */
+		for (size_t i = 0; i < sizeof(s); i++)
+			cr_assert_eq(c[i], 0xa5, "byte %zu: %#x", i, c[i]);
+#endif
+	(void)e;
+	c = sfz_chunk_dup(NULL, 0);
+	cr_assert_not_null(c);
+	sfz_chunk_free(c, 0);
 }
 
 /* ---- sfz_buggy: findings, the replay driver and --show ---- */
@@ -266,6 +349,37 @@ Test(splitfuzz_target, pointer_kept_into_an_old_chunk_is_caught)
 	run_free(&r);
 	unlink(path);
 	rmdir(dir);
+}
+
+/* Under ASan every chunk is its own exact-size allocation, and what the
+ * parse adapter hands parse ends where its len does: a read one past
+ * either is a crash. Without ASan nothing sees such a read: skipped. */
+Test(splitfuzz_target, read_one_past_a_chunk_is_caught_under_asan)
+{
+#if !TS_ASAN
+	cr_skip_test("not an ASan build");
+#else
+	static const uint8_t s[] = {0, 3, 'a', 'b', 'c'};
+	char dir[] = "/tmp/fraglab-sfz-XXXXXX";
+	char *path = write_input(dir, s, sizeof(s));
+	struct run_result r;
+
+	run_buggy("past", path, NULL, &r);
+	cr_expect_neq(r.status, 0, "decoder: not caught: %s", r.err);
+	cr_expect_not_null(strstr(r.err, "heap-buffer-overflow"), "%s", r.err);
+	run_free(&r);
+	run_buggy("parse_past", path, NULL, &r);
+	cr_expect_neq(r.status, 0, "parse: not caught: %s", r.err);
+	cr_expect(strstr(r.err, "heap-buffer-overflow") != NULL ||
+		      strstr(r.err, "use-after-poison") != NULL,
+		  "%s", r.err);
+	run_free(&r);
+	run_buggy("parse", path, NULL, &r); /* the same parse, correct */
+	cr_expect_eq(r.status, 0, "%s", r.err);
+	run_free(&r);
+	unlink(path);
+	rmdir(dir);
+#endif
 }
 
 Test(splitfuzz_target, round_trip_losing_a_message_aborts)

@@ -13,7 +13,8 @@
 extern "C" {
 #endif
 
-#define SFZ_API_VERSION 1
+/* 2: adds sfz_chunk_dup/free and sfz_choice_width/take */
+#define SFZ_API_VERSION 2
 
 /* ---- events: what a decoder reports ---- */
 
@@ -47,11 +48,10 @@ struct sfz_decoder {
 	void (*destroy)(void *dec);
 	/* Hand over the next chunk: it stays valid until next() returns
 	 * SFZ_MORE or a fatal SFZ_ERR, and is freed right after (a pointer
-	 * kept into it is a use after free under ASan). Each chunk is its
-	 * own exact-size allocation when ASan is linked in (found at run
-	 * time) or SFZ_EXACT_CHUNKS=1 is set in the environment, else one
-	 * reused buffer, overwritten with 0xa5 after use. 0, or non-zero if
-	 * the decoder refuses the chunk (reported as a finding). */
+	 * kept into it is a use after free under ASan). Each chunk is
+	 * placed by sfz_chunk_dup (below): its own exact-size allocation
+	 * under ASan. 0, or non-zero if the decoder refuses the chunk
+	 * (reported as a finding). */
 	int (*feed)(void *dec, const uint8_t *chunk, size_t len);
 	void (*next)(void *dec, struct sfz_event *ev);
 	/* End of stream, after next() returned SFZ_MORE: SFZ_MORE (clean
@@ -66,10 +66,12 @@ struct sfz_decoder {
  * or a negative error code (ev->offset, if set, is relative to buf[0];
  * the error is fatal). at_eof is non-zero when no more bytes will come
  * (len may then be 0; returning 0 then ends the stream cleanly, any
- * bytes left unread). buf is an exact-size allocation of the bytes not
- * yet consumed, so a read past len shows under ASan. parse sees at most
- * parse_max + 1 bytes: a message longer than parse_max, or none found in
- * that many, is SFZ_EOVERFLOW at the message's first byte, wherever the
+ * bytes left unread). buf holds the bytes not yet consumed and, under
+ * ASan, ends where len does: everything after it is poisoned (or buf is
+ * an exact-size copy), so a read past len shows; a pointer kept into buf
+ * is caught once its bytes are consumed (src/sfz_parse.c). parse sees at
+ * most parse_max + 1 bytes: a message longer than parse_max, or none found
+ * in that many, is SFZ_EOVERFLOW at the message's first byte, wherever the
  * stream was cut. */
 typedef ptrdiff_t (*sfz_parse_fn)(void *conf, const uint8_t *buf, size_t len,
 				  int at_eof, struct sfz_event *ev);
@@ -89,6 +91,41 @@ uint32_t sfz_choose(struct sfz_choices *c, uint32_t lo, uint32_t hi);
 /* Read the split schedule here rather than after configure returns (for
  * layouts that keep options after the schedule). At most once. */
 void sfz_read_schedule(struct sfz_choices *c);
+
+/* How a choice is read, for code that reads or lays out the same choices
+ * without a struct sfz_choices (seed writers, other drivers; fraglab's own
+ * fuzz targets): a choice in [lo, hi] takes sfz_choice_width(lo, hi)
+ * bytes (0, 1, 2 or 4) from the end of the input, the last byte the most
+ * significant; the value is lo + (those bytes mod (hi - lo + 1)). */
+static inline unsigned sfz_choice_width(uint32_t lo, uint32_t hi)
+{
+	uint32_t span = hi > lo ? hi - lo : 0;
+
+	if (span == 0)
+		return 0;
+	if (span < 0x100)
+		return 1;
+	if (span < 0x10000)
+		return 2;
+	return 4;
+}
+
+/* A value in [lo, hi] (hi < lo: lo) from the end of data[0..*size), *size
+ * shrunk by the bytes taken; lo when none are left. sfz_choose is this. */
+static inline uint32_t sfz_choice_take(const uint8_t *data, size_t *size,
+				       uint32_t lo, uint32_t hi)
+{
+	unsigned n = sfz_choice_width(lo, hi);
+	uint64_t v = 0;
+
+	for (unsigned i = 0; i<n && * size> 0; i++)
+		v = (v << 8) | data[--*size];
+	if (hi <= lo)
+		return lo;
+	if (hi - lo == UINT32_MAX)
+		return lo + (uint32_t)v;
+	return lo + (uint32_t)(v % ((uint64_t)(hi - lo) + 1));
+}
 
 /* A target: name it, give dec or parse, and optionally the rest. */
 struct sfz_target {
@@ -134,6 +171,18 @@ int sfz_run_roundtrip(const struct sfz_target *t, const uint8_t *data,
 int sfz_check(const struct sfz_target *t, void *conf, const uint8_t *stream,
 	      size_t len, const size_t *chunks, size_t nchunks, char *why,
 	      size_t whylen);
+
+/* Chunks as the harness places them, for your own drivers too (e.g. a
+ * target that feeds a server core): a copy of src[0..n) in its own
+ * exact-size allocation when ASan is linked in (found at run time) or
+ * SFZ_EXACT_CHUNKS=1 is set in the environment, so a read past its end
+ * shows; else one reused buffer, so at most one chunk is out at a time.
+ * Never NULL (out of memory aborts: it is not a finding). */
+uint8_t *sfz_chunk_dup(const void *src, size_t n);
+/* Hand back c (n bytes) once the code under test is done with it: freed
+ * (a pointer kept into it is then a use after free under ASan), else
+ * overwritten with 0xa5 (what is read through one then differs). */
+void sfz_chunk_free(uint8_t *c, size_t n);
 
 /* The target SFZ_FUZZ_TARGET defined, for the drivers' --show. */
 extern const struct sfz_target *const sfz_fuzz_target;
