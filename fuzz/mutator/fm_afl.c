@@ -57,7 +57,7 @@ size_t afl_custom_fuzz(void *data, uint8_t *buf, size_t buf_size,
 		m->buf = p;
 		m->cap = cap;
 	}
-	if (add_buf != NULL && fm_rand(&m->rng) % 8 == 0)
+	if (add_buf != NULL && fr_rng_next(&m->rng) % 8 == 0)
 		n = fm_crossover(&m->t, buf, buf_size, add_buf, add_buf_size,
 				 m->buf, max_size, &m->rng);
 	if (n == 0) {

@@ -54,7 +54,7 @@ int fm_cut(struct fm_input *in, uint64_t *rng)
 		if (o->sched_mode == 1)
 			o->sched_n = fm_clamp((int64_t)o->sched_n + d, 1, 32);
 		else if (o->sched_mode == 2)
-			o->seed = (uint32_t)fm_rand(rng);
+			o->seed = (uint32_t)fr_rng_next(rng);
 		else
 			return -EINVAL;
 		return 0;
@@ -136,11 +136,11 @@ static int fm_opt_change(struct fz_opts *o, uint64_t *rng)
 	case FR_DELIM:
 		if (fm_pick(rng, 2)) {
 			o->delim[fm_pick(rng, o->delim_len)] =
-			    (uint8_t)fm_rand(rng);
+			    (uint8_t)fr_rng_next(rng);
 			break;
 		}
 		for (uint32_t i = o->delim_len; i < 6; i++)
-			o->delim[i] = (uint8_t)fm_rand(rng);
+			o->delim[i] = (uint8_t)fr_rng_next(rng);
 		o->delim_len = 1 + (uint32_t)fm_pick(rng, 6);
 		break;
 	case FR_LEN:

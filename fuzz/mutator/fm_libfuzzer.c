@@ -53,8 +53,8 @@ size_t LLVMFuzzerCustomCrossOver(const uint8_t *a, size_t na, const uint8_t *b,
 	if (n > 0)
 		return n;
 	/* a's head, b's tail (b's tail holds its choices) */
-	ka = na ? (size_t)(fm_rand(&rng) % (na + 1)) : 0;
-	kb = nb ? (size_t)(fm_rand(&rng) % (nb + 1)) : 0;
+	ka = na ? (size_t)(fr_rng_next(&rng) % (na + 1)) : 0;
+	kb = nb ? (size_t)(fr_rng_next(&rng) % (nb + 1)) : 0;
 	if (ka > max)
 		ka = max;
 	if (nb - kb > max - ka)

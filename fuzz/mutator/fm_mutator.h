@@ -7,6 +7,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "framing/sched.h" /* fr_rng_next: the mutator's only randomness */
+
 enum fm_mode {
 	FM_SPLIT,     /* front = wire stream */
 	FM_ROUNDTRIP, /* front = message list */
@@ -63,8 +65,5 @@ size_t fm_mutate_op(const struct fm_target *t, int op, uint8_t *data,
 size_t fm_crossover(const struct fm_target *t, const uint8_t *a, size_t na,
 		    const uint8_t *b, size_t nb, uint8_t *out, size_t max,
 		    uint64_t *rng);
-
-/* splitmix64 step: the mutator's only randomness. */
-uint64_t fm_rand(uint64_t *rng);
 
 #endif

@@ -13,18 +13,9 @@
 #define FM_STACK 3	  /* structural operations per call: 1..3 */
 #define FM_GROW 8192	  /* most bytes one operation adds */
 
-uint64_t fm_rand(uint64_t *rng)
-{
-	uint64_t z = (*rng += 0x9e3779b97f4a7c15ULL);
-
-	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
-	z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
-	return z ^ (z >> 31);
-}
-
 size_t fm_pick(uint64_t *rng, size_t n)
 {
-	return n ? (size_t)(fm_rand(rng) % n) : 0;
+	return n ? (size_t)(fr_rng_next(rng) % n) : 0;
 }
 
 static const char *const fm_names[FM_NOPS] = {
@@ -137,7 +128,7 @@ static size_t fm_proto_msg(const struct fm_input *in, uint64_t *rng, size_t n,
 			buf[h++] = (uint8_t)n;
 		}
 		for (int i = 0; mask && i < 4; i++)
-			buf[h++] = (uint8_t)fm_rand(rng);
+			buf[h++] = (uint8_t)fr_rng_next(rng);
 		break;
 	}
 	default:
@@ -322,7 +313,7 @@ static size_t fm_flip(uint8_t *data, size_t size, size_t max, uint64_t *rng)
 
 	if (size == 0 || (size < max && fm_pick(rng, 3) == 0)) {
 		memmove(data + i + 1, data + i, size - i);
-		data[i] = (uint8_t)fm_rand(rng);
+		data[i] = (uint8_t)fr_rng_next(rng);
 		return size + 1;
 	}
 	if (size > 1 && fm_pick(rng, 3) == 0) {

@@ -86,7 +86,7 @@ Test(mutator, short_inputs_read_back_unchanged)
 			uint8_t d[24];
 
 			for (size_t k = 0; k < n; k++)
-				d[k] = (uint8_t)fm_rand(&rng);
+				d[k] = (uint8_t)fr_rng_next(&rng);
 			cr_assert(round_trips(&t, d, n),
 				  "%s: %zu random bytes not written back as "
 				  "read",

@@ -10,6 +10,7 @@
 #include "codec_text.h"
 #include "decode_util.h"
 #include "framing/codec.h"
+#include "framing/sched.h"
 #include "fuzz_input.h"
 #include "ref.h"
 #include "run_util.h"
@@ -329,11 +330,7 @@ static uint64_t rng_state;
 
 static uint32_t rnd(uint32_t n)
 {
-	uint64_t z = (rng_state += 0x9e3779b97f4a7c15ull);
-
-	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
-	z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
-	return (uint32_t)((z ^ (z >> 31)) % n);
+	return (uint32_t)(fr_rng_next(&rng_state) % n);
 }
 
 /* Bytes every codec's structure is made of. */
