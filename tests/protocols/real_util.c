@@ -280,6 +280,37 @@ int ru_framecat_lens(const char *spec, const char *split, const uint8_t *data,
 	return st;
 }
 
+size_t ru_expect_lens(const char *name, const char *spec, const uint8_t *data,
+		      size_t len, bool whole, const size_t *want, size_t nwant,
+		      long adj)
+{
+	size_t matched = 0;
+
+	for (unsigned seed = 1; seed <= 3; seed++) {
+		char split[64];
+		size_t *fl, n;
+
+		snprintf(split, sizeof(split), "random:1-16,seed=%u", seed);
+		int st =
+		    ru_framecat_lens(spec, split, data, len, whole, &fl, &n);
+		cr_expect_eq(st, 0, "%s: framecat %s exit %d", name, spec, st);
+		cr_expect_eq(n, nwant, "%s, %s %s: %zu frames, want %zu", name,
+			     spec, split, n, nwant);
+		for (size_t i = 0; i < n && i < nwant; i++) {
+			long exp = (long)want[i] + adj;
+
+			cr_expect_eq((long)fl[i], exp,
+				     "%s, %s %s: frame %zu is %zu bytes, want "
+				     "%ld (%zu %+ld)",
+				     name, spec, split, i, fl[i], exp, want[i],
+				     adj);
+			matched += (long)fl[i] == exp;
+		}
+		free(fl);
+	}
+	return matched;
+}
+
 char *ru_tshark(const char *pcap, const char *const extra[])
 {
 	const char *ts = ru_which("tshark");

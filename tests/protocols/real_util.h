@@ -57,6 +57,14 @@ int ru_pcap_conn(const char *path, int server_port, unsigned conn,
 int ru_framecat_lens(const char *spec, const char *split, const uint8_t *data,
 		     size_t len, bool whole, size_t **lens, size_t *n);
 
+/* ru_framecat_lens under random:1-16 cuts, seeds 1 to 3: expect exit 0 and
+ * exactly nwant frames, frame i of want[i] + adj bytes (adj: what the spec
+ * adds to or strips from the unit the reference counted). name and spec
+ * label the failures. Returns how many frames matched, over the three. */
+size_t ru_expect_lens(const char *name, const char *spec, const uint8_t *data,
+		      size_t len, bool whole, const size_t *want, size_t nwant,
+		      long adj);
+
 /* Run tshark on pcap with the given extra arguments; its stdout (malloc'ed,
  * NUL-terminated) or NULL if it failed. */
 char *ru_tshark(const char *pcap, const char *const extra[]);

@@ -81,23 +81,7 @@ static void tshark_msgs(const char *pcap, int sp, struct msgs *m)
 static void check(const char *name, const char *spec, const struct ru_stream *s,
 		  const struct ru_lens *msgs)
 {
-	for (unsigned seed = 1; seed <= 3; seed++) {
-		char split[64];
-		size_t *fl, n;
-
-		snprintf(split, sizeof(split), "random:1-16,seed=%u", seed);
-		int st = ru_framecat_lens(spec, split, s->data, s->len, true,
-					  &fl, &n);
-		cr_expect_eq(st, 0, "%s: framecat %s exit %d", name, spec, st);
-		cr_expect_eq(n, msgs->n, "%s, %s: %zu frames, tshark %zu", name,
-			     split, n, msgs->n);
-		for (size_t i = 0; i < n && i < msgs->n; i++)
-			cr_expect_eq(fl[i], msgs->v[i],
-				     "%s, %s: frame %zu is %zu bytes, tshark's"
-				     " message %zu",
-				     name, split, i, fl[i], msgs->v[i]);
-		free(fl);
-	}
+	ru_expect_lens(name, spec, s->data, s->len, true, msgs->v, msgs->n, 0);
 }
 
 /* A file of n bytes in dir. */

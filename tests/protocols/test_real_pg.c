@@ -67,23 +67,7 @@ static void check(const char *spec, const struct ru_stream *s,
 		  const struct pg_msgs *m)
 {
 	cr_assert_gt(m->n, 0, "%s: tshark saw no message", spec);
-	for (unsigned seed = 1; seed <= 3; seed++) {
-		char split[64];
-		size_t *fl, n;
-
-		snprintf(split, sizeof(split), "random:1-16,seed=%u", seed);
-		cr_expect_eq(ru_framecat_lens(spec, split, s->data, s->len,
-					      true, &fl, &n),
-			     0, "%s: framecat failed", spec);
-		cr_expect_eq(n, m->n, "%s, %s: %zu frames, tshark %zu", spec,
-			     split, n, m->n);
-		for (size_t i = 0; i < n && i < m->n; i++)
-			cr_expect_eq(fl[i], m->len[i],
-				     "%s, %s: frame %zu is %zu bytes, tshark"
-				     " %zu",
-				     spec, split, i, fl[i], m->len[i]);
-		free(fl);
-	}
+	ru_expect_lens(spec, spec, s->data, s->len, true, m->len, m->n, 0);
 }
 
 Test(real_pg, psql_session_matches_tshark, .timeout = 60)

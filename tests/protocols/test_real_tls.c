@@ -95,29 +95,9 @@ static void tshark_records(const char *pcap, int server_port, struct lens *up,
 static size_t check_direction(const char *name, const struct ru_stream *s,
 			      const struct lens *records)
 {
-	size_t matched = 0;
-
 	cr_assert_gt(records->n, 0, "%s: tshark saw no TLS record", name);
-	for (unsigned seed = 1; seed <= 3; seed++) {
-		char split[64];
-		size_t *fl, n;
-
-		snprintf(split, sizeof(split), "random:1-16,seed=%u", seed);
-		int st = ru_framecat_lens("tls", split, s->data, s->len, true,
-					  &fl, &n);
-		cr_expect_eq(st, 0, "%s: framecat exit %d", name, st);
-		cr_expect_eq(n, records->n, "%s, %s: %zu frames, tshark %zu",
-			     name, split, n, records->n);
-		for (size_t i = 0; i < n && i < records->n; i++) {
-			cr_expect_eq(fl[i], 5 + records->v[i],
-				     "%s, %s: frame %zu is %zu bytes, tshark's"
-				     " record %zu + 5",
-				     name, split, i, fl[i], records->v[i]);
-			matched += fl[i] == 5 + records->v[i];
-		}
-		free(fl);
-	}
-	return matched;
+	return ru_expect_lens(name, "tls", s->data, s->len, true, records->v,
+			      records->n, 5);
 }
 
 /* Returns how many decoded frames matched tshark's records. */

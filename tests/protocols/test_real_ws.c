@@ -91,23 +91,8 @@ static size_t handshake(const char *spec, const struct ru_stream *s)
 static void check(const char *name, const char *spec, const uint8_t *p,
 		  size_t len, const struct ru_lens *want, size_t less)
 {
-	for (unsigned seed = 1; seed <= 3; seed++) {
-		char split[64];
-		size_t *fl, n;
-
-		snprintf(split, sizeof(split), "random:1-16,seed=%u", seed);
-		int st =
-		    ru_framecat_lens(spec, split, p, len, less == 0, &fl, &n);
-		cr_expect_eq(st, 0, "%s: framecat %s exit %d", name, spec, st);
-		cr_expect_eq(n, want->n, "%s, %s: %zu frames, tshark %zu", name,
-			     split, n, want->n);
-		for (size_t i = 0; i < n && i < want->n; i++)
-			cr_expect_eq(fl[i] + less, want->v[i],
-				     "%s, %s %s: frame %zu is %zu bytes, "
-				     "tshark's %zu",
-				     name, spec, split, i, fl[i], want->v[i]);
-		free(fl);
-	}
+	ru_expect_lens(name, spec, p, len, less == 0, want->v, want->n,
+		       -(long)less);
 }
 
 Test(real_ws, websockets_session_matches_tshark, .timeout = 90)
