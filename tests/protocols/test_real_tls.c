@@ -13,20 +13,6 @@
 #include "real_util.h"
 #include "run_util.h"
 
-struct lens {
-	size_t *v, n, cap;
-};
-
-static void lens_put(struct lens *l, size_t v)
-{
-	if (l->n == l->cap) {
-		l->cap = l->cap ? 2 * l->cap : 64;
-		l->v = realloc(l->v, l->cap * sizeof(*l->v));
-		cr_assert_not_null(l->v);
-	}
-	l->v[l->n++] = v;
-}
-
 /* Run prog (from PATH) to completion; its exit status (its stdout into
  * out, out_len bytes, when out is not NULL). */
 static int run_path(const char *prog, const char *const args[], const char *in,
@@ -55,8 +41,8 @@ static int run_path(const char *prog, const char *const args[], const char *in,
 }
 
 /* tshark's record lengths per direction (down: from server_port). */
-static void tshark_records(const char *pcap, int server_port, struct lens *up,
-			   struct lens *down)
+static void tshark_records(const char *pcap, int server_port,
+			   struct ru_lens *up, struct ru_lens *down)
 {
 	char decode_as[64];
 
@@ -77,9 +63,9 @@ static void tshark_records(const char *pcap, int server_port, struct lens *up,
 			*nl = '\0';
 		char *tab = strchr(l, '\t');
 		if (tab && tab[1]) {
-			struct lens *d = atoi(l) == server_port ? down : up;
+			struct ru_lens *d = atoi(l) == server_port ? down : up;
 			for (char *v = tab + 1; *v;) {
-				lens_put(d, strtoul(v, &v, 10));
+				ru_lens_put(d, strtoul(v, &v, 10));
 				if (*v == ',')
 					v++;
 				else
@@ -93,7 +79,7 @@ static void tshark_records(const char *pcap, int server_port, struct lens *up,
 
 /* Frames that matched tshark's records, over three random cuts. */
 static size_t check_direction(const char *name, const struct ru_stream *s,
-			      const struct lens *records)
+			      const struct ru_lens *records)
 {
 	cr_assert_gt(records->n, 0, "%s: tshark saw no TLS record", name);
 	return ru_expect_lens(name, "tls", s->data, s->len, true, records->v,
@@ -150,7 +136,7 @@ static size_t tls_session(const char *version)
 	ru_stop(server);
 
 	struct ru_stream up, down;
-	struct lens rup = {0}, rdown = {0};
+	struct ru_lens rup = {0}, rdown = {0};
 	cr_assert_eq(ru_pcap_streams(pcap, sp, &up, &down), 0, "no capture");
 	cr_assert_gt(up.len, 100);
 	cr_assert_gt(down.len, 100);
@@ -163,8 +149,8 @@ static size_t tls_session(const char *version)
 	size_t want = 3 * (rup.n + rdown.n);
 	ru_stream_free(&up);
 	ru_stream_free(&down);
-	free(rup.v);
-	free(rdown.v);
+	ru_lens_free(&rup);
+	ru_lens_free(&rdown);
 	unlink(cert);
 	unlink(key);
 	unlink(pcap);
