@@ -172,9 +172,9 @@ static int rs_bulk(struct rs *c, uint8_t type, uint64_t len)
 
 	if (rs_over(c, len + 2))
 		return FR_EOVERSIZE;
-	for (size_t j = at; j < at + len + 2; j++)
-		if ((rc = rs_need(c, j)) != 0)
-			return rc;
+	/* the last byte is there, so are all before it (len <= max here) */
+	if ((rc = rs_need(c, at + len + 1)) != 0)
+		return rc;
 	if (c->p[at + len] != '\r' || c->p[at + len + 1] != '\n')
 		return FR_ERESP;
 	if (type == '=' && (len < 4 || c->p[at + 3] != ':'))
