@@ -33,6 +33,32 @@ enum {
 	FAST_TAKEN = 1002    /* the chunk's rest was taken into the frame */
 };
 
+/* A fast path's two endings. fast_emit: the frame ends after used more
+ * raw bytes (its end byte included) and decoded to buf[0..len). */
+static int fast_emit(struct fr_decoder *d, struct fr_frame *f, size_t used,
+		     const uint8_t *buf, size_t len)
+{
+	uint64_t off = d->in_off + d->in_pos;
+
+	if (d->in_frame) {
+		off = d->frame_off;
+		fr_dec_end(d);
+	}
+	d->in_pos += used;
+	return fr_dec_emit(f, buf, len, off);
+}
+
+/* fast_take: the frame goes on past the used raw bytes (the chunk's
+ * rest), decoded so far to d->buf[0..len); the codec keeps its own state. */
+static void fast_take(struct fr_decoder *d, size_t used, size_t len)
+{
+	if (!d->in_frame)
+		fr_dec_begin(d);
+	d->in_pos += used;
+	d->seen += used;
+	d->len = len;
+}
+
 /* Copy p[0..n) to o up to the first byte equal to a or b; returns the
  * bytes copied (that byte's index, or n); o[result..n) may be written too.
  * One pass: 16 bytes compared and stored at a time where SSE2 is there
@@ -134,19 +160,11 @@ static int cobs_walk(struct fr_decoder *d, struct fr_frame *f)
 	if (n < avail) { /* p[n] is the frame's 00 */
 		if (at != n)
 			return FAST_SLOW;
-		uint64_t off = d->in_off + d->in_pos;
-		if (d->in_frame) {
-			off = d->frame_off;
-			fr_dec_end(d);
-		}
-		d->in_pos = (size_t)(p + n - d->in) + 1;
-		return fr_dec_emit(f, d->buf, len, off);
+		return fast_emit(d, f,
+				 (size_t)(p + n + 1 - (d->in + d->in_pos)),
+				 d->buf, len);
 	}
-	if (!d->in_frame)
-		fr_dec_begin(d);
-	d->seen += (size_t)(d->in_len - d->in_pos);
-	d->in_pos = d->in_len;
-	d->len = len;
+	fast_take(d, d->in_len - d->in_pos, len);
 	d->cobs_left = (unsigned)(at - n);
 	d->cobs_zero = owe;
 	return FAST_TAKEN;
@@ -362,20 +380,9 @@ grow:
 	}
 	if (j > d->spec.max)
 		return FAST_SLOW;
-	if (i < n) { /* p[i] is the frame's C0 */
-		uint64_t off = d->in_off + d->in_pos;
-		if (d->in_frame) {
-			off = d->frame_off;
-			fr_dec_end(d);
-		}
-		d->in_pos += i + 1;
-		return fr_dec_emit(f, o, j, off);
-	}
-	if (!d->in_frame)
-		fr_dec_begin(d);
-	d->in_pos += i;
-	d->seen += i;
-	d->len = j;
+	if (i < n) /* p[i] is the frame's C0 */
+		return fast_emit(d, f, i + 1, o, j);
+	fast_take(d, i, j);
 	d->esc = esc;
 	return FAST_TAKEN;
 }
