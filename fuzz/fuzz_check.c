@@ -12,17 +12,6 @@
 #include "fuzz_contract.h"
 #include "fuzz_input.h"
 
-/* One function per invariant: distinct stacks, distinct crash buckets;
- * the decoder contract's are in fuzz_contract.c. */
-FZ_FAIL_W(fz_fail_event_count_differs, "event counts differ")
-FZ_FAIL_W(fz_fail_event_kind_differs, "event kinds differ")
-FZ_FAIL_W(fz_fail_frames_differ, "frame bytes differ")
-FZ_FAIL_W(fz_fail_frame_offset_differs, "frame offsets differ")
-FZ_FAIL_W(fz_fail_error_code_differs, "error codes differ")
-FZ_FAIL_W(fz_fail_error_offset_differs, "error offsets differ")
-FZ_FAIL_W(fz_fail_finish_differs, "finish results differ")
-FZ_FAIL_W(fz_fail_raw_bytes_differ, "raw byte streams differ")
-
 static struct fz_ev *fz_push(struct fz_log *log, enum fz_ev_kind kind)
 {
 	struct fz_ev *e;
@@ -142,49 +131,6 @@ void fz_decode(const struct fr_spec *spec, const uint8_t *stream, size_t len,
 	fz_finish(&d, spec, log);
 	fr_decoder_free(&d);
 	free(cbuf);
-}
-
-static void fz_compare_ev(const struct fz_log *a, const struct fz_log *b,
-			  const struct fz_ev *x, const struct fz_ev *y,
-			  const char *what)
-{
-	if (x->kind != y->kind)
-		fz_fail_event_kind_differs(what);
-	switch (x->kind) {
-	case FZ_EV_FRAME:
-		if (x->len != y->len ||
-		    (x->len > 0 &&
-		     memcmp(a->bytes + x->at, b->bytes + y->at, x->len) != 0))
-			fz_fail_frames_differ(what);
-		if (x->off != y->off)
-			fz_fail_frame_offset_differs(what);
-		break;
-	case FZ_EV_ERROR:
-		if (x->code != y->code)
-			fz_fail_error_code_differs(what);
-		if (x->off != y->off)
-			fz_fail_error_offset_differs(what);
-		break;
-	case FZ_EV_FINISH:
-		if (x->code != y->code || x->off != y->off)
-			fz_fail_finish_differs(what);
-		break;
-	}
-}
-
-void fz_compare(const struct fr_spec *spec, const struct fz_log *a,
-		const struct fz_log *b, const char *what)
-{
-	size_t n = a->n < b->n ? a->n : b->n;
-
-	for (size_t i = 0; i < n; i++)
-		fz_compare_ev(a, b, &a->ev[i], &b->ev[i], what);
-	if (a->n != b->n)
-		fz_fail_event_count_differs(what);
-	if (spec->kind == FR_RAW &&
-	    (a->nb != b->nb ||
-	     (a->nb > 0 && memcmp(a->bytes, b->bytes, a->nb) != 0)))
-		fz_fail_raw_bytes_differ(what);
 }
 
 int fz_spec(struct fr_spec *spec, const char *text)

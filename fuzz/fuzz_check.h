@@ -43,10 +43,6 @@ void fz_decode(const struct fr_spec *spec, const uint8_t *stream, size_t len,
 	       const size_t *chunks, size_t nchunks, enum fz_feed feed,
 	       struct fz_log *log);
 
-/* Abort (distinct sites) unless a and b hold the same events. */
-void fz_compare(const struct fr_spec *spec, const struct fz_log *a,
-		const struct fz_log *b, const char *what);
-
 /* Encode the message list of a roundtrip input's front part (layout in
  * fuzz_input.h); *wire points to the encoded stream, valid until the next
  * call. Returns its length. Aborts if the encoder misbehaves. */

@@ -107,18 +107,6 @@ static inline uint32_t fz_range(struct fz_producer *p, uint32_t lo, uint32_t hi)
 	return sfz_choice_take(p->data, &p->size, lo, hi);
 }
 
-static inline bool fz_bool(struct fz_producer *p)
-{
-	return fz_range(p, 0, 1) == 1;
-}
-
-static inline int32_t fz_srange(struct fz_producer *p, int32_t lo, int32_t hi)
-{
-	uint32_t span = (uint32_t)((int64_t)hi - lo);
-
-	return (int32_t)((int64_t)lo + fz_range(p, 0, span));
-}
-
 /* ---- the writing side, for the seed generator ---- */
 
 /* Choices recorded in order; fz_input_build lays them out at the end of
