@@ -176,7 +176,7 @@ nl_progress() {
 # One round: start its targets, sample every few seconds, print progress,
 # and stop them hard if they outlive the round.
 nl_run_round() {
-	local r=$1 t end now secs run="" alive every last=0 step stopped=""
+	local r=$1 t end now secs run="" alive every last=0 step stopped="" killed=""
 	declare -gA PID_OF=()
 	end=$((START + (r + 1) * FUZZ / NROUNDS))
 	now=$(nl_now)
@@ -218,8 +218,10 @@ nl_run_round() {
 			stopped=$now
 		elif [ -n "$stopped" ] && [ "$now" -ge $((stopped + GRACE)) ]; then
 			for t in $run; do nl_signal KILL "$t"; done
-			echo "round $((r + 1)): fuzzers killed ${GRACE} s" \
-				"after SIGTERM" >>"$OUT/notes.txt"
+			[ -n "$killed" ] ||
+				echo "round $((r + 1)): fuzzers killed ${GRACE} s" \
+					"after SIGTERM" >>"$OUT/notes.txt"
+			killed=1
 		fi
 	done
 	for t in $run; do
@@ -349,7 +351,7 @@ nl_triage() {
 		d=$OUT/crashes/$t-$id
 		mkdir -p "$d"
 		cp "$first" "$d/input"
-		msg=$(grep -aE '^(fuzz|planted): |SUMMARY: ' \
+		msg=$(grep -aE '^(fuzz|planted|splitfuzz): |SUMMARY: ' \
 			"$w/triage/$(basename "$first").raw.log" 2>/dev/null | head -1 |
 			tr '\t' ' ' || true)
 		printf '%s\t%s\t%s\t%s\t%s\t%s\n' "$id" "$sig" "$status" "$cnt" \
