@@ -78,20 +78,21 @@ static void run_one(const unsigned char *data, size_t len)
 	free(copy);
 }
 
+/* Each file whole, in its own exact-size buffer. */
 static int run_files(int argc, char **argv)
 {
 	for (int i = 1; i < argc; i++) {
-		FILE *f = fopen(argv[i], "rb");
-		static unsigned char buf[1 << 20];
+		unsigned char *buf;
 		size_t n;
+		int rc = sfz_read_file(argv[i], &buf, &n);
 
-		if (f == NULL) {
-			perror(argv[i]);
+		if (rc != 0) {
+			fprintf(stderr, "%s: %s: %s\n", argv[0], argv[i],
+				strerror(-rc));
 			return 1;
 		}
-		n = fread(buf, 1, sizeof(buf), f);
-		fclose(f);
-		run_one(buf, n);
+		LLVMFuzzerTestOneInput(buf, n);
+		free(buf);
 	}
 	return 0;
 }

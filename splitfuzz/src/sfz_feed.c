@@ -315,9 +315,9 @@ int sfz_log_compare(const struct sfz_target *t, const struct sfz_log *a,
 		sfz_rec_text(t, b, i, y, sizeof(y));
 		f->inv = ref ? SFZ_I_REF : inv;
 		snprintf(f->why, sizeof(f->why),
-			 "%s%s%s (%s) at event %zu: %s / %s",
+			 "%s%s (%s) at event %zu: %s / %s",
 			 ref ? "fast decoder differs from the reference: " : "",
-			 sfz_inv_name[inv], "", what, i, x, y);
+			 sfz_inv_name[inv], what, i, x, y);
 		return -1;
 	}
 	return 0;

@@ -109,6 +109,10 @@ void *sfz_must(void *p);
 /* Grow *p to hold want elements of size sz (doubling); NULL on failure. */
 void *sfz_grow(void *p, size_t *cap, size_t want, size_t sz);
 
+/* The drivers' file reader: the whole of path into *out (an exact-size
+ * malloc, 1 byte for an empty file), its size in *len. 0, or -errno. */
+int sfz_read_file(const char *path, unsigned char **out, size_t *len);
+
 /* ---- the parse adapter: a decoder over t->parse ---- */
 struct sfz_pa_arg {
 	const struct sfz_target *t;

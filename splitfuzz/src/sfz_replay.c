@@ -22,31 +22,15 @@ extern const struct sfz_target *const sfz_fuzz_target __attribute__((weak));
 static const char *prog = "replay";
 static int verbose;
 
-/* The whole file in an exact-size heap buffer (*buf owned by the caller). */
-static int read_file(const char *path, unsigned char **out, size_t *outlen)
+/* The whole file in an exact-size heap buffer (*buf owned by the caller);
+ * -1 after a one-line error. */
+static int read_file(const char *path, unsigned char **buf, size_t *len)
 {
-	FILE *f = fopen(path, "rb");
-	unsigned char *buf = NULL;
-	long len;
+	int rc = sfz_read_file(path, buf, len);
 
-	if (f == NULL || fseek(f, 0, SEEK_END) != 0)
-		goto fail;
-	len = ftell(f);
-	if (len < 0 || fseek(f, 0, SEEK_SET) != 0)
-		goto fail;
-	buf = malloc(len > 0 ? (size_t)len : 1);
-	if (buf == NULL || fread(buf, 1, (size_t)len, f) != (size_t)len)
-		goto fail;
-	fclose(f);
-	*out = buf;
-	*outlen = (size_t)len;
-	return 0;
-fail:
-	fprintf(stderr, "%s: %s: %s\n", prog, path, strerror(errno));
-	free(buf);
-	if (f != NULL)
-		fclose(f);
-	return -1;
+	if (rc != 0)
+		fprintf(stderr, "%s: %s: %s\n", prog, path, strerror(-rc));
+	return rc != 0 ? -1 : 0;
 }
 
 static int replay_file(const char *path)

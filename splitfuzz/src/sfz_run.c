@@ -2,6 +2,7 @@
  * Every feeding's log must equal the whole-stream one (and the reference's,
  * and for round trips the encoded messages); a finding is printed with its
  * spec-free reproduction and aborts from its invariant's own function. */
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -321,4 +322,30 @@ int sfz_run_roundtrip(const struct sfz_target *t, const uint8_t *data,
 	}
 	sfz_end(t, conf);
 	return 0;
+}
+
+int sfz_read_file(const char *path, unsigned char **out, size_t *len)
+{
+	FILE *f = fopen(path, "rb");
+	unsigned char *buf = NULL;
+	long n;
+	int rc;
+
+	if (f == NULL)
+		return -errno;
+	if (fseek(f, 0, SEEK_END) != 0 || (n = ftell(f)) < 0 ||
+	    fseek(f, 0, SEEK_SET) != 0)
+		goto fail;
+	buf = malloc(n > 0 ? (size_t)n : 1);
+	if (buf == NULL || fread(buf, 1, (size_t)n, f) != (size_t)n)
+		goto fail;
+	fclose(f);
+	*out = buf;
+	*len = (size_t)n;
+	return 0;
+fail:
+	rc = errno ? -errno : -EIO;
+	free(buf);
+	fclose(f);
+	return rc;
 }

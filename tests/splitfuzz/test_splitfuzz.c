@@ -469,3 +469,36 @@ Test(splitfuzz_target, afl_driver_is_persistent_and_runs_stdin_without_afl)
 	cr_expect_not_null(strstr(r.err, "chunks: 1,1,1,1,1\n"), "%s", r.err);
 	run_free(&r);
 }
+
+/* The driver's file mode hands each file over whole: a finding whose
+ * trigger and choices sit past the first MiB must still be found (the
+ * driver once read at most 1 MiB and dropped the rest unsaid). The front
+ * is empty len:2be messages, which the header-split bug decodes right;
+ * the last 3 bytes are the choices. */
+Test(splitfuzz_target, afl_driver_reads_files_past_one_mib)
+{
+	static const uint8_t tail[] = {0, 3, 'a', 'b', 'c', 0x00, 0x01, 99};
+	char bin[512], path[] = "/tmp/fraglab-sfz-big-XXXXXX";
+	char *argv[] = {bin, path, NULL};
+	size_t zeros = ((size_t)1 << 20) + 64;
+	struct run_result r;
+	int fd = mkstemp(path);
+	FILE *f = fd >= 0 ? fdopen(fd, "wb") : NULL;
+
+	cr_assert_not_null(f, "%s", path);
+	for (size_t i = 0; i < zeros; i++)
+		fputc(0, f);
+	fwrite(tail, 1, sizeof(tail), f);
+	cr_assert_eq(fclose(f), 0);
+	snprintf(bin, sizeof(bin), "%s", run_tool_path("sfz_buggy_afl"));
+	cr_assert_eq(setenv("SFZ_BUGGY", "split", 1), 0);
+	cr_assert_eq(run_prog(argv, NULL, 0, &r), 0);
+	unlink(path);
+	cr_expect_eq(r.status, 128 + 6, "no abort: status %d", r.status);
+	/* the finding is the tail's message, in the whole stream */
+	cr_expect_not_null(strstr(r.err, "message 3 bytes 616263 /"),
+			   "the tail was not read: %.300s", r.err);
+	cr_expect_not_null(strstr(r.err, "stream: 1048645 bytes"), "%.300s",
+			   r.err);
+	run_free(&r);
+}
