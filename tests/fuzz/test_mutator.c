@@ -46,7 +46,7 @@ Test(mutator, corpus_reads_back_unchanged)
 	size_t files = 0;
 
 	cr_assert_not_null(src, "FRAGLAB_SRC not set");
-	for (size_t i = 0; i < NTARGETS; i++) {
+	for (size_t i = 0; i < fmt_ntargets; i++) {
 		struct fm_target t = target(fmt_targets[i]);
 		char dir[512], path[1024];
 		struct dirent *e;
@@ -79,7 +79,7 @@ Test(mutator, short_inputs_read_back_unchanged)
 {
 	uint64_t rng = 7;
 
-	for (size_t i = 0; i < NTARGETS; i++) {
+	for (size_t i = 0; i < fmt_ntargets; i++) {
 		struct fm_target t = target(fmt_targets[i]);
 
 		for (size_t n = 0; n < 24; n++) {
@@ -231,7 +231,7 @@ Test(mutator, crossover_splices_frames_of_the_other_input)
 
 Test(mutator, mutations_stay_under_max_size)
 {
-	for (size_t i = 0; i < NTARGETS; i++) {
+	for (size_t i = 0; i < fmt_ntargets; i++) {
 		struct fm_target t = target(fmt_targets[i]);
 		uint8_t d[200];
 		size_t n = 0, max = 128 + i;

@@ -15,6 +15,7 @@ const char *const fmt_targets[] = {
     "roundtrip_cobs",  "roundtrip_slip",  "roundtrip_netstring",
     "roundtrip_tlv",   "roundtrip_raw",	  "roundtrip_resp",
     "roundtrip_http1", "roundtrip_ws",	  "server_echo"};
+const size_t fmt_ntargets = sizeof(fmt_targets) / sizeof(fmt_targets[0]);
 
 struct fm_target target(const char *name)
 {

@@ -6,8 +6,8 @@
 
 #define CAP 4096
 
-extern const char *const fmt_targets[27]; /* every target fm_ knows */
-#define NTARGETS 27
+extern const char *const fmt_targets[]; /* every target fm_ knows */
+extern const size_t fmt_ntargets;
 extern const char *const three[3]; /* "hello", "fraglab", "xy" */
 
 typedef void (*check_fn)(const struct fm_target *t, const uint8_t *before,
