@@ -107,9 +107,8 @@ pid_t ru_start(const char *const argv[], const char *marker, int timeout_ms,
 	return pid;
 }
 
-pid_t ru_start_peer(const char *script, const char *arg, int *port)
+int ru_python_script(const char *script, char *py, char *path, size_t len)
 {
-	char path[4096], py[4096];
 	const char *src = getenv("FRAGLAB_SRC");
 	const char *p = access("/usr/bin/python3", X_OK) == 0
 			    ? "/usr/bin/python3"
@@ -117,8 +116,17 @@ pid_t ru_start_peer(const char *script, const char *arg, int *port)
 
 	if (p == NULL || src == NULL)
 		return -1;
-	snprintf(py, sizeof(py), "%s", p);
-	snprintf(path, sizeof(path), "%s/tests/protocols/%s", src, script);
+	snprintf(py, len, "%s", p);
+	snprintf(path, len, "%s/tests/protocols/%s", src, script);
+	return 0;
+}
+
+pid_t ru_start_peer(const char *script, const char *arg, int *port)
+{
+	char path[4096], py[4096];
+
+	if (ru_python_script(script, py, path, sizeof(py)) != 0)
+		return -1;
 	const char *const argv[] = {py, path, arg, NULL};
 	return ru_start(argv, "listening on", 15000, port);
 }
@@ -419,17 +427,10 @@ int ru_tshark_units(const char *pcap, int server_port, const char *decode_as,
 		    struct ru_lens *down)
 {
 	char py[4096], script[4096], port[16];
-	const char *src = getenv("FRAGLAB_SRC");
-	const char *p = access("/usr/bin/python3", X_OK) == 0
-			    ? "/usr/bin/python3"
-			    : ru_which("python3");
 	struct run_result r;
 
-	if (p == NULL || src == NULL)
+	if (ru_python_script("tshark_pdml.py", py, script, sizeof(py)) != 0)
 		return -1;
-	snprintf(py, sizeof(py), "%s", p);
-	snprintf(script, sizeof(script), "%s/tests/protocols/tshark_pdml.py",
-		 src);
 	snprintf(port, sizeof(port), "%d", server_port);
 	char *argv[] = {py,
 			script,

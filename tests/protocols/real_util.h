@@ -19,8 +19,12 @@ const char *ru_which(const char *prog);
 pid_t ru_start(const char *const argv[], const char *marker, int timeout_ms,
 	       int *port);
 
-/* Start python3 (Debian's /usr/bin/python3 first, else from PATH) on
- * FRAGLAB_SRC/tests/protocols/script with arg (may be NULL) and read the
+/* python3 (Debian's /usr/bin/python3 first, else from PATH) into py and
+ * FRAGLAB_SRC/tests/protocols/script into path, each of len bytes.
+ * Returns 0, or -1 without python3 or FRAGLAB_SRC. */
+int ru_python_script(const char *script, char *py, char *path, size_t len);
+
+/* Start ru_python_script's script with arg (may be NULL) and read the
  * port of its "listening on" line. Returns the pid, or -1. */
 pid_t ru_start_peer(const char *script, const char *arg, int *port);
 

@@ -109,11 +109,8 @@ Test(real_ws, websockets_session_matches_tshark, .timeout = 90)
 	pid_t proxy = ru_start_proxy(sp, "whole", NULL, pcap, &pp);
 	cr_assert_gt(proxy, 0, "fragproxy did not start");
 
-	snprintf(py, sizeof(py), "%s",
-		 access("/usr/bin/python3", X_OK) == 0 ? "/usr/bin/python3"
-						       : ru_which("python3"));
-	snprintf(script, sizeof(script), "%s/tests/protocols/ws_peer.py",
-		 getenv("FRAGLAB_SRC"));
+	cr_assert_eq(ru_python_script("ws_peer.py", py, script, sizeof(py)), 0,
+		     "no python3 or FRAGLAB_SRC");
 	snprintf(port, sizeof(port), "%d", pp);
 	char *argv[] = {py, script, "client", port, NULL};
 	struct run_result r;
