@@ -60,14 +60,7 @@ while [ $# -gt 0 ]; do
 done
 case $ENGINE in libfuzzer | afl) ;; *) fz_usage_error "--engine: libfuzzer or afl" ;; esac
 [[ $JOBS =~ ^[1-9][0-9]*$ ]] || fz_usage_error "--jobs: a positive number"
-seconds() {
-	local v=$1
-	case $v in
-	*h) echo $((${v%h} * 3600)) ;; *m) echo $((${v%m} * 60)) ;;
-	*s) echo "${v%s}" ;; *) echo "$v" ;;
-	esac
-}
-TOTAL=$(seconds "$DURATION")
+TOTAL=$(fz_seconds "$DURATION")
 [[ $TOTAL =~ ^[1-9][0-9]*$ ]] || fz_usage_error "--time: like 90s, 30m or 2h"
 FZ_TARGETS=$(fz_targets "$TARGETS" | tr '\n' ' ')
 NT=$(echo "$FZ_TARGETS" | wc -w)
@@ -89,8 +82,6 @@ fi
 # Crash triage runs the plain replay driver under ASan+UBSan.
 FZ_TARGETS=$FZ_TARGETS_ALL fz_build fuzz-replay "$REPLAY"
 FZ_TARGETS=$FZ_TARGETS_ALL
-
-count() { find "$1" -maxdepth 1 -type f ! -name '.*' 2>/dev/null | wc -l; }
 
 # What the merge step did, per target: "merged", "skipped (--no-merge)" or
 # "FAILED (see LOG)"; MERGE_FAILED lists the failed ones.
@@ -166,7 +157,7 @@ run_afl() {
 	local t=$1 w=$OUT/$1 bin=$BUILD/bin/$1 dict args=() i pids=""
 	mkdir -p "$w/crashes" "$w/seeds"
 	cp "$FZ_ROOT/corpus/$t"/* "$FZ_ROOT/corpus/regressions/$t"/* "$w/seeds/" 2>/dev/null || true
-	[ "$(count "$w/seeds")" -gt 0 ] || printf 'seed' >"$w/seeds/empty"
+	[ "$(fz_count "$w/seeds")" -gt 0 ] || printf 'seed' >"$w/seeds/empty"
 	dict=$(fz_dict_for "$t")
 	[ -n "$dict" ] && args+=(-x "$dict")
 	export AFL_SKIP_CPUFREQ=1 AFL_NO_UI=1 AFL_I_DONT_CARE_ABOUT_MISSING_CRASHES=1
@@ -224,7 +215,7 @@ summary_line() {
 	fi
 	uniq=$(triage "$t")
 	printf '%-22s %10s %8s %6s %6s  %s\n' "$t" "${rate:-?}" "${cov:-?}" \
-		"$(($(count "$FZ_ROOT/corpus/$t") - before))" "${uniq:-0}" \
+		"$(($(fz_count "$FZ_ROOT/corpus/$t") - before))" "${uniq:-0}" \
 		"${MERGE_RESULT[$t]:-?}"
 }
 
@@ -232,7 +223,7 @@ fz_log "$ENGINE campaign: $NT targets x $SHARE s on $JOBS cores -> $OUT"
 printf '%-22s %10s %8s %6s %6s  %s\n' target 'execs/s' coverage new crashes \
 	merge >"$OUT/summary.txt"
 for t in $FZ_TARGETS; do
-	before=$(count "$FZ_ROOT/corpus/$t")
+	before=$(fz_count "$FZ_ROOT/corpus/$t")
 	fz_log "$t: fuzzing for $SHARE s"
 	"run_$ENGINE" "$t"
 	summary_line "$t" "$before" | tee -a "$OUT/summary.txt"

@@ -84,3 +84,15 @@ fz_cleanup() {
 	for p in $FZ_PIDS; do kill "$p" 2>/dev/null || true; done
 	FZ_PIDS=""
 }
+
+# 90s, 30m, 8h or plain seconds -> seconds.
+fz_seconds() {
+	local v=$1
+	case $v in
+	*h) echo $((${v%h} * 3600)) ;; *m) echo $((${v%m} * 60)) ;;
+	*s) echo "${v%s}" ;; *) echo "$v" ;;
+	esac
+}
+
+# Files (not dot files) directly in directory $1; 0 when it is missing.
+fz_count() { find "$1" -maxdepth 1 -type f ! -name '.*' 2>/dev/null | wc -l; }

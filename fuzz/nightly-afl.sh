@@ -48,7 +48,7 @@ nl_afl_start() {
 	for d in "${CORPUS[$t]}" ${SEEDS[$t]}; do
 		[ -d "$d" ] && find "$d" -maxdepth 1 -type f -exec cp -t "$w/seeds" {} +
 	done
-	[ "$(nl_count "$w/seeds")" -gt 0 ] || printf 'seed' >"$w/seeds/empty"
+	[ "$(fz_count "$w/seeds")" -gt 0 ] || printf 'seed' >"$w/seeds/empty"
 	[ -n "${DICT[$t]}" ] && args+=(-x "${DICT[$t]}")
 	{
 		echo "# the AFL++ instances of $t (fuzz/nightly-afl.sh)"

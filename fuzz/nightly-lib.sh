@@ -10,15 +10,6 @@ nl_fail() {
 	exit 3
 }
 
-# 90s, 30m, 8h or plain seconds -> seconds.
-nl_seconds() {
-	local v=$1
-	case $v in
-	*h) echo $((${v%h} * 3600)) ;; *m) echo $((${v%m} * 60)) ;;
-	*s) echo "${v%s}" ;; *) echo "$v" ;;
-	esac
-}
-
 # --target-bin NAME=PATH[,seeds=DIR][,dict=FILE][,corpus=DIR]
 nl_parse_outside() {
 	local spec=$1 name path rest kv
@@ -55,7 +46,6 @@ nl_parse_outside() {
 
 # Record KEY=VALUE for target $1 (the last one wins).
 nl_meta() { printf '%s=%s\n' "$2" "$3" >>"$OUT/$1/meta.env"; }
-nl_count() { find "$1" -maxdepth 1 -type f ! -name '.*' 2>/dev/null | wc -l; }
 nl_now() { date +%s; }
 
 # Targets $1 over $2 cores: NROUNDS rounds of at most N
@@ -86,7 +76,7 @@ nl_schedule() {
 		nl_meta "$t" corpus "${CORPUS[$t]}"
 		nl_meta "$t" cores "${CORES[$t]}"
 		nl_meta "$t" round "${ROUND[$t]}"
-		nl_meta "$t" corpus_before "$(nl_count "${CORPUS[$t]}")"
+		nl_meta "$t" corpus_before "$(fz_count "${CORPUS[$t]}")"
 	done
 }
 
@@ -155,7 +145,7 @@ nl_sample() {
 
 nl_crash_count() {
 	if [ "${ENG[$1]}" = libfuzzer ]; then
-		nl_count "$OUT/$1/crashes"
+		fz_count "$OUT/$1/crashes"
 	else
 		nl_afl_crash_count "$1"
 	fi
@@ -339,7 +329,7 @@ nl_triage() {
 	{ cat "$w"/triage/*.sig 2>/dev/null || true; } |
 		awk -F'\t' 'NR == FNR { s[$1] = $2; next }
 			{ print s[$1] "\t" $2 }' - "$w/triage-raw.tsv" >"$w/triage.tsv"
-	nl_meta "$t" crash_files "$(nl_count "$w/crashes")"
+	nl_meta "$t" crash_files "$(fz_count "$w/crashes")"
 	local id status cnt first msg d
 	cut -f1 "$w/triage.tsv" | sort | uniq -c | while read -r cnt sig; do
 		first=$(awk -F'\t' -v s="$sig" '$1 == s {print $2; exit}' "$w/triage.tsv")
@@ -407,7 +397,7 @@ nl_merge() {
 	local t=$1 w=$OUT/$1 left rc=0
 	if [ "$MERGE" = 0 ]; then
 		nl_meta "$t" merge "skipped (--no-merge)"
-	elif [ "${ENG[$t]}" = libfuzzer ] && [ "$(nl_count "$w/new")" = 0 ]; then
+	elif [ "${ENG[$t]}" = libfuzzer ] && [ "$(fz_count "$w/new")" = 0 ]; then
 		nl_meta "$t" merge "nothing new"
 	else
 		left=$(nl_left 100000)
@@ -437,7 +427,7 @@ nl_merge() {
 			fi
 		fi
 	fi
-	nl_meta "$t" corpus_after "$(nl_count "${CORPUS[$t]}")"
+	nl_meta "$t" corpus_after "$(fz_count "${CORPUS[$t]}")"
 	return $((rc != 0))
 }
 

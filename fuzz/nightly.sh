@@ -94,7 +94,7 @@ fi
 [[ $JOBS =~ ^[1-9][0-9]*$ ]] || fz_usage_error "--jobs: a positive number"
 case $ENGINE in libfuzzer | afl) ;; *) fz_usage_error "--engine: libfuzzer or afl" ;; esac
 [[ $GRACE =~ ^[0-9]+$ ]] || fz_usage_error "--grace: whole seconds"
-TOTAL=$(nl_seconds "$BUDGET")
+TOTAL=$(fz_seconds "$BUDGET")
 [[ $TOTAL =~ ^[1-9][0-9]*$ ]] || fz_usage_error "--budget: like 20s, 30m or 8h"
 [ "$TOTAL" -ge 10 ] || fz_usage_error "--budget: at least 10s"
 # The structure-aware mutator: a build option of the libFuzzer targets;
