@@ -130,15 +130,23 @@ while IFS= read -r h; do
 		fail "$rel does not compile on its own"
 done < <(find "$prefix/include" -name '*.h' | sort)
 
+# build_example SRC NAME [cmake args...]: configure and build the project
+# SRC in $tmp/NAME, against no package registry.
+build_example() {
+	local src=$1 dir="$tmp/$2"
+	shift 2
+	cmake -S "$src" -B "$dir" -DCMAKE_FIND_USE_PACKAGE_REGISTRY=OFF \
+		"$@" >"$dir.log" 2>&1 || { cat "$dir.log"; fail "configure $dir"; }
+	cmake --build "$dir" -j 2 >>"$dir.log" 2>&1 || { cat "$dir.log"; fail "build $dir"; }
+}
+
 # example NAME [cmake args...]: build the example in $tmp/NAME and run its
 # two tests (the good suite passes, the buggy one must be caught).
 example() {
-	local dir="$tmp/$1"
-	shift
-	cmake -S "$example" -B "$dir" -DCMAKE_FIND_USE_PACKAGE_REGISTRY=OFF \
-		"$@" >"$dir.log" 2>&1 || { cat "$dir.log"; fail "configure $dir"; }
-	cmake --build "$dir" -j 2 >>"$dir.log" 2>&1 || { cat "$dir.log"; fail "build $dir"; }
-	ctest --test-dir "$dir" --output-on-failure || fail "example tests in $dir"
+	local name=$1
+	build_example "$example" "$@"
+	ctest --test-dir "$tmp/$name" --output-on-failure ||
+		fail "example tests in $tmp/$name"
 }
 
 say "example through find_package (prefix $prefix)"
@@ -155,14 +163,11 @@ done
 # The splitfuzz examples, built with clang against the prefix. sfz_build
 # NAME [cmake args...]: configure and build docs/examples/splitfuzz-NAME.
 sfz_build() {
-	local name=$1 dir="$tmp/sfz-$1"
+	local name=$1
+	local -x CC=${SFZ_CC:-clang}
 	shift
-	CC=${SFZ_CC:-clang} cmake -S "$root/docs/examples/splitfuzz-$name" \
-		-B "$dir" -DCMAKE_FIND_USE_PACKAGE_REGISTRY=OFF \
-		-DCMAKE_PREFIX_PATH="$prefix" "$@" >"$dir.log" 2>&1 ||
-		{ cat "$dir.log"; fail "configure splitfuzz-$name"; }
-	cmake --build "$dir" -j 2 >>"$dir.log" 2>&1 ||
-		{ cat "$dir.log"; fail "build splitfuzz-$name"; }
+	build_example "$root/docs/examples/splitfuzz-$name" "sfz-$name" \
+		-DCMAKE_PREFIX_PATH="$prefix" "$@"
 }
 # sfz_fuzz PROGRAM LOG [SEEDS]: libFuzzer for $fuzz_time s from an empty
 # corpus (and the SEEDS folder, read only), crash files in the program's
@@ -214,14 +219,14 @@ if [ $sfz -eq 1 ]; then
 		{ cat "$tmp/replay.log"; fail "rec_buggy_replay passes its crash file"; }
 	"$rec/rec_fixed_replay" "$crash" >"$tmp/replay.log" 2>&1 ||
 		{ cat "$tmp/replay.log"; fail "rec_fixed_replay fails the buggy parser's crash file"; }
-	echo "rec_buggy_replay --show $(basename "$crash"):"
-	"$rec/rec_buggy_replay" --show "$crash" | sed 's/^/  /'
 	for show in "$rec/rec_buggy_replay" "$tmp/rec_buggy_pc"; do
 		"$show" --show "$crash" >"$tmp/show.out" 2>&1 ||
 			{ cat "$tmp/show.out"; fail "$(basename "$show") --show failed"; }
 		grep -qE "$sfz_chunks" "$tmp/show.out" ||
 			{ cat "$tmp/show.out"; fail "$(basename "$show") --show printed no chunk list"; }
 	done
+	echo "rec_buggy_pc --show $(basename "$crash"):"
+	sed 's/^/  /' "$tmp/show.out"
 
 	say "rec_fixed_fuzz and hiredis_fuzz must run $fuzz_time s clean (side by side)"
 	sfz_fuzz "$rec/rec_fixed_fuzz" "$tmp/rec_fixed.log" >"$tmp/rec_fixed.rc" &
