@@ -192,17 +192,16 @@ int fm_opts(struct fm_input *in, uint64_t *rng)
 	uint8_t *buf;
 	size_t cap, len = 0;
 	char was[128], now[128];
-	int rc, tries = 0;
+	int rc, parsed, tries = 0;
 
 	fm_spec_of(&in->o, was, sizeof(was), NULL);
 	do { /* until the spec says something else */
 		if (++tries > 8 || fm_opt_change(&in->o, rng) != 0)
 			return -EINVAL;
-		fm_spec_of(&in->o, now, sizeof(now), NULL);
+		parsed = fm_spec_of(&in->o, now, sizeof(now), &sp);
 	} while (strcmp(was, now) == 0);
 	in->dirty = true;
-	if (in->msgs || in->nfr == 0 ||
-	    fm_spec_of(&in->o, now, sizeof(now), &sp) != 0)
+	if (in->msgs || in->nfr == 0 || parsed != 0)
 		return 0;
 	in->spec = sp;
 	in->spec_ok = true;
