@@ -90,25 +90,19 @@ static void fz_finish(struct fr_decoder *d, const struct fr_spec *spec,
 	e->off = r < 0 ? f.offset : 0;
 }
 
-/* Largest caller buffer worth a malloc per run. */
-#define FZ_CALLER_BUF_MAX 65536
-
 void fz_decode(const struct fr_spec *spec, const uint8_t *stream, size_t len,
 	       const size_t *chunks, size_t nchunks, enum fz_feed feed,
 	       struct fz_log *log)
 {
 	struct fr_decoder d;
 	size_t bsz = fr_decoder_bufsize(spec), pos = 0, i = 0;
-	void *cbuf = NULL;
+	void *cbuf;
 	bool failed = false;
 
 	log->n = 0;
 	log->nb = 0;
 	log->next_off = 0;
-	if (feed == FZ_FEED_WHOLE && bsz > 0 && bsz <= FZ_CALLER_BUF_MAX)
-		cbuf = malloc(bsz);
-	if (fr_decoder_init(&d, spec, cbuf, cbuf ? bsz : 0) != FR_OK)
-		fz_fail_init();
+	cbuf = fz_contract_init(&d, spec, bsz, feed == FZ_FEED_WHOLE);
 	while (pos < len && !failed) {
 		size_t n = len - pos;
 		uint8_t *chunk;
@@ -122,8 +116,7 @@ void fz_decode(const struct fr_spec *spec, const uint8_t *stream, size_t len,
 			fz_fail_feed();
 		failed = fz_drain(&d, spec, log, n);
 		sfz_chunk_free(chunk, n);
-		if (cbuf == NULL && fr_decoder_bufcap(&d) > bsz)
-			fz_fail_bound();
+		fz_contract_bound(&d, cbuf, bsz);
 		pos += n;
 	}
 	if (!failed && fr_decoder_offset(&d) != len)

@@ -1,6 +1,8 @@
 /* The per-call decoder contract every fuzz engine checks (fuzz_contract.h),
  * one abort function per broken rule, so crashes of different rules keep
  * distinct stacks in triage. */
+#include <stdlib.h>
+
 #include "fuzz_contract.h"
 #include "fuzz_die.h"
 
@@ -89,4 +91,19 @@ void fz_contract_progress(uint64_t events, uint64_t bound)
 {
 	if (events > bound)
 		fz_fail_no_progress();
+}
+
+/* Largest caller buffer worth a malloc per run. */
+#define FZ_CALLER_BUF_MAX 65536
+
+void *fz_contract_init(struct fr_decoder *d, const struct fr_spec *spec,
+		       size_t bsz, bool caller_buf)
+{
+	void *cbuf = NULL;
+
+	if (caller_buf && bsz > 0 && bsz <= FZ_CALLER_BUF_MAX)
+		cbuf = fz_must(malloc(bsz));
+	if (fr_decoder_init(d, spec, cbuf, cbuf ? bsz : 0) != FR_OK)
+		fz_fail_init();
+	return cbuf;
 }

@@ -31,10 +31,27 @@ void fz_contract_finish(struct fr_decoder *d, int r, const struct fr_frame *f);
 /* events calls on fed bytes: more than bound means no progress. */
 void fz_contract_progress(uint64_t events, uint64_t bound);
 
+/* Init d for spec, whose fr_decoder_bufsize is bsz: with a caller buffer
+ * of exactly bsz bytes when caller_buf is set and bsz is small enough to
+ * be worth a malloc per run (returned, for the caller to free after
+ * fr_decoder_free), else with the decoder's own (NULL). Aborts
+ * (fz_fail_init) if init refuses the spec. */
+void *fz_contract_init(struct fr_decoder *d, const struct fr_spec *spec,
+		       size_t bsz, bool caller_buf);
+
 /* The rules the engines check themselves. */
 void fz_fail_init(void);	 /* init refused a parsed spec */
 void fz_fail_feed(void);	 /* feed refused a chunk after NEED_MORE */
 void fz_fail_bound(void);	 /* buffer past fr_decoder_bufsize */
 void fz_fail_offset_total(void); /* consumed != stream length */
+
+/* After each call: a decoder with its own buffer (cbuf NULL) never holds
+ * more than bsz, else fz_fail_bound. */
+static inline void fz_contract_bound(const struct fr_decoder *d,
+				     const void *cbuf, size_t bsz)
+{
+	if (cbuf == NULL && fr_decoder_bufcap(d) > bsz)
+		fz_fail_bound();
+}
 
 #endif

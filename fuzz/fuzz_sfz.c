@@ -118,20 +118,13 @@ struct fz_sd {
 	bool raw_out;
 };
 
-/* Largest caller buffer worth a malloc per run. */
-#define FZ_CALLER_BUF_MAX 65536
-
 static void *fz_sd_create(void *conf)
 {
 	struct fz_sfz_conf *c = conf;
 	struct fz_sd *s = fz_must(calloc(1, sizeof(*s)));
 
 	s->c = c;
-	if (c->made++ == 0 && c->bsz > 0 && c->bsz <= FZ_CALLER_BUF_MAX)
-		s->cbuf = fz_must(malloc(c->bsz));
-	if (fr_decoder_init(&s->d, &c->spec, s->cbuf, s->cbuf ? c->bsz : 0) !=
-	    FR_OK)
-		fz_fail_init();
+	s->cbuf = fz_contract_init(&s->d, &c->spec, c->bsz, c->made++ == 0);
 	return s;
 }
 
@@ -179,8 +172,7 @@ static void fz_sd_next(void *dec, struct sfz_event *ev)
 			break;
 	}
 	if (r == FR_NEED_MORE) {
-		if (s->cbuf == NULL && fr_decoder_bufcap(&s->d) > s->c->bsz)
-			fz_fail_bound();
+		fz_contract_bound(&s->d, s->cbuf, s->c->bsz);
 		ev->kind = SFZ_MORE;
 		return;
 	}
