@@ -88,20 +88,36 @@ static int resp_open(struct fr_decoder *d, uint64_t n, bool attr)
 	return RS_GO;
 }
 
-/* One value at the current level is complete; true when the frame is. */
-static bool resp_value_done(struct fr_decoder *d)
+/* One value at level *lvl is complete, whose count (values left << 1 |
+ * attribute) is *cur, the outer levels' in rem: closes the levels it
+ * completes. True when the frame is complete. Inlined, so the scan keeps
+ * *lvl and *cur in registers. */
+static inline __attribute__((always_inline)) bool
+resp_pop(const uint64_t *rem, unsigned *lvl, uint64_t *cur)
 {
 	for (;;) {
-		d->rem[d->level] -= 2;
-		if (d->rem[d->level] >> 1)
+		*cur -= 2;
+		if (*cur >> 1)
 			return false;
-		if (d->level == 0)
+		if (*lvl == 0)
 			return true;
-		bool attr = d->rem[d->level] & 1;
-		d->level--;
+		bool attr = *cur & 1;
+		*cur = rem[--*lvl];
 		if (attr) /* the annotated value is still to come */
 			return false;
 	}
+}
+
+/* resp_pop on the state in d. */
+static bool resp_value_done(struct fr_decoder *d)
+{
+	unsigned lvl = d->level;
+	uint64_t cur = d->rem[lvl];
+	bool done = resp_pop(d->rem, &lvl, &cur);
+
+	d->level = lvl;
+	d->rem[lvl] = cur;
+	return done;
 }
 
 /* A length line of $, ! or = read: the body and its CRLF follow. */
@@ -269,13 +285,13 @@ resp_fast_num(const uint8_t *p, size_t *i, size_t lim, bool sign_ok,
 }
 
 /* The scan's bulk string whose body runs past the chunk end: leave the
- * state resp_bulk_head would (line at frame position seen + line, body at
+ * state resp_bulk_head would (the bulk phase, body at frame position
  * seen + body) and take the rest of the chunk, so the body is not read
  * twice. Returns n, the bytes the scan took. */
 static size_t resp_cut_bulk(struct fr_decoder *d, size_t n, uint64_t seen,
-			    size_t line, size_t body, int64_t v)
+			    size_t body, int64_t v)
 {
-	d->tok = seen + line;
+	d->phase = RS_BULK;
 	d->total = seen + body;
 	d->need = (uint64_t)v + 2 - (n - body);
 	d->value = '$';
@@ -294,7 +310,7 @@ static size_t resp_cut_bulk(struct fr_decoder *d, size_t n, uint64_t seen,
  * would; the split fuzz targets compare the two (whole vs bytes). */
 static inline __attribute__((always_inline)) size_t
 resp_scan(struct fr_decoder *d, const uint8_t *p, size_t n, uint64_t seen,
-	  bool *done, bool *cut)
+	  bool *done)
 {
 	const struct fr_spec *s = &d->spec;
 	uint64_t room = s->max - seen;
@@ -305,7 +321,6 @@ resp_scan(struct fr_decoder *d, const uint8_t *p, size_t n, uint64_t seen,
 	int k;
 
 	*done = false;
-	*cut = false;
 	for (;;) {
 		ok = i;
 		if (lim - i < 3)
@@ -321,8 +336,7 @@ resp_scan(struct fr_decoder *d, const uint8_t *p, size_t n, uint64_t seen,
 					if (lim == n && (uint64_t)v + 2 <=
 							    s->max - seen - i)
 						ok = resp_cut_bulk(d, n, seen,
-								   ok, i, v);
-					*cut = ok == n;
+								   i, v);
 					goto out;
 				}
 				i += (size_t)v;
@@ -360,21 +374,12 @@ resp_scan(struct fr_decoder *d, const uint8_t *p, size_t n, uint64_t seen,
 		default:
 			goto out;
 		}
-	value_done: /* resp_value_done, on the registers */
-		for (;;) {
-			cur -= 2;
-			if (cur >> 1)
-				break;
-			if (lvl == 0) {
-				d->level = 0;
-				d->rem[0] = cur;
-				*done = true;
-				return i;
-			}
-			bool attr = cur & 1;
-			cur = d->rem[--lvl];
-			if (attr) /* the annotated value is still to come */
-				break;
+	value_done:
+		if (resp_pop(d->rem, &lvl, &cur)) {
+			d->level = 0;
+			d->rem[0] = cur;
+			*done = true;
+			return i;
 		}
 	}
 out:
@@ -388,7 +393,7 @@ int fr_dec_resp_next(struct fr_decoder *d, struct fr_frame *f)
 	int rc;
 
 	while (d->in_pos < d->in_len) {
-		bool done, cut;
+		bool done;
 
 		if (!d->in_frame) {
 			/* A frame starts: most lie whole in the chunk, and are
@@ -398,8 +403,7 @@ int fr_dec_resp_next(struct fr_decoder *d, struct fr_frame *f)
 			size_t k;
 
 			d->rem[0] = 2; /* one value */
-			k = resp_scan(d, p, d->in_len - d->in_pos, 0, &done,
-				      &cut);
+			k = resp_scan(d, p, d->in_len - d->in_pos, 0, &done);
 			if (done) {
 				uint64_t off = d->in_off + d->in_pos;
 
@@ -407,25 +411,20 @@ int fr_dec_resp_next(struct fr_decoder *d, struct fr_frame *f)
 				return fr_dec_emit(f, p, k, off);
 			}
 			fr_dec_begin(d);
-			d->phase = cut ? RS_BULK : RS_LINE;
 			d->in_pos += k;
 			d->seen = k;
-			if (!cut)
-				d->tok = k;
+			d->tok = k; /* a line starts here (unused in RS_BULK) */
 			if (d->in_pos == d->in_len)
 				break;
 		} else if (d->phase == RS_LINE && d->seen == d->tok) {
-			size_t k = resp_scan(d, d->in + d->in_pos,
-					     d->in_len - d->in_pos, d->seen,
-					     &done, &cut);
+			size_t k =
+			    resp_scan(d, d->in + d->in_pos,
+				      d->in_len - d->in_pos, d->seen, &done);
 
 			rc = fr_dec_take(d, k);
 			if (rc)
 				return fr_dec_fail(d, rc, f);
-			if (cut)
-				d->phase = RS_BULK;
-			else
-				d->tok = d->seen;
+			d->tok = d->seen; /* as above */
 			if (done)
 				return fr_dec_emit_wire(d, f);
 			if (d->in_pos == d->in_len)
