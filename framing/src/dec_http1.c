@@ -347,25 +347,6 @@ static int h_parse_line(struct fr_decoder *d, const uint8_t *p, size_t n)
 	}
 }
 
-/* First LF in p[0..n), or NULL: header lines are short, so 16 bytes at a
- * time inline beat a call to libc's memchr (measured). */
-static inline const uint8_t *h_find_lf(const uint8_t *p, size_t n)
-{
-	size_t i = 0;
-
-#if defined(__SSE2__)
-	const __m128i lf = _mm_set1_epi8('\n');
-
-	for (; i + 16 <= n; i += 16) {
-		__m128i v = _mm_loadu_si128((const __m128i *)(p + i));
-		int m = _mm_movemask_epi8(_mm_cmpeq_epi8(v, lf));
-		if (m)
-			return p + i + (unsigned)__builtin_ctz((unsigned)m);
-	}
-#endif
-	return memchr(p + i, '\n', n - i);
-}
-
 /* One line of the header, chunk sizes or trailers: H_GO, FR_NEED_MORE,
  * FR_FRAME (message complete) or an error. */
 static int h_line(struct fr_decoder *d)
@@ -382,7 +363,7 @@ static int h_line(struct fr_decoder *d)
 		lim = hmax - d->tok;
 	if (lim > room)
 		lim = room;
-	rc = fr_dec_line_by(d, lim, h_find_lf);
+	rc = fr_dec_line(d, lim);
 	if (rc == FR_ENOMEM)
 		return rc;
 	if (rc == 0)
