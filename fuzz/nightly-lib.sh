@@ -151,11 +151,14 @@ nl_crash_count() {
 	fi
 }
 
+# Progress from the samples nl_sample has just taken (seconds, execs,
+# cov, ft, corpus, crash files).
 nl_progress() {
-	local r=$1 line="" t e c
+	local r=$1 line="" t e c k
 	for t in $2; do
-		read -r e c _ < <(nl_figures "$t")
-		line="$line; $t $e execs cov $c, $(nl_crash_count "$t") crash files"
+		read -r _ e c _ _ k < <(tail -n 1 "$OUT/$t/samples.tsv" 2>/dev/null ||
+			echo 0 0 0 0 0 0)
+		line="$line; $t ${e:-0} execs cov ${c:-0}, ${k:-0} crash files"
 		# AFL++ rewrites fuzzer_stats about once a minute
 		[ "${ENG[$t]}" = libfuzzer ] || line="$line (AFL++ stats as last written)"
 	done
