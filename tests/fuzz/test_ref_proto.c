@@ -10,6 +10,7 @@
 #include "framing/codec.h"
 #include "framing/sched.h"
 #include "ref.h"
+#include "ref_vs_fast.h"
 
 static uint64_t rng_state;
 
@@ -160,24 +161,8 @@ static char *disagreement(const char *spec_text, const struct piece *pc,
 	rng_state = 0x5eed0000u ^ (uint64_t)strlen(spec_text) << 20 ^ npc;
 	for (int i = 0; i < streams && why == NULL; i++) {
 		size_t len = make_stream(pc, npc, stream, sizeof(stream));
-		struct du_events ev;
-		char *fast, *ref;
 
-		du_decode(&spec, stream, len, NULL, 0, 0, &ev);
-		fast = du_events_str(&ev);
-		cr_assert_eq(ref_decode(&spec, stream, len, &r), 0);
-		ref = ref_result_str(&spec, &r);
-		if (strcmp(fast, ref) != 0) {
-			char *hex = du_hex(stream, len);
-
-			cr_assert(asprintf(&why,
-					   "%s, stream %s:\n fast %s\n  ref %s",
-					   spec_text, hex, fast, ref) >= 0);
-			free(hex);
-		}
-		free(fast);
-		free(ref);
-		du_events_free(&ev);
+		why = ref_vs_fast(&spec, spec_text, stream, len, &r);
 	}
 	ref_result_free(&r);
 	return why;
