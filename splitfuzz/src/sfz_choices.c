@@ -153,24 +153,18 @@ int sfz_show(const struct sfz_target *t, const uint8_t *data, size_t size,
 {
 	FILE *o = out;
 	struct sfz_choices c;
-	void *conf = NULL;
+	void *conf;
 	size_t *chunks = NULL, cap = 0;
 	ptrdiff_t n;
 	char text[256];
 
-	sfz_choices_init(&c, data, size);
-	c.record = true;
-	if (t->configure != NULL) {
-		conf = t->configure(&c);
-		if (conf == NULL) {
-			fprintf(o,
-				"target:   %s\nskipped:  configure refused "
-				"the input's choices\n",
-				t->name);
-			return -1;
-		}
+	if (sfz_begin(t, &c, data, size, true, &conf) != 0) {
+		fprintf(o,
+			"target:   %s\nskipped:  configure refused "
+			"the input's choices\n",
+			t->name);
+		return -1;
 	}
-	sfz_read_schedule(&c);
 	fprintf(o, "target:   %s\n", t->name);
 	if (t->configure != NULL) {
 		fprintf(o, "choices: ");
@@ -179,11 +173,8 @@ int sfz_show(const struct sfz_target *t, const uint8_t *data, size_t size,
 				c.rec[i][2]);
 		fprintf(o, "%s\n", c.nrec == SFZ_REC_MAX ? " ..." : "");
 	}
-	if (t->describe != NULL && conf != NULL) {
-		text[0] = '\0';
-		t->describe(conf, text, sizeof(text));
+	if (sfz_describe(t, conf, text, sizeof(text)))
 		fprintf(o, "conf:     %s\n", text);
-	}
 	sfz_sched_text(&c, text, sizeof(text));
 	fprintf(o, "schedule: %s\nstream:   %zu bytes\n", text, c.size);
 	n = sfz_chunks(&c, c.size, &chunks, &cap);
@@ -192,7 +183,6 @@ int sfz_show(const struct sfz_target *t, const uint8_t *data, size_t size,
 		fprintf(o, "%s%zu", i ? "," : "", chunks[i]);
 	fprintf(o, "%s\n", n == 0 ? "(none: empty stream)" : "");
 	free(chunks);
-	if (t->release != NULL && conf != NULL)
-		t->release(conf);
+	sfz_end(t, conf);
 	return 0;
 }

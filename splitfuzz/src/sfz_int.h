@@ -109,6 +109,17 @@ void *sfz_must(void *p);
 /* Grow *p to hold want elements of size sz (doubling); NULL on failure. */
 void *sfz_grow(void *p, size_t *cap, size_t want, size_t sz);
 
+/* Read a run's choices: configure (NULL conf without one), then the
+ * schedule; the stream is what is left in c->data[0..c->size). record:
+ * keep the choices (sfz_show). -1 when configure refused the input. */
+int sfz_begin(const struct sfz_target *t, struct sfz_choices *c,
+	      const uint8_t *data, size_t size, bool record, void **conf);
+/* Release what sfz_begin configured. */
+void sfz_end(const struct sfz_target *t, void *conf);
+/* The target's description of conf into text, if it has one. */
+bool sfz_describe(const struct sfz_target *t, void *conf, char *text,
+		  size_t len);
+
 /* The drivers' file reader: the whole of path into *out (an exact-size
  * malloc, 1 byte for an empty file), its size in *len. 0, or -errno. */
 int sfz_read_file(const char *path, unsigned char **out, size_t *len);

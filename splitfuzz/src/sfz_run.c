@@ -59,6 +59,16 @@ static int sfz_verify(const struct sfz_target *t, void *conf,
 
 /* ---- findings ---- */
 
+bool sfz_describe(const struct sfz_target *t, void *conf, char *text,
+		  size_t len)
+{
+	if (t->describe == NULL || conf == NULL)
+		return false;
+	text[0] = '\0';
+	t->describe(conf, text, len);
+	return true;
+}
+
 #define SFZ_SHOW_BYTES 4096
 #define SFZ_SHOW_CHUNKS 4096
 
@@ -71,11 +81,8 @@ static void sfz_print(const struct sfz_target *t, void *conf,
 
 	fprintf(stderr, "splitfuzz: %s: %s\n", t->name ? t->name : "target",
 		f->why);
-	if (t->describe != NULL && conf != NULL) {
-		text[0] = '\0';
-		t->describe(conf, text, sizeof(text));
+	if (sfz_describe(t, conf, text, sizeof(text)))
 		fprintf(stderr, "splitfuzz: conf: %s\n", text);
-	}
 	fprintf(stderr, "splitfuzz: stream: %zu bytes: ", len);
 	for (size_t i = 0; i < show; i++)
 		fprintf(stderr, "%02x", stream[i]);
@@ -152,11 +159,11 @@ static __attribute__((noreturn)) void sfz_die(enum sfz_inv inv)
 static size_t *sfz_chunkv;
 static size_t sfz_chunkcap;
 
-/* configure, then the schedule; the stream is what is left in front. */
-static int sfz_begin(const struct sfz_target *t, struct sfz_choices *c,
-		     const uint8_t *data, size_t size, void **conf)
+int sfz_begin(const struct sfz_target *t, struct sfz_choices *c,
+	      const uint8_t *data, size_t size, bool record, void **conf)
 {
 	sfz_choices_init(c, data, size);
+	c->record = record;
 	*conf = NULL;
 	if (t->configure != NULL) {
 		*conf = t->configure(c);
@@ -167,7 +174,7 @@ static int sfz_begin(const struct sfz_target *t, struct sfz_choices *c,
 	return 0;
 }
 
-static void sfz_end(const struct sfz_target *t, void *conf)
+void sfz_end(const struct sfz_target *t, void *conf)
 {
 	if (t->release != NULL && conf != NULL)
 		t->release(conf);
@@ -180,7 +187,7 @@ int sfz_run(const struct sfz_target *t, const uint8_t *data, size_t size)
 	void *conf;
 	ptrdiff_t n;
 
-	if (sfz_begin(t, &c, data, size, &conf) != 0)
+	if (sfz_begin(t, &c, data, size, false, &conf) != 0)
 		return 0;
 	n = sfz_chunks(&c, c.size, &sfz_chunkv, &sfz_chunkcap);
 	if (n < 0)
@@ -297,7 +304,8 @@ int sfz_run_roundtrip(const struct sfz_target *t, const uint8_t *data,
 	ptrdiff_t n;
 	int rc;
 
-	if (t->encode == NULL || sfz_begin(t, &c, data, size, &conf) != 0)
+	if (t->encode == NULL ||
+	    sfz_begin(t, &c, data, size, false, &conf) != 0)
 		return 0;
 	out.len = 0;
 	for (p = data, left = c.size; left > 0;) {
