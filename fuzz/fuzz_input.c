@@ -9,8 +9,8 @@
 #include "fuzz_die.h"
 #include "fuzz_input.h"
 
-static const uint32_t fz_widths[] = {1, 2, 3, 4, 8, 0};
-static const uint32_t fz_max_hi[] = {0, 8, 64, 300};
+const uint32_t fz_widths[FZ_NWIDTHS] = {1, 2, 3, 4, 8, 0};
+const uint32_t fz_max_hi[FZ_NMAX_MODES] = {0, 8, 64, 300};
 
 static uint32_t fz_rd(const struct fz_reader *r, uint32_t lo, uint32_t hi)
 {

@@ -131,6 +131,13 @@ static inline void fz_put(struct fz_trailer *t, uint32_t lo, uint32_t hi,
 struct fr_spec;
 
 /* Codec options and schedule as chosen by the trailer. */
+/* The len: widths a choice picks from (0 = varint), and the top of max=
+ * for each max mode (mode 0: the codec's default max). */
+#define FZ_NWIDTHS 6
+#define FZ_NMAX_MODES 4
+extern const uint32_t fz_widths[FZ_NWIDTHS];
+extern const uint32_t fz_max_hi[FZ_NMAX_MODES];
+
 struct fz_opts {
 	int kind; /* enum fr_kind */
 	uint32_t fixed;

@@ -429,14 +429,13 @@ static void gen_len_protocols(void)
 
 static void gen_len(void)
 {
-	static const uint32_t widths[] = {1, 2, 3, 4, 8, 0};
 	struct fz_opts o;
 	char tag[64];
 
 	for (unsigned i = 0; i < 12; i++) {
 		memset(&o, 0, sizeof(o));
 		o.kind = FR_LEN;
-		o.width = widths[i % 6];
+		o.width = fz_widths[i % FZ_NWIDTHS];
 		o.little = i >= 6;
 		o.max_mode = i % 3;
 		o.max = o.max_mode == 1 ? 4 : 40;

@@ -72,8 +72,6 @@ int fm_cut(struct fm_input *in, uint64_t *rng)
 	return 0;
 }
 
-static const uint32_t fm_max_hi[] = {0, 8, 64, 300};
-
 int fm_max(struct fm_input *in, uint64_t *rng)
 {
 	int64_t target;
@@ -92,7 +90,7 @@ int fm_max(struct fm_input *in, uint64_t *rng)
 		 (int64_t)fm_pick(rng, 3) - 1;
 	if (target < 1 || target > 300)
 		return -EINVAL;
-	for (mode = 1; fm_max_hi[mode] < target; mode++)
+	for (mode = 1; fz_max_hi[mode] < target; mode++)
 		;
 	in->o.max_mode = mode;
 	in->o.max = (uint32_t)target;
@@ -127,8 +125,6 @@ static int fm_spec_of(const struct fz_opts *o, char *text, size_t len,
 /* One codec option of o changed. Returns 0 or -EINVAL (none to change). */
 static int fm_opt_change(struct fz_opts *o, uint64_t *rng)
 {
-	static const uint32_t widths[] = {1, 2, 3, 4, 8, 0};
-
 	switch (o->kind) {
 	case FR_FIXED:
 		o->fixed = 1 + (uint32_t)fm_pick(rng, 16);
@@ -146,7 +142,7 @@ static int fm_opt_change(struct fz_opts *o, uint64_t *rng)
 	case FR_LEN:
 		switch (fm_pick(rng, 5)) {
 		case 0:
-			o->width = widths[fm_pick(rng, 6)];
+			o->width = fz_widths[fm_pick(rng, FZ_NWIDTHS)];
 			break;
 		case 1:
 			o->little = !o->little;
