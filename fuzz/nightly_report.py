@@ -54,7 +54,7 @@ def as_int(v):
     return int(v) if str(v).isdigit() else None
 
 
-def target_record(out, name, env):
+def target_record(out, name):
     w = os.path.join(out, name)
     meta = read_env(os.path.join(w, "meta.env"))
     samples = read_samples(os.path.join(w, "samples.tsv"))
@@ -237,7 +237,7 @@ def main():
                                      encoding="utf-8", errors="replace")
              if n.strip()] if os.path.exists(
                  os.path.join(out, "notes.txt")) else []
-    targets = [target_record(out, n, env) for n in env["TARGETS"].split()]
+    targets = [target_record(out, n) for n in env["TARGETS"].split()]
     plots = plot(out, targets, notes)
     new = sum(t["new_crashes"] for t in targets)
     interrupted = env.get("INTERRUPTED") == "1"
